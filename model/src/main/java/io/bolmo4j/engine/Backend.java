@@ -1,0 +1,119 @@
+package io.bolmo4j.engine;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+
+import java.util.Locale;
+
+/**
+ * Where tensors live and how many threads compute them.
+ *
+ * <p>Settings are read once, before the PyTorch engine starts, from (first match wins) {@link #configure},
+ * the system properties {@code bolmo4j.device} / {@code bolmo4j.threads}, or the environment variables
+ * {@code BOLMO4J_DEVICE} / {@code BOLMO4J_THREADS}. Device is {@code auto} (a GPU when the CUDA natives and a
+ * GPU are present, else the CPU), {@code cpu}, {@code gpu} or {@code gpu:N}. Nothing is ever downloaded:
+ * {@code ai.djl.offline} is forced on.
+ */
+public final class Backend {
+    private static String deviceSetting;
+    private static Integer threadSetting;
+    private static Device device;
+    private static NDManager root;
+
+    private Backend() {}
+
+    /**
+     * Chooses device and thread count programmatically; must run before the first tensor is created.
+     *
+     * @param deviceName {@code auto}, {@code cpu}, {@code gpu} or {@code gpu:N}; null keeps the property/env setting
+     * @param threads intra-op threads; null keeps the property/env setting (default: all cores)
+     */
+    public static synchronized void configure(String deviceName, Integer threads) {
+        if (root != null) {
+            throw new IllegalStateException("Backend already started on " + device + "; configure it before creating tensors");
+        }
+        deviceSetting = deviceName;
+        threadSetting = threads;
+    }
+
+    /** The device every bolmo4j tensor is created on. */
+    public static synchronized Device device() {
+        start();
+        return device;
+    }
+
+    /** The process-wide manager; models and caches create child managers from it. */
+    public static synchronized NDManager root() {
+        start();
+        return root;
+    }
+
+    /** A new long-lived child manager on {@link #device()}; the caller closes it. */
+    public static NDManager newManager() {
+        return root().newSubManager();
+    }
+
+    private static void start() {
+        if (root != null) {
+            return;
+        }
+        System.setProperty("ai.djl.offline", "true");
+        Integer threads = threadSetting != null ? threadSetting : intSetting("bolmo4j.threads", "BOLMO4J_THREADS");
+        if (threads != null) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("thread count must be >= 1, got " + threads);
+            }
+            System.setProperty("ai.djl.pytorch.num_threads", threads.toString());
+        }
+        System.setProperty("ai.djl.pytorch.num_interop_threads",
+                System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
+        Engine engine = Engine.getEngine("PyTorch");
+        device = resolve(stringSetting(deviceSetting, "bolmo4j.device", "BOLMO4J_DEVICE", "auto"), engine);
+        root = engine.newBaseManager(device);
+    }
+
+    static Device resolve(String name, Engine engine) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        int gpus = engine.getGpuCount();
+        switch (n) {
+            case "auto":
+                return gpus > 0 ? Device.gpu() : Device.cpu();
+            case "cpu":
+                return Device.cpu();
+            default:
+                if (n.equals("gpu") || n.startsWith("gpu:") || n.startsWith("cuda")) {
+                    int id = n.contains(":") ? Integer.parseInt(n.substring(n.indexOf(':') + 1)) : 0;
+                    if (id >= gpus) {
+                        throw new IllegalStateException("device " + name + " requested but " + gpus
+                                + " GPU(s) are visible; build with -Pgpu for the CUDA natives, or use --device cpu");
+                    }
+                    return Device.gpu(id);
+                }
+                throw new IllegalArgumentException("unknown device '" + name + "': use auto, cpu, gpu or gpu:N");
+        }
+    }
+
+    private static String stringSetting(String explicit, String property, String env, String fallback) {
+        if (explicit != null) {
+            return explicit;
+        }
+        String v = System.getProperty(property);
+        if (v == null || v.isBlank()) {
+            v = System.getenv(env);
+        }
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    private static Integer intSetting(String property, String env) {
+        String v = stringSetting(null, property, env, null);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(property + "/" + env + " must be an integer, got '" + v + "'", e);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.bolmo4j.engine;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Autograd-safe tensor building blocks shared by every model.
+ *
+ * <p>DJL wraps a Java {@code Number} passed to {@code mul/div/pow/...} in a tensor that aliases a buffer freed at
+ * once; autograd later reads freed memory (see docs/djl-notes). Every scalar here is therefore a long-lived native
+ * tensor from {@link #scalar}. Arrays made from Java memory are duplicated so no graph keeps an alias.
+ */
+public final class Ops {
+    private static final Map<Device, NDManager> CONSTANT_MANAGERS = new ConcurrentHashMap<>();
+    private static final Map<Device, Map<Float, NDArray>> SCALARS = new ConcurrentHashMap<>();
+
+    private Ops() {}
+
+    /** A cached float32 scalar tensor on {@code like}'s device; safe to use as an operand of any op. */
+    public static NDArray scalar(NDArray like, float value) {
+        Device device = like.getDevice();
+        return SCALARS.computeIfAbsent(device, d -> new ConcurrentHashMap<>())
+                .computeIfAbsent(value, v -> {
+                    NDManager m = CONSTANT_MANAGERS.computeIfAbsent(device, d -> Backend.root().newSubManager(d));
+                    NDArray s = m.full(new Shape(), v, DataType.FLOAT32);
+                    ai.djl.ndarray.NDScope.unregister(s);
+                    return s;
+                });
+    }
+
+    /** A float32 tensor that owns a copy of {@code data}. */
+    public static NDArray floats(NDManager manager, float[] data, long... shape) {
+        try (NDArray alias = manager.create(data, new Shape(shape))) {
+            return alias.duplicate();
+        }
+    }
+
+    /** An int64 tensor that owns a copy of {@code data}. */
+    public static NDArray longs(NDManager manager, long[] data, long... shape) {
+        try (NDArray alias = manager.create(data, new Shape(shape))) {
+            return alias.duplicate();
+        }
+    }
+
+    /** An int64 tensor from int ids. */
+    public static NDArray ids(NDManager manager, int[] data, long... shape) {
+        long[] l = new long[data.length];
+        for (int i = 0; i < data.length; i++) {
+            l[i] = data[i];
+        }
+        return longs(manager, l, shape);
+    }
+
+    /** {@code x · Wᵀ} for a PyTorch-layout weight {@code [out, in]}. */
+    public static NDArray linear(NDArray x, NDArray weight) {
+        return x.matMul(weight.transpose());
+    }
+
+    /** {@code x · Wᵀ + b}. */
+    public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return x.matMul(weight.transpose()).add(bias);
+    }
+
+    /** RMSNorm over the last axis: {@code x · rsqrt(mean(x²) + eps) · w}, in the input's (fp32) precision. */
+    public static NDArray rmsNorm(NDArray x, NDArray weight, float eps) {
+        NDArray ms = x.square().mean(new int[] {-1}, true);
+        return x.div(ms.add(eps).sqrt()).mul(weight);
+    }
+
+    /** LayerNorm over the last axis without affine parameters (mean-centred, biased variance). */
+    public static NDArray layerNorm(NDArray x, float eps) {
+        NDArray centred = x.sub(x.mean(new int[] {-1}, true));
+        NDArray var = centred.square().mean(new int[] {-1}, true);
+        return centred.div(var.add(eps).sqrt());
+    }
+
+    public static NDArray sigmoid(NDArray x) {
+        return x.getNDArrayInternal().sigmoid();
+    }
+
+    /** {@code x · sigmoid(x)}. */
+    public static NDArray silu(NDArray x) {
+        return x.mul(sigmoid(x));
+    }
+
+    /** {@code log σ(x) = −softplus(−x)}, stable for large |x|. */
+    public static NDArray logSigmoid(NDArray x) {
+        return x.neg().getNDArrayInternal().softPlus().neg();
+    }
+
+    /** {@code cap · tanh(x / cap)}. */
+    public static NDArray softCap(NDArray x, float cap) {
+        return x.mul(scalar(x, 1f / cap)).tanh().mul(scalar(x, cap));
+    }
+
+    /** SwiGLU feed-forward: {@code down(silu(gate(x)) ⊙ up(x))}. */
+    public static NDArray swiGlu(NDArray x, NDArray gate, NDArray up, NDArray down) {
+        return linear(silu(linear(x, gate)).mul(linear(x, up)), down);
+    }
+
+    /** Copies a tensor to a Java float array (any float dtype). */
+    public static float[] toFloats(NDArray x) {
+        return x.getDataType() == DataType.FLOAT32 ? x.toFloatArray() : x.toType(DataType.FLOAT32, false).toFloatArray();
+    }
+}
