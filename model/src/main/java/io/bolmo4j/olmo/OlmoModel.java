@@ -1,0 +1,117 @@
+package io.bolmo4j.olmo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.engine.Params;
+
+import java.util.Random;
+
+/**
+ * An OLMo 2 / Olmo 3 causal language model: token embedding, the {@link TransformerStack}, a final RMSNorm and an
+ * untied LM head. All maths in fp32. Parameters keep Hugging Face names, so checkpoints load and save unchanged.
+ */
+public final class OlmoModel implements AutoCloseable {
+    public static final String EMBED = "model.embed_tokens.weight";
+    public static final String NORM = "model.norm.weight";
+    public static final String LM_HEAD = "lm_head.weight";
+
+    private final OlmoConfig config;
+    private final Params params;
+    private final TransformerStack stack;
+    private final NDArray embed;
+    private final NDArray norm;
+    private final NDArray lmHead;
+
+    /** Wraps parameters that already hold every tensor of {@code config} (shapes are checked). */
+    public OlmoModel(OlmoConfig config, Params params) {
+        this.config = config;
+        this.params = params;
+        this.stack = new TransformerStack(config, params);
+        this.embed = params.get(EMBED, config.vocabSize, config.hiddenSize);
+        this.norm = params.get(NORM, config.hiddenSize);
+        this.lmHead = params.get(LM_HEAD, config.vocabSize, config.hiddenSize);
+    }
+
+    /** A randomly initialised model (normal init with std 0.02, norms at 1), reproducible from {@code seed}. */
+    public static OlmoModel random(OlmoConfig config, long seed) {
+        Params p = Params.create();
+        Random rng = new Random(seed);
+        p.putNormal(EMBED, rng, 0.02, config.vocabSize, config.hiddenSize);
+        TransformerStack.initialize(config, p, rng, 0.02);
+        p.putConstant(NORM, 1f, config.hiddenSize);
+        p.putNormal(LM_HEAD, rng, 0.02, config.vocabSize, config.hiddenSize);
+        return new OlmoModel(config, p);
+    }
+
+    public OlmoConfig config() {
+        return config;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    /** The decoder layers alone (Bolmo's global model). */
+    public TransformerStack stack() {
+        return stack;
+    }
+
+    /** Input embeddings of {@code ids [B, T]} (int64), {@code [B, T, d]}. */
+    public NDArray embed(NDArray ids) {
+        return embed.get(ids);
+    }
+
+    /** Final hidden states before the last norm, {@code [B, T, d]}. */
+    public NDArray hidden(NDArray ids, KvCache cache) {
+        return stack.forward(embed(ids), cache, stack.numLayers());
+    }
+
+    /** Logits of the next token at every position, {@code [B, T, vocab]}. */
+    public NDArray logits(NDArray ids, KvCache cache) {
+        return head(hidden(ids, cache));
+    }
+
+    /** Final norm and LM head applied to hidden states. */
+    public NDArray head(NDArray hidden) {
+        return Ops.linear(Ops.rmsNorm(hidden, norm, (float) config.rmsNormEps), lmHead);
+    }
+
+    /** Logits for one sequence of ids as a Java array {@code [T][vocab]} (no BOS is added). */
+    public float[][] logits(int[] ids) {
+        checkIds(ids);
+        try (NDScope ignored = new NDScope()) {
+            NDManager m = params.manager();
+            float[] flat = logits(Ops.ids(m, ids, 1, ids.length), null).toFloatArray();
+            float[][] out = new float[ids.length][config.vocabSize];
+            for (int t = 0; t < ids.length; t++) {
+                System.arraycopy(flat, t * config.vocabSize, out[t], 0, config.vocabSize);
+            }
+            return out;
+        }
+    }
+
+    /** A new cache for incremental decoding with this model. */
+    public KvCache newCache() {
+        return new KvCache(config.numHiddenLayers);
+    }
+
+    /** Rejects ids outside the vocabulary with a clear message instead of an engine error. */
+    public void checkIds(int[] ids) {
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("empty id sequence");
+        }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= config.vocabSize) {
+                throw new IllegalArgumentException("token id " + ids[i] + " at position " + i
+                        + " is outside the vocabulary [0, " + config.vocabSize + ")");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        params.close();
+    }
+}

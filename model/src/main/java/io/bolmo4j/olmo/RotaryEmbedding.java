@@ -1,0 +1,161 @@
+package io.bolmo4j.olmo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import com.google.gson.JsonObject;
+import io.bolmo4j.engine.Ops;
+
+/**
+ * Rotary position embedding in Hugging Face's rotate-half convention: the angle of dimension pair j is
+ * {@code pos · inv_freq[j]}, and cos/sin are repeated over both halves of the head. Supports default, linear,
+ * YaRN and Llama-3 frequency scaling. Tables are computed in fp32 exactly as PyTorch does, so long positions agree.
+ */
+final class RotaryEmbedding {
+    private final float[] invFreq;
+    private final float attentionScaling;
+    private final int headDim;
+    private final NDManager manager;
+    private NDArray cos;
+    private NDArray sin;
+    private int cached;
+
+    RotaryEmbedding(NDManager manager, int headDim, double theta, JsonObject scaling, int maxPositionEmbeddings) {
+        this.manager = manager;
+        this.headDim = headDim;
+        int half = headDim / 2;
+        float[] base = new float[half];
+        for (int j = 0; j < half; j++) {
+            base[j] = (float) (1.0 / (float) Math.pow(theta, (float) (2 * j) / headDim));
+        }
+        String type = scaling == null ? "default" : OlmoConfig.ropeType(scaling);
+        float scale = 1f;
+        switch (type) {
+            case "default":
+                break;
+            case "linear":
+                float f = scaling.get("factor").getAsFloat();
+                for (int j = 0; j < half; j++) {
+                    base[j] /= f;
+                }
+                break;
+            case "yarn":
+                scale = yarn(base, theta, scaling, maxPositionEmbeddings);
+                break;
+            case "llama3":
+                llama3(base, scaling);
+                break;
+            default:
+                throw new IllegalArgumentException("unsupported rope_scaling type '" + type + "'");
+        }
+        this.invFreq = base;
+        this.attentionScaling = scale;
+    }
+
+    /** cos and sin for positions {@code [start, start + length)}, shaped {@code [length, headDim]}. */
+    NDList table(int start, int length) {
+        ensure(start + length);
+        return new NDList(cos.get(start + ":" + (start + length)), sin.get(start + ":" + (start + length)));
+    }
+
+    /** Applies the rotation to {@code x [B, heads, T, headDim]} with a {@link #table} for its positions. */
+    static NDArray apply(NDArray x, NDList table) {
+        NDList halves = x.split(2, x.getShape().dimension() - 1);
+        NDArray rotated = halves.get(1).neg().concat(halves.get(0), -1);
+        return x.mul(table.get(0)).add(rotated.mul(table.get(1)));
+    }
+
+    private void ensure(int length) {
+        if (length <= cached) {
+            return;
+        }
+        int n = Math.max(length, Math.max(2 * cached, 256));
+        int half = headDim / 2;
+        float[] c = new float[n * headDim];
+        float[] s = new float[n * headDim];
+        for (int pos = 0; pos < n; pos++) {
+            for (int j = 0; j < half; j++) {
+                float angle = (float) pos * invFreq[j];
+                float cv = (float) Math.cos(angle) * attentionScaling;
+                float sv = (float) Math.sin(angle) * attentionScaling;
+                c[pos * headDim + j] = cv;
+                c[pos * headDim + j + half] = cv;
+                s[pos * headDim + j] = sv;
+                s[pos * headDim + j + half] = sv;
+            }
+        }
+        if (cos != null) {
+            cos.close();
+            sin.close();
+        }
+        cos = Ops.floats(manager, c, n, headDim);
+        sin = Ops.floats(manager, s, n, headDim);
+        // The tables outlive the step scope that happened to grow them.
+        NDScope.unregister(cos, sin);
+        cached = n;
+    }
+
+    private float yarn(float[] invFreq, double theta, JsonObject sc, int maxPos) {
+        double factor = sc.get("factor").getAsDouble();
+        int dim = headDim;
+        int original = sc.has("original_max_position_embeddings")
+                ? sc.get("original_max_position_embeddings").getAsInt() : maxPos;
+        double betaFast = sc.has("beta_fast") ? sc.get("beta_fast").getAsDouble() : 32;
+        double betaSlow = sc.has("beta_slow") ? sc.get("beta_slow").getAsDouble() : 1;
+        boolean truncate = !sc.has("truncate") || sc.get("truncate").getAsBoolean();
+        double attention;
+        if (sc.has("attention_factor") && !sc.get("attention_factor").isJsonNull()) {
+            attention = sc.get("attention_factor").getAsDouble();
+        } else if (sc.has("mscale") && sc.has("mscale_all_dim")) {
+            attention = mscale(factor, sc.get("mscale").getAsDouble()) / mscale(factor, sc.get("mscale_all_dim").getAsDouble());
+        } else {
+            attention = mscale(factor, 1);
+        }
+        double low = correctionDim(betaFast, dim, theta, original);
+        double high = correctionDim(betaSlow, dim, theta, original);
+        if (truncate) {
+            low = Math.floor(low);
+            high = Math.ceil(high);
+        }
+        low = Math.max(low, 0);
+        high = Math.min(high, dim - 1);
+        if (low == high) {
+            high += 0.001;
+        }
+        for (int j = 0; j < invFreq.length; j++) {
+            double ramp = Math.min(1, Math.max(0, (j - low) / (high - low)));
+            double extrapolationWeight = 1 - ramp;
+            double extrapolated = invFreq[j];
+            double interpolated = invFreq[j] / factor;
+            invFreq[j] = (float) (interpolated * (1 - extrapolationWeight) + extrapolated * extrapolationWeight);
+        }
+        return (float) attention;
+    }
+
+    private static double mscale(double scale, double m) {
+        return scale <= 1 ? 1.0 : 0.1 * m * Math.log(scale) + 1.0;
+    }
+
+    private static double correctionDim(double rotations, int dim, double base, int maxPos) {
+        return dim * Math.log(maxPos / (rotations * 2 * Math.PI)) / (2 * Math.log(base));
+    }
+
+    private static void llama3(float[] invFreq, JsonObject sc) {
+        double factor = sc.get("factor").getAsDouble();
+        double lowFactor = sc.get("low_freq_factor").getAsDouble();
+        double highFactor = sc.get("high_freq_factor").getAsDouble();
+        double original = sc.get("original_max_position_embeddings").getAsDouble();
+        double lowWavelen = original / lowFactor;
+        double highWavelen = original / highFactor;
+        for (int j = 0; j < invFreq.length; j++) {
+            double wavelen = 2 * Math.PI / invFreq[j];
+            if (wavelen > lowWavelen) {
+                invFreq[j] = (float) (invFreq[j] / factor);
+            } else if (wavelen >= highWavelen) {
+                double smooth = (original / wavelen - lowFactor) / (highFactor - lowFactor);
+                invFreq[j] = (float) ((1 - smooth) * invFreq[j] / factor + smooth * invFreq[j]);
+            }
+        }
+    }
+}

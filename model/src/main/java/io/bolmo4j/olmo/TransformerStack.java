@@ -1,0 +1,193 @@
+package io.bolmo4j.olmo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.engine.Params;
+
+import java.util.Random;
+
+/**
+ * The OLMo 2 / Olmo 3 decoder layers on their own: vectors in, vectors out. This is the "global model" of Bolmo,
+ * and the body of {@link OlmoModel}. Each layer is post-norm ("reordered norm"):
+ * <pre>
+ *   x = x + RMSNorm_post_attn(Attention(x))      Attention with QK-norm over the whole projection, then RoPE
+ *   x = x + RMSNorm_post_ffn(SwiGLU(x))
+ * </pre>
+ * Parameters use Hugging Face names under {@code model.layers.N.}; sliding-window layers (Olmo 3) see the last
+ * {@code sliding_window} positions only and use unscaled RoPE.
+ */
+public final class TransformerStack {
+    private final OlmoConfig cfg;
+    private final Params params;
+    private final RotaryEmbedding ropeFull;
+    private final RotaryEmbedding ropeSliding;
+    private final Layer[] layers;
+
+    public TransformerStack(OlmoConfig cfg, Params params) {
+        this.cfg = cfg;
+        this.params = params;
+        NDManager m = params.manager();
+        ropeFull = new RotaryEmbedding(m, cfg.headDim, cfg.ropeTheta, cfg.ropeScaling, cfg.maxPositionEmbeddings);
+        ropeSliding = new RotaryEmbedding(m, cfg.headDim, cfg.ropeTheta, null, cfg.maxPositionEmbeddings);
+        layers = new Layer[cfg.numHiddenLayers];
+        for (int i = 0; i < layers.length; i++) {
+            layers[i] = new Layer(i);
+        }
+    }
+
+    /** Adds randomly initialised layer parameters (normal, std {@code initStd}; norms at 1) to {@code params}. */
+    public static void initialize(OlmoConfig cfg, Params params, Random rng, double initStd) {
+        long d = cfg.hiddenSize, q = (long) cfg.numAttentionHeads * cfg.headDim, kv = (long) cfg.numKeyValueHeads * cfg.headDim;
+        for (int i = 0; i < cfg.numHiddenLayers; i++) {
+            String p = prefix(i);
+            params.putNormal(p + "self_attn.q_proj.weight", rng, initStd, q, d);
+            params.putNormal(p + "self_attn.k_proj.weight", rng, initStd, kv, d);
+            params.putNormal(p + "self_attn.v_proj.weight", rng, initStd, kv, d);
+            params.putNormal(p + "self_attn.o_proj.weight", rng, initStd, d, q);
+            params.putConstant(p + "self_attn.q_norm.weight", 1f, q);
+            params.putConstant(p + "self_attn.k_norm.weight", 1f, kv);
+            params.putNormal(p + "mlp.gate_proj.weight", rng, initStd, cfg.intermediateSize, d);
+            params.putNormal(p + "mlp.up_proj.weight", rng, initStd, cfg.intermediateSize, d);
+            params.putNormal(p + "mlp.down_proj.weight", rng, initStd, d, cfg.intermediateSize);
+            params.putConstant(p + "post_attention_layernorm.weight", 1f, d);
+            params.putConstant(p + "post_feedforward_layernorm.weight", 1f, d);
+        }
+    }
+
+    /** The Hugging Face name prefix of layer {@code i}. */
+    public static String prefix(int i) {
+        return "model.layers." + i + ".";
+    }
+
+    public OlmoConfig config() {
+        return cfg;
+    }
+
+    public int numLayers() {
+        return layers.length;
+    }
+
+    /** All layers over {@code x [B, T, d]} without a cache; positions start at 0. */
+    public NDArray forward(NDArray x) {
+        return forward(x, null, layers.length);
+    }
+
+    /**
+     * Runs the first {@code nLayers} layers over {@code x [B, T, d]}. With a cache, the T new positions follow the
+     * {@code cache.length()} cached ones and are appended to it (then the cache advances by T).
+     */
+    public NDArray forward(NDArray x, KvCache cache, int nLayers) {
+        if (nLayers < 0 || nLayers > layers.length) {
+            throw new IllegalArgumentException("nLayers must be in [0, " + layers.length + "], got " + nLayers);
+        }
+        if (x.getShape().dimension() != 3 || x.getShape().get(2) != cfg.hiddenSize) {
+            throw new IllegalArgumentException("expected input [B, T, " + cfg.hiddenSize + "], got " + x.getShape());
+        }
+        int t = (int) x.getShape().get(1);
+        int start = cache == null ? 0 : cache.length();
+        if (cache != null && nLayers != layers.length) {
+            throw new IllegalArgumentException("a KV cache needs all layers");
+        }
+        NDArray[] masks = new NDArray[2];
+        for (int i = 0; i < nLayers; i++) {
+            int kind = cfg.isSliding(i) ? 1 : 0;
+            if (masks[kind] == null) {
+                masks[kind] = mask(x.getManager(), start, t, kind == 1 ? cfg.slidingWindow : Integer.MAX_VALUE);
+            }
+            NDList rope = (kind == 1 ? ropeSliding : ropeFull).table(start, t);
+            x = layers[i].forward(x, rope, masks[kind], cache);
+        }
+        if (cache != null) {
+            cache.advance(t);
+        }
+        return x;
+    }
+
+    /**
+     * Additive mask {@code [T, start+T]}: query i (position start+i) sees key j iff j ≤ start+i and
+     * start+i − j < window. Null when every key is visible (single-step decoding with full attention).
+     */
+    static NDArray mask(NDManager manager, int start, int t, int window) {
+        int s = start + t;
+        if (t == 1 && s <= window) {
+            return null;
+        }
+        float[] m = new float[t * s];
+        for (int i = 0; i < t; i++) {
+            int pos = start + i;
+            for (int j = 0; j < s; j++) {
+                boolean visible = j <= pos && pos - j < window;
+                m[i * s + j] = visible ? 0f : Float.NEGATIVE_INFINITY;
+            }
+        }
+        return Ops.floats(manager, m, t, s);
+    }
+
+    /** One decoder layer; weights are looked up once. */
+    private final class Layer {
+        private final int index;
+        private final NDArray wq, wk, wv, wo, qNorm, kNorm, gate, up, down, postAttn, postFfn;
+
+        Layer(int i) {
+            index = i;
+            String p = prefix(i);
+            long d = cfg.hiddenSize, q = (long) cfg.numAttentionHeads * cfg.headDim, kv = (long) cfg.numKeyValueHeads * cfg.headDim;
+            wq = params.get(p + "self_attn.q_proj.weight", q, d);
+            wk = params.get(p + "self_attn.k_proj.weight", kv, d);
+            wv = params.get(p + "self_attn.v_proj.weight", kv, d);
+            wo = params.get(p + "self_attn.o_proj.weight", d, q);
+            qNorm = params.get(p + "self_attn.q_norm.weight", q);
+            kNorm = params.get(p + "self_attn.k_norm.weight", kv);
+            gate = params.get(p + "mlp.gate_proj.weight", cfg.intermediateSize, d);
+            up = params.get(p + "mlp.up_proj.weight", cfg.intermediateSize, d);
+            down = params.get(p + "mlp.down_proj.weight", d, cfg.intermediateSize);
+            postAttn = params.get(p + "post_attention_layernorm.weight", d);
+            postFfn = params.get(p + "post_feedforward_layernorm.weight", d);
+        }
+
+        NDArray forward(NDArray x, NDList rope, NDArray mask, KvCache cache) {
+            float eps = (float) cfg.rmsNormEps;
+            NDArray h = attention(x, rope, mask, cache);
+            x = x.add(Ops.rmsNorm(h, postAttn, eps));
+            NDArray f = Ops.swiGlu(x, gate, up, down);
+            return x.add(Ops.rmsNorm(f, postFfn, eps));
+        }
+
+        private NDArray attention(NDArray x, NDList rope, NDArray mask, KvCache cache) {
+            long b = x.getShape().get(0), t = x.getShape().get(1);
+            int heads = cfg.numAttentionHeads, kvHeads = cfg.numKeyValueHeads, hd = cfg.headDim;
+            float eps = (float) cfg.rmsNormEps;
+            // QK-norm runs over the whole projection, before the split into heads.
+            NDArray q = Ops.rmsNorm(Ops.linear(x, wq), qNorm, eps).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
+            NDArray k = Ops.rmsNorm(Ops.linear(x, wk), kNorm, eps).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+            NDArray v = Ops.linear(x, wv).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+            q = RotaryEmbedding.apply(q, rope);
+            k = RotaryEmbedding.apply(k, rope);
+            if (cache != null) {
+                NDArray[] kv = cache.append(index, k, v);
+                k = kv[0];
+                v = kv[1];
+            }
+            if (kvHeads != heads) {
+                k = repeatKv(k, heads / kvHeads);
+                v = repeatKv(v, heads / kvHeads);
+            }
+            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(Ops.scalar(q, (float) (1.0 / Math.sqrt(hd))));
+            if (mask != null) {
+                scores = scores.add(mask);
+            }
+            NDArray out = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
+            return Ops.linear(out, wo);
+        }
+
+        /** Grouped-query attention: key/value head g serves query heads [g·groups, (g+1)·groups). */
+        private NDArray repeatKv(NDArray a, int groups) {
+            Shape s = a.getShape();
+            return a.expandDims(2).broadcast(s.get(0), s.get(1), groups, s.get(2), s.get(3))
+                    .reshape(s.get(0), s.get(1) * groups, s.get(2), s.get(3));
+        }
+    }
+}
