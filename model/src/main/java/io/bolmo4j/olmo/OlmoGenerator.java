@@ -1,0 +1,77 @@
+package io.bolmo4j.olmo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.generate.Sampler;
+import io.bolmo4j.generate.SamplingOptions;
+
+import java.util.Arrays;
+import java.util.function.IntPredicate;
+
+/**
+ * Token-by-token generation with a KV cache: one prefill over the prompt, then one forward of a single token per
+ * step. Stops at {@code maxNewTokens}, at a stop id, or when the context reaches {@code max_position_embeddings}.
+ */
+public final class OlmoGenerator {
+    private final OlmoModel model;
+
+    public OlmoGenerator(OlmoModel model) {
+        this.model = model;
+    }
+
+    /**
+     * Generates continuation ids of {@code prompt}.
+     *
+     * @param onToken called with each new id as soon as it is chosen; return false to stop early
+     * @param stopIds ids that end generation (not included in the result), e.g. the EOS id
+     */
+    public int[] generate(int[] prompt, SamplingOptions options, IntPredicate onToken, int... stopIds) {
+        model.checkIds(prompt);
+        int limit = model.config().maxPositionEmbeddings;
+        if (prompt.length >= limit) {
+            throw new IllegalArgumentException("prompt has " + prompt.length + " tokens; the model's context is " + limit);
+        }
+        Sampler sampler = new Sampler(options);
+        int[] out = new int[options.maxNewTokens()];
+        int n = 0;
+        try (KvCache cache = model.newCache()) {
+            float[] logits = lastLogits(prompt, cache);
+            while (n < options.maxNewTokens()) {
+                int next = sampler.sample(logits);
+                if (contains(stopIds, next)) {
+                    break;
+                }
+                out[n++] = next;
+                // The next token would sit at position cache.length() + 1, which must be inside the context.
+                if (!onToken.test(next) || n == options.maxNewTokens() || cache.length() + 1 >= limit) {
+                    break;
+                }
+                logits = lastLogits(new int[] {next}, cache);
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** Generates without a callback. */
+    public int[] generate(int[] prompt, SamplingOptions options, int... stopIds) {
+        return generate(prompt, options, id -> true, stopIds);
+    }
+
+    private float[] lastLogits(int[] ids, KvCache cache) {
+        try (NDScope ignored = new NDScope()) {
+            NDArray h = model.hidden(Ops.ids(model.params().manager(), ids, 1, ids.length), cache);
+            NDArray last = h.get(":, -1:, :");
+            return model.head(last).toFloatArray();
+        }
+    }
+
+    private static boolean contains(int[] a, int v) {
+        for (int x : a) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
