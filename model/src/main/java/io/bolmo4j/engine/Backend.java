@@ -31,6 +31,9 @@ public final class Backend {
      */
     public static synchronized void configure(String deviceName, Integer threads) {
         if (root != null) {
+            if (deviceName == null && threads == null) {
+                return;
+            }
             throw new IllegalStateException("Backend already started on " + device + "; configure it before creating tensors");
         }
         deviceSetting = deviceName;
