@@ -9,7 +9,8 @@ public interface ScoringModel {
      * Greedy (argmax) continuation of {@code prompt}.
      *
      * @param prompt       the context
-     * @param maxNewBytes  stop after at least this many new UTF-8 bytes (a longer result is cut by the caller)
+     * @param maxNewBytes  the caller uses at most this many new UTF-8 bytes, so the model may stop as soon as it has
+     *                     produced that many (a longer result is fine; a subword model may overshoot by a token)
      * @return the generated text only, without the prompt; may be shorter if the model ends the text
      */
     String generate(String prompt, int maxNewBytes);
