@@ -6,7 +6,7 @@ mtime 0 and no file name, so re-running on the same inputs reproduces the commit
 """
 import gzip, hashlib, io, json, os, re, sys, zipfile
 
-STDLIB, SRC_ZIP, KJV_TXT, SCOWL, CUTE, OUT = sys.argv[1:7]
+STDLIB, SRC_ZIP, KJV_TXT, SCOWL, CUTE, OUT, WORDNET = sys.argv[1:8]
 
 SOTU_TEST_FROM = 2018            # speeches from 2018 on: test
 SOTU_VALIDATION_FROM = 2013      # 2013-2017: validation
@@ -118,6 +118,27 @@ def words():
                 ws.update(w.strip() for w in f if re.fullmatch(r"[a-z]{3,}", w.strip()))
     sha, size = write_gz(os.path.join(OUT, "words", "english-words.txt.gz"), ("\n".join(sorted(ws)) + "\n").encode())
     print("words\t%d\t%d\t%s" % (len(ws), size, sha))
+    return ws
+
+
+def synonyms(vocabulary):
+    # WordNet 3.0 synsets: every pair of list words that share a synset are synonyms. A data line is
+    # "offset lex_filenum ss_type w_cnt(hex) word lex_id word lex_id ... | gloss"; adjective markers like "(a)" dropped.
+    syn = {}
+    for pos in ("noun", "verb", "adj", "adv"):
+        with open(os.path.join(WORDNET, "data." + pos), encoding="latin-1") as f:
+            for line in f:
+                if line.startswith("  "):
+                    continue
+                fields = line.split(" ")
+                count = int(fields[3], 16)
+                members = {re.sub(r"\(.*\)$", "", fields[4 + 2 * i]).lower() for i in range(count)}
+                members = sorted(m for m in members if m in vocabulary)
+                for m in members:
+                    syn.setdefault(m, set()).update(x for x in members if x != m)
+    lines = ["%s\t%s" % (w, " ".join(sorted(syn[w]))) for w in sorted(syn) if syn[w]]
+    sha, size = write_gz(os.path.join(OUT, "words", "synonyms.tsv.gz"), ("\n".join(lines) + "\n").encode())
+    print("synonyms\t%d\t%d\t%s" % (len(lines), size, sha))
 
 
 def cute_words():
@@ -136,5 +157,5 @@ def cute_words():
 
 
 corpus()
-words()
+synonyms(words())
 cute_words()

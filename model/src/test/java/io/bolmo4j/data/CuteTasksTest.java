@@ -21,11 +21,16 @@ import org.junit.jupiter.api.Test;
 class CuteTasksTest {
     private static CuteTasks gen;
     private static Set<String> cute;
+    private static java.util.Map<String, Set<String>> synonyms = new java.util.HashMap<>();
 
     @BeforeAll
     static void setUp() {
         gen = CuteTasks.builtin();
         cute = new HashSet<>(CuteTasks.cuteTestWords());
+        for (String line : DatasetsLocator.lines("words/synonyms.tsv.gz")) {
+            String[] f = line.split("\t");
+            synonyms.put(f[0], new HashSet<>(Arrays.asList(f[1].split(" "))));
+        }
     }
 
     @Test
@@ -46,7 +51,7 @@ class CuteTasksTest {
 
     @Test
     void noExampleOfAnyTaskUsesACuteTestWord() {
-        for (CuteTask task : CuteTasks.GENERATED) {
+        for (CuteTask task : gen.tasks()) {
             List<CuteExample> examples = new ArrayList<>(sample(task, 3000, 11));
             examples.addAll(gen.heldOut(task, 300, 12));
             for (CuteExample e : examples) {
@@ -65,7 +70,7 @@ class CuteTasksTest {
 
     @Test
     void answersAgreeWithAnIndependentRecomputation() {
-        for (CuteTask task : CuteTasks.GENERATED) {
+        for (CuteTask task : gen.tasks()) {
             for (CuteExample e : sample(task, 1500, 21)) {
                 assertEquals(task, e.kind());
                 assertEquals(expected(e), e.answer(), e.toString());
@@ -99,6 +104,14 @@ class CuteTasksTest {
                 int d2 = editDistance(in.get(0), in.get(2));
                 assertNotEquals(d1, d2, "orth candidates must not tie: " + in);
                 return d1 < d2 ? in.get(1) : in.get(2);
+            }
+            case SEM: {
+                Set<String> syn = synonyms.getOrDefault(in.get(0), Set.of());
+                boolean first = syn.contains(in.get(1));
+                String other = first ? in.get(2) : in.get(1);
+                assertTrue(first != syn.contains(in.get(2)), "exactly one candidate is a WordNet synonym: " + in);
+                assertEquals(1, editDistance(in.get(0), other), "the distractor is a one-letter edit: " + in);
+                return first ? in.get(1) : in.get(2);
             }
             case INS_CHAR: {
                 StringBuilder sb = new StringBuilder();
@@ -204,7 +217,8 @@ class CuteTasksTest {
         }
         assertNotEquals(la, lc);
         Set<String> kinds = la.stream().map(CuteExample::task).collect(Collectors.toSet());
-        assertEquals(CuteTasks.GENERATED.size(), kinds.size(), "all 13 generated kinds appear in 300 draws");
+        assertEquals(14, gen.tasks().size());
+        assertEquals(14, kinds.size(), "all 14 kinds appear in 300 draws");
         assertEquals(gen.heldOut(CuteTask.SWAP_WORD, 20, 3), gen.heldOut(CuteTask.SWAP_WORD, 20, 3));
     }
 
@@ -253,7 +267,11 @@ class CuteTasksTest {
 
     @Test
     void badArgumentsAreRejected() {
-        assertThrows(IllegalArgumentException.class, () -> gen.heldOut(CuteTask.SEM, 5, 1));
+        CuteTasks noSynonyms = new CuteTasks(DatasetsLocator.lines("words/english-words.txt.gz"), cute);
+        assertEquals(13, noSynonyms.tasks().size());
+        assertThrows(IllegalArgumentException.class, () -> noSynonyms.heldOut(CuteTask.SEM, 5, 1));
+        assertThrows(IllegalArgumentException.class, () -> noSynonyms.examples(1, List.of(CuteTask.SEM)));
+        assertThrows(IllegalArgumentException.class, () -> gen.heldOut(CuteTask.SPELL, -1, 1));
         assertThrows(IllegalArgumentException.class, () -> gen.examples(1, List.of()));
         assertThrows(IllegalArgumentException.class, () -> new CuteTasks(List.of("cat", "dog"), List.of()));
         assertThrows(IllegalArgumentException.class, () -> CuteTask.fromId("nonsense"));
