@@ -17,7 +17,7 @@ public enum CuteTask {
     CONTAINS_WORD,
     /** Which of two candidates is closer in Levenshtein distance. */
     ORTH,
-    /** Which of two candidates is closer in meaning (evaluation only: the generator has no synonym source). */
+    /** Which of two candidates is closer in meaning (generated from WordNet synonyms). */
     SEM,
     /** Insert a letter after every instance of another letter. */
     INS_CHAR,

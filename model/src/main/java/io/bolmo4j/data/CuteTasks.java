@@ -20,9 +20,11 @@ import java.util.stream.Collectors;
  *
  * <p>Words: lower-case ASCII words of at least 3 letters, minus the excluded (CUTE) words. About 10% of them
  * ({@code hashCode() % 10 == 0}, a fixed rule) are held out: training examples ({@link #examples},
- * {@link #documents}, {@link #mix}) never use them, {@link #heldOut} uses only them, so an instruct model can be
- * measured on unseen words. Sentences for the word tasks are 3 to 10 random pool words, the first capitalised,
- * ending in a period; sometimes a word repeats so that "every instance" matters. Every example is also checked
+ * {@link #documents}, {@link #mix}) draw their words only from the rest, {@link #heldOut} only from them, so an
+ * instruct model can be measured on unseen words (a one-letter edit made for orth/sem may still happen to spell a
+ * word of the other side). Sentences for the word tasks are 3 to 10 random pool words (natural sentences are
+ * impossible without the most common words, which CUTE uses), the first capitalised, ending in a period; sometimes
+ * a word repeats so that "every instance" matters. Every example is also checked
  * so that no excluded word appears as a token of its inputs or answer (Yes/No labels aside).
  *
  * <p>Prompts use a fixed zero-shot template, the question line of CUTE's template:
