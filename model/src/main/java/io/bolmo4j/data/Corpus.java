@@ -141,7 +141,38 @@ public final class Corpus implements Iterable<Document> {
     /** A fresh lazy stream of all documents in order; resets {@link #skippedLines()}. */
     public Stream<Document> stream() {
         skipped.reset();
-        return parts.stream().flatMap(p -> p.open(lenient, skipped));
+        PartsIterator it = new PartsIterator();
+        return it.stream(it::closeCurrent);
+    }
+
+    /**
+     * Walks the parts one after another. Not {@code flatMap}: on Java 17 an iterator over a flat-mapped stream
+     * buffers each whole inner stream, i.e. a whole file, which would break constant-memory reading.
+     */
+    private final class PartsIterator extends LazyIterator<Document> {
+        private int nextPart;
+        private Stream<Document> current;
+        private Iterator<Document> docs = Collections.emptyIterator();
+
+        @Override
+        protected Document computeNext() {
+            while (!docs.hasNext()) {
+                closeCurrent();
+                if (nextPart == parts.size()) {
+                    return null;
+                }
+                current = parts.get(nextPart++).open(lenient, skipped);
+                docs = current.iterator();
+            }
+            return docs.next();
+        }
+
+        void closeCurrent() {
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+        }
     }
 
     /** Iterates {@link #stream()}; each file is closed once its documents are exhausted. */

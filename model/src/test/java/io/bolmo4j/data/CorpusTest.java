@@ -135,6 +135,27 @@ class CorpusTest {
     }
 
     @Test
+    void readingIsLazyEvenForAnEndlessFile() {
+        byte[] line = "{\"text\":\"x\"}\n".getBytes(StandardCharsets.UTF_8);
+        InputOpener endless = () -> new java.io.InputStream() {
+            private long pos;
+
+            @Override
+            public int read() {
+                return line[(int) (pos++ % line.length)];
+            }
+        };
+        Corpus c = Corpus.concat(Corpus.jsonl("endless", endless), numbered(1));
+        Iterator<Document> it = c.iterator();
+        for (int i = 0; i < 1000; i++) {
+            assertEquals("x", it.next().text());
+        }
+        try (java.util.stream.Stream<Document> s = c.stream()) {
+            assertEquals(5, s.limit(5).count());
+        }
+    }
+
+    @Test
     void missingInputsFailClearly() {
         assertThrows(CorpusException.class, () -> Corpus.of(tmp.resolve("nope.jsonl")));
         assertThrows(CorpusException.class, () -> Corpus.directory(tmp.resolve("nope"), false));
