@@ -1,0 +1,248 @@
+package io.bolmo4j.data;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Evaluates a {@link ScoringModel} on the CUTE benchmark ({@code <cute>/rendered/*.jsonl}) or on any list of
+ * {@link CuteExample}s (e.g. {@link CuteTasks#heldOut}). Per task it reports:
+ * <ul>
+ *   <li>exact match: greedy generation after {@code prompt + " Answer: \""}, cut at the next {@code "}, equal to the
+ *   answer (word tasks compared in lower case). Generation is asked for answer bytes + 1 bytes, which decides the
+ *   match exactly as unlimited generation would: the byte after the answer must be the closing quote;</li>
+ *   <li>teacher-forced greedy accuracy of the answer, and its bits per byte;</li>
+ *   <li>two-way choice accuracy for contains_char/contains_word (Yes/No) and orth/sem (the two candidates):
+ *   each option is scored followed by the closing quote (so that a prefix option gains nothing) and the gold one
+ *   must have the strictly higher log-probability.</li>
+ * </ul>
+ * Instances are immutable; {@link #limit}, {@link #tasks} and {@link #generation} return modified copies.
+ */
+public final class CuteEval {
+    /** System property naming the CUTE folder (the one holding {@code rendered/}). */
+    public static final String PROPERTY = "bolmo4j.cute";
+    /** Environment variable naming the CUTE folder. */
+    public static final String ENV = "BOLMO4J_CUTE";
+
+    private static final double LN2 = Math.log(2);
+
+    private final Path dir;
+    private final int limit;
+    private final List<String> tasks;
+    private final boolean generation;
+
+    /**
+     * An evaluator over a CUTE folder, all tasks, no limit, with generation.
+     *
+     * @throws IllegalArgumentException if {@code dir/rendered} is not a directory
+     */
+    public CuteEval(Path dir) {
+        this(dir, Integer.MAX_VALUE, List.of(), true);
+    }
+
+    private CuteEval(Path dir, int limit, List<String> tasks, boolean generation) {
+        if (!Files.isDirectory(dir.resolve("rendered"))) {
+            throw new IllegalArgumentException("no rendered/ folder in CUTE dir " + dir.toAbsolutePath());
+        }
+        this.dir = dir;
+        this.limit = limit;
+        this.tasks = List.copyOf(tasks);
+        this.generation = generation;
+    }
+
+    /**
+     * The CUTE folder from {@value #PROPERTY} / {@value #ENV}, else the first {@code shared/cute} found walking up
+     * from the working directory (in CI the repository has {@code ../shared/cute} beside it).
+     *
+     * @throws IllegalArgumentException if none is found
+     */
+    public static CuteEval locate() {
+        String configured = System.getProperty(PROPERTY, System.getenv(ENV));
+        if (configured != null && !configured.isBlank()) {
+            return new CuteEval(Path.of(configured));
+        }
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            Path candidate = d.resolve("shared").resolve("cute");
+            if (Files.isDirectory(candidate.resolve("rendered"))) {
+                return new CuteEval(candidate);
+            }
+        }
+        throw new IllegalArgumentException("CUTE data not found: set -D" + PROPERTY + " or " + ENV);
+    }
+
+    /** A copy that scores only the first {@code perTask} examples of each task. */
+    public CuteEval limit(int perTask) {
+        if (perTask < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, got " + perTask);
+        }
+        return new CuteEval(dir, perTask, tasks, generation);
+    }
+
+    /** A copy restricted to the named tasks (e.g. {@code "spell", "orth"}); empty means all. */
+    public CuteEval tasks(List<String> names) {
+        List<String> available = availableTasks();
+        for (String n : names) {
+            if (!available.contains(n)) {
+                throw new IllegalArgumentException("unknown CUTE task " + n + "; available: " + available);
+            }
+        }
+        return new CuteEval(dir, limit, names, generation);
+    }
+
+    /** A copy with greedy generation (exact match) switched on or off; off leaves exact match NaN. */
+    public CuteEval generation(boolean on) {
+        return new CuteEval(dir, limit, tasks, on);
+    }
+
+    /** All task names present in {@code rendered/}, sorted. */
+    public List<String> availableTasks() {
+        try (Stream<Path> files = Files.list(dir.resolve("rendered"))) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsonl"))
+                    .map(n -> n.substring(0, n.length() - ".jsonl".length())).sorted().collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new CorpusException("cannot list " + dir.resolve("rendered") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The selected tasks (all available ones unless {@link #tasks} was given). */
+    public List<String> selectedTasks() {
+        return tasks.isEmpty() ? availableTasks() : tasks;
+    }
+
+    /** The first {@code limit} examples of one task from {@code rendered/<task>.jsonl}. */
+    public List<CuteExample> examples(String task) {
+        Path file = dir.resolve("rendered").resolve(task + ".jsonl");
+        List<CuteExample> out = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int lineNumber = 0;
+            while (out.size() < limit && (line = reader.readLine()) != null) {
+                lineNumber++;
+                if (!line.isBlank()) {
+                    out.add(parse(line, file + ":" + lineNumber));
+                }
+            }
+        } catch (IOException e) {
+            throw new CorpusException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** Scores every selected task; one result per task in {@link #selectedTasks()} order. */
+    public List<CuteTaskResult> evaluate(ScoringModel model) {
+        Map<String, List<CuteExample>> sets = new LinkedHashMap<>();
+        for (String task : selectedTasks()) {
+            sets.put(task, examples(task));
+        }
+        return evaluate(model, sets, generation);
+    }
+
+    /**
+     * Scores arbitrary example sets, e.g. held-out generated ones.
+     *
+     * @param model      the model
+     * @param sets       examples per task name, in output order
+     * @param generation whether to run greedy generation for exact match
+     */
+    public static List<CuteTaskResult> evaluate(ScoringModel model, Map<String, List<CuteExample>> sets, boolean generation) {
+        List<CuteTaskResult> results = new ArrayList<>();
+        sets.forEach((task, examples) -> results.add(evaluateTask(model, task, examples, generation)));
+        return results;
+    }
+
+    private static CuteTaskResult evaluateTask(ScoringModel model, String task, List<CuteExample> examples, boolean generation) {
+        int exact = 0;
+        int forced = 0;
+        int choiceRight = 0;
+        int choiceCount = 0;
+        double nats = 0;
+        long bytes = 0;
+        for (CuteExample e : examples) {
+            String context = e.context();
+            int answerBytes = e.answer().getBytes(StandardCharsets.UTF_8).length;
+            if (generation && matches(e, model.generate(context, answerBytes + 1))) {
+                exact++;
+            }
+            ContinuationScore s = model.score(context, e.answer());
+            forced += s.allGreedy() ? 1 : 0;
+            nats -= s.totalLogProb();
+            bytes += answerBytes;
+            List<String> choices = e.choices();
+            if (choices.size() == 2 && choices.contains(e.answer())) {
+                String other = choices.get(0).equals(e.answer()) ? choices.get(1) : choices.get(0);
+                double gold = model.score(context, e.answer() + "\"").totalLogProb();
+                double alt = model.score(context, other + "\"").totalLogProb();
+                choiceRight += gold > alt ? 1 : 0;
+                choiceCount++;
+            }
+        }
+        int n = examples.size();
+        return new CuteTaskResult(task, n,
+                generation && n > 0 ? (double) exact / n : Double.NaN,
+                n > 0 ? (double) forced / n : Double.NaN,
+                bytes > 0 ? nats / LN2 / bytes : Double.NaN,
+                choiceCount > 0 ? (double) choiceRight / choiceCount : Double.NaN);
+    }
+
+    /** Whether a generation, cut at its first {@code "}, is the answer (lower-cased for word tasks). */
+    static boolean matches(CuteExample e, String generated) {
+        int quote = generated.indexOf('"');
+        String predicted = quote >= 0 ? generated.substring(0, quote) : generated;
+        if (e.kind().wordLevel()) {
+            return predicted.toLowerCase(Locale.ROOT).equals(e.answer().toLowerCase(Locale.ROOT));
+        }
+        return predicted.equals(e.answer());
+    }
+
+    private static CuteExample parse(String line, String where) {
+        try {
+            JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+            List<String> inputs = new ArrayList<>();
+            for (JsonElement in : o.getAsJsonArray("inputs")) {
+                inputs.add(in.getAsString());
+            }
+            return new CuteExample(o.get("id").getAsString(), o.get("task").getAsString(), inputs,
+                    o.get("prompt").getAsString(), o.get("answer").getAsString());
+        } catch (RuntimeException e) {
+            throw new CorpusException("malformed CUTE line at " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A Markdown table of the results ({@code -} for NaN). */
+    public static String toMarkdown(List<CuteTaskResult> results) {
+        StringBuilder sb = new StringBuilder("| task | n | exact match | TF greedy acc | answer bits/byte | choice acc |\n"
+                + "|---|---:|---:|---:|---:|---:|\n");
+        for (CuteTaskResult r : results) {
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n", r.task(), r.examples(),
+                    fmt(r.exactMatch(), "-"), fmt(r.teacherForcedAccuracy(), "-"), fmt(r.bitsPerByte(), "-"),
+                    fmt(r.choiceAccuracy(), "-")));
+        }
+        return sb.toString();
+    }
+
+    /** CSV with a header line (empty fields for NaN). */
+    public static String toCsv(List<CuteTaskResult> results) {
+        StringBuilder sb = new StringBuilder("task,examples,exact_match,teacher_forced_accuracy,bits_per_byte,choice_accuracy\n");
+        for (CuteTaskResult r : results) {
+            sb.append(String.join(",", r.task(), Integer.toString(r.examples()), fmt(r.exactMatch(), ""),
+                    fmt(r.teacherForcedAccuracy(), ""), fmt(r.bitsPerByte(), ""), fmt(r.choiceAccuracy(), ""))).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String fmt(double v, String nan) {
+        return Double.isNaN(v) ? nan : String.format(Locale.ROOT, "%.4f", v);
+    }
+}

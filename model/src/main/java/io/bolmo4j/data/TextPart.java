@@ -1,0 +1,74 @@
+package io.bolmo4j.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+
+/**
+ * A plain UTF-8 text file (gzip detected by content). Either the whole file, byte for byte, is one document with
+ * id {@code name}, or, when {@code splitOnBlankLines}, every run of non-blank lines is one document with id
+ * {@code name#k} (k = 0, 1, ...), its lines joined by {@code \n}. Blank (whitespace-only) files give no documents.
+ * The source is the file name without extensions.
+ */
+final class TextPart implements Part {
+    private final String name;
+    private final InputOpener opener;
+    private final boolean splitOnBlankLines;
+
+    TextPart(String name, InputOpener opener, boolean splitOnBlankLines) {
+        this.name = name;
+        this.opener = opener;
+        this.splitOnBlankLines = splitOnBlankLines;
+    }
+
+    @Override
+    public Stream<Document> open(boolean lenient, LongAdder skipped) {
+        BufferedReader reader = opener.openReader(name);
+        String source = JsonlPart.stem(name);
+        LazyIterator<Document> it = splitOnBlankLines ? paragraphs(reader, source) : wholeFile(reader, source);
+        return it.stream(() -> InputOpener.close(reader));
+    }
+
+    private LazyIterator<Document> wholeFile(BufferedReader reader, String source) {
+        return new LazyIterator<>() {
+            private boolean read;
+
+            @Override
+            protected Document computeNext() {
+                if (read) {
+                    return null;
+                }
+                read = true;
+                StringWriter text = new StringWriter();
+                try {
+                    reader.transferTo(text);
+                } catch (IOException e) {
+                    throw new CorpusException("cannot read " + name + ": " + e.getMessage(), e);
+                }
+                return text.toString().isBlank() ? null : new Document(name, text.toString(), source);
+            }
+        };
+    }
+
+    private LazyIterator<Document> paragraphs(BufferedReader reader, String source) {
+        return new LazyIterator<>() {
+            private int index;
+
+            @Override
+            protected Document computeNext() {
+                StringBuilder text = new StringBuilder();
+                String line;
+                while ((line = InputOpener.readLine(reader, name)) != null) {
+                    if (!line.isBlank()) {
+                        text.append(text.length() > 0 ? "\n" : "").append(line);
+                    } else if (text.length() > 0) {
+                        break;
+                    }
+                }
+                return text.length() == 0 ? null : new Document(name + "#" + index++, text.toString(), source);
+            }
+        };
+    }
+}
