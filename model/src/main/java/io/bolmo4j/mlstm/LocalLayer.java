@@ -1,6 +1,7 @@
 package io.bolmo4j.mlstm;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 
@@ -54,12 +55,14 @@ public final class LocalLayer {
      * @param state mLSTM state before the first position, or null for zeros
      */
     public MLstmLayer.Result forward(NDArray x, MLstmState state, MLstmCell.Form form) {
+        checkInput(x, 3, "[B,S,");
         MLstmLayer.Result r = xlstm.forward(Ops.rmsNorm(x, p("pre_xlstm_layernorm.weight"), cfg.rmsEps()), state, form);
         return new MLstmLayer.Result(feedForward(x.add(r.output())), r.state());
     }
 
     /** One decoding step, {@code x [B,d]} → {@code [B,d]}. */
     public MLstmLayer.Result step(NDArray x, MLstmState state) {
+        checkInput(x, 2, "[B,");
         MLstmLayer.Result r = xlstm.step(Ops.rmsNorm(x, p("pre_xlstm_layernorm.weight"), cfg.rmsEps()), state);
         return new MLstmLayer.Result(feedForward(x.add(r.output())), r.state());
     }
@@ -67,6 +70,13 @@ public final class LocalLayer {
     private NDArray feedForward(NDArray y) {
         NDArray u = Ops.rmsNorm(y, p("pre_feedforward_layernorm.weight"), cfg.rmsEps());
         return y.add(Ops.swiGlu(u, p("mlp.gate_proj.weight"), p("mlp.up_proj.weight"), p("mlp.down_proj.weight")));
+    }
+
+    private void checkInput(NDArray x, int rank, String layout) {
+        Shape s = x.getShape();
+        if (s.dimension() != rank || s.get(rank - 1) != cfg.d()) {
+            throw new IllegalArgumentException("local layer input must be " + layout + cfg.d() + "], got " + s);
+        }
     }
 
     private NDArray p(String name) {
