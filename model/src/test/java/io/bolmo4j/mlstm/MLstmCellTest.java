@@ -185,6 +185,28 @@ class MLstmCellTest {
     }
 
     @Test
+    void keptStateOutlivesItsScopeAndContinuesTheSequence() {
+        Inputs in = new Inputs(4, 10);
+        try (NDManager m = Backend.newManager(); NDScope outer = new NDScope()) {
+            NDArray[] a = in.arrays(m, false);
+            MLstmCell cell = new MLstmCell();
+            MLstmCell.Result whole = run(cell, a, Form.PARALLEL);
+            MLstmState kept;
+            try (NDScope inner = new NDScope()) {
+                kept = cell.forward(a[0].get(":, :, :6"), a[1].get(":, :, :6"), a[2].get(":, :, :6"),
+                        a[3].get(":, :, :6"), a[4].get(":, :, :6"), new MLstmState(a[5], a[6], a[7]), Form.PARALLEL)
+                        .state().keep();
+            }
+            try (MLstmState state = kept) {
+                MLstmCell.Result rest = cell.forward(a[0].get(":, :, 6:"), a[1].get(":, :, 6:"), a[2].get(":, :, 6:"),
+                        a[3].get(":, :, 6:"), a[4].get(":, :, 6:"), state.stopGradient(), Form.RECURRENT);
+                assertClose(whole.h().get(":, :, 6:"), rest.h(), 2e-5, "continued h");
+                assertClose(whole.state().c(), rest.state().c(), 2e-5, "continued C");
+            }
+        }
+    }
+
+    @Test
     void badShapesAreClearErrors() {
         try (NDManager m = Backend.newManager(); NDScope scope = new NDScope()) {
             NDArray[] a = new Inputs(1, 4).arrays(m, false);
