@@ -1,0 +1,96 @@
+package io.bolmo4j.mlstm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.bolmo4j.engine.Params;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A stack of {@link LocalLayer}s named {@code <prefix>0.}, {@code <prefix>1.}, … (e.g. prefix
+ * {@code model.local_decoder.layers.}); the encoder has one layer, the decoder four. The recurrent state is a list with
+ * one {@link MLstmState} per layer; a null list (or null entries) means zeros.
+ */
+public final class LocalStack {
+    /** The stack's output and the state of every layer after the last position. */
+    public record Result(NDArray output, List<MLstmState> states) {}
+
+    private final List<LocalLayer> layers;
+    private final LocalConfig cfg;
+
+    /** Binds {@code depth} layers under {@code prefix}; fails at once if a tensor is missing or mis-shaped. */
+    public LocalStack(Params params, String prefix, int depth, LocalConfig cfg, MLstmCell cell) {
+        if (depth < 1) {
+            throw new IllegalArgumentException("a local stack needs at least one layer, got " + depth);
+        }
+        List<LocalLayer> l = new ArrayList<>();
+        for (int i = 0; i < depth; i++) {
+            l.add(new LocalLayer(params, prefix + i + ".", cfg, cell));
+        }
+        this.layers = Collections.unmodifiableList(l);
+        this.cfg = cfg;
+    }
+
+    /** Creates the parameters of {@code depth} layers under {@code prefix} (see {@link LocalLayer#init}). */
+    public static void init(Params params, String prefix, int depth, LocalConfig cfg, Random rng) {
+        for (int i = 0; i < depth; i++) {
+            LocalLayer.init(params, prefix + i + ".", cfg, depth, rng);
+        }
+    }
+
+    public int depth() {
+        return layers.size();
+    }
+
+    public LocalConfig config() {
+        return cfg;
+    }
+
+    /** Zero states for every layer, created in {@code manager}. */
+    public List<MLstmState> zeroStates(NDManager manager, long batch) {
+        List<MLstmState> s = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            s.add(MLstmState.zeros(manager, batch, cfg.heads(), cfg.qkPerHead(), cfg.vPerHead()));
+        }
+        return s;
+    }
+
+    /**
+     * Runs the stack over a sequence {@code x [B,S,d]}.
+     *
+     * @param states one state per layer before the first position, or null for zeros
+     */
+    public Result forward(NDArray x, List<MLstmState> states, MLstmCell.Form form) {
+        checkStates(states);
+        List<MLstmState> out = new ArrayList<>();
+        NDArray h = x;
+        for (int i = 0; i < layers.size(); i++) {
+            MLstmLayer.Result r = layers.get(i).forward(h, states == null ? null : states.get(i), form);
+            h = r.output();
+            out.add(r.state());
+        }
+        return new Result(h, Collections.unmodifiableList(out));
+    }
+
+    /** One decoding step, {@code x [B,d]} → {@code [B,d]}. */
+    public Result step(NDArray x, List<MLstmState> states) {
+        checkStates(states);
+        List<MLstmState> out = new ArrayList<>();
+        NDArray h = x;
+        for (int i = 0; i < layers.size(); i++) {
+            MLstmLayer.Result r = layers.get(i).step(h, states == null ? null : states.get(i));
+            h = r.output();
+            out.add(r.state());
+        }
+        return new Result(h, Collections.unmodifiableList(out));
+    }
+
+    private void checkStates(List<MLstmState> states) {
+        if (states != null && states.size() != layers.size()) {
+            throw new IllegalArgumentException("expected " + layers.size() + " layer states, got " + states.size());
+        }
+    }
+}

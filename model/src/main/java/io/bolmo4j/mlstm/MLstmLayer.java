@@ -1,0 +1,140 @@
+package io.bolmo4j.mlstm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.engine.Params;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * xLSTM's {@code mLSTMLayer} as Bolmo uses it (spec §3.2): projections q, k, v and output gate without bias, per-head
+ * input and forget gates with bias and soft cap 15, the {@link MLstmCell}, a per-head LayerNorm (eps 1e-6, no bias)
+ * scaled by the flat {@code multihead_norm.weight}, the sigmoid output gate and {@code out_proj}.
+ *
+ * <p>Parameters are read from {@link Params} by HF name under a prefix such as
+ * {@code model.local_encoder.layers.0.xlstm.} at every call, so replaced tensors are picked up.
+ */
+public final class MLstmLayer {
+    /** {@code gate_soft_cap} of xLSTM large. */
+    public static final float GATE_SOFT_CAP = 15f;
+    /** eps of the per-head LayerNorm. */
+    public static final float NORM_EPS = 1e-6f;
+    /** Input-gate bias at initialisation (Bolmo's {@code xlstm_igate_bias_init}). */
+    public static final float IGATE_BIAS_INIT = -10f;
+    /** Forget-gate biases at initialisation are spaced linearly over the heads in [3, 6] (xLSTM's mLSTM cell). */
+    public static final float FGATE_BIAS_LOW = 3f;
+    public static final float FGATE_BIAS_HIGH = 6f;
+
+    /** A layer's output {@code [B,S,d]} (or {@code [B,d]} for a step) and its mLSTM state afterwards. */
+    public record Result(NDArray output, MLstmState state) {}
+
+    private final Params params;
+    private final String prefix;
+    private final LocalConfig cfg;
+    private final MLstmCell cell;
+
+    /** Binds the layer to the tensors under {@code prefix}; fails at once if one is missing or mis-shaped. */
+    public MLstmLayer(Params params, String prefix, LocalConfig cfg, MLstmCell cell) {
+        this.params = params;
+        this.prefix = prefix;
+        this.cfg = cfg;
+        this.cell = cell;
+        shapes(cfg).forEach((name, shape) -> params.get(prefix + name, shape));
+    }
+
+    /**
+     * Creates the layer's parameters. Projections are {@code N(0, 2/(5d))} ("small init"), {@code out_proj} is
+     * further scaled by {@code 1/√(2·depth)} so that the residual stream does not grow with depth; gate weights are
+     * zero, the input-gate bias is {@value #IGATE_BIAS_INIT} and the forget-gate biases linspace(3, 6) over heads
+     * (gates start nearly closed to new input and retentive); the norm weight is one.
+     *
+     * @param depth number of residual layers in the stack this layer belongs to (for the output scaling)
+     */
+    public static void init(Params params, String prefix, LocalConfig cfg, int depth, Random rng) {
+        double std = Math.sqrt(2.0 / (5.0 * cfg.d()));
+        int h = cfg.heads();
+        params.putNormal(prefix + "q.weight", rng, std, cfg.qkDim(), cfg.d());
+        params.putNormal(prefix + "k.weight", rng, std, cfg.qkDim(), cfg.d());
+        params.putNormal(prefix + "v.weight", rng, std, cfg.vDim(), cfg.d());
+        params.putNormal(prefix + "ogate_preact.weight", rng, std, cfg.vDim(), cfg.d());
+        params.putConstant(prefix + "igate_preact.weight", 0f, h, cfg.d());
+        params.putConstant(prefix + "igate_preact.bias", IGATE_BIAS_INIT, h);
+        params.putConstant(prefix + "fgate_preact.weight", 0f, h, cfg.d());
+        float[] fb = new float[h];
+        for (int i = 0; i < h; i++) {
+            fb[i] = h == 1 ? FGATE_BIAS_LOW : FGATE_BIAS_LOW + (FGATE_BIAS_HIGH - FGATE_BIAS_LOW) * i / (h - 1);
+        }
+        params.put(prefix + "fgate_preact.bias", fb, h);
+        params.putConstant(prefix + "multihead_norm.weight", 1f, cfg.vDim());
+        params.putNormal(prefix + "out_proj.weight", rng, std / Math.sqrt(2.0 * Math.max(1, depth)), cfg.d(), cfg.vDim());
+    }
+
+    /**
+     * Runs the layer over a sequence.
+     *
+     * @param u pre-normed input {@code [B,S,d]}
+     * @param state mLSTM state before the first position, or null for zeros
+     */
+    public Result forward(NDArray u, MLstmState state, MLstmCell.Form form) {
+        Shape s = u.getShape();
+        if (s.dimension() != 3 || s.get(2) != cfg.d()) {
+            throw new IllegalArgumentException("mLSTM layer input must be [B,S," + cfg.d() + "], got " + s);
+        }
+        long b = s.get(0);
+        long seq = s.get(1);
+        int h = cfg.heads();
+        NDArray q = heads(Ops.linear(u, p("q.weight")), b, seq, cfg.qkPerHead());
+        NDArray k = heads(Ops.linear(u, p("k.weight")), b, seq, cfg.qkPerHead());
+        NDArray v = heads(Ops.linear(u, p("v.weight")), b, seq, cfg.vPerHead());
+        NDArray ig = Ops.softCap(Ops.linear(u, p("igate_preact.weight"), p("igate_preact.bias")), GATE_SOFT_CAP)
+                .transpose(0, 2, 1);
+        NDArray fg = Ops.softCap(Ops.linear(u, p("fgate_preact.weight"), p("fgate_preact.bias")), GATE_SOFT_CAP)
+                .transpose(0, 2, 1);
+        MLstmCell.Result r = cell.forward(q, k, v, ig, fg, state, form);
+        NDArray normed = Ops.layerNorm(r.h(), NORM_EPS).transpose(0, 2, 1, 3).reshape(b, seq, (long) h * cfg.vPerHead())
+                .mul(p("multihead_norm.weight"));
+        NDArray gated = Ops.sigmoid(Ops.linear(u, p("ogate_preact.weight"))).mul(normed);
+        return new Result(Ops.linear(gated, p("out_proj.weight")), r.state());
+    }
+
+    /** One decoding step: {@code u [B,d]} → output {@code [B,d]}. */
+    public Result step(NDArray u, MLstmState state) {
+        if (u.getShape().dimension() != 2) {
+            throw new IllegalArgumentException("mLSTM step input must be [B," + cfg.d() + "], got " + u.getShape());
+        }
+        Result r = forward(u.expandDims(1), state, MLstmCell.Form.RECURRENT);
+        return new Result(r.output().squeeze(1), r.state());
+    }
+
+    public LocalConfig config() {
+        return cfg;
+    }
+
+    /** {@code [B,S,H·D]} → {@code [B,H,S,D]}. */
+    private NDArray heads(NDArray x, long b, long seq, int perHead) {
+        return x.reshape(b, seq, cfg.heads(), perHead).transpose(0, 2, 1, 3);
+    }
+
+    private NDArray p(String name) {
+        return params.get(prefix + name);
+    }
+
+    /** Expected shape of every parameter, by name relative to the prefix. */
+    private static Map<String, long[]> shapes(LocalConfig c) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        m.put("q.weight", new long[] {c.qkDim(), c.d()});
+        m.put("k.weight", new long[] {c.qkDim(), c.d()});
+        m.put("v.weight", new long[] {c.vDim(), c.d()});
+        m.put("ogate_preact.weight", new long[] {c.vDim(), c.d()});
+        m.put("igate_preact.weight", new long[] {c.heads(), c.d()});
+        m.put("igate_preact.bias", new long[] {c.heads()});
+        m.put("fgate_preact.weight", new long[] {c.heads(), c.d()});
+        m.put("fgate_preact.bias", new long[] {c.heads()});
+        m.put("multihead_norm.weight", new long[] {c.vDim()});
+        m.put("out_proj.weight", new long[] {c.d(), c.vDim()});
+        return m;
+    }
+}
