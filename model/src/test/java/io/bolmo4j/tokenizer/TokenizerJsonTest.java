@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -134,6 +136,37 @@ class TokenizerJsonTest {
         BpeTokenizer tok = BpeTokenizer.fromJson(o.toString());
         String prose = Fixtures.prose();
         assertArrayEquals(Fixtures.small().encodeIds(prose), tok.encodeIds(prose));
+    }
+
+    /**
+     * Chained Splits see each earlier piece as a string of its own, and {@code .}, {@code ^}, {@code $} follow
+     * Oniguruma (only {@code \n} ends a line): a regex chain whose pieces show through the cl100k merges.
+     */
+    @Test
+    void chainedSplitsAndLineAnchorsMatchHuggingFace() throws IOException {
+        JsonObject o = JsonParser.parseString(Files.readString(Fixtures.smallJson())).getAsJsonObject();
+        o.add("pre_tokenizer", JsonParser.parseString("""
+                {"type": "Sequence", "pretokenizers": [
+                  {"type": "Split", "pattern": {"Regex": "\\\\S+|\\\\s+"}, "behavior": "Isolated", "invert": false},
+                  {"type": "Split", "pattern": {"Regex": "^.|.$"}, "behavior": "Isolated", "invert": false},
+                  {"type": "Split", "pattern": {"String": "ll"}, "behavior": "Isolated", "invert": false},
+                  {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": false}]}
+                """));
+        Path file = Files.writeString(Fixtures.dir().resolve("chained.json"), o.toString());
+        file.toFile().deleteOnExit();
+        BpeTokenizer tok = BpeTokenizer.load(file);
+        List<String> texts = new ArrayList<>(Fixtures.CASES);
+        texts.add("hello world\r\n  x\u2028y\u0085z\r\rtail\n\u2029 all.\r\n\r\n");
+        texts.add(Fixtures.prose());
+        try (HuggingFaceTokenizer hf = Fixtures.huggingFace(file)) {
+            for (String text : texts) {
+                if (!text.contains("<|")) {
+                    Reference.assertAgreesWithHuggingFace(hf, text, tok.encode(text));
+                }
+            }
+        }
+        // "hello" -> h | e | ll | o: the first and last chars of a piece are isolated, then "ll".
+        assertEquals(4, tok.encodeIds("hello").length);
     }
 
     /** A plain ByteLevel pre-tokenizer with use_regex=true is GPT-2's: compared with Hugging Face on all cases. */
