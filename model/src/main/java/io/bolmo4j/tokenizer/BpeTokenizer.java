@@ -145,7 +145,8 @@ public final class BpeTokenizer {
     }
 
     /**
-     * Encodes text with byte offsets.
+     * Encodes text with byte offsets, which index into {@code text.getBytes(UTF_8)} (an unpaired surrogate is one
+     * {@code '?'} byte there, and is encoded as such).
      *
      * @param allowSpecial whether literal special-token strings become their ids (as Hugging Face does by default);
      *                     non-special added tokens are always split out
@@ -274,10 +275,15 @@ public final class BpeTokenizer {
     }
 
     private byte[] bytes(int id) {
-        if (id < 0 || id >= idToBytes.length || idToBytes[id] == null) {
+        if (!isValidId(id)) {
             throw new TokenizerException("token id " + id + " is not in the vocabulary (size " + vocabSize() + ")");
         }
         return idToBytes[id];
+    }
+
+    /** @return whether {@code id} names a token (cl100k-style vocabularies leave some ids unused) */
+    public boolean isValidId(int id) {
+        return id >= 0 && id < idToBytes.length && idToBytes[id] != null;
     }
 
     /**

@@ -1,6 +1,9 @@
 package io.bolmo4j.tokenizer;
 
-/** UTF-8 encoding of char ranges without allocating Strings; unpaired surrogates encode as U+FFFD like Rust. */
+/**
+ * UTF-8 encoding of char ranges without allocating Strings. An unpaired surrogate encodes as {@code '?'}, exactly
+ * as {@code String.getBytes(UTF_8)} does, so byte offsets always index into that array.
+ */
 final class Utf8 {
     private Utf8() {
     }
@@ -17,6 +20,8 @@ final class Utf8 {
             } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
                 n += 4;
                 i++;
+            } else if (Character.isSurrogate(c)) {
+                n += 1;
             } else {
                 n += 3;
             }
@@ -49,7 +54,8 @@ final class Utf8 {
                         out[n++] = (byte) (0x80 | (cp & 0x3F));
                         continue;
                     }
-                    c = 0xFFFD;
+                    out[n++] = '?';
+                    continue;
                 }
                 out[n++] = (byte) (0xE0 | (c >> 12));
                 out[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
