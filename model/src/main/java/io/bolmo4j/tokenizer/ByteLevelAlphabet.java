@@ -64,14 +64,4 @@ public final class ByteLevelAlphabet {
         }
         return out;
     }
-
-    /** @return whether every char of {@code s} is in the alphabet */
-    public static boolean isSpelling(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (byteOf(s.charAt(i)) < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

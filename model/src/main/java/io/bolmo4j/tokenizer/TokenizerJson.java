@@ -164,6 +164,9 @@ final class TokenizerJson {
         for (JsonElement e : tokens) {
             JsonObject t = e.getAsJsonObject();
             String content = string(t, "content", null);
+            if (content.isEmpty()) {
+                throw new TokenizerException("added token with empty content (id " + t.get("id") + ")");
+            }
             for (String flag : new String[] {"single_word", "lstrip", "rstrip"}) {
                 if (t.has(flag) && t.get(flag).getAsBoolean()) {
                     throw new TokenizerException("unsupported added-token option " + flag + " on '" + content + "'");

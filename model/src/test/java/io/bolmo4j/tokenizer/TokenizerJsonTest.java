@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -25,10 +26,12 @@ class TokenizerJsonTest {
     /** A minimal valid file: tokens a, b, ab and one merge. */
     private static JsonObject tiny() {
         return JsonParser.parseString("""
-                {"added_tokens": [{"id": 3, "content": "<|endoftext|>", "special": true}],
+                {"added_tokens": [{"id": 3, "content": "<|endoftext|>", "single_word": false, "lstrip": false,
+                                   "rstrip": false, "normalized": false, "special": true}],
                  "normalizer": null,
-                 "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true},
-                 "decoder": {"type": "ByteLevel"},
+                 "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false,
+                                   "use_regex": true},
+                 "decoder": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": true},
                  "model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": ["a b"]}}
                 """).getAsJsonObject();
     }
@@ -53,6 +56,25 @@ class TokenizerJsonTest {
         assertTrue(tok.padId().isEmpty());
         assertEquals(4, tok.vocabSize());
         assertArrayEquals(new int[] {2, 3}, tok.encodeIds("ab<|endoftext|>", true));
+    }
+
+    /** With ignore_merges a pre-token that is itself a token maps to it even when no merge path builds it. */
+    @Test
+    void ignoreMergesLikeHuggingFace() throws IOException {
+        for (boolean ignore : new boolean[] {false, true}) {
+            String json = tinyWith(o -> {
+                o.getAsJsonObject("model").getAsJsonObject("vocab").addProperty("abb", 4);
+                o.getAsJsonObject("model").addProperty("ignore_merges", ignore);
+            });
+            int[] expected = ignore ? new int[] {4} : new int[] {2, 1};
+            assertArrayEquals(expected, BpeTokenizer.fromJson(json).encodeIds("abb"));
+            Path file = Files.writeString(Fixtures.dir().resolve("tiny-" + ignore + ".json"), json);
+            file.toFile().deleteOnExit();
+            try (HuggingFaceTokenizer hf = Fixtures.huggingFace(file)) {
+                assertArrayEquals(Arrays.stream(expected).asLongStream().toArray(),
+                        hf.encode("abb", false, false).getIds());
+            }
+        }
     }
 
     @Test
@@ -97,6 +119,8 @@ class TokenizerJsonTest {
                 "unsupported decoder type 'WordPiece'");
         assertRejected(tinyWith(o -> o.getAsJsonArray("added_tokens").get(0).getAsJsonObject().addProperty("lstrip", true)),
                 "lstrip");
+        assertRejected(tinyWith(o -> o.getAsJsonArray("added_tokens").get(0).getAsJsonObject().addProperty("content", "")),
+                "empty content");
         assertRejected(tinyWith(o -> o.getAsJsonArray("added_tokens").get(0).getAsJsonObject().addProperty("id", 2)),
                 "id 2 is given to both '<|endoftext|>' and 'ab'");
         assertRejected(tinyWith(o -> o.getAsJsonObject("model").getAsJsonObject("vocab").addProperty("<|endoftext|>", 4)),
