@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -40,21 +42,34 @@ public final class TransformerStack {
 
     /** Adds randomly initialised layer parameters (normal, std {@code initStd}; norms at 1) to {@code params}. */
     public static void initialize(OlmoConfig cfg, Params params, Random rng, double initStd) {
-        long d = cfg.hiddenSize, q = (long) cfg.numAttentionHeads * cfg.headDim, kv = (long) cfg.numKeyValueHeads * cfg.headDim;
-        for (int i = 0; i < cfg.numHiddenLayers; i++) {
-            String p = prefix(i);
-            params.putNormal(p + "self_attn.q_proj.weight", rng, initStd, q, d);
-            params.putNormal(p + "self_attn.k_proj.weight", rng, initStd, kv, d);
-            params.putNormal(p + "self_attn.v_proj.weight", rng, initStd, kv, d);
-            params.putNormal(p + "self_attn.o_proj.weight", rng, initStd, d, q);
-            params.putConstant(p + "self_attn.q_norm.weight", 1f, q);
-            params.putConstant(p + "self_attn.k_norm.weight", 1f, kv);
-            params.putNormal(p + "mlp.gate_proj.weight", rng, initStd, cfg.intermediateSize, d);
-            params.putNormal(p + "mlp.up_proj.weight", rng, initStd, cfg.intermediateSize, d);
-            params.putNormal(p + "mlp.down_proj.weight", rng, initStd, d, cfg.intermediateSize);
-            params.putConstant(p + "post_attention_layernorm.weight", 1f, d);
-            params.putConstant(p + "post_feedforward_layernorm.weight", 1f, d);
+        for (Map.Entry<String, long[]> e : shapes(cfg).entrySet()) {
+            if (e.getKey().endsWith("norm.weight")) {
+                params.putConstant(e.getKey(), 1f, e.getValue());
+            } else {
+                params.putNormal(e.getKey(), rng, initStd, e.getValue());
+            }
         }
+    }
+
+    /** Every layer tensor with its shape, in checkpoint order. */
+    public static Map<String, long[]> shapes(OlmoConfig c) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        long d = c.hiddenSize, q = (long) c.numAttentionHeads * c.headDim, kv = (long) c.numKeyValueHeads * c.headDim;
+        for (int i = 0; i < c.numHiddenLayers; i++) {
+            String p = prefix(i);
+            m.put(p + "self_attn.q_proj.weight", new long[] {q, d});
+            m.put(p + "self_attn.k_proj.weight", new long[] {kv, d});
+            m.put(p + "self_attn.v_proj.weight", new long[] {kv, d});
+            m.put(p + "self_attn.o_proj.weight", new long[] {d, q});
+            m.put(p + "self_attn.q_norm.weight", new long[] {q});
+            m.put(p + "self_attn.k_norm.weight", new long[] {kv});
+            m.put(p + "mlp.gate_proj.weight", new long[] {c.intermediateSize, d});
+            m.put(p + "mlp.up_proj.weight", new long[] {c.intermediateSize, d});
+            m.put(p + "mlp.down_proj.weight", new long[] {d, c.intermediateSize});
+            m.put(p + "post_attention_layernorm.weight", new long[] {d});
+            m.put(p + "post_feedforward_layernorm.weight", new long[] {d});
+        }
+        return m;
     }
 
     /** The Hugging Face name prefix of layer {@code i}. */

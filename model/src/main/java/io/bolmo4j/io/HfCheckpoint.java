@@ -1,0 +1,235 @@
+package io.bolmo4j.io;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Hugging Face checkpoint directory: {@code config.json} plus {@code model.safetensors}, or shards listed in
+ * {@code model.safetensors.index.json}. Tensors are read by name regardless of the file they live in.
+ */
+public final class HfCheckpoint implements AutoCloseable {
+    public static final String CONFIG = "config.json";
+    public static final String SINGLE = "model.safetensors";
+    public static final String INDEX = "model.safetensors.index.json";
+
+    private final Path dir;
+    private final JsonObject config;
+    private final Map<String, SafetensorsFile> owner = new LinkedHashMap<>();
+    private final List<SafetensorsFile> files = new ArrayList<>();
+
+    private HfCheckpoint(Path dir) {
+        this.dir = dir;
+        if (!Files.isDirectory(dir)) {
+            throw new CheckpointException(dir + ": not a checkpoint directory");
+        }
+        this.config = readJson(dir.resolve(CONFIG));
+        try {
+            if (Files.exists(dir.resolve(INDEX))) {
+                openShards();
+            } else if (Files.exists(dir.resolve(SINGLE))) {
+                add(SafetensorsFile.open(dir.resolve(SINGLE)));
+            } else {
+                throw new CheckpointException(dir + ": neither " + SINGLE + " nor " + INDEX + " found");
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Opens a directory: reads config.json and validates every safetensors header. */
+    public static HfCheckpoint open(Path dir) {
+        return new HfCheckpoint(dir);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The parsed {@code config.json}. */
+    public JsonObject config() {
+        return config.deepCopy();
+    }
+
+    /** The safetensors files in use. */
+    public List<Path> files() {
+        return files.stream().map(SafetensorsFile::path).toList();
+    }
+
+    /** All tensor names. */
+    public List<String> names() {
+        return new ArrayList<>(owner.keySet());
+    }
+
+    public boolean contains(String name) {
+        return owner.containsKey(name);
+    }
+
+    public TensorInfo info(String name) {
+        return file(name).info(name);
+    }
+
+    /** A tensor's values as fp32. */
+    public float[] readFloats(String name) {
+        return file(name).readFloats(name);
+    }
+
+    /** A tensor's values as fp32, checking its shape first. */
+    public float[] readFloats(String name, long... expectedShape) {
+        SafetensorsFile f = file(name);
+        long[] actual = f.info(name).shape();
+        if (!Arrays.equals(actual, expectedShape)) {
+            throw new CheckpointException(f.path() + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
+                    + ", expected " + Arrays.toString(expectedShape));
+        }
+        return f.readFloats(name);
+    }
+
+    private SafetensorsFile file(String name) {
+        SafetensorsFile f = owner.get(name);
+        if (f == null) {
+            throw new CheckpointException(dir + ": missing tensor '" + name + "'");
+        }
+        return f;
+    }
+
+    private void openShards() {
+        Path index = dir.resolve(INDEX);
+        JsonObject idx = readJson(index);
+        JsonElement map = idx.get("weight_map");
+        if (map == null || !map.isJsonObject()) {
+            throw new CheckpointException(index + ": no 'weight_map' object");
+        }
+        Map<String, SafetensorsFile> byFile = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
+            String shard = e.getValue().getAsString();
+            Path p = dir.resolve(shard);
+            if (!Files.exists(p)) {
+                throw new CheckpointException(index + ": tensor '" + e.getKey() + "' is mapped to " + shard + ", which does not exist");
+            }
+            byFile.computeIfAbsent(shard, s -> {
+                SafetensorsFile f = SafetensorsFile.open(p);
+                files.add(f);
+                return f;
+            });
+        }
+        for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
+            SafetensorsFile f = byFile.get(e.getValue().getAsString());
+            if (!f.contains(e.getKey())) {
+                throw new CheckpointException(index + ": tensor '" + e.getKey() + "' is not in " + f.path());
+            }
+            owner.put(e.getKey(), f);
+        }
+    }
+
+    private void add(SafetensorsFile f) {
+        files.add(f);
+        for (String n : f.names()) {
+            owner.put(n, f);
+        }
+    }
+
+    private static JsonObject readJson(Path p) {
+        if (!Files.exists(p)) {
+            throw new CheckpointException(p + ": file not found");
+        }
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(p, StandardCharsets.UTF_8));
+            if (!e.isJsonObject()) {
+                throw new CheckpointException(p + ": not a JSON object");
+            }
+            return e.getAsJsonObject();
+        } catch (IOException e) {
+            throw new CheckpointException(p + ": cannot read: " + e.getMessage(), e);
+        } catch (JsonParseException e) {
+            throw new CheckpointException(p + ": invalid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@code config.json}, the tensors (one file, or shards of at most {@code maxShardBytes} with an index) and
+     * extra files such as {@code tokenizer.json}. Every file is written atomically.
+     */
+    public static void save(Path dir, JsonObject config, Map<String, HostTensor> tensors, long maxShardBytes,
+                            Map<String, byte[]> extraFiles) {
+        List<Map<String, HostTensor>> shards = new ArrayList<>();
+        Map<String, HostTensor> cur = new LinkedHashMap<>();
+        long curBytes = 0, total = 0;
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            long b = e.getValue().byteSize();
+            if (!cur.isEmpty() && curBytes + b > maxShardBytes) {
+                shards.add(cur);
+                cur = new LinkedHashMap<>();
+                curBytes = 0;
+            }
+            cur.put(e.getKey(), e.getValue());
+            curBytes += b;
+            total += b;
+        }
+        shards.add(cur);
+        try {
+            Files.createDirectories(dir);
+            if (shards.size() == 1) {
+                Safetensors.write(dir.resolve(SINGLE), shards.get(0), Map.of("format", "pt"));
+                Files.deleteIfExists(dir.resolve(INDEX));
+            } else {
+                JsonObject weightMap = new JsonObject();
+                for (int i = 0; i < shards.size(); i++) {
+                    String name = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
+                    Safetensors.write(dir.resolve(name), shards.get(i), Map.of("format", "pt"));
+                    shards.get(i).keySet().forEach(k -> weightMap.addProperty(k, name));
+                }
+                JsonObject index = new JsonObject();
+                JsonObject meta = new JsonObject();
+                meta.addProperty("total_size", total);
+                index.add("metadata", meta);
+                index.add("weight_map", weightMap);
+                writeAtomically(dir.resolve(INDEX), pretty(index));
+                Files.deleteIfExists(dir.resolve(SINGLE));
+            }
+            writeAtomically(dir.resolve(CONFIG), pretty(config));
+            for (Map.Entry<String, byte[]> e : extraFiles.entrySet()) {
+                writeAtomically(dir.resolve(e.getKey()), e.getValue());
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot write checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] pretty(JsonObject o) {
+        return (new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Writes bytes to a temp file beside {@code target}, then renames it over the target. */
+    public static void writeAtomically(Path target, byte[] content) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try {
+            Files.write(tmp, content);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    @Override
+    public void close() {
+        files.forEach(SafetensorsFile::close);
+    }
+}

@@ -1,0 +1,88 @@
+package io.bolmo4j.olmo;
+
+import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.generate.Utf8Stream;
+import io.bolmo4j.tokenizer.BpeTokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/** An OLMo checkpoint directory loaded with its {@code tokenizer.json}: text in, text or scores out. */
+public final class LoadedOlmo implements AutoCloseable {
+    private final OlmoModel model;
+    private final BpeTokenizer tokenizer;
+
+    public LoadedOlmo(OlmoModel model, BpeTokenizer tokenizer) {
+        if (tokenizer.vocabSize() > model.config().vocabSize) {
+            throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize()
+                    + " ids but the model's vocab_size is " + model.config().vocabSize);
+        }
+        this.model = model;
+        this.tokenizer = tokenizer;
+    }
+
+    /** Loads weights and {@code DIR/tokenizer.json}. */
+    public static LoadedOlmo load(Path dir) {
+        Path tok = dir.resolve("tokenizer.json");
+        if (!Files.exists(tok)) {
+            throw new IllegalArgumentException(dir + " has no tokenizer.json; text commands need one (use 'logits --ids' otherwise)");
+        }
+        BpeTokenizer tokenizer = BpeTokenizer.load(tok);
+        return new LoadedOlmo(OlmoCheckpoint.load(dir), tokenizer);
+    }
+
+    public OlmoModel model() {
+        return model;
+    }
+
+    public BpeTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /**
+     * Continues {@code prompt} (prefixed with the BOS/EOS id, as OLMo was trained), streaming complete UTF-8 text to
+     * {@code onText}; stops at the end-of-text token. Returns the generated text.
+     */
+    public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
+        int[] ids = withBos(tokenizer.encodeIds(prompt));
+        Utf8Stream utf8 = new Utf8Stream();
+        StringBuilder all = new StringBuilder();
+        new OlmoGenerator(model).generate(ids, options, id -> {
+            String piece = utf8.accept(tokenizer.tokenBytes(id));
+            all.append(piece);
+            onText.accept(piece);
+            return true;
+        }, tokenizer.eosId());
+        String rest = utf8.flush();
+        all.append(rest);
+        onText.accept(rest);
+        return all.toString();
+    }
+
+    /** Negative log-likelihood of {@code text} after a BOS, and its bits per UTF-8 byte. */
+    public TextScore score(String text) {
+        int[] ids = tokenizer.encodeIds(text);
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("cannot score an empty text");
+        }
+        double nll = 0;
+        for (double v : new LikelihoodScorer(model).tokenNll(withBos(ids))) {
+            nll += v;
+        }
+        return new TextScore(nll, text.getBytes(StandardCharsets.UTF_8).length, ids.length);
+    }
+
+    private int[] withBos(int[] ids) {
+        int[] out = new int[ids.length + 1];
+        out[0] = model.config().bosForScoring();
+        System.arraycopy(ids, 0, out, 1, ids.length);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,89 @@
+package io.bolmo4j.olmo;
+
+import ai.djl.ndarray.NDArray;
+import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.HfCheckpoint;
+import io.bolmo4j.io.HostTensor;
+import io.bolmo4j.io.TensorInfo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Loads and saves {@link OlmoModel}s in the Hugging Face layout (config.json + safetensors, single or sharded). */
+public final class OlmoCheckpoint {
+    /** Shards above this size when saving (HF's default is 5 GB; smaller keeps memory maps modest). */
+    public static final long SHARD_BYTES = 2L << 30;
+
+    private OlmoCheckpoint() {}
+
+    /** What {@code bolmo4j info} prints. */
+    public record Summary(OlmoConfig config, long parameters, String weights, String tokenizer) {}
+
+    /** Reads {@code config.json} and every tensor (F32/F16/BF16 → fp32) of an OLMo 2/3 checkpoint. */
+    public static OlmoModel load(Path dir) {
+        try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+            OlmoConfig cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve("config.json").toString());
+            Params params = Params.create();
+            try {
+                for (Map.Entry<String, long[]> e : expectedShapes(cfg).entrySet()) {
+                    params.put(e.getKey(), ckpt.readFloats(e.getKey(), e.getValue()), e.getValue());
+                }
+                return new OlmoModel(cfg, params);
+            } catch (RuntimeException e) {
+                params.close();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Writes {@code config.json} and the weights ({@code bf16} halves the size; fp32 keeps them exact), plus extra
+     * files such as {@code tokenizer.json}, atomically per file.
+     */
+    public static void save(OlmoModel model, Path dir, boolean bf16, Map<String, byte[]> extraFiles) {
+        Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : model.params().asMap().entrySet()) {
+            float[] data = e.getValue().toFloatArray();
+            long[] shape = e.getValue().getShape().getShape();
+            tensors.put(e.getKey(), bf16 ? HostTensor.bf16(data, shape) : HostTensor.f32(data, shape));
+        }
+        com.google.gson.JsonObject cfg = model.config().toJson();
+        cfg.addProperty("torch_dtype", bf16 ? "bfloat16" : "float32");
+        HfCheckpoint.save(dir, cfg, tensors, SHARD_BYTES, extraFiles);
+    }
+
+    /** Summary without loading the weights into the engine. */
+    public static Summary summary(Path dir) {
+        try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+            OlmoConfig cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve("config.json").toString());
+            Map<String, Long> dtypes = new LinkedHashMap<>();
+            long stored = 0;
+            for (String name : ckpt.names()) {
+                TensorInfo info = ckpt.info(name);
+                long n = 1;
+                for (long s : info.shape()) {
+                    n *= s;
+                }
+                stored += n;
+                dtypes.merge(info.dtype().toString(), n, Long::sum);
+            }
+            String weights = ckpt.files().size() + " file(s), " + String.format("%,d", stored) + " values " + dtypes.keySet();
+            Path tok = dir.resolve("tokenizer.json");
+            String tokenizer = Files.exists(tok) ? tok.getFileName().toString() : "none (tokenizer.json missing)";
+            return new Summary(cfg, cfg.parameterCount(), weights, tokenizer);
+        }
+    }
+
+    /** Every tensor an OLMo 2/3 checkpoint must hold, with its shape. */
+    static Map<String, long[]> expectedShapes(OlmoConfig c) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        long d = c.hiddenSize;
+        m.put(OlmoModel.EMBED, new long[] {c.vocabSize, d});
+        m.putAll(TransformerStack.shapes(c));
+        m.put(OlmoModel.NORM, new long[] {d});
+        m.put(OlmoModel.LM_HEAD, new long[] {c.vocabSize, d});
+        return m;
+    }
+}
