@@ -49,7 +49,7 @@ public final class LoadedOlmo implements AutoCloseable {
         int[] ids = withBos(tokenizer.encodeIds(prompt));
         Utf8Stream utf8 = new Utf8Stream();
         StringBuilder all = new StringBuilder();
-        new OlmoGenerator(model).generate(ids, options, id -> {
+        new OlmoGenerator(model).usableVocabulary(tokenizer.vocabSize()).generate(ids, options, id -> {
             String piece = utf8.accept(tokenizer.tokenBytes(id));
             all.append(piece);
             onText.accept(piece);

@@ -15,9 +15,23 @@ import java.util.function.IntPredicate;
  */
 public final class OlmoGenerator {
     private final OlmoModel model;
+    private int usableVocab;
 
     public OlmoGenerator(OlmoModel model) {
         this.model = model;
+        this.usableVocab = model.config().vocabSize;
+    }
+
+    /**
+     * Never samples ids at or above {@code n}: checkpoints pad {@code vocab_size} (e.g. to a multiple of 128) beyond
+     * the ids their tokenizer can decode.
+     */
+    public OlmoGenerator usableVocabulary(int n) {
+        if (n < 1 || n > model.config().vocabSize) {
+            throw new IllegalArgumentException("usable vocabulary must be in [1, " + model.config().vocabSize + "], got " + n);
+        }
+        usableVocab = n;
+        return this;
     }
 
     /**
@@ -62,7 +76,9 @@ public final class OlmoGenerator {
         try (NDScope ignored = new NDScope()) {
             NDArray h = model.hidden(Ops.ids(model.params().manager(), ids, 1, ids.length), cache);
             NDArray last = h.get(":, -1:, :");
-            return model.head(last).toFloatArray();
+            float[] logits = model.head(last).toFloatArray();
+            java.util.Arrays.fill(logits, usableVocab, logits.length, Float.NEGATIVE_INFINITY);
+            return logits;
         }
     }
 

@@ -1,0 +1,107 @@
+package io.bolmo4j.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import io.bolmo4j.engine.Backend;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.olmo.OlmoCheckpoint;
+import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.olmo.OlmoGenerator;
+import io.bolmo4j.olmo.OlmoModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Side-by-side speed figures in one run: the engine's fp32 GEMM rate, a model's forward and decode tokens/s, and the
+ * model-FLOP utilisation (forward FLOP/s as a fraction of the GEMM rate). Medians of repeated runs.
+ */
+@Command(name = "bench", description = "Benchmark: GEMM GFLOP/s, forward and decode tokens/s, model-FLOP utilisation.")
+final class BenchCommand implements Runnable {
+    @Option(names = "--model", description = "checkpoint directory (default: a random ~6M-parameter OLMo 2)")
+    Path modelDir;
+
+    @Option(names = "--seq", defaultValue = "256", description = "forward sequence length (default ${DEFAULT-VALUE})")
+    int seq;
+
+    @Option(names = "--decode", defaultValue = "64", description = "tokens decoded per run (default ${DEFAULT-VALUE})")
+    int decode;
+
+    @Option(names = "--repeats", defaultValue = "5", description = "timed repeats per figure (default ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Override
+    public void run() {
+        Main.configureBackend();
+        System.out.println("device " + Backend.device() + ", threads " + System.getProperty("ai.djl.pytorch.num_threads", "default"));
+        double gemm = gemmGflops(1024);
+        System.out.printf(Locale.ROOT, "fp32 GEMM 1024^3         : %8.1f GFLOP/s (median of %d)%n", gemm, repeats);
+        try (OlmoModel model = modelDir != null ? OlmoCheckpoint.load(modelDir)
+                : OlmoModel.random(OlmoConfig.of("olmo2", 8320, 256, 1024, 4, 4, 4, 1024), 0)) {
+            OlmoConfig c = model.config();
+            int t = Math.min(seq, c.maxPositionEmbeddings);
+            System.out.println("model                    : " + c);
+            int[] ids = new Random(0).ints(t, 0, c.vocabSize).toArray();
+            double fwdSeconds = median(() -> model.logits(ids));
+            double fwdTps = t / fwdSeconds;
+            double flopsPerToken = forwardFlopsPerToken(c, t);
+            double mfu = fwdTps * flopsPerToken / (gemm * 1e9);
+            System.out.printf(Locale.ROOT, "forward (batch 1, T=%4d) : %8.1f tokens/s, %.1f GFLOP/s, MFU %.1f%% of GEMM%n",
+                    t, fwdTps, fwdTps * flopsPerToken / 1e9, 100 * mfu);
+            int n = Math.min(decode, c.maxPositionEmbeddings - 17);
+            OlmoGenerator gen = new OlmoGenerator(model);
+            int[] prompt = Arrays.copyOf(ids, 16);
+            double decSeconds = median(() -> gen.generate(prompt, SamplingOptions.greedy(n)));
+            double decTps = n / decSeconds;
+            double decMfu = decTps * forwardFlopsPerToken(c, 16 + n / 2) / (gemm * 1e9);
+            System.out.printf(Locale.ROOT, "decode   (batch 1, %3d)  : %8.1f tokens/s (incl. prefill of 16), MFU %.2f%%%n",
+                    n, decTps, 100 * decMfu);
+        }
+    }
+
+    /** 2·(matmul parameters) per token plus attention's 4·layers·T·d over an average context of T/2. */
+    static double forwardFlopsPerToken(OlmoConfig c, int t) {
+        double d = c.hiddenSize, q = (double) c.numAttentionHeads * c.headDim, kv = (double) c.numKeyValueHeads * c.headDim;
+        double matmul = c.numHiddenLayers * (d * q * 2 + 2 * d * kv + 3 * d * c.intermediateSize) + (double) c.vocabSize * d;
+        double attention = c.numHiddenLayers * 2.0 * q * t; // QKᵀ and AV, each 2·(t/2)·q
+        return 2 * matmul + attention;
+    }
+
+    private double gemmGflops(int n) {
+        NDManager m = Backend.newManager();
+        try (m) {
+            Random r = new Random(1);
+            float[] a = new float[n * n];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = r.nextFloat();
+            }
+            NDArray x = Ops.floats(m, a, n, n);
+            NDArray y = Ops.floats(m, a, n, n);
+            double s = median(() -> {
+                try (NDScope ignored = new NDScope()) {
+                    x.matMul(y).toFloatArray();
+                }
+            });
+            return 2.0 * n * n * n / s / 1e9;
+        }
+    }
+
+    /** Median wall time in seconds of {@code repeats} runs after one warm-up. */
+    private double median(Runnable r) {
+        r.run();
+        double[] t = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long t0 = System.nanoTime();
+            r.run();
+            t[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        Arrays.sort(t);
+        return t[repeats / 2];
+    }
+}

@@ -1,0 +1,48 @@
+package io.bolmo4j.cli;
+
+import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.olmo.LoadedOlmo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+
+@Command(name = "generate", description = "Continue a prompt, streaming the text as it is generated.")
+final class GenerateCommand implements Runnable {
+    @Parameters(index = "0", paramLabel = "DIR", description = "checkpoint directory")
+    Path dir;
+
+    @Option(names = "--prompt", required = true, description = "text to continue")
+    String prompt;
+
+    @Option(names = "--max-new", defaultValue = "100", description = "new tokens at most (default ${DEFAULT-VALUE})")
+    int maxNew;
+
+    @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy (default ${DEFAULT-VALUE})")
+    double temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "keep the k most likely tokens, 0 = off")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "0.95", description = "nucleus sampling mass (default ${DEFAULT-VALUE})")
+    double topP;
+
+    @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public void run() {
+        Main.configureBackend();
+        SamplingOptions options = new SamplingOptions(maxNew, temperature, topK, topP, seed);
+        try (LoadedOlmo lm = LoadedOlmo.load(dir)) {
+            System.out.print(prompt);
+            System.out.flush();
+            lm.generate(prompt, options, piece -> {
+                System.out.print(piece);
+                System.out.flush();
+            });
+            System.out.println();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package io.bolmo4j.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.bolmo4j.io.SafetensorsFile;
+import io.bolmo4j.olmo.OlmoCheckpoint;
+import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.tokenizer.Cl100kVocab;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command-line contract other tools rely on, run in-process on a small checkpoint. */
+class CliTest {
+    @TempDir
+    static Path dir;
+    static Path ckpt;
+
+    @BeforeAll
+    static void checkpoint() {
+        ckpt = dir.resolve("olmo");
+        Cl100kVocab vocab = Cl100kVocab.firstRanks(512);
+        OlmoConfig cfg = OlmoConfig.of("olmo2", 640, 32, 48, 2, 4, 4, 128)
+                .with("eos_token_id", vocab.specialTokens().get("<|endoftext|>"));
+        try (OlmoModel m = OlmoModel.random(cfg, 3)) {
+            OlmoCheckpoint.save(m, ckpt, false, Map.of("tokenizer.json", vocab.toJson().getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private static String[] run(String... args) {
+        PrintStream out = System.out, err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new String[] {String.valueOf(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void infoPrintsArchitectureAndParameterCount() {
+        String[] r = run("info", ckpt.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("olmo2(d=32, layers=2"), r[1]);
+        assertTrue(r[1].contains(String.format("%,d", OlmoConfig.of("olmo2", 640, 32, 48, 2, 4, 4, 128).parameterCount())), r[1]);
+    }
+
+    @Test
+    void scorePrintsJsonWithTheContractKeys() {
+        String[] r = run("score", ckpt.toString(), "--text", "Call me Ishmael.");
+        assertEquals("0", r[0], r[2]);
+        JsonObject j = JsonParser.parseString(r[1]).getAsJsonObject();
+        assertEquals(16, j.get("bytes").getAsInt());
+        double nll = j.get("nll_nats").getAsDouble();
+        assertEquals(nll / Math.log(2) / 16, j.get("bits_per_byte").getAsDouble(), 1e-9);
+        assertTrue(j.get("tokens").getAsInt() > 0);
+    }
+
+    @Test
+    void logitsWritesTheForwardPassForExactIds() {
+        Path out = dir.resolve("logits.safetensors");
+        String[] r = run("logits", ckpt.toString(), "--ids", "1,2,3,500", "--out", out.toString());
+        assertEquals("0", r[0], r[2]);
+        try (SafetensorsFile f = SafetensorsFile.open(out); OlmoModel m = OlmoCheckpoint.load(ckpt)) {
+            assertArrayEquals(new long[] {4, 640}, f.info("logits").shape());
+            float[] flat = f.readFloats("logits");
+            float[][] want = m.logits(new int[] {1, 2, 3, 500});
+            for (int v = 0; v < 640; v++) {
+                assertEquals(want[3][v], flat[3 * 640 + v]);
+            }
+        }
+    }
+
+    @Test
+    void generateStreamsTextAfterThePrompt() {
+        String[] r = run("generate", ckpt.toString(), "--prompt", "Once", "--max-new", "5", "--temperature", "0");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].startsWith("Once"), r[1]);
+    }
+
+    @Test
+    void badInputIsOneClearLineAndExitCode1() {
+        String[] r = run("logits", ckpt.toString(), "--ids", "1,99999", "--out", dir.resolve("x").toString());
+        assertEquals("1", r[0]);
+        assertTrue(r[2].contains("99999") && r[2].contains("outside the vocabulary"), r[2]);
+        String[] missing = run("info", dir.resolve("nowhere").toString());
+        assertEquals("1", missing[0]);
+        assertTrue(missing[2].contains("nowhere"), missing[2]);
+        String[] usage = run("score", ckpt.toString());
+        assertEquals("2", usage[0], "picocli usage error");
+    }
+}
