@@ -25,11 +25,19 @@ public final class LocalLayer {
         this.prefix = prefix;
         this.cfg = cfg;
         this.xlstm = new MLstmLayer(params, prefix + "xlstm.", cfg, cell);
-        params.get(prefix + "pre_xlstm_layernorm.weight", cfg.d());
-        params.get(prefix + "pre_feedforward_layernorm.weight", cfg.d());
-        params.get(prefix + "mlp.gate_proj.weight", cfg.ffn(), cfg.d());
-        params.get(prefix + "mlp.up_proj.weight", cfg.ffn(), cfg.d());
-        params.get(prefix + "mlp.down_proj.weight", cfg.d(), cfg.ffn());
+        shapes(cfg).forEach((name, shape) -> params.get(prefix + name, shape));
+    }
+
+    /** The layer's tensors (names relative to its prefix, the mLSTM's included) with their shapes. */
+    public static java.util.Map<String, long[]> shapes(LocalConfig cfg) {
+        java.util.Map<String, long[]> m = new java.util.LinkedHashMap<>();
+        m.put("pre_xlstm_layernorm.weight", new long[] {cfg.d()});
+        MLstmLayer.shapes(cfg).forEach((name, shape) -> m.put("xlstm." + name, shape));
+        m.put("pre_feedforward_layernorm.weight", new long[] {cfg.d()});
+        m.put("mlp.gate_proj.weight", new long[] {cfg.ffn(), cfg.d()});
+        m.put("mlp.up_proj.weight", new long[] {cfg.ffn(), cfg.d()});
+        m.put("mlp.down_proj.weight", new long[] {cfg.d(), cfg.ffn()});
+        return m;
     }
 
     /**

@@ -123,7 +123,8 @@ public final class MLstmLayer {
     }
 
     /** Expected shape of every parameter, by name relative to the prefix. */
-    private static Map<String, long[]> shapes(LocalConfig c) {
+    /** The layer's tensors (names relative to its prefix) with their shapes. */
+    public static Map<String, long[]> shapes(LocalConfig c) {
         Map<String, long[]> m = new LinkedHashMap<>();
         m.put("q.weight", new long[] {c.qkDim(), c.d()});
         m.put("k.weight", new long[] {c.qkDim(), c.d()});

@@ -238,12 +238,12 @@ public final class OlmoConfig {
         return a;
     }
 
-    /** Typed access to config keys with errors that name the file and key. */
-    static final class Keys {
+    /** Typed access to config.json keys with errors that name the file and key. */
+    public static final class Keys {
         private final JsonObject json;
         private final String source;
 
-        Keys(JsonObject json, String source) {
+        public Keys(JsonObject json, String source) {
             this.json = json;
             this.source = source;
         }
@@ -257,7 +257,7 @@ public final class OlmoConfig {
             return new IllegalArgumentException(source + ": key '" + key + "' must be " + expected + ", got " + json.get(key));
         }
 
-        String string(String key) {
+        public String string(String key) {
             JsonElement e = present(key);
             if (e == null) {
                 throw new IllegalArgumentException(source + ": missing required key '" + key + "'");
@@ -268,11 +268,11 @@ public final class OlmoConfig {
             return e.getAsString();
         }
 
-        String optString(String key, String def) {
+        public String optString(String key, String def) {
             return present(key) == null ? def : string(key);
         }
 
-        int positive(String key) {
+        public int positive(String key) {
             if (present(key) == null) {
                 throw new IllegalArgumentException(source + ": missing required key '" + key + "'");
             }
@@ -283,12 +283,12 @@ public final class OlmoConfig {
             return v;
         }
 
-        int optInt(String key, int def) {
+        public int optInt(String key, int def) {
             Integer v = optInteger(key);
             return v == null ? def : v;
         }
 
-        Integer optInteger(String key) {
+        public Integer optInteger(String key) {
             JsonElement e = present(key);
             if (e == null) {
                 return null;
@@ -306,7 +306,7 @@ public final class OlmoConfig {
             return (int) d;
         }
 
-        double optDouble(String key, double def) {
+        public double optDouble(String key, double def) {
             JsonElement e = present(key);
             if (e == null) {
                 return def;
@@ -317,7 +317,7 @@ public final class OlmoConfig {
             return e.getAsDouble();
         }
 
-        boolean optBool(String key, boolean def) {
+        public boolean optBool(String key, boolean def) {
             JsonElement e = present(key);
             if (e == null) {
                 return def;
@@ -328,7 +328,7 @@ public final class OlmoConfig {
             return e.getAsBoolean();
         }
 
-        JsonObject optObject(String key) {
+        public JsonObject optObject(String key) {
             JsonElement e = present(key);
             if (e == null) {
                 return null;

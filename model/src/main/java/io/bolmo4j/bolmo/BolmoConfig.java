@@ -1,0 +1,238 @@
+package io.bolmo4j.bolmo;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.bolmo4j.mlstm.LocalConfig;
+import io.bolmo4j.mlstm.LocalLayer;
+import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.olmo.TransformerStack;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Bolmo's hyperparameters, mirroring the Hugging Face {@code config.json} of allenai/Bolmo-1B / -7B (spec §1.3).
+ * The global model is described by the OLMo keys; the local models by the {@code local_*} keys.
+ */
+public final class BolmoConfig {
+    /** Bolmo's byte vocabulary: 2 × (4 specials + 256 bytes), plain then fused. */
+    public static final int BYTE_VOCAB = 520;
+    /** θ the released global models were trained with; used when config.json has no rope_theta (spec §1.3 warning). */
+    public static final double TRAINED_ROPE_THETA = 500000.0;
+    private static final Logger LOG = Logger.getLogger(BolmoConfig.class.getName());
+
+    private final JsonObject raw;
+    public final int hiddenSize;
+    public final int numLocalEncoderLayers;
+    public final int numLocalDecoderLayers;
+    public final int numLocalHeads;
+    public final int localIntermediateSize;
+    public final double rmsNormEps;
+    public final double localRmsNormEps;
+    public final int subwordVocabSize;
+    public final boolean addExpandedEmbeddings;
+    public final int boundaryPredictorLookahead;
+    public final String boundaryThreshold;
+    /** The global model's configuration (an OLMo 2 or Olmo 3 layer stack). */
+    public final OlmoConfig global;
+
+    private BolmoConfig(JsonObject json, String source) {
+        raw = json.deepCopy();
+        OlmoConfig.Keys k = new OlmoConfig.Keys(json, source);
+        String type = k.string("model_type");
+        if (!type.equals("bolmo")) {
+            throw new IllegalArgumentException(source + ": model_type is '" + type + "', expected 'bolmo'");
+        }
+        int vocab = k.positive("vocab_size");
+        if (vocab != BYTE_VOCAB) {
+            throw new IllegalArgumentException(source + ": vocab_size must be " + BYTE_VOCAB + ", got " + vocab);
+        }
+        hiddenSize = k.positive("hidden_size");
+        numLocalEncoderLayers = k.optInt("num_local_encoder_layers", 1);
+        numLocalDecoderLayers = k.optInt("num_local_decoder_layers", 4);
+        numLocalHeads = k.optInt("num_local_heads", 16);
+        localIntermediateSize = k.positive("local_intermediate_size");
+        rmsNormEps = k.optDouble("rms_norm_eps", 1e-6);
+        localRmsNormEps = k.optDouble("local_rms_norm_eps", 1e-5);
+        subwordVocabSize = k.positive("subword_vocab_size");
+        addExpandedEmbeddings = k.optBool("add_expanded_embeddings", true);
+        boundaryPredictorLookahead = k.optInt("boundary_predictor_lookahead", 1);
+        if (boundaryPredictorLookahead != 1) {
+            throw new IllegalArgumentException(source + ": only boundary_predictor_lookahead 1 is supported");
+        }
+        boundaryThreshold = k.optString("boundary_threshold", "sample:0");
+        global = OlmoConfig.fromJson(globalJson(json, source), source + " (global model)");
+        localConfig(); // validates heads against d
+    }
+
+    /** Parses a Bolmo {@code config.json}; {@code source} is named in errors. */
+    public static BolmoConfig fromJson(JsonObject json, String source) {
+        return new BolmoConfig(json, source);
+    }
+
+    /**
+     * The Bolmo configuration for byteifying {@code teacher} (paper Table 7, scaled): the global model is the teacher's
+     * layer stack; local models use the teacher's width d, 16 mLSTM heads (fewer when d/2 is not divisible by 16),
+     * a SwiGLU of 4d/3 rounded up to a multiple of 128 (32 below d = 512), which gives 2816 for d = 2048 and 5504 for
+     * d = 4096 as released; 1 encoder and 4 decoder layers.
+     *
+     * @param subwordVocabSize ids of the teacher's tokenizer (the unpadded vocabulary, e.g. 100278 for dolma2)
+     */
+    public static BolmoConfig fromTeacher(OlmoConfig teacher, int subwordVocabSize) {
+        JsonObject j = teacher.toJson();
+        int d = teacher.hiddenSize;
+        int heads = 16;
+        while ((d / 2) % heads != 0) {
+            heads /= 2;
+        }
+        int multiple = d >= 512 ? 128 : 32;
+        int ffn = (int) Math.ceil(4.0 * d / 3 / multiple) * multiple;
+        j.addProperty("model_type", "bolmo");
+        JsonArray arch = new JsonArray();
+        arch.add("BolmoForCausalLM");
+        j.add("architectures", arch);
+        j.addProperty("vocab_size", BYTE_VOCAB);
+        j.addProperty("rope_theta", teacher.ropeTheta);
+        j.addProperty("local_rms_norm_eps", 1e-5);
+        j.addProperty("num_local_encoder_layers", 1);
+        j.addProperty("num_local_decoder_layers", 4);
+        j.addProperty("num_local_heads", heads);
+        j.addProperty("local_intermediate_size", ffn);
+        j.addProperty("subword_vocab_size", subwordVocabSize);
+        j.addProperty("add_expanded_embeddings", true);
+        j.addProperty("boundary_predictor_lookahead", 1);
+        j.addProperty("boundary_threshold", "sample:0");
+        j.addProperty("pad_token_id", 0);
+        j.addProperty("bos_token_id", 1);
+        j.addProperty("eos_token_id", 1);
+        j.addProperty("tie_word_embeddings", false);
+        j.add("tokenizer_config", tokenizerConfig("bolmo4j-teacher"));
+        return new BolmoConfig(j, "<from teacher>");
+    }
+
+    /** The byte tokenizer block of config.json (spec §1.3). */
+    static JsonObject tokenizerConfig(String originalIdentifier) {
+        JsonObject t = new JsonObject();
+        t.addProperty("vocab_size", BYTE_VOCAB);
+        t.addProperty("bos_token_id", 1);
+        t.addProperty("pad_token_id", 0);
+        t.addProperty("eos_token_id", 1);
+        t.addProperty("bpe_token_end_id", 3);
+        JsonArray specials = new JsonArray();
+        for (String s : new String[] {"<pad>", "<bos>", "<eos>", "<bpe_token_end>"}) {
+            specials.add(s);
+        }
+        t.add("special_tokens", specials);
+        t.addProperty("special_tokens_first", true);
+        t.addProperty("original_identifier", originalIdentifier);
+        return t;
+    }
+
+    /** A copy with some keys replaced (e.g. {@code with("num_local_decoder_layers", 2)}). */
+    public BolmoConfig with(String key, Object value) {
+        JsonObject j = raw.deepCopy();
+        if (value instanceof Number n) {
+            j.addProperty(key, n);
+        } else if (value instanceof Boolean b) {
+            j.addProperty(key, b);
+        } else if (value instanceof JsonElement e) {
+            j.add(key, e);
+        } else {
+            j.addProperty(key, String.valueOf(value));
+        }
+        return new BolmoConfig(j, "<config>");
+    }
+
+    public JsonObject toJson() {
+        return raw.deepCopy();
+    }
+
+    /** {@code tokenizer_config.original_identifier}: where the teacher's subword vocabulary came from. */
+    public String originalTokenizer() {
+        JsonElement t = raw.get("tokenizer_config");
+        return t != null && t.isJsonObject() && t.getAsJsonObject().has("original_identifier")
+                ? t.getAsJsonObject().get("original_identifier").getAsString() : null;
+    }
+
+    /** Dimensions of the local encoder/decoder layers (pre-norm eps = rms_norm_eps, spec §3.1). */
+    public LocalConfig localConfig() {
+        return new LocalConfig(hiddenSize, numLocalHeads, localIntermediateSize, (float) rmsNormEps);
+    }
+
+    /** Every tensor of a Bolmo checkpoint in Hugging Face naming (spec §1.2), with its shape. */
+    public Map<String, long[]> tensorShapes() {
+        long d = hiddenSize;
+        Map<String, long[]> m = new LinkedHashMap<>();
+        String enc = "model.local_encoder.";
+        m.put(enc + "byte_embedding.weight", new long[] {BYTE_VOCAB, d});
+        if (addExpandedEmbeddings) {
+            m.put(enc + "subword_embedding.weight", new long[] {subwordVocabSize, d});
+        }
+        LocalConfig lc = localConfig();
+        for (int i = 0; i < numLocalEncoderLayers; i++) {
+            String p = enc + "layers." + i + ".";
+            LocalLayer.shapes(lc).forEach((n, s) -> m.put(p + n, s));
+        }
+        m.put(enc + "post_last_block_norm.weight", new long[] {d});
+        m.put(enc + "out_projection.weight", new long[] {d, d});
+        m.put(enc + "out_projection.bias", new long[] {d});
+        m.put(enc + "boundary_predictor_module.q_proj_layer.weight", new long[] {d, d});
+        m.put(enc + "boundary_predictor_module.k_proj_layer.weight", new long[] {d, d});
+        m.putAll(TransformerStack.shapes(global));
+        String dec = "model.local_decoder.";
+        m.put(dec + "initial_norm.weight", new long[] {d});
+        m.put(dec + "in_projection.weight", new long[] {d, d});
+        m.put(dec + "in_projection.bias", new long[] {d});
+        for (int i = 0; i < numLocalDecoderLayers; i++) {
+            String p = dec + "layers." + i + ".";
+            LocalLayer.shapes(lc).forEach((n, s) -> m.put(p + n, s));
+        }
+        m.put("model.norm.weight", new long[] {d});
+        m.put("lm_head.weight", new long[] {BYTE_VOCAB, d});
+        return m;
+    }
+
+    /** Total parameter count, summed over {@link #tensorShapes()}. */
+    public long parameterCount() {
+        long n = 0;
+        for (long[] s : tensorShapes().values()) {
+            long e = 1;
+            for (long x : s) {
+                e *= x;
+            }
+            n += e;
+        }
+        return n;
+    }
+
+    /** The OLMo view of the global model: the Bolmo keys minus the local ones, with the byte vocabulary. */
+    private static JsonObject globalJson(JsonObject bolmo, String source) {
+        JsonObject g = bolmo.deepCopy();
+        JsonElement lt = g.get("layer_types");
+        // BolmoConfig's default for absent layer_types is Olmo 3's pattern (3 sliding : 1 full), spec §1.3.
+        boolean sliding = lt == null || lt.isJsonNull() || lt.toString().contains(OlmoConfig.SLIDING);
+        g.addProperty("model_type", sliding ? "olmo3" : "olmo2");
+        JsonElement theta = g.get("rope_theta");
+        if (theta == null || theta.isJsonNull()) {
+            LOG.warning(source + ": no rope_theta; using " + TRAINED_ROPE_THETA
+                    + " (Bolmo's global models were trained with it; BolmoConfig's class default 10000 would be wrong)");
+            g.addProperty("rope_theta", TRAINED_ROPE_THETA);
+        }
+        JsonElement maxPos = g.get("max_position_embeddings");
+        if (maxPos == null || maxPos.isJsonNull() || maxPos.getAsInt() <= 0) {
+            g.addProperty("max_position_embeddings", 1 << 20); // -1 in released configs: RoPE has no hard limit
+        }
+        g.remove("tie_word_embeddings");
+        return g;
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "bolmo(d=%d, local heads=%d, local ffn=%d, encoder=%d, decoder=%d, subword vocab=%d, global=%s)",
+                hiddenSize, numLocalHeads, localIntermediateSize, numLocalEncoderLayers, numLocalDecoderLayers,
+                subwordVocabSize, global);
+    }
+}
