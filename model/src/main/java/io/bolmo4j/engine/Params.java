@@ -35,6 +35,21 @@ public final class Params implements AutoCloseable {
     /** Adds or replaces a tensor made from Java data (copied). */
     public NDArray put(String name, float[] data, long... shape) {
         NDArray a = Ops.floats(manager, data, shape);
+        ai.djl.ndarray.NDScope.unregister(a);
+        a.setName(name);
+        NDArray old = tensors.put(name, a);
+        if (old != null) {
+            old.close();
+        }
+        return a;
+    }
+
+    /** Adds or replaces a tensor with a copy of {@code source} (any device or manager). */
+    public NDArray putCopy(String name, NDArray source) {
+        NDArray a = source.toDevice(manager.getDevice(), true);
+        a = a == source ? source.duplicate() : a;
+        a.attach(manager);
+        ai.djl.ndarray.NDScope.unregister(a);
         a.setName(name);
         NDArray old = tensors.put(name, a);
         if (old != null) {

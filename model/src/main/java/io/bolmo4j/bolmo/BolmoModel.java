@@ -1,0 +1,181 @@
+package io.bolmo4j.bolmo;
+
+import ai.djl.ndarray.NDArray;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.engine.Params;
+import io.bolmo4j.mlstm.LocalStack;
+import io.bolmo4j.mlstm.MLstmCell;
+import io.bolmo4j.olmo.TransformerStack;
+
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Bolmo, the byteified language model (paper §3.1, spec §3), read top to bottom:
+ * <pre>
+ *   h      = LocalEncoder(bytes, subword-suffix ids)            per byte
+ *   b      = BoundaryPredictor(h_t, h_{t+1})                     non-causal, one byte of lookahead
+ *   z      = Pooling(out_projection(h), b)                       one vector per patch (its last byte)
+ *   G      = GlobalModel(z)                                      the teacher's transformer layers
+ *   u      = LocalDecoder(in_projection(h) + Depooling(norm(G)))
+ *   logits = LmHead(u)                                           520-way: next byte × "ends its patch"
+ * </pre>
+ */
+public final class BolmoModel implements AutoCloseable {
+    static final String BOUNDARY_Q = LocalEncoder.PREFIX + "boundary_predictor_module.q_proj_layer.weight";
+    static final String BOUNDARY_K = LocalEncoder.PREFIX + "boundary_predictor_module.k_proj_layer.weight";
+    /** log p of "never a boundary" (the last prefill position has no lookahead), spec §3.4. */
+    static final float NEVER = -100000f;
+
+    private final BolmoConfig config;
+    private final Params params;
+    private final LocalEncoder encoder;
+    private final TransformerStack global;
+    private final LocalDecoder decoder;
+    private final LmHead head;
+
+    /** Wraps parameters holding every tensor of {@code config} (shapes are checked). */
+    public BolmoModel(BolmoConfig config, Params params) {
+        for (Map.Entry<String, long[]> e : config.tensorShapes().entrySet()) {
+            params.get(e.getKey(), e.getValue());
+        }
+        this.config = config;
+        this.params = params;
+        MLstmCell cell = new MLstmCell();
+        this.encoder = new LocalEncoder(config, params, cell);
+        this.global = new TransformerStack(config.global, params);
+        this.decoder = new LocalDecoder(config, params, cell);
+        this.head = new LmHead(config, params);
+    }
+
+    /**
+     * Random local parameters (mLSTM init of the xLSTM code, input-gate bias −10, boundary projections = identity)
+     * and random global layers: for tests. {@code Byteify} initialises from a teacher instead.
+     */
+    public static BolmoModel random(BolmoConfig config, long seed) {
+        Params p = Params.create();
+        Random rng = new Random(seed);
+        initLocal(config, p, rng);
+        TransformerStack.initialize(config.global, p, rng, 0.02);
+        return new BolmoModel(config, p);
+    }
+
+    /** Creates every non-global tensor with its default initialisation (spec §6.3 init where data-independent). */
+    static void initLocal(BolmoConfig c, Params p, Random rng) {
+        long d = c.hiddenSize;
+        String enc = LocalEncoder.PREFIX, dec = LocalDecoder.PREFIX;
+        p.putNormal(enc + "byte_embedding.weight", rng, 0.02, BolmoConfig.BYTE_VOCAB, d);
+        if (c.addExpandedEmbeddings) {
+            p.putNormal(enc + "subword_embedding.weight", rng, 0.02, c.subwordVocabSize, d);
+        }
+        LocalStack.init(p, enc + "layers.", c.numLocalEncoderLayers, c.localConfig(), rng);
+        p.putConstant(enc + "post_last_block_norm.weight", 1f, d);
+        p.put(enc + "out_projection.weight", identity((int) d), d, d);
+        p.putConstant(enc + "out_projection.bias", 0f, d);
+        p.put(BOUNDARY_Q, identity((int) d), d, d);
+        p.put(BOUNDARY_K, identity((int) d), d, d);
+        p.putConstant(dec + "initial_norm.weight", 1f, d);
+        p.putNormal(dec + "in_projection.weight", rng, Math.sqrt(1.0 / d), d, d);
+        p.putConstant(dec + "in_projection.bias", 0f, d);
+        LocalStack.init(p, dec + "layers.", c.numLocalDecoderLayers, c.localConfig(), rng);
+        p.putConstant("model.norm.weight", 1f, d);
+        p.putNormal("lm_head.weight", rng, 0.02, BolmoConfig.BYTE_VOCAB, d);
+    }
+
+    static float[] identity(int d) {
+        float[] eye = new float[d * d];
+        for (int i = 0; i < d; i++) {
+            eye[i * d + i] = 1f;
+        }
+        return eye;
+    }
+
+    public BolmoConfig config() {
+        return config;
+    }
+
+    public Params params() {
+        return params;
+    }
+
+    public LocalEncoder encoder() {
+        return encoder;
+    }
+
+    public TransformerStack global() {
+        return global;
+    }
+
+    public LocalDecoder decoder() {
+        return decoder;
+    }
+
+    public LmHead head() {
+        return head;
+    }
+
+    /**
+     * Boundary log-probabilities {@code [B, L]} (spec §3.4): {@code p_t = (1 − cos(Wq h_t, Wk h_{t+1})) / 2}, clipped
+     * at {@code cos ≤ 1 − 1e-3}; position 0 (BOS) is always a boundary (log p = 0) and the last never (−1e5).
+     */
+    public NDArray boundaryLogProb(NDArray h) {
+        long b = h.getShape().get(0), l = h.getShape().get(1);
+        if (l < 2) {
+            throw new IllegalArgumentException("boundary prediction needs at least 2 bytes");
+        }
+        NDArray q = l2Normalize(Ops.linear(h.get(":, :-1, :"), params.get(BOUNDARY_Q)));
+        NDArray k = l2Normalize(Ops.linear(h.get(":, 1:, :"), params.get(BOUNDARY_K)));
+        NDArray cos = q.mul(k).sum(new int[] {-1});
+        NDArray clipped = cos.minimum(Ops.scalar(cos, 1f - 1e-3f));
+        NDArray logp = clipped.neg().add(1f).log().sub((float) Math.log(2));
+        NDArray first = h.getManager().zeros(new ai.djl.ndarray.types.Shape(b, 1));
+        NDArray last = h.getManager().full(new ai.djl.ndarray.types.Shape(b, 1), NEVER);
+        // position 0 is BOS (always a boundary); position L−1 has no lookahead
+        return first.concat(logp.get(":, 1:"), 1).concat(last, 1);
+    }
+
+    /** {@code p > 0.5} (threshold "sample:0": strict, so cos = 0 is not a boundary). */
+    public static boolean[][] boundaries(NDArray logp) {
+        long b = logp.getShape().get(0), l = logp.getShape().get(1);
+        float[] v = logp.toFloatArray();
+        boolean[][] out = new boolean[(int) b][(int) l];
+        float half = (float) Math.log(0.5);
+        for (int i = 0; i < b; i++) {
+            for (int t = 0; t < l; t++) {
+                out[i][t] = v[(int) (i * l + t)] > half;
+            }
+        }
+        return out;
+    }
+
+    private static NDArray l2Normalize(NDArray x) {
+        NDArray norm = x.square().sum(new int[] {-1}, true).sqrt().maximum(Ops.scalar(x, 1e-12f));
+        return x.div(norm);
+    }
+
+    /** Everything one full forward produces. */
+    public record Forward(NDArray h, NDArray boundaryLogProb, Patches patches, NDArray global, NDArray logits) {}
+
+    /**
+     * The full forward over {@code bytes [B, L]} with subword-suffix ids {@code subwords [B, L]} (both int64).
+     *
+     * @param boundaries given patch ends (teacher forcing, or the boundaries fixed while decoding), or null to use
+     *                   the predictor's
+     */
+    public Forward forward(NDArray bytes, NDArray subwords, boolean[][] boundaries) {
+        LocalEncoder.Result enc = encoder.forward(bytes, subwords, null, MLstmCell.Form.CHUNKWISE);
+        NDArray logp = boundaryLogProb(enc.h());
+        Patches patches = Patches.of(boundaries != null ? boundaries : boundaries(logp));
+        NDArray z = patches.pool(encoder.patchRepresentation(enc.h()));
+        NDArray g = global.forward(z);
+        NDArray u = decoder.forward(enc.h(), patches.depool(decoder.normGlobal(g)), null, MLstmCell.Form.CHUNKWISE).output();
+        return new Forward(enc.h(), logp, patches, g, head.logits(u));
+    }
+
+    /** Closes the parameters. */
+    @Override
+    public void close() {
+        params.close();
+    }
+
+}

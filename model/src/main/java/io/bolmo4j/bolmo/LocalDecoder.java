@@ -1,0 +1,56 @@
+package io.bolmo4j.bolmo;
+
+import ai.djl.ndarray.NDArray;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.engine.Params;
+import io.bolmo4j.mlstm.LocalStack;
+import io.bolmo4j.mlstm.MLstmCell;
+import io.bolmo4j.mlstm.MLstmState;
+
+import java.util.List;
+
+/**
+ * The local decoder (spec §3.6): {@code u = in_projection(h) + initial_norm(G_depooled)}, then four mLSTM+SwiGLU
+ * layers. Its output goes to the {@link LmHead}.
+ */
+public final class LocalDecoder {
+    static final String PREFIX = "model.local_decoder.";
+    private final BolmoConfig cfg;
+    private final Params params;
+    private final LocalStack layers;
+
+    public LocalDecoder(BolmoConfig cfg, Params params, MLstmCell cell) {
+        this.cfg = cfg;
+        this.params = params;
+        this.layers = new LocalStack(params, PREFIX + "layers.", cfg.numLocalDecoderLayers, cfg.localConfig(), cell);
+    }
+
+    public record Result(NDArray output, List<MLstmState> states) {}
+
+    /** {@code initial_norm} of global outputs; applied per patch before depooling (it is per vector, so equivalent). */
+    public NDArray normGlobal(NDArray g) {
+        return Ops.rmsNorm(g, params.get(PREFIX + "initial_norm.weight"), (float) cfg.localRmsNormEps);
+    }
+
+    /**
+     * Decodes a sequence.
+     *
+     * @param h encoder outputs {@code [B, L, d]}
+     * @param depooledNormed {@code initial_norm(G)} of the patch each byte sees, {@code [B, L, d]}
+     */
+    public Result forward(NDArray h, NDArray depooledNormed, List<MLstmState> states, MLstmCell.Form form) {
+        LocalStack.Result r = layers.forward(input(h, depooledNormed), states, form);
+        return new Result(r.output(), r.states());
+    }
+
+    /** One byte per row: {@code h [B, d]}, {@code lastValue [B, d]} (the normed latest global output). */
+    public Result step(NDArray h, NDArray lastValue, List<MLstmState> states) {
+        LocalStack.Result r = layers.step(input(h, lastValue), states);
+        return new Result(r.output(), r.states());
+    }
+
+    private NDArray input(NDArray h, NDArray normedGlobal) {
+        return Ops.linear(h, params.get(PREFIX + "in_projection.weight"), params.get(PREFIX + "in_projection.bias"))
+                .add(normedGlobal);
+    }
+}
