@@ -141,34 +141,34 @@ public final class TransformerStack {
         return Ops.floats(manager, m, t, s);
     }
 
-    /** One decoder layer; weights are looked up once. */
+    /**
+     * One decoder layer. Weights are looked up by name at every call, so replacing a parameter (a checkpoint
+     * reload, a task-vector merge) takes effect at once.
+     */
     private final class Layer {
         private final int index;
-        private final NDArray wq, wk, wv, wo, qNorm, kNorm, gate, up, down, postAttn, postFfn;
+        private final String p;
 
         Layer(int i) {
             index = i;
-            String p = prefix(i);
-            long d = cfg.hiddenSize, q = (long) cfg.numAttentionHeads * cfg.headDim, kv = (long) cfg.numKeyValueHeads * cfg.headDim;
-            wq = params.get(p + "self_attn.q_proj.weight", q, d);
-            wk = params.get(p + "self_attn.k_proj.weight", kv, d);
-            wv = params.get(p + "self_attn.v_proj.weight", kv, d);
-            wo = params.get(p + "self_attn.o_proj.weight", d, q);
-            qNorm = params.get(p + "self_attn.q_norm.weight", q);
-            kNorm = params.get(p + "self_attn.k_norm.weight", kv);
-            gate = params.get(p + "mlp.gate_proj.weight", cfg.intermediateSize, d);
-            up = params.get(p + "mlp.up_proj.weight", cfg.intermediateSize, d);
-            down = params.get(p + "mlp.down_proj.weight", d, cfg.intermediateSize);
-            postAttn = params.get(p + "post_attention_layernorm.weight", d);
-            postFfn = params.get(p + "post_feedforward_layernorm.weight", d);
+            p = prefix(i);
+            shapes(cfg).forEach((name, shape) -> {
+                if (name.startsWith(p)) {
+                    params.get(name, shape);
+                }
+            });
+        }
+
+        private NDArray w(String name) {
+            return params.get(p + name);
         }
 
         NDArray forward(NDArray x, NDList rope, NDArray mask, KvCache cache) {
             float eps = (float) cfg.rmsNormEps;
             NDArray h = attention(x, rope, mask, cache);
-            x = x.add(Ops.rmsNorm(h, postAttn, eps));
-            NDArray f = Ops.swiGlu(x, gate, up, down);
-            return x.add(Ops.rmsNorm(f, postFfn, eps));
+            x = x.add(Ops.rmsNorm(h, w("post_attention_layernorm.weight"), eps));
+            NDArray f = Ops.swiGlu(x, w("mlp.gate_proj.weight"), w("mlp.up_proj.weight"), w("mlp.down_proj.weight"));
+            return x.add(Ops.rmsNorm(f, w("post_feedforward_layernorm.weight"), eps));
         }
 
         private NDArray attention(NDArray x, NDList rope, NDArray mask, KvCache cache) {
@@ -176,9 +176,9 @@ public final class TransformerStack {
             int heads = cfg.numAttentionHeads, kvHeads = cfg.numKeyValueHeads, hd = cfg.headDim;
             float eps = (float) cfg.rmsNormEps;
             // QK-norm runs over the whole projection, before the split into heads.
-            NDArray q = Ops.rmsNorm(Ops.linear(x, wq), qNorm, eps).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
-            NDArray k = Ops.rmsNorm(Ops.linear(x, wk), kNorm, eps).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
-            NDArray v = Ops.linear(x, wv).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+            NDArray q = Ops.rmsNorm(Ops.linear(x, w("self_attn.q_proj.weight")), w("self_attn.q_norm.weight"), eps).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
+            NDArray k = Ops.rmsNorm(Ops.linear(x, w("self_attn.k_proj.weight")), w("self_attn.k_norm.weight"), eps).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
+            NDArray v = Ops.linear(x, w("self_attn.v_proj.weight")).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
             q = RotaryEmbedding.apply(q, rope);
             k = RotaryEmbedding.apply(k, rope);
             if (cache != null) {
@@ -195,7 +195,7 @@ public final class TransformerStack {
                 scores = scores.add(mask);
             }
             NDArray out = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
-            return Ops.linear(out, wo);
+            return Ops.linear(out, w("self_attn.o_proj.weight"));
         }
 
         /** Grouped-query attention: key/value head g serves query heads [g·groups, (g+1)·groups). */
