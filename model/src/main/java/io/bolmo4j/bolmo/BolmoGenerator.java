@@ -1,0 +1,214 @@
+package io.bolmo4j.bolmo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import io.bolmo4j.engine.Backend;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.generate.Sampler;
+import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.generate.Utf8Stream;
+import io.bolmo4j.mlstm.MLstmCell;
+import io.bolmo4j.mlstm.MLstmState;
+import io.bolmo4j.olmo.KvCache;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Cached byte-level generation (spec §5.2-5.3, batch 1). Prefill: the predictor places the prompt's patch boundaries
+ * non-causally; the last prompt byte is rolled back and re-decided causally by the fused head. Decoding: each byte
+ * steps the encoder and decoder mLSTMs; a byte chosen as fused (id ≥ 260) closes its patch and steps the global model
+ * once, with a KV cache per patch. A patch never grows past {@link #maxPatchBytes} bytes.
+ */
+public final class BolmoGenerator {
+    private final BolmoModel model;
+    private final SubwordSuffixTrie trie;
+    private int maxPatchBytes = 128;
+
+    public BolmoGenerator(BolmoModel model, SubwordSuffixTrie trie) {
+        this.model = model;
+        this.trie = trie;
+    }
+
+    /** Caps patch length: after this many bytes without a boundary the next byte is forced to end the patch. */
+    public BolmoGenerator maxPatchBytes(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("maxPatchBytes must be >= 1, got " + n);
+        }
+        maxPatchBytes = n;
+        return this;
+    }
+
+    /**
+     * What a generation produced.
+     *
+     * @param ids plain byte ids of prompt (with BOS) and continuation
+     * @param boundaries for every position: does that byte end its patch (the prompt's from the predictor, then the
+     *                   fused choices)
+     * @param stepLogits when requested: the logits used to choose byte {@code promptLength − 1 + i} (the forced last
+     *                   prompt byte first), in the 520 space, before sampling filters
+     */
+    public record Generation(int[] ids, boolean[] boundaries, int promptLength, String text, List<float[]> stepLogits) {}
+
+    /** Continues {@code prompt}, streaming complete UTF-8 text to {@code onText}. */
+    public Generation generate(String prompt, SamplingOptions options, Consumer<String> onText) {
+        return generate(ByteTokenizer.encode(prompt), options, false, onText);
+    }
+
+    /** Continues BOS-prefixed byte ids; {@code keepLogits} records every step's logits (for checks). */
+    public Generation generate(int[] promptIds, SamplingOptions options, boolean keepLogits, Consumer<String> onText) {
+        if (promptIds.length == 0 || promptIds[0] != ByteTokenizer.BOS) {
+            throw new IllegalArgumentException("the prompt must start with BOS (id 1)");
+        }
+        Sampler sampler = new Sampler(options);
+        Utf8Stream utf8 = new Utf8Stream();
+        StringBuilder text = new StringBuilder();
+        List<float[]> steps = new ArrayList<>();
+        int n = promptIds.length;
+        int[] ids = Arrays.copyOf(promptIds, n + options.maxNewTokens() + 1);
+        boolean[] ends = new boolean[ids.length];
+        int generated = 0;
+        try (NDManager m = Backend.newManager(); KvCache cache = new KvCache(model.config().global.numHiddenLayers)) {
+            State s = prefill(promptIds, ends, m, cache);
+            float[] logits = s.logits;
+            int tok;
+            if (n > 1) { // the last prompt byte is forced; only its patch-end flag is chosen
+                int forced = promptIds[n - 1];
+                float[] masked = new float[logits.length];
+                Arrays.fill(masked, Float.NEGATIVE_INFINITY);
+                masked[forced] = logits[forced];
+                masked[forced + ByteTokenizer.FUSED] = logits[forced + ByteTokenizer.FUSED];
+                if (keepLogits) {
+                    steps.add(logits);
+                }
+                tok = sampler.sample(masked);
+            } else {
+                tok = -1; // the BOS patch is complete; logits already predict the first new byte
+            }
+            int len = n > 1 ? n - 1 : 1; // bytes fed so far (positions 0..len-1); a lone BOS was fed by the prefill
+            int sinceBoundary = s.sinceBoundary;
+            while (true) {
+                if (tok >= 0) {
+                    int x = ByteTokenizer.plain(tok);
+                    boolean boundary = ByteTokenizer.isFused(tok) || sinceBoundary + 1 >= maxPatchBytes;
+                    if (x < ByteTokenizer.OFFSET) {
+                        break; // BOS/EOS or another special ends the text
+                    }
+                    ids[len] = x;
+                    ends[len] = boundary;
+                    if (len >= n) {
+                        generated++;
+                        String piece = utf8.accept(new byte[] {(byte) (x - ByteTokenizer.OFFSET)});
+                        text.append(piece);
+                        onText.accept(piece);
+                    }
+                    logits = step(s, Arrays.copyOf(ids, len + 1), boundary, m, cache);
+                    sinceBoundary = boundary ? 0 : sinceBoundary + 1;
+                    len++;
+                    if (generated >= options.maxNewTokens()) {
+                        break;
+                    }
+                }
+                if (keepLogits) {
+                    steps.add(logits);
+                }
+                tok = sampler.sample(logits);
+            }
+        }
+        String rest = utf8.flush();
+        text.append(rest);
+        onText.accept(rest);
+        int used = n + generated;
+        return new Generation(Arrays.copyOf(ids, used), Arrays.copyOf(ends, used), n, text.toString(), steps);
+    }
+
+    /** Decoding state: mLSTM states, the last normed global output, the logits of the last position. */
+    private static final class State {
+        List<MLstmState> encoder;
+        List<MLstmState> decoder;
+        NDArray lastValue;
+        float[] logits;
+        int sinceBoundary;
+    }
+
+    private State prefill(int[] prompt, boolean[] ends, NDManager m, KvCache cache) {
+        int n = prompt.length;
+        State s = new State();
+        try (NDScope ignored = new NDScope()) {
+            int[] subs = trie.expand(prompt);
+            boolean[] b;
+            if (n > 1) {
+                // boundary pass over the whole prompt, then roll back one byte
+                NDArray h = model.encoder().forward(Ops.ids(m, prompt, 1, n), Ops.ids(m, subs, 1, n), null,
+                        MLstmCell.Form.CHUNKWISE).h();
+                boolean[] all = BolmoModel.boundaries(model.boundaryLogProb(h))[0];
+                b = Arrays.copyOf(all, n - 1);
+            } else {
+                b = new boolean[] {true};
+            }
+            int len = b.length;
+            System.arraycopy(b, 0, ends, 0, len);
+            int[] ids = Arrays.copyOf(prompt, len);
+            LocalEncoder.Result enc = model.encoder().forward(Ops.ids(m, ids, 1, len), Ops.ids(m, Arrays.copyOf(subs, len), 1, len),
+                    null, MLstmCell.Form.CHUNKWISE);
+            Patches patches = Patches.of(new boolean[][] {b});
+            NDArray g = model.global().forward(patches.pool(model.encoder().patchRepresentation(enc.h())), cache,
+                    model.global().numLayers());
+            NDArray normed = model.decoder().normGlobal(g);
+            LocalDecoder.Result dec = model.decoder().forward(enc.h(), patches.depool(normed), null, MLstmCell.Form.CHUNKWISE);
+            s.logits = model.head().logits(dec.output().get(":, -1, :")).toFloatArray();
+            s.encoder = keep(enc.states(), m);
+            s.decoder = keep(dec.states(), m);
+            s.lastValue = normed.get(":, -1, :");
+            NDScope.unregister(s.lastValue);
+            s.lastValue.attach(m);
+            int since = 0;
+            for (int t = len - 1; t >= 0 && !b[t]; t--) {
+                since++;
+            }
+            s.sinceBoundary = since;
+        }
+        return s;
+    }
+
+    /** Feeds byte {@code history[last]} and returns the logits for the next one. */
+    private float[] step(State s, int[] history, boolean boundary, NDManager m, KvCache cache) {
+        try (NDScope ignored = new NDScope()) {
+            int last = history.length - 1;
+            int sub = trie.expandAt(history, last);
+            LocalEncoder.Result enc = model.encoder().step(Ops.ids(m, new int[] {history[last]}, 1),
+                    Ops.ids(m, new int[] {sub}, 1), s.encoder);
+            s.encoder = swap(s.encoder, enc.states(), m);
+            if (boundary) {
+                NDArray z = model.encoder().patchRepresentation(enc.h()).expandDims(1);
+                NDArray g = model.global().forward(z, cache, model.global().numLayers());
+                NDArray value = model.decoder().normGlobal(g).get(":, 0, :");
+                NDScope.unregister(value);
+                value.attach(m);
+                s.lastValue.close();
+                s.lastValue = value;
+            }
+            LocalDecoder.Result dec = model.decoder().step(enc.h(), s.lastValue, s.decoder);
+            s.decoder = swap(s.decoder, dec.states(), m);
+            return model.head().logits(dec.output()).toFloatArray();
+        }
+    }
+
+    /** Keeps the new states and frees the old ones (decoding runs without autograd, so nothing else holds them). */
+    private static List<MLstmState> swap(List<MLstmState> old, List<MLstmState> fresh, NDManager m) {
+        List<MLstmState> kept = keep(fresh, m);
+        old.forEach(MLstmState::close);
+        return kept;
+    }
+
+    private static List<MLstmState> keep(List<MLstmState> states, NDManager m) {
+        List<MLstmState> out = new ArrayList<>();
+        for (MLstmState st : states) {
+            out.add(st.keep().attach(m));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,94 @@
+package io.bolmo4j.bolmo;
+
+import ai.djl.ndarray.NDScope;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.tokenizer.Cl100kVocab;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BolmoGenerationTest {
+    static final BpeTokenizer TOK = Cl100kVocab.firstRanks(512).tokenizer();
+
+    static BolmoModel tinyModel(long seed, List<String> layerTypes) {
+        OlmoConfig teacher = OlmoConfig.of("olmo3", 640, 32, 64, 2, 4, 2, 256).with("sliding_window", 3)
+                .with("layer_types", layerTypes);
+        BolmoConfig cfg = BolmoConfig.fromTeacher(teacher, TOK.vocabSize())
+                .with("num_local_heads", 4).with("local_intermediate_size", 48).with("num_local_decoder_layers", 2);
+        return BolmoModel.random(cfg, seed);
+    }
+
+    /** Spec I-3: with the boundaries fixed while decoding, every step's logits equal one teacher-forced full forward. */
+    private void assertCachedEqualsRecompute(String prompt, SamplingOptions options, int maxPatch) {
+        try (BolmoModel m = tinyModel(4, List.of(OlmoConfig.SLIDING, OlmoConfig.FULL))) {
+            SubwordSuffixTrie trie = SubwordSuffixTrie.of(TOK);
+            BolmoGenerator.Generation g = new BolmoGenerator(m, trie).maxPatchBytes(maxPatch)
+                    .generate(ByteTokenizer.encode(prompt), options, true, s -> { });
+            int t = g.ids().length;
+            int n = g.promptLength();
+            assertTrue(t > n, "generated something");
+            boolean[][] b = {g.boundaries()};
+            try (NDScope s = new NDScope()) {
+                var pm = m.params().manager();
+                float[] full = m.forward(Ops.ids(pm, g.ids(), 1, t), Ops.ids(pm, trie.expand(g.ids()), 1, t), b)
+                        .logits().toFloatArray();
+                int start = Math.max(n - 2, 0);
+                double worst = 0;
+                int compared = 0;
+                for (int i = 0; i < g.stepLogits().size() && start + i < t; i++) {
+                    float[] step = g.stepLogits().get(i);
+                    for (int v = 0; v < 520; v++) {
+                        worst = Math.max(worst, Math.abs(step[v] - full[(start + i) * 520 + v]));
+                    }
+                    compared++;
+                }
+                assertTrue(compared >= t - n, "compared " + compared + " steps");
+                assertTrue(worst < 2e-4, "max abs diff " + worst);
+            }
+            int patches = 0;
+            int run = 0;
+            for (boolean e : g.boundaries()) {
+                run = e ? 0 : run + 1;
+                assertTrue(run < maxPatch, "patch longer than the cap");
+                patches += e ? 1 : 0;
+            }
+            assertTrue(patches >= 1);
+        }
+    }
+
+    @Test
+    void cachedGreedyGenerationEqualsFullRecompute() {
+        assertCachedEqualsRecompute("Hello, wörld", SamplingOptions.greedy(24), 128);
+    }
+
+    @Test
+    void cachedSampledGenerationWithPatchCapEqualsFullRecompute() {
+        assertCachedEqualsRecompute("The", new SamplingOptions(30, 1.0, 0, 1, 7), 3);
+    }
+
+    @Test
+    void emptyPromptStartsFromBos() {
+        assertCachedEqualsRecompute("", new SamplingOptions(12, 1.0, 0, 1, 3), 128);
+    }
+
+    @Test
+    void generatedTextDecodesTheGeneratedBytes() {
+        try (BolmoModel m = tinyModel(5, List.of(OlmoConfig.FULL, OlmoConfig.FULL))) {
+            StringBuilder streamed = new StringBuilder();
+            BolmoGenerator.Generation g = new BolmoGenerator(m, SubwordSuffixTrie.of(TOK))
+                    .generate("abc", new SamplingOptions(20, 1.0, 0, 1, 1), streamed::append);
+            assertEquals(g.text(), streamed.toString());
+            int[] cont = java.util.Arrays.copyOfRange(g.ids(), g.promptLength(), g.ids().length);
+            int[] withBos = new int[cont.length + 1];
+            withBos[0] = 1;
+            System.arraycopy(cont, 0, withBos, 1, cont.length);
+            assertEquals(ByteTokenizer.decode(withBos, true), g.text());
+        }
+    }
+}
