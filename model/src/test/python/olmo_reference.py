@@ -30,6 +30,8 @@ def read_safetensors(path):
             a = (np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16).view(np.float32)
         elif e["dtype"] == "F16":
             a = np.frombuffer(raw, dtype="<f2").astype(np.float32)
+        elif e["dtype"] == "I64":
+            a = np.frombuffer(raw, dtype="<i8")
         else:
             raise ValueError(e["dtype"])
         out[name] = torch.from_numpy(a.copy()).reshape(e["shape"])

@@ -1,0 +1,118 @@
+package io.bolmo4j.bolmo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.io.HostTensor;
+import io.bolmo4j.io.Safetensors;
+import io.bolmo4j.olmo.TextScore;
+import io.bolmo4j.tokenizer.BpeTokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/** A Bolmo directory loaded with its teacher vocabulary: text in, text, scores or logits out. */
+public final class LoadedBolmo implements AutoCloseable {
+    private final BolmoModel model;
+    private final SubwordSuffixTrie trie;
+
+    public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer) {
+        if (teacherTokenizer.vocabSize() != model.config().subwordVocabSize) {
+            throw new IllegalArgumentException("teacher tokenizer has " + teacherTokenizer.vocabSize()
+                    + " ids but subword_vocab_size is " + model.config().subwordVocabSize);
+        }
+        this.model = model;
+        this.trie = SubwordSuffixTrie.of(teacherTokenizer);
+    }
+
+    public static LoadedBolmo load(Path dir) {
+        BpeTokenizer tok = BolmoCheckpoint.subwordTokenizer(dir);
+        return new LoadedBolmo(BolmoCheckpoint.load(dir), tok);
+    }
+
+    public BolmoModel model() {
+        return model;
+    }
+
+    public SubwordSuffixTrie trie() {
+        return trie;
+    }
+
+    /** Continues {@code prompt}; {@code maxNewTokens} counts bytes. */
+    public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
+        return new BolmoGenerator(model, trie).generate(prompt, options, onText).text();
+    }
+
+    /**
+     * The outputs {@code bolmo4j logits} writes, for the BOS-prefixed bytes of {@code text}: fused logits
+     * {@code [L, 520]}, boundary log-probabilities {@code [L]} and the predicted boundaries.
+     */
+    public record Logits(int[] ids, float[] logits, float[] boundaryLogProb, boolean[] boundaries) {
+        /** Writes {@code logits}, {@code boundary_logprob}, {@code boundaries} (float32 0/1) and {@code ids} (int64). */
+        public void write(Path out) {
+            int l = ids.length;
+            float[] b = new float[l];
+            long[] i = new long[l];
+            for (int t = 0; t < l; t++) {
+                b[t] = boundaries[t] ? 1f : 0f;
+                i[t] = ids[t];
+            }
+            java.util.Map<String, HostTensor> t = new java.util.LinkedHashMap<>();
+            t.put("logits", HostTensor.f32(logits, l, ByteTokenizer.VOCAB));
+            t.put("boundary_logprob", HostTensor.f32(boundaryLogProb, l));
+            t.put("boundaries", HostTensor.f32(b, l));
+            t.put("ids", HostTensor.i64(i, l));
+            Safetensors.write(out, t, java.util.Map.of());
+        }
+    }
+
+    public Logits logits(String text) {
+        int[] ids = ByteTokenizer.encode(text);
+        if (ids.length < 2) {
+            throw new IllegalArgumentException("need at least one byte of text");
+        }
+        try (NDScope ignored = new NDScope()) {
+            NDManager m = model.params().manager();
+            BolmoModel.Forward f = model.forward(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, trie.expand(ids), 1, ids.length), null);
+            boolean[] b = new boolean[ids.length];
+            for (int t = 0; t < ids.length; t++) {
+                b[t] = f.patches().isBoundary(0, t);
+            }
+            return new Logits(ids, f.logits().toFloatArray(), f.boundaryLogProb().toFloatArray(), b);
+        }
+    }
+
+    /**
+     * Bits per byte with boundary folding (spec §3.7, §9): boundaries are predicted over the whole text (a newline is
+     * appended so the last byte has lookahead), and each byte's probability sums its plain and fused ids.
+     */
+    public TextScore score(String text) {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length == 0) {
+            throw new IllegalArgumentException("cannot score an empty text");
+        }
+        int[] ids = ByteTokenizer.encode(text + "\n");
+        double nll = 0;
+        try (NDScope ignored = new NDScope()) {
+            NDManager m = model.params().manager();
+            NDArray logp = model.forward(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, trie.expand(ids), 1, ids.length), null)
+                    .logits().logSoftmax(-1);
+            float[] lp = logp.toFloatArray();
+            for (int t = 0; t < utf8.length; t++) { // position t predicts byte t+1
+                int next = ids[t + 1];
+                double a = lp[t * 520 + next], b = lp[t * 520 + next + ByteTokenizer.FUSED];
+                double max = Math.max(a, b);
+                nll -= max + Math.log(Math.exp(a - max) + Math.exp(b - max));
+            }
+        }
+        return new TextScore(nll, utf8.length, utf8.length);
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}
