@@ -1,5 +1,7 @@
 package io.bolmo4j.cli;
 
+import io.bolmo4j.bolmo.BolmoCheckpoint;
+import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.LoadedOlmo;
 import picocli.CommandLine.Command;
@@ -16,7 +18,7 @@ final class GenerateCommand implements Runnable {
     @Option(names = "--prompt", required = true, description = "text to continue")
     String prompt;
 
-    @Option(names = "--max-new", defaultValue = "100", description = "new tokens at most (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-new", defaultValue = "100", description = "new tokens (bytes for Bolmo) at most (default ${DEFAULT-VALUE})")
     int maxNew;
 
     @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy (default ${DEFAULT-VALUE})")
@@ -35,14 +37,21 @@ final class GenerateCommand implements Runnable {
     public void run() {
         Main.configureBackend();
         SamplingOptions options = new SamplingOptions(maxNew, temperature, topK, topP, seed);
-        try (LoadedOlmo lm = LoadedOlmo.load(dir)) {
-            System.out.print(prompt);
+        java.util.function.Consumer<String> print = piece -> {
+            System.out.print(piece);
             System.out.flush();
-            lm.generate(prompt, options, piece -> {
-                System.out.print(piece);
-                System.out.flush();
-            });
-            System.out.println();
+        };
+        System.out.print(prompt);
+        System.out.flush();
+        if (BolmoCheckpoint.isBolmo(dir)) {
+            try (LoadedBolmo lm = LoadedBolmo.load(dir)) {
+                lm.generate(prompt, options, print);
+            }
+        } else {
+            try (LoadedOlmo lm = LoadedOlmo.load(dir)) {
+                lm.generate(prompt, options, print);
+            }
         }
+        System.out.println();
     }
 }

@@ -1,5 +1,7 @@
 package io.bolmo4j.cli;
 
+import io.bolmo4j.bolmo.BolmoCheckpoint;
+import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -7,7 +9,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.Locale;
 
-@Command(name = "info", description = "Architecture summary and parameter count of a checkpoint directory.")
+@Command(name = "info", description = "Architecture summary and parameter count of an OLMo or Bolmo checkpoint directory.")
 final class InfoCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "DIR", description = "Hugging Face checkpoint directory")
     Path dir;
@@ -18,6 +20,14 @@ final class InfoCommand implements Runnable {
     }
 
     void dirRun(Path dir) {
+        if (BolmoCheckpoint.isBolmo(dir)) {
+            BolmoConfig c = BolmoCheckpoint.config(dir);
+            System.out.println(dir);
+            System.out.println("  architecture : " + c);
+            System.out.printf(Locale.ROOT, "  parameters   : %,d (%.2f M)%n", c.parameterCount(), c.parameterCount() / 1e6);
+            System.out.println("  byte vocab   : 520 (4 specials + 256 bytes, plain and fused)");
+            return;
+        }
         OlmoCheckpoint.Summary s = OlmoCheckpoint.summary(dir);
         System.out.println(dir);
         System.out.println("  architecture : " + s.config());

@@ -2,6 +2,8 @@ package io.bolmo4j.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import io.bolmo4j.bolmo.BolmoCheckpoint;
+import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.olmo.TextScore;
 import picocli.CommandLine.ArgGroup;
@@ -9,13 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
-@Command(name = "score", description = "Log-likelihood of a text: JSON with bits_per_byte, nll_nats, bytes, tokens.")
+@Command(name = "score", description = "Log-likelihood of a text: JSON with bits_per_byte, nll_nats, bytes, tokens (bytes for Bolmo, with boundary folding).")
 final class ScoreCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "DIR", description = "checkpoint directory")
     Path dir;
@@ -34,23 +32,23 @@ final class ScoreCommand implements Runnable {
     @Override
     public void run() {
         Main.configureBackend();
-        String text = input.text;
-        if (text == null) {
-            try {
-                text = Files.readString(input.file, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + input.file + ": " + e.getMessage(), e);
+        String text = input.text != null ? input.text : LogitsCommand.read(input.file);
+        TextScore s;
+        if (BolmoCheckpoint.isBolmo(dir)) {
+            try (LoadedBolmo lm = LoadedBolmo.load(dir)) {
+                s = lm.score(text);
+            }
+        } else {
+            try (LoadedOlmo lm = LoadedOlmo.load(dir)) {
+                s = lm.score(text);
             }
         }
-        try (LoadedOlmo lm = LoadedOlmo.load(dir)) {
-            TextScore s = lm.score(text);
-            JsonObject j = new JsonObject();
-            j.addProperty("bits_per_byte", s.bitsPerByte());
-            j.addProperty("nll_nats", s.nllNats());
-            j.addProperty("bytes", s.bytes());
-            j.addProperty("tokens", s.tokens());
-            j.addProperty("perplexity", s.perplexity());
-            System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(j));
-        }
+        JsonObject j = new JsonObject();
+        j.addProperty("bits_per_byte", s.bitsPerByte());
+        j.addProperty("nll_nats", s.nllNats());
+        j.addProperty("bytes", s.bytes());
+        j.addProperty("tokens", s.tokens());
+        j.addProperty("perplexity", s.perplexity());
+        System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(j));
     }
 }

@@ -24,13 +24,19 @@ public final class BolmoCheckpoint {
 
     /** True when {@code dir/config.json} says {@code model_type: bolmo}. */
     public static boolean isBolmo(Path dir) {
-        Path cfg = dir.resolve(HfCheckpoint.CONFIG);
         try {
-            return Files.exists(cfg) && Files.readString(cfg).contains("\"bolmo\"")
-                    && com.google.gson.JsonParser.parseString(Files.readString(cfg)).getAsJsonObject()
-                    .get("model_type").getAsString().equals("bolmo");
+            JsonObject cfg = com.google.gson.JsonParser.parseString(Files.readString(dir.resolve(HfCheckpoint.CONFIG)))
+                    .getAsJsonObject();
+            return cfg.has("model_type") && "bolmo".equals(cfg.get("model_type").getAsString());
         } catch (IOException | RuntimeException e) {
-            return false;
+            return false; // not readable as a Bolmo config: the OLMo loader reports the problem
+        }
+    }
+
+    /** The config of a Bolmo directory, without loading weights. */
+    public static BolmoConfig config(Path dir) {
+        try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+            return BolmoConfig.fromJson(ckpt.config(), dir.resolve(HfCheckpoint.CONFIG).toString());
         }
     }
 
