@@ -1,0 +1,81 @@
+package io.bolmo4j.cli;
+
+import io.bolmo4j.data.BuiltinCorpus;
+import io.bolmo4j.data.CuteTasks;
+import io.bolmo4j.data.Document;
+import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.tokenizer.Cl100kVocab;
+import io.bolmo4j.train.OlmoPretrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/** Trains the built-in teacher (or any small OLMo 2) from scratch on the built-in corpus. */
+@Command(name = "pretrain", description = "Pretrain a small OLMo 2 from scratch on the built-in corpus (resumes if DIR/checkpoint exists).")
+final class PretrainCommand implements Runnable {
+    @Option(names = "--out", required = true, description = "output directory (HF layout + train_log.csv + checkpoint/)")
+    Path out;
+
+    @Option(names = "--vocab", defaultValue = "4096", description = "leading cl100k ranks in the tokenizer (default ${DEFAULT-VALUE})")
+    int vocab;
+
+    @Option(names = "--d", defaultValue = "256", description = "hidden size (default ${DEFAULT-VALUE})")
+    int d;
+
+    @Option(names = "--layers", defaultValue = "4", description = "layers (default ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "4", description = "attention heads (default ${DEFAULT-VALUE})")
+    int heads;
+
+    @Option(names = "--ffn", defaultValue = "704", description = "SwiGLU width (default ${DEFAULT-VALUE})")
+    int ffn;
+
+    @Option(names = "--steps", defaultValue = "3000", description = "optimizer steps (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "16", description = "sequences per step (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--context", defaultValue = "256", description = "tokens per sequence (default ${DEFAULT-VALUE})")
+    int context;
+
+    @Option(names = "--lr", defaultValue = "3e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--cute-fraction", defaultValue = "0.03", description = "share of CUTE-style task documents (default ${DEFAULT-VALUE})")
+    double cuteFraction;
+
+    @Option(names = "--seed", defaultValue = "1234", description = "seed of init and data order (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public void run() {
+        Main.configureBackend();
+        Cl100kVocab v = Cl100kVocab.firstRanks(vocab);
+        OlmoConfig cfg = OlmoPretrainer.teacherConfig(v.tokenizer(), d, layers, heads, ffn, 1024);
+        List<Document> train = new ArrayList<>(BuiltinCorpus.train().toList());
+        long bytes = train.stream().mapToLong(x -> x.text().length()).sum();
+        long cuteBytes = 0;
+        Iterator<Document> cute = CuteTasks.builtin().documents(seed);
+        while (cuteBytes < bytes * cuteFraction) {
+            Document doc = cute.next();
+            train.add(doc);
+            cuteBytes += doc.text().length();
+        }
+        OlmoPretrainer.Config pc = new OlmoPretrainer.Config(steps, batch, context, lr, 0.05, 0.1, 1.0, seed, 250, 250, 64);
+        try (OlmoModel model = OlmoModel.random(cfg, seed)) {
+            OlmoPretrainer p = new OlmoPretrainer(model, v.tokenizer(), train, BuiltinCorpus.validation().toList(), pc);
+            System.err.printf(Locale.ROOT, "%s, %,d parameters, %,d training tokens (%.1f%% CUTE-style), %d steps x %d x %d tokens%n",
+                    cfg, cfg.parameterCount(), p.trainTokens(), 100.0 * cuteBytes / (bytes + cuteBytes), steps, batch, context);
+            double bpb = p.run(out, v.toJson());
+            System.out.printf(Locale.ROOT, "validation bits/byte %.4f; wrote %s%n", bpb, out);
+        }
+    }
+}

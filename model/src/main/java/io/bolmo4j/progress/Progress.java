@@ -1,0 +1,86 @@
+package io.bolmo4j.progress;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Progress of long work (training, evaluation): percentage, rate, ETA and live metrics. The default renders one
+ * carriage-return line on stderr (plain lines every few seconds when stderr is not a terminal or under CI); a
+ * notebook kernel installs its own renderer with {@link #setFactory}.
+ */
+public interface Progress extends AutoCloseable {
+    /** Reports that {@code done} of the total units are complete, with current metrics. */
+    void update(long done, Map<String, ?> metrics);
+
+    @Override
+    void close();
+
+    /** Starts a progress display of {@code total} units named {@code unit} (e.g. "steps"). */
+    static Progress start(String label, long total, String unit) {
+        return Factory.current.apply(new Spec(label, total, unit));
+    }
+
+    /** Replaces how progress is shown (e.g. an updatable HTML bar in Jupyter). */
+    static void setFactory(Function<Spec, Progress> factory) {
+        Factory.current = factory;
+    }
+
+    /** What a display is asked to show. */
+    record Spec(String label, long total, String unit) {}
+
+    /** Holder of the installed factory. */
+    final class Factory {
+        static volatile Function<Spec, Progress> current = TextProgress::new;
+
+        private Factory() {}
+    }
+
+    /** A text bar on stderr, throttled. */
+    final class TextProgress implements Progress {
+        private final Spec spec;
+        private final long start = System.nanoTime();
+        private final boolean interactive = System.console() != null && !"true".equals(System.getenv("CI"));
+        private long lastPrint;
+        private String lastLine = "";
+
+        TextProgress(Spec spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public void update(long done, Map<String, ?> metrics) {
+            long now = System.nanoTime();
+            if (done < spec.total() && now - lastPrint < (interactive ? 200_000_000L : 10_000_000_000L)) {
+                return;
+            }
+            lastPrint = now;
+            double secs = (now - start) / 1e9;
+            double rate = done / Math.max(secs, 1e-9);
+            double eta = rate > 0 ? (spec.total() - done) / rate : Double.NaN;
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%s %3.0f%% %d/%d %s [%s<%s, %.2f %s/s]",
+                    spec.label(), 100.0 * done / spec.total(), done, spec.total(), spec.unit(), clock(secs), clock(eta), rate, spec.unit()));
+            metrics.forEach((k, v) -> sb.append(' ').append(k).append('=')
+                    .append(v instanceof Double || v instanceof Float ? String.format(Locale.ROOT, "%.4g", ((Number) v).doubleValue()) : v));
+            lastLine = sb.toString();
+            System.err.print(interactive ? "\r" + lastLine : lastLine + "\n");
+            System.err.flush();
+        }
+
+        @Override
+        public void close() {
+            if (interactive && !lastLine.isEmpty()) {
+                System.err.println();
+            }
+        }
+
+        static String clock(double s) {
+            if (Double.isNaN(s) || Double.isInfinite(s)) {
+                return "?";
+            }
+            long t = Math.round(s);
+            return t >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+                    : String.format(Locale.ROOT, "%02d:%02d", t / 60, t % 60);
+        }
+    }
+}

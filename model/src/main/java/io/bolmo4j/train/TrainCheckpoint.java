@@ -1,0 +1,96 @@
+package io.bolmo4j.train;
+
+import ai.djl.ndarray.NDArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.CheckpointException;
+import io.bolmo4j.io.HostTensor;
+import io.bolmo4j.io.Safetensors;
+import io.bolmo4j.io.SafetensorsFile;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A resumable training checkpoint: parameters and AdamW moments in fp32 safetensors plus a JSON state (step and
+ * whatever the trainer needs). Written into a temporary folder that then replaces the old one, so a kill at any
+ * moment leaves the previous complete checkpoint.
+ */
+public final class TrainCheckpoint {
+    private TrainCheckpoint() {}
+
+    public static void save(Path dir, Params params, AdamW opt, JsonObject state) {
+        Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
+        try {
+            deleteTree(tmp);
+            Files.createDirectories(tmp);
+            Map<String, HostTensor> p = new LinkedHashMap<>(), o = new LinkedHashMap<>();
+            for (Map.Entry<String, NDArray> e : params.asMap().entrySet()) {
+                long[] shape = e.getValue().getShape().getShape();
+                p.put(e.getKey(), HostTensor.f32(e.getValue().toFloatArray(), shape));
+                NDArray[] mv = opt.moments(e.getKey());
+                if (mv != null) {
+                    o.put(e.getKey() + ".m", HostTensor.f32(mv[0].toFloatArray(), shape));
+                    o.put(e.getKey() + ".v", HostTensor.f32(mv[1].toFloatArray(), shape));
+                }
+            }
+            Safetensors.write(tmp.resolve("params.safetensors"), p, Map.of());
+            Safetensors.write(tmp.resolve("optimizer.safetensors"), o, Map.of());
+            state.addProperty("optimizer_step", opt.stepCount());
+            Files.writeString(tmp.resolve("state.json"), state.toString(), StandardCharsets.UTF_8);
+            Path old = dir.resolveSibling(dir.getFileName() + ".old");
+            deleteTree(old);
+            if (Files.exists(dir)) {
+                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(old);
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot write training checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    public static boolean exists(Path dir) {
+        return Files.exists(dir.resolve("state.json")) || Files.exists(dir.resolveSibling(dir.getFileName() + ".old").resolve("state.json"));
+    }
+
+    /** Loads parameters and moments in place and returns the saved state. */
+    public static JsonObject load(Path dir, Params params, AdamW opt) {
+        Path d = Files.exists(dir.resolve("state.json")) ? dir : dir.resolveSibling(dir.getFileName() + ".old");
+        try (SafetensorsFile p = SafetensorsFile.open(d.resolve("params.safetensors"));
+             SafetensorsFile o = SafetensorsFile.open(d.resolve("optimizer.safetensors"))) {
+            for (Map.Entry<String, NDArray> e : params.asMap().entrySet()) {
+                e.getValue().set(p.readFloats(e.getKey()));
+                NDArray[] mv = opt.moments(e.getKey());
+                if (mv != null) {
+                    mv[0].set(o.readFloats(e.getKey() + ".m"));
+                    mv[1].set(o.readFloats(e.getKey() + ".v"));
+                }
+            }
+            JsonObject state = JsonParser.parseString(Files.readString(d.resolve("state.json"))).getAsJsonObject();
+            opt.setStepCount(state.get("optimizer_step").getAsLong());
+            return state;
+        } catch (IOException e) {
+            throw new CheckpointException(d + ": cannot read training checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+}

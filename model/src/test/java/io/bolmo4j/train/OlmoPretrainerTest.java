@@ -1,0 +1,70 @@
+package io.bolmo4j.train;
+
+import ai.djl.ndarray.NDArray;
+import io.bolmo4j.data.Document;
+import io.bolmo4j.olmo.OlmoCheckpoint;
+import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.tokenizer.Cl100kVocab;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OlmoPretrainerTest {
+    @TempDir
+    Path dir;
+
+    static final Cl100kVocab VOCAB = Cl100kVocab.firstRanks(300);
+    static final List<Document> TRAIN = OlmoPretrainer.docs(
+            "the cat sat on the mat. the cat sat on the mat. the dog sat on the log. ".repeat(20),
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z ".repeat(20));
+    static final List<Document> VALID = OlmoPretrainer.docs("the cat sat on the log. the dog sat on the mat. ".repeat(10));
+    static final OlmoPretrainer.Config CFG = new OlmoPretrainer.Config(8, 4, 32, 1e-2, 0.25, 0.1, 1.0, 7, 4, 100, 4);
+
+    private static OlmoModel model() {
+        return OlmoModel.random(OlmoPretrainer.teacherConfig(VOCAB.tokenizer(), 32, 2, 2, 64, 64), 3);
+    }
+
+    @Test
+    void lossFallsAndTheRunWritesAnHfCheckpointAndLog() throws Exception {
+        try (OlmoModel m = model()) {
+            OlmoPretrainer p = new OlmoPretrainer(m, VOCAB.tokenizer(), TRAIN, VALID, CFG);
+            double before = p.validationBitsPerByte();
+            double after = p.run(dir.resolve("a"), VOCAB.toJson());
+            assertTrue(after < before * 0.8, "validation bits/byte " + before + " -> " + after);
+        }
+        List<String> log = Files.readAllLines(dir.resolve("a/train_log.csv"));
+        assertEquals(9, log.size(), "header + 8 steps");
+        try (OlmoModel back = OlmoCheckpoint.load(dir.resolve("a"))) {
+            assertEquals(32, back.config().hiddenSize);
+        }
+        assertTrue(Files.exists(dir.resolve("a/tokenizer.json")));
+    }
+
+    @Test
+    void aStoppedRunResumesToTheSameParameters() {
+        Map<String, float[]> straight = new java.util.HashMap<>();
+        try (OlmoModel m = model()) {
+            new OlmoPretrainer(m, VOCAB.tokenizer(), TRAIN, VALID, CFG).run(dir.resolve("straight"), VOCAB.toJson());
+            m.params().asMap().forEach((k, v) -> straight.put(k, v.toFloatArray()));
+        }
+        try (OlmoModel m = model()) {
+            OlmoPretrainer p = new OlmoPretrainer(m, VOCAB.tokenizer(), TRAIN, VALID, CFG);
+            p.stopAfter(3);
+            assertTrue(Double.isNaN(p.run(dir.resolve("resumed"), VOCAB.toJson())));
+        }
+        try (OlmoModel fresh = model()) { // a new process: fresh model, state from the checkpoint
+            new OlmoPretrainer(fresh, VOCAB.tokenizer(), TRAIN, VALID, CFG).run(dir.resolve("resumed"), VOCAB.toJson());
+            for (Map.Entry<String, NDArray> e : fresh.params().asMap().entrySet()) {
+                assertArrayEquals(straight.get(e.getKey()), e.getValue().toFloatArray(), 1e-6f, e.getKey());
+            }
+        }
+    }
+}
