@@ -90,6 +90,14 @@ public final class TransformerStack {
         return forward(x, null, layers.length);
     }
 
+    /** Layers {@code [from, to)} over {@code x [B, T, d]} without a cache, positions from 0. */
+    public NDArray forwardRange(NDArray x, int from, int to) {
+        if (from < 0 || to > layers.length || from > to) {
+            throw new IllegalArgumentException("layer range [" + from + ", " + to + ") outside [0, " + layers.length + "]");
+        }
+        return run(x, from, to, null);
+    }
+
     /**
      * Runs the first {@code nLayers} layers over {@code x [B, T, d]}. With a cache, the T new positions follow the
      * {@code cache.length()} cached ones and are appended to it (then the cache advances by T).
@@ -101,22 +109,27 @@ public final class TransformerStack {
         if (x.getShape().dimension() != 3 || x.getShape().get(2) != cfg.hiddenSize) {
             throw new IllegalArgumentException("expected input [B, T, " + cfg.hiddenSize + "], got " + x.getShape());
         }
-        int t = (int) x.getShape().get(1);
-        int start = cache == null ? 0 : cache.length();
-        if (cache != null && nLayers != layers.length) {
+        if (cache == null) {
+            return run(x, 0, nLayers, null);
+        }
+        if (nLayers != layers.length) {
             throw new IllegalArgumentException("a KV cache needs all layers");
         }
+        NDArray out = run(x, 0, nLayers, cache);
+        cache.advance((int) x.getShape().get(1));
+        return out;
+    }
+
+    private NDArray run(NDArray x, int from, int to, KvCache cache) {
+        int t = (int) x.getShape().get(1);
+        int start = cache == null ? 0 : cache.length();
         NDArray[] masks = new NDArray[2];
-        for (int i = 0; i < nLayers; i++) {
+        for (int i = from; i < to; i++) {
             int kind = cfg.isSliding(i) ? 1 : 0;
             if (masks[kind] == null) {
                 masks[kind] = mask(x.getManager(), start, t, kind == 1 ? cfg.slidingWindow : Integer.MAX_VALUE);
             }
-            NDList rope = (kind == 1 ? ropeSliding : ropeFull).table(start, t);
-            x = layers[i].forward(x, rope, masks[kind], cache);
-        }
-        if (cache != null) {
-            cache.advance(t);
+            x = layers[i].forward(x, (kind == 1 ? ropeSliding : ropeFull).table(start, t), masks[kind], cache);
         }
         return x;
     }

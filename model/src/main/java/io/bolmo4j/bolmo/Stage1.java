@@ -1,0 +1,264 @@
+package io.bolmo4j.bolmo;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
+import io.bolmo4j.engine.Backend;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.mlstm.MLstmCell;
+import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.progress.Progress;
+import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.train.AdamW;
+import io.bolmo4j.train.LrSchedule;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Stage 1, subword-to-byte distillation (paper §3.2.1, spec §6.3). The global model stays frozen; one teacher pass
+ * gives the targets: its hidden state after layer n (for the encoder loss), its final hidden states (fed to the
+ * decoder as oracle patch representations) and its next-token log-probabilities (for the exact patch distillation).
+ * Loss = 4·L_boundary + 4·L_encoder + L_distill(τ) + L_CE, with teacher-forced subword boundaries.
+ */
+public final class Stage1 {
+    /** Stage 1 settings (paper Table 8 for the schedule shape; sizes scaled for a CPU). */
+    public record Config(int steps, int batch, int bytesPerExample, double lr, double warmupFraction, double weightDecay,
+                         double clip, int encoderLayers, double tau, long seed) {
+        public Config {
+            if (steps < 0 || batch < 1 || bytesPerExample < 8 || !(lr > 0) || encoderLayers < 0 || !(tau > 0)) {
+                throw new IllegalArgumentException("invalid Stage 1 config: " + this);
+            }
+        }
+
+        public static Config defaults() {
+            return new Config(300, 8, 256, 2e-3, 0.1, 0.1, 0.5, 4, 5.0, 0);
+        }
+
+        public Config withSteps(int s) {
+            return new Config(s, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, encoderLayers, tau, seed);
+        }
+    }
+
+    /** One logged step. */
+    public record Step(int step, double lr, double loss, double boundary, double encoder, double distill, double ce,
+                       double boundaryAccuracy, double bytesPerSecond) {}
+
+    /** Plain ids of space, tab and newline: "the next unit starts with whitespace" (the debiasing of spec §6.3). */
+    private static final long[] WHITESPACE = {ByteTokenizer.OFFSET + ' ', ByteTokenizer.OFFSET + '\t', ByteTokenizer.OFFSET + '\n'};
+
+    private final BolmoModel student;
+    private final OlmoModel teacher;
+    private final BpeTokenizer tokenizer;
+    private final SubwordSuffixTrie trie;
+    private final long[] teacherWhitespace;
+
+    public Stage1(BolmoModel student, OlmoModel teacher, BpeTokenizer tokenizer) {
+        this.student = student;
+        this.teacher = teacher;
+        this.tokenizer = tokenizer;
+        this.trie = SubwordSuffixTrie.of(tokenizer);
+        List<Long> ws = new ArrayList<>();
+        for (int id = 0; id < tokenizer.vocabSize(); id++) {
+            if (!tokenizer.isSpecial(id) && tokenizer.isValidId(id)) {
+                byte first = tokenizer.tokenBytes(id)[0];
+                if (first == ' ' || first == '\t' || first == '\n') {
+                    ws.add((long) id);
+                }
+            }
+        }
+        teacherWhitespace = ws.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Trains on examples cut from {@code texts}, calling {@code onStep} after every step; returns the log. */
+    public List<Step> run(List<String> texts, Config cfg, java.util.function.Consumer<Step> onStep) {
+        List<int[]> examples = Stage1Batch.examples(texts, tokenizer, cfg.bytesPerExample());
+        if (examples.isEmpty()) {
+            throw new IllegalArgumentException("no Stage 1 examples: the texts are empty or shorter than two tokens");
+        }
+        Map<String, NDArray> trainable = new LinkedHashMap<>();
+        student.params().asMap().forEach((k, v) -> {
+            if (!k.startsWith("model.layers.")) { // the global model stays frozen
+                trainable.put(k, v);
+            }
+        });
+        trainable.values().forEach(p -> p.setRequiresGradient(true));
+        NDManager state = Backend.newManager();
+        AdamW opt = new AdamW(AdamW.decayGroups(trainable, 1, cfg.weightDecay(),
+                n -> n.contains("embedding") || n.endsWith("norm.weight")), 0.9, 0.95, 1e-8, state);
+        LrSchedule schedule = LrSchedule.warmupLinear(cfg.lr(), Math.max(1, cfg.steps()), cfg.warmupFraction());
+        List<Step> log = new ArrayList<>();
+        Random rng = new Random(cfg.seed());
+        List<int[]> order = new ArrayList<>(examples);
+        int cursor = order.size();
+        try (Progress progress = Progress.start("stage 1", Math.max(1, cfg.steps()), "steps")) {
+            for (int s = 0; s < cfg.steps(); s++) {
+                List<int[]> rows = new ArrayList<>();
+                for (int i = 0; i < cfg.batch(); i++) {
+                    if (cursor == order.size()) {
+                        Collections.shuffle(order, rng);
+                        cursor = 0;
+                    }
+                    rows.add(order.get(cursor++));
+                }
+                long t0 = System.nanoTime();
+                Stage1Batch batch = Stage1Batch.of(rows, tokenizer, trie, cfg.bytesPerExample());
+                double[] parts = step(batch, cfg);
+                double norm = opt.gradNorm();
+                double lr = schedule.at(s);
+                opt.step(lr, Math.min(1, cfg.clip() / (norm + 1e-6)));
+                if (!Double.isFinite(parts[0])) {
+                    throw new IllegalStateException("Stage 1 loss is " + parts[0] + " at step " + s);
+                }
+                long bytes = 0;
+                for (int b : batch.realBytes) {
+                    bytes += b;
+                }
+                Step st = new Step(s + 1, lr, parts[0], parts[1], parts[2], parts[3], parts[4], parts[5],
+                        bytes / ((System.nanoTime() - t0) / 1e9));
+                log.add(st);
+                onStep.accept(st);
+                Map<String, Object> metrics = new LinkedHashMap<>();
+                metrics.put("loss", st.loss());
+                metrics.put("bnd_acc", st.boundaryAccuracy());
+                metrics.put("bytes/s", Math.round(st.bytesPerSecond()));
+                progress.update(s + 1, metrics);
+            }
+        } finally {
+            trainable.values().forEach(p -> p.setRequiresGradient(false));
+            state.close();
+        }
+        return log;
+    }
+
+    /** Forward and backward of one batch: {total, boundary, encoder, distill, ce, boundary accuracy}. */
+    double[] step(Stage1Batch bt, Config cfg) {
+        int b = bt.batch, l = bt.length, p = bt.patches, d = student.config().hiddenSize;
+        int n = Math.min(cfg.encoderLayers(), student.global().numLayers());
+        try (NDScope ignored = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDManager m = student.params().manager();
+            // Teacher: one pass, no gradient (its parameters are not trainable).
+            NDArray tIn = Ops.ids(m, flat(bt.teacherIds), b, p);
+            NDArray tN = teacher.stack().forwardRange(teacher.embed(tIn), 0, n);
+            NDArray tFinal = teacher.stack().forwardRange(tN, n, teacher.stack().numLayers());
+            NDArray tLogp = teacher.head(tFinal).logSoftmax(-1);
+            float[] y = tLogp.gather(Ops.ids(m, clampFlat(bt.targets), b, p, 1), 2).toFloatArray();
+            float[] wsT = logSumExp(tLogp.gather(Ops.longs(m, tile(teacherWhitespace, b * p), b, p, teacherWhitespace.length), 2))
+                    .toFloatArray();
+
+            // Student encoder, boundary predictor, pooling with the true subword boundaries.
+            LocalEncoder.Result enc = student.encoder().forward(Ops.ids(m, flat(bt.bytes), b, l),
+                    Ops.ids(m, flat(bt.subwords), b, l), null, MLstmCell.Form.CHUNKWISE);
+            NDArray logpB = student.boundaryLogProb(enc.h());
+            Patches patches = Patches.of(bt.ends);
+            NDArray z = patches.pool(student.encoder().patchRepresentation(enc.h()));
+            NDArray sN = student.global().forwardRange(z, 0, n);
+            float[] patchMask = new float[b * p];
+            float[] distillMask = new float[b * p];
+            for (int r = 0; r < b; r++) {
+                for (int j = 0; j <= bt.tokens[r]; j++) {
+                    patchMask[r * p + j] = 1;
+                    distillMask[r * p + j] = j < bt.tokens[r] ? 1 : 0;
+                }
+            }
+            NDArray pm = Ops.floats(m, patchMask, b, p);
+            NDArray encoderLoss = Losses.masked(sN.sub(tN).square().sum(new int[] {-1}).sqrt()
+                    .mul(Ops.scalar(sN, (float) (1 / Math.sqrt(d)))), pm);
+
+            // Decoder on the teacher's final states (oracle patch representations), fused head.
+            NDArray dep = patches.depool(student.decoder().normGlobal(tFinal));
+            NDArray u = student.decoder().forward(enc.h(), dep, null, MLstmCell.Form.CHUNKWISE).output();
+            NDArray logp = student.head().logits(u).logSoftmax(-1);
+            float[] byteMask = new float[b * l];
+            float[] bndMask = new float[b * l];
+            float[] yB = new float[b * l];
+            long[] lab = new long[b * l];
+            float[] assign = new float[b * p * l];
+            long[] lastOfNext = new long[b * p];
+            for (int r = 0; r < b; r++) {
+                int real = bt.realBytes[r];
+                int patch = 0;
+                for (int t = 0; t < l; t++) {
+                    int i = r * l + t;
+                    yB[i] = bt.ends[r][t] ? 1 : 0;
+                    if (t + 1 < real) {
+                        byteMask[i] = 1;
+                        lab[i] = bt.labels[r][t];
+                        // position t predicts byte t+1, which belongs to patch `next`; slot next−1 collects it
+                        int next = patch + (bt.ends[r][t] ? 1 : 0);
+                        if (next >= 1 && next - 1 < p) {
+                            assign[(r * p + next - 1) * l + t] = 1;
+                        }
+                    }
+                    bndMask[i] = t + 2 < real ? 1 : 0; // the last lookahead position is excluded (spec §6.2)
+                    if (bt.ends[r][t]) {
+                        if (patch + 1 < p + 1 && patch >= 1) {
+                            lastOfNext[r * p + patch - 1] = (long) r * l + t; // last byte of patch `patch` = slot patch−1
+                        }
+                        patch++;
+                    }
+                }
+            }
+            NDArray bm = Ops.floats(m, byteMask, b, l);
+            NDArray lpLabel = logp.gather(Ops.longs(m, lab, b, l, 1), 2).squeeze(2);
+            NDArray ce = Losses.masked(lpLabel.neg(), bm);
+            NDArray patchLl = Ops.floats(m, assign, b, p, l).matMul(lpLabel.mul(bm).expandDims(2)).squeeze(2);
+            NDArray wsRows = logp.reshape(-1, ByteTokenizer.VOCAB).get(Ops.longs(m, lastOfNext, b * p));
+            NDArray wsS = logSumExp(wsRows.gather(Ops.longs(m, tile(WHITESPACE, b * p), b * p, WHITESPACE.length), 1))
+                    .reshape(b, p);
+            float[] teacherTarget = new float[b * p];
+            for (int r = 0; r < b; r++) {
+                for (int j = 0; j + 1 < p; j++) {
+                    teacherTarget[r * p + j] = y[r * p + j] + wsT[r * p + j + 1];
+                }
+            }
+            NDArray dm = Ops.floats(m, distillMask, b, p);
+            NDArray distill = Losses.tauKl(Ops.floats(m, teacherTarget, b, p), patchLl.add(wsS), (float) cfg.tau(), dm);
+            NDArray yND = Ops.floats(m, yB, b, l);
+            NDArray bndM = Ops.floats(m, bndMask, b, l);
+            NDArray bce = Losses.boundaryBce(logpB, yND, bndM);
+            NDArray four = Ops.scalar(bce, 4f);
+            NDArray total = bce.mul(four).add(encoderLoss.mul(four)).add(distill).add(ce);
+            gc.backward(total);
+            float acc = Losses.masked(logpB.gt(Ops.scalar(logpB, (float) Math.log(0.5))).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                    .eq(yND).toType(ai.djl.ndarray.types.DataType.FLOAT32, false), bndM).getFloat();
+            return new double[] {total.getFloat(), bce.getFloat(), encoderLoss.getFloat(), distill.getFloat(), ce.getFloat(), acc};
+        }
+    }
+
+    /** {@code log Σ exp} over the last axis. */
+    static NDArray logSumExp(NDArray x) {
+        NDArray max = x.max(new int[] {-1}, true);
+        return x.sub(max).exp().sum(new int[] {-1}).log().add(max.squeeze(-1));
+    }
+
+    private static int[] flat(int[][] a) {
+        int[] out = new int[a.length * a[0].length];
+        for (int i = 0; i < a.length; i++) {
+            System.arraycopy(a[i], 0, out, i * a[0].length, a[0].length);
+        }
+        return out;
+    }
+
+    private static int[] clampFlat(int[][] a) {
+        int[] f = flat(a);
+        for (int i = 0; i < f.length; i++) {
+            f[i] = Math.max(0, f[i]);
+        }
+        return f;
+    }
+
+    private static long[] tile(long[] v, int times) {
+        long[] out = new long[v.length * times];
+        for (int i = 0; i < times; i++) {
+            System.arraycopy(v, 0, out, i * v.length, v.length);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,94 @@
+package io.bolmo4j.bolmo;
+
+import io.bolmo4j.tokenizer.BpeTokenizer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Teacher-forced Stage 1 examples (spec §2.2, §6.2): the bytes of whole teacher tokens after a BOS, padded to a
+ * fixed length; the teacher sees {@code [eos] ++ tokens}, so teacher position j lines up with student patch j.
+ */
+final class Stage1Batch {
+    final int batch;
+    final int length;
+    final int patches;
+    final int[][] bytes;       // [B][L], PAD after the real bytes
+    final int[][] subwords;    // [B][L] expanded ids
+    final boolean[][] ends;    // [B][L] subword patch ends (the boundary targets y)
+    final int[][] labels;      // [B][L] fused next-byte labels, -1 where none
+    final int[][] teacherIds;  // [B][P] [eos, t_0, ..., t_{m-1}], padded with eos
+    final int[][] targets;     // [B][P] t_j predicted at teacher position j, -1 where none
+    final int[] realBytes;     // per row
+    final int[] tokens;        // m per row
+
+    private Stage1Batch(List<int[]> rows, BpeTokenizer tok, SubwordSuffixTrie trie, int length) {
+        batch = rows.size();
+        this.length = length;
+        int maxTokens = rows.stream().mapToInt(r -> r.length).max().orElse(0);
+        patches = maxTokens + 1;
+        bytes = new int[batch][length];
+        subwords = new int[batch][length];
+        ends = new boolean[batch][length];
+        labels = new int[batch][length];
+        teacherIds = new int[batch][patches];
+        targets = new int[batch][patches];
+        realBytes = new int[batch];
+        tokens = new int[batch];
+        for (int b = 0; b < batch; b++) {
+            int[] t = rows.get(b);
+            tokens[b] = t.length;
+            int pos = 0;
+            bytes[b][pos] = ByteTokenizer.BOS;
+            ends[b][pos++] = true;
+            for (int id : t) {
+                for (byte x : tok.tokenBytes(id)) {
+                    bytes[b][pos++] = ByteTokenizer.OFFSET + (x & 0xFF);
+                }
+                ends[b][pos - 1] = true;
+            }
+            realBytes[b] = pos;
+            int[] exp = trie.expand(java.util.Arrays.copyOf(bytes[b], pos));
+            System.arraycopy(exp, 0, subwords[b], 0, pos);
+            java.util.Arrays.fill(labels[b], -1);
+            for (int i = 0; i + 1 < pos; i++) {
+                labels[b][i] = bytes[b][i + 1] + (ends[b][i + 1] ? ByteTokenizer.FUSED : 0);
+            }
+            java.util.Arrays.fill(teacherIds[b], tok.eosId());
+            java.util.Arrays.fill(targets[b], -1);
+            for (int j = 0; j < t.length; j++) {
+                teacherIds[b][j + 1] = t[j];
+                targets[b][j] = t[j];
+            }
+        }
+    }
+
+    /** Cuts documents into examples of whole tokens whose bytes (plus BOS) fit in {@code length}. */
+    static List<int[]> examples(Iterable<String> texts, BpeTokenizer tok, int length) {
+        List<int[]> out = new ArrayList<>();
+        for (String text : texts) {
+            int[] ids = tok.encodeIds(text);
+            int start = 0;
+            while (start < ids.length) {
+                int used = 1, end = start;
+                while (end < ids.length && used + tok.tokenBytes(ids[end]).length <= length) {
+                    used += tok.tokenBytes(ids[end]).length;
+                    end++;
+                }
+                if (end == start) {
+                    start++; // a single token longer than the window: skip it
+                    continue;
+                }
+                if (end - start >= 2) {
+                    out.add(java.util.Arrays.copyOfRange(ids, start, end));
+                }
+                start = end;
+            }
+        }
+        return out;
+    }
+
+    static Stage1Batch of(List<int[]> rows, BpeTokenizer tok, SubwordSuffixTrie trie, int length) {
+        return new Stage1Batch(rows, tok, trie, length);
+    }
+}
