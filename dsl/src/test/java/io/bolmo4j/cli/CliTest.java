@@ -94,6 +94,31 @@ class CliTest {
     }
 
     @Test
+    void byteifyWritesABolmoDirectoryThatTheOtherCommandsAccept() throws Exception {
+        Path text = dir.resolve("train.txt");
+        java.nio.file.Files.writeString(text, "It was the best of times, it was the worst of times. ".repeat(30));
+        Path bolmo = dir.resolve("bolmo");
+        String[] r = run("byteify", "--teacher", ckpt.toString(), "--out", bolmo.toString(), "--data", text.toString(),
+                "--steps", "3", "--batch", "2", "--bytes", "64", "--eval-bytes", "400");
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("held-out: bytes="), r[1]);
+        assertTrue(java.nio.file.Files.readAllLines(bolmo.resolve("stage1_log.csv")).size() == 4);
+        String[] info = run("info", bolmo.toString());
+        assertTrue(info[1].contains("bolmo(d=32"), info[1]);
+        String[] score = run("score", bolmo.toString(), "--text", "the best of times");
+        assertEquals("0", score[0], score[2]);
+        JsonObject j = JsonParser.parseString(score[1]).getAsJsonObject();
+        assertEquals(17, j.get("bytes").getAsInt());
+        Path out = dir.resolve("bolmo-logits.safetensors");
+        assertEquals("0", run("logits", bolmo.toString(), "--text", "abc", "--out", out.toString())[0]);
+        try (SafetensorsFile f = SafetensorsFile.open(out)) {
+            assertArrayEquals(new long[] {4, 520}, f.info("logits").shape());
+            assertArrayEquals(new long[] {4}, f.info("boundaries").shape());
+        }
+        assertEquals("0", run("generate", bolmo.toString(), "--prompt", "It was", "--max-new", "8")[0]);
+    }
+
+    @Test
     void badInputIsOneClearLineAndExitCode1() {
         String[] r = run("logits", ckpt.toString(), "--ids", "1,99999", "--out", dir.resolve("x").toString());
         assertEquals("1", r[0]);

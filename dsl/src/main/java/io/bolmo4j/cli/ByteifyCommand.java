@@ -1,0 +1,107 @@
+package io.bolmo4j.cli;
+
+import io.bolmo4j.bolmo.BolmoCheckpoint;
+import io.bolmo4j.bolmo.BolmoEval;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.Byteify;
+import io.bolmo4j.bolmo.Stage1;
+import io.bolmo4j.data.BuiltinCorpus;
+import io.bolmo4j.data.Corpus;
+import io.bolmo4j.data.Document;
+import io.bolmo4j.olmo.LoadedOlmo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** Byteifies an OLMo checkpoint: Bolmo initialised from the teacher, then Stage 1 distillation. */
+@Command(name = "byteify", description = "Byteify an OLMo 2/3 teacher: initialise Bolmo from it and run Stage 1 distillation.")
+final class ByteifyCommand implements Runnable {
+    @Option(names = "--teacher", required = true, description = "OLMo checkpoint directory (with tokenizer.json)")
+    Path teacher;
+
+    @Option(names = "--out", required = true, description = "output Bolmo directory")
+    Path out;
+
+    @Option(names = "--data", description = "training text: a file, directory or Dolma JSONL(.gz) (default: the built-in corpus)")
+    Path data;
+
+    @Option(names = "--steps", defaultValue = "300", description = "Stage 1 steps (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "8", description = "examples per step (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--bytes", defaultValue = "256", description = "bytes per example (default ${DEFAULT-VALUE})")
+    int bytes;
+
+    @Option(names = "--lr", defaultValue = "2e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--encoder-layers", defaultValue = "4", description = "global layers in the encoder loss, n (default ${DEFAULT-VALUE})")
+    int encoderLayers;
+
+    @Option(names = "--eval-bytes", defaultValue = "20000", description = "held-out bytes for the report (default ${DEFAULT-VALUE})")
+    int evalBytes;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public void run() {
+        Main.configureBackend();
+        Corpus corpus = data != null ? Corpus.of(data) : BuiltinCorpus.train();
+        List<String> texts = corpus.stream().map(Document::text).toList();
+        List<String> heldOut = heldOut(evalBytes);
+        Stage1.Config cfg = new Stage1.Config(steps, batch, bytes, lr, 0.1, 0.1, 0.5, encoderLayers, 5.0, seed);
+        try (LoadedOlmo t = LoadedOlmo.load(teacher);
+             BolmoModel bolmo = Byteify.fromTeacher(t.model(), t.tokenizer().vocabSize(), seed)) {
+            System.err.println("teacher " + t.model().config() + "; " + bolmo.config());
+            Files.createDirectories(out);
+            try (Writer log = Files.newBufferedWriter(out.resolve("stage1_log.csv"), StandardCharsets.UTF_8)) {
+                log.write("step,lr,loss,boundary_bce,encoder,distill,ce,boundary_accuracy,bytes_per_s\n");
+                new Stage1(bolmo, t.model(), t.tokenizer()).run(texts, cfg, s -> {
+                    try {
+                        log.write(String.format(Locale.ROOT, "%d,%.6g,%.5f,%.5f,%.5f,%.5f,%.5f,%.4f,%.1f%n", s.step(), s.lr(), s.loss(),
+                                s.boundary(), s.encoder(), s.distill(), s.ce(), s.boundaryAccuracy(), s.bytesPerSecond()));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+            BolmoCheckpoint.save(bolmo, out, false, Files.readString(teacher.resolve("tokenizer.json")));
+            BolmoEval.Result r = BolmoEval.evaluate(bolmo, t.model(), t.tokenizer(), heldOut, 512);
+            Files.writeString(out.resolve("stage1_eval.txt"), r + "\n");
+            System.out.println("held-out: " + r);
+            System.out.println("wrote " + out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** About {@code bytes} of the built-in validation split, the same share from each source. */
+    static List<String> heldOut(int bytes) {
+        List<String> out = new java.util.ArrayList<>();
+        List<BuiltinCorpus.Source> sources = BuiltinCorpus.sources();
+        int share = bytes / sources.size();
+        for (BuiltinCorpus.Source src : sources) {
+            int used = 0;
+            for (Document d : BuiltinCorpus.validation(src).toList()) {
+                if (used >= share) {
+                    break;
+                }
+                String text = d.text().length() > share - used ? d.text().substring(0, share - used) : d.text();
+                out.add(text);
+                used += text.length();
+            }
+        }
+        return out;
+    }
+}
