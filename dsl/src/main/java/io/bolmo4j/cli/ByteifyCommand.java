@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 
 /** Byteifies an OLMo checkpoint: Bolmo initialised from the teacher, then Stage 1 distillation. */
 @Command(name = "byteify", description = "Byteify an OLMo 2/3 teacher: initialise Bolmo from it and run Stage 1 distillation.")
@@ -66,15 +65,7 @@ final class ByteifyCommand implements Runnable {
             System.err.println("teacher " + t.model().config() + "; " + bolmo.config());
             Files.createDirectories(out);
             try (Writer log = Files.newBufferedWriter(out.resolve("stage1_log.csv"), StandardCharsets.UTF_8)) {
-                log.write("step,lr,loss,boundary_bce,encoder,distill,ce,boundary_accuracy,bytes_per_s\n");
-                new Stage1(bolmo, t.model(), t.tokenizer()).run(texts, cfg, s -> {
-                    try {
-                        log.write(String.format(Locale.ROOT, "%d,%.6g,%.5f,%.5f,%.5f,%.5f,%.5f,%.4f,%.1f%n", s.step(), s.lr(), s.loss(),
-                                s.boundary(), s.encoder(), s.distill(), s.ce(), s.boundaryAccuracy(), s.bytesPerSecond()));
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
+                new Stage1(bolmo, t.model(), t.tokenizer()).run(texts, cfg, new StepCsv(log));
             }
             BolmoCheckpoint.save(bolmo, out, false, Files.readString(teacher.resolve("tokenizer.json")));
             BolmoEval.Result r = BolmoEval.evaluate(bolmo, t.model(), t.tokenizer(), heldOut, 512);

@@ -5,21 +5,17 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
-import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.olmo.OlmoModel;
-import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
-import io.bolmo4j.train.LrSchedule;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * Stage 1, subword-to-byte distillation (paper §3.2.1, spec §6.3). The global model stays frozen; one teacher pass
@@ -27,7 +23,7 @@ import java.util.Random;
  * decoder as oracle patch representations) and its next-token log-probabilities (for the exact patch distillation).
  * Loss = 4·L_boundary + 4·L_encoder + L_distill(τ) + L_CE, with teacher-forced subword boundaries.
  */
-public final class Stage1 {
+public final class Stage1 extends StageTrainer {
     /** Stage 1 settings (paper Table 8 for the schedule shape; sizes scaled for a CPU). */
     public record Config(int steps, int batch, int bytesPerExample, double lr, double warmupFraction, double weightDecay,
                          double clip, int encoderLayers, double tau, long seed) {
@@ -46,24 +42,16 @@ public final class Stage1 {
         }
     }
 
-    /** One logged step. */
-    public record Step(int step, double lr, double loss, double boundary, double encoder, double distill, double ce,
-                       double boundaryAccuracy, double bytesPerSecond) {}
-
     /** Plain ids of space, tab and newline: "the next unit starts with whitespace" (the debiasing of spec §6.3). */
     private static final long[] WHITESPACE = {ByteTokenizer.OFFSET + ' ', ByteTokenizer.OFFSET + '\t', ByteTokenizer.OFFSET + '\n'};
 
-    private final BolmoModel student;
     private final OlmoModel teacher;
-    private final BpeTokenizer tokenizer;
-    private final SubwordSuffixTrie trie;
     private final long[] teacherWhitespace;
+    private Config cfg = Config.defaults();
 
     public Stage1(BolmoModel student, OlmoModel teacher, BpeTokenizer tokenizer) {
-        this.student = student;
+        super(student, tokenizer);
         this.teacher = teacher;
-        this.tokenizer = tokenizer;
-        this.trie = SubwordSuffixTrie.of(tokenizer);
         List<Long> ws = new ArrayList<>();
         for (int id = 0; id < tokenizer.vocabSize(); id++) {
             if (!tokenizer.isSpecial(id) && tokenizer.isValidId(id)) {
@@ -77,64 +65,28 @@ public final class Stage1 {
     }
 
     /** Trains on examples cut from {@code texts}, calling {@code onStep} after every step; returns the log. */
-    public List<Step> run(List<String> texts, Config cfg, java.util.function.Consumer<Step> onStep) {
-        List<int[]> examples = Stage1Batch.examples(texts, tokenizer, cfg.bytesPerExample());
-        if (examples.isEmpty()) {
-            throw new IllegalArgumentException("no Stage 1 examples: the texts are empty or shorter than two tokens");
-        }
-        Map<String, NDArray> trainable = new LinkedHashMap<>();
-        student.params().asMap().forEach((k, v) -> {
-            if (!k.startsWith("model.layers.")) { // the global model stays frozen
-                trainable.put(k, v);
-            }
-        });
-        trainable.values().forEach(p -> p.setRequiresGradient(true));
-        NDManager state = Backend.newManager();
-        AdamW opt = new AdamW(AdamW.decayGroups(trainable, 1, cfg.weightDecay(),
-                n -> n.contains("embedding") || n.endsWith("norm.weight")), 0.9, 0.95, 1e-8, state);
-        LrSchedule schedule = LrSchedule.warmupLinear(cfg.lr(), Math.max(1, cfg.steps()), cfg.warmupFraction());
-        List<Step> log = new ArrayList<>();
-        Random rng = new Random(cfg.seed());
-        List<int[]> order = new ArrayList<>(examples);
-        int cursor = order.size();
-        try (Progress progress = Progress.start("stage 1", Math.max(1, cfg.steps()), "steps")) {
-            for (int s = 0; s < cfg.steps(); s++) {
-                List<int[]> rows = new ArrayList<>();
-                for (int i = 0; i < cfg.batch(); i++) {
-                    if (cursor == order.size()) {
-                        Collections.shuffle(order, rng);
-                        cursor = 0;
-                    }
-                    rows.add(order.get(cursor++));
-                }
-                long t0 = System.nanoTime();
-                Stage1Batch batch = Stage1Batch.of(rows, tokenizer, trie, cfg.bytesPerExample());
-                double[] parts = step(batch, cfg);
-                double norm = opt.gradNorm();
-                double lr = schedule.at(s);
-                opt.step(lr, Math.min(1, cfg.clip() / (norm + 1e-6)));
-                if (!Double.isFinite(parts[0])) {
-                    throw new IllegalStateException("Stage 1 loss is " + parts[0] + " at step " + s);
-                }
-                long bytes = 0;
-                for (int b : batch.realBytes) {
-                    bytes += b;
-                }
-                Step st = new Step(s + 1, lr, parts[0], parts[1], parts[2], parts[3], parts[4], parts[5],
-                        bytes / ((System.nanoTime() - t0) / 1e9));
-                log.add(st);
-                onStep.accept(st);
-                Map<String, Object> metrics = new LinkedHashMap<>();
-                metrics.put("loss", st.loss());
-                metrics.put("bnd_acc", st.boundaryAccuracy());
-                metrics.put("bytes/s", Math.round(st.bytesPerSecond()));
-                progress.update(s + 1, metrics);
-            }
-        } finally {
-            trainable.values().forEach(p -> p.setRequiresGradient(false));
-            state.close();
-        }
-        return log;
+    public List<Step> run(List<String> texts, Config config, Consumer<Step> onStep) {
+        this.cfg = config;
+        return train(texts, new Loop(config.steps(), config.batch(), config.bytesPerExample(), config.lr(),
+                config.warmupFraction(), config.clip(), config.seed()), "stage 1", onStep);
+    }
+
+    @Override
+    List<AdamW.Group> groups() {
+        return AdamW.decayGroups(localParams(), 1, cfg.weightDecay(), StageTrainer::noDecay); // the global model stays frozen
+    }
+
+    @Override
+    Map<String, Double> step(Stage1Batch batch, int s) {
+        double[] v = step(batch, cfg);
+        Map<String, Double> parts = new LinkedHashMap<>();
+        parts.put("loss", v[0]);
+        parts.put("boundary_bce", v[1]);
+        parts.put("encoder", v[2]);
+        parts.put("distill", v[3]);
+        parts.put("ce", v[4]);
+        parts.put("boundary_accuracy", v[5]);
+        return parts;
     }
 
     /** Forward and backward of one batch: {total, boundary, encoder, distill, ce, boundary accuracy}. */
@@ -236,14 +188,6 @@ public final class Stage1 {
     static NDArray logSumExp(NDArray x) {
         NDArray max = x.max(new int[] {-1}, true);
         return x.sub(max).exp().sum(new int[] {-1}).log().add(max.squeeze(-1));
-    }
-
-    private static int[] flat(int[][] a) {
-        int[] out = new int[a.length * a[0].length];
-        for (int i = 0; i < a.length; i++) {
-            System.arraycopy(a[i], 0, out, i * a[0].length, a[0].length);
-        }
-        return out;
     }
 
     private static int[] clampFlat(int[][] a) {

@@ -21,6 +21,7 @@ final class Stage1Batch {
     final int[][] targets;     // [B][P] t_j predicted at teacher position j, -1 where none
     final int[] realBytes;     // per row
     final int[] tokens;        // m per row
+    final int[][] tokenRows;   // the teacher tokens of each row
 
     private Stage1Batch(List<int[]> rows, BpeTokenizer tok, SubwordSuffixTrie trie, int length) {
         batch = rows.size();
@@ -35,6 +36,7 @@ final class Stage1Batch {
         targets = new int[batch][patches];
         realBytes = new int[batch];
         tokens = new int[batch];
+        tokenRows = rows.toArray(new int[0][]);
         for (int b = 0; b < batch; b++) {
             int[] t = rows.get(b);
             tokens[b] = t.length;

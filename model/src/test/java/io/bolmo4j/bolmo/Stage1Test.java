@@ -50,14 +50,14 @@ class Stage1Test {
             float[] globalBefore = student.params().get("model.layers.1.mlp.up_proj.weight").toFloatArray();
             float[] encBefore = student.params().get("model.local_encoder.out_projection.weight").toFloatArray();
             Stage1 s1 = new Stage1(student, teacher, TOK);
-            List<Stage1.Step> log = new ArrayList<>();
+            List<StageTrainer.Step> log = new ArrayList<>();
             s1.run(TEXTS, new Stage1.Config(40, 4, 64, 3e-3, 0.1, 0.1, 0.5, 1, 5.0, 3), log::add);
             assertEquals(40, log.size());
             double early = (log.get(0).loss() + log.get(1).loss()) / 2;
             double late = (log.get(38).loss() + log.get(39).loss()) / 2;
             assertTrue(late < early * 0.7, "loss " + early + " -> " + late);
-            assertTrue(log.get(39).boundaryAccuracy() > 0.9, "boundary accuracy " + log.get(39).boundaryAccuracy());
-            assertTrue(log.get(39).boundary() < log.get(0).boundary());
+            assertTrue(log.get(39).parts().get("boundary_accuracy") > 0.9, "boundary accuracy " + log.get(39).parts().get("boundary_accuracy"));
+            assertTrue(log.get(39).parts().get("boundary_bce") < log.get(0).parts().get("boundary_bce"));
             assertArrayEquals(globalBefore, student.params().get("model.layers.1.mlp.up_proj.weight").toFloatArray(),
                     "the global model is frozen in Stage 1");
             float[] encAfter = student.params().get("model.local_encoder.out_projection.weight").toFloatArray();

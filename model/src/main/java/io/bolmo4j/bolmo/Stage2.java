@@ -1,0 +1,152 @@
+package io.bolmo4j.bolmo;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.GradientCollector;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.mlstm.MLstmCell;
+import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.train.AdamW;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * Stage 2, end-to-end training (paper §3.2.2, spec §6.4): every parameter trains, the global model at half the local
+ * learning rate; the forward uses the predictor's boundaries, so the decoder learns to emit them as fused ids; the
+ * loss is {@code CE + 4·L_boundary}. Optionally the boundary targets are compressed towards a target bytes-per-patch
+ * with per-example BPE merges on a linear schedule (paper §5.1).
+ */
+public final class Stage2 extends StageTrainer {
+    /**
+     * Stage 2 settings.
+     *
+     * @param targetBytesPerPatch 0 keeps the subword boundaries; above the natural ratio, targets are merged towards it
+     * @param compressionSteps steps over which the target ratio moves from the natural ratio to the target
+     */
+    public record Config(int steps, int batch, int bytesPerExample, double lr, double warmupFraction, double weightDecay,
+                         double clip, double targetBytesPerPatch, int compressionSteps, long seed) {
+        public Config {
+            if (steps < 0 || batch < 1 || bytesPerExample < 8 || !(lr > 0) || targetBytesPerPatch < 0 || compressionSteps < 0) {
+                throw new IllegalArgumentException("invalid Stage 2 config: " + this);
+            }
+        }
+
+        public static Config defaults() {
+            return new Config(300, 8, 256, 5e-4, 0.1, 0.1, 0.5, 0, 0, 0);
+        }
+    }
+
+    private Config cfg = Config.defaults();
+    private final Random mergeRng = new Random(0);
+
+    public Stage2(BolmoModel student, BpeTokenizer tokenizer) {
+        super(student, tokenizer);
+    }
+
+    public List<Step> run(List<String> texts, Config config, Consumer<Step> onStep) {
+        this.cfg = config;
+        mergeRng.setSeed(config.seed());
+        return train(texts, new Loop(config.steps(), config.batch(), config.bytesPerExample(), config.lr(),
+                config.warmupFraction(), config.clip(), config.seed()), "stage 2", onStep);
+    }
+
+    @Override
+    List<AdamW.Group> groups() {
+        Map<String, NDArray> global = new LinkedHashMap<>();
+        student.params().asMap().forEach((k, v) -> {
+            if (k.startsWith("model.layers.")) {
+                global.put(k, v);
+            }
+        });
+        List<AdamW.Group> g = new ArrayList<>(AdamW.decayGroups(localParams(), 1, cfg.weightDecay(), StageTrainer::noDecay));
+        g.addAll(AdamW.decayGroups(global, 0.5, cfg.weightDecay(), StageTrainer::noDecay)); // paper Table 8: half the local rate
+        return g;
+    }
+
+    /** The boundary targets at step {@code s}: subword ends, merged towards the scheduled ratio. */
+    boolean[][] targets(Stage1Batch bt, int[][] rows, int s) {
+        if (cfg.targetBytesPerPatch() <= 0) {
+            return bt.ends;
+        }
+        boolean[][] out = new boolean[bt.batch][bt.length];
+        for (int r = 0; r < bt.batch; r++) {
+            List<Integer> lens = new ArrayList<>();
+            lens.add(1);
+            for (int id : rows[r]) {
+                lens.add(tokenizer.tokenBytes(id).length);
+            }
+            double natural = (double) bt.realBytes[r] / lens.size();
+            double frac = cfg.compressionSteps() == 0 ? 1 : Math.min(1, (double) s / cfg.compressionSteps());
+            double ratio = natural + (cfg.targetBytesPerPatch() - natural) * frac;
+            List<Integer> merged = PatchMerges.apply(lens, PatchMerges.bpe(rows[r], mergeRng), ratio, bt.realBytes[r]);
+            int pos = -1;
+            for (int len : merged) {
+                pos += len;
+                out[r][pos] = true;
+            }
+        }
+        return out;
+    }
+
+    @Override
+    Map<String, Double> step(Stage1Batch bt, int s) {
+        int b = bt.batch, l = bt.length;
+        boolean[][] y = targets(bt, bt.tokenRows, s);
+        try (NDScope ignored = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDManager m = student.params().manager();
+            NDArray bytes = Ops.ids(m, flat(bt.bytes), b, l);
+            LocalEncoder.Result enc = student.encoder().forward(bytes, Ops.ids(m, flat(bt.subwords), b, l), null, MLstmCell.Form.CHUNKWISE);
+            NDArray logpB = student.boundaryLogProb(enc.h());
+            boolean[][] pred = BolmoModel.boundaries(logpB);
+            long predicted = 0;
+            float[] yF = new float[b * l], bndMask = new float[b * l], byteMask = new float[b * l];
+            long[] lab = new long[b * l];
+            for (int r = 0; r < b; r++) {
+                for (int t = 0; t < l; t++) {
+                    int i = r * l + t;
+                    if (t >= bt.realBytes[r]) {
+                        pred[r][t] = false; // padding never opens patches
+                    }
+                    yF[i] = y[r][t] ? 1 : 0;
+                    bndMask[i] = t + 2 < bt.realBytes[r] ? 1 : 0;
+                    predicted += pred[r][t] && t > 0 ? 1 : 0;
+                }
+                for (int t = 0; t + 1 < bt.realBytes[r]; t++) {
+                    byteMask[r * l + t] = 1;
+                    lab[r * l + t] = bt.bytes[r][t + 1] + (pred[r][t + 1] ? ByteTokenizer.FUSED : 0);
+                }
+            }
+            Patches patches = Patches.of(pred);
+            NDArray g = student.global().forward(patches.pool(student.encoder().patchRepresentation(enc.h())));
+            NDArray u = student.decoder().forward(enc.h(), patches.depool(student.decoder().normGlobal(g)), null,
+                    MLstmCell.Form.CHUNKWISE).output();
+            NDArray logp = student.head().logits(u).logSoftmax(-1);
+            NDArray ce = Losses.masked(logp.gather(Ops.longs(m, lab, b, l, 1), 2).squeeze(2).neg(), Ops.floats(m, byteMask, b, l));
+            NDArray yND = Ops.floats(m, yF, b, l), bm = Ops.floats(m, bndMask, b, l);
+            NDArray bce = Losses.boundaryBce(logpB, yND, bm);
+            NDArray total = ce.add(bce.mul(Ops.scalar(bce, 4f)));
+            gc.backward(total);
+            double acc = Losses.masked(logpB.gt(Ops.scalar(logpB, (float) Math.log(0.5))).toType(DataType.FLOAT32, false)
+                    .eq(yND).toType(DataType.FLOAT32, false), bm).getFloat();
+            long realBytes = 0;
+            for (int rb : bt.realBytes) {
+                realBytes += rb - 1;
+            }
+            Map<String, Double> parts = new LinkedHashMap<>();
+            parts.put("loss", (double) total.getFloat());
+            parts.put("ce", (double) ce.getFloat());
+            parts.put("boundary_bce", (double) bce.getFloat());
+            parts.put("boundary_accuracy", acc);
+            parts.put("bytes_per_patch", (double) realBytes / Math.max(1, predicted));
+            return parts;
+        }
+    }
+}
