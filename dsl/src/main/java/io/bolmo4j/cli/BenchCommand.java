@@ -3,6 +3,11 @@ package io.bolmo4j.cli;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.bolmo.BolmoGenerator;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.Byteify;
+import io.bolmo4j.bolmo.LoadedBolmo;
+import io.bolmo4j.bolmo.Stage1;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.generate.SamplingOptions;
@@ -13,7 +18,13 @@ import io.bolmo4j.olmo.OlmoModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.tokenizer.Cl100kVocab;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
@@ -35,6 +46,10 @@ final class BenchCommand implements Runnable {
 
     @Option(names = "--repeats", defaultValue = "5", description = "timed repeats per figure (default ${DEFAULT-VALUE})")
     int repeats;
+
+    @Option(names = "--bolmo", description = "also byteify the model and report Bolmo's Stage 1 training, prefill and decode bytes/s"
+            + " next to the teacher's decode bytes/s (needs a checkpoint with tokenizer.json, or the default model)")
+    boolean bolmo;
 
     @Override
     public void run() {
@@ -62,6 +77,43 @@ final class BenchCommand implements Runnable {
             double decMfu = decTps * forwardFlopsPerToken(c, 16 + n / 2) / (gemm * 1e9);
             System.out.printf(Locale.ROOT, "decode   (batch 1, %3d)  : %8.1f tokens/s (incl. prefill of 16), MFU %.2f%%%n",
                     n, decTps, 100 * decMfu);
+            if (bolmo) {
+                benchBolmo(model);
+            }
+        }
+    }
+
+    /** Bolmo figures on the same global model, batch 1, side by side with the teacher's decode speed in bytes/s. */
+    private void benchBolmo(OlmoModel teacher) {
+        BpeTokenizer tok = modelDir != null && Files.exists(modelDir.resolve("tokenizer.json"))
+                ? BpeTokenizer.load(modelDir.resolve("tokenizer.json"))
+                : Cl100kVocab.firstRanks(Math.min(8192, teacher.config().vocabSize - 2)).tokenizer();
+        String text = ByteifyCommand.heldOut(4000).stream().reduce("", String::concat);
+        int[] ids = tok.encodeIds(text);
+        double bytesPerToken = (double) text.getBytes(StandardCharsets.UTF_8).length / ids.length;
+        int n = Math.min(decode, teacher.config().maxPositionEmbeddings - 17);
+        int[] prompt = java.util.Arrays.copyOf(ids, 16);
+        double teacherTps = n / median(() -> new OlmoGenerator(teacher).usableVocabulary(tok.vocabSize())
+                .generate(prompt, SamplingOptions.greedy(n)));
+        try (BolmoModel b = Byteify.fromTeacher(teacher, tok.vocabSize(), 0)) {
+            Stage1 s1 = new Stage1(b, teacher, tok);
+            double[] s1Rate = new double[1];
+            s1.run(List.of(text), new Stage1.Config(repeats + 1, 8, 256, 1e-4, 0, 0.1, 0.5, 4, 5, 0),
+                    st -> s1Rate[0] = st.bytesPerSecond()); // the last step's rate, after warm-up
+            LoadedBolmo lb = new LoadedBolmo(b, tok);
+            String prefillText = text.substring(0, Math.min(text.length(), 1024));
+            int prefillBytes = prefillText.getBytes(StandardCharsets.UTF_8).length;
+            double prefill = prefillBytes / median(() -> lb.logits(prefillText));
+            String decodePrompt = text.substring(0, 64);
+            int decodeBytes = 4 * n;
+            double decodeRate = decodeBytes / median(() -> new BolmoGenerator(b, lb.trie()).maxPatchBytes(16)
+                    .generate(decodePrompt, SamplingOptions.greedy(decodeBytes), s -> { }));
+            System.out.printf(Locale.ROOT, "teacher decode           : %8.1f bytes/s (%.1f tokens/s x %.2f bytes/token)%n",
+                    teacherTps * bytesPerToken, teacherTps, bytesPerToken);
+            System.out.printf(Locale.ROOT, "bolmo stage 1 training   : %8.1f bytes/s (batch 8 x 256 bytes)%n", s1Rate[0]);
+            System.out.printf(Locale.ROOT, "bolmo prefill (batch 1)  : %8.1f bytes/s (%d bytes)%n", prefill, prefillBytes);
+            System.out.printf(Locale.ROOT, "bolmo decode  (batch 1)  : %8.1f bytes/s (%d bytes, untrained boundaries)%n",
+                    decodeRate, decodeBytes);
         }
     }
 

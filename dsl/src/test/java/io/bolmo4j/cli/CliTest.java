@@ -116,6 +116,12 @@ class CliTest {
             assertArrayEquals(new long[] {4}, f.info("boundaries").shape());
         }
         assertEquals("0", run("generate", bolmo.toString(), "--prompt", "It was", "--max-new", "8")[0]);
+        Path stage2 = dir.resolve("bolmo-s2");
+        String[] s2 = run("stage2", bolmo.toString(), "--out", stage2.toString(), "--data", text.toString(), "--steps", "2",
+                "--batch", "2", "--bytes", "64", "--eval-bytes", "300", "--target-bytes-per-patch", "6");
+        assertEquals("0", s2[0], s2[2]);
+        assertTrue(java.nio.file.Files.readString(stage2.resolve("stage2_log.csv")).startsWith("step,lr,loss,ce,"));
+        assertEquals("0", run("score", stage2.toString(), "--text", "times")[0]);
     }
 
     @Test

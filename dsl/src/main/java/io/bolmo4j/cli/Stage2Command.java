@@ -1,0 +1,100 @@
+package io.bolmo4j.cli;
+
+import io.bolmo4j.bolmo.BolmoCheckpoint;
+import io.bolmo4j.bolmo.BolmoEval;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.Stage2;
+import io.bolmo4j.data.BuiltinCorpus;
+import io.bolmo4j.data.Corpus;
+import io.bolmo4j.data.Document;
+import io.bolmo4j.olmo.LoadedOlmo;
+import io.bolmo4j.tokenizer.BpeTokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Stage 2 on a byteified model: end-to-end training, optionally towards more bytes per patch. */
+@Command(name = "stage2", description = "Stage 2: train a Bolmo directory end to end (optionally at a higher bytes-per-patch target).")
+final class Stage2Command implements Runnable {
+    @Parameters(index = "0", paramLabel = "DIR", description = "Bolmo directory (e.g. from byteify)")
+    Path dir;
+
+    @Option(names = "--out", required = true, description = "output Bolmo directory")
+    Path out;
+
+    @Option(names = "--teacher", description = "the OLMo teacher, for the report's teacher bits/byte (optional)")
+    Path teacher;
+
+    @Option(names = "--data", description = "training text (default: the built-in corpus)")
+    Path data;
+
+    @Option(names = "--steps", defaultValue = "300", description = "steps (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--batch", defaultValue = "8", description = "examples per step (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--bytes", defaultValue = "256", description = "bytes per example (default ${DEFAULT-VALUE})")
+    int bytes;
+
+    @Option(names = "--lr", defaultValue = "5e-4", description = "local learning rate; the global model gets half (default ${DEFAULT-VALUE})")
+    double lr;
+
+    @Option(names = "--target-bytes-per-patch", defaultValue = "0", description = "0 = subword boundaries; e.g. 6 for higher compression")
+    double target;
+
+    @Option(names = "--compression-steps", defaultValue = "0", description = "steps to reach the target ratio (default: all)")
+    int compressionSteps;
+
+    @Option(names = "--eval-bytes", defaultValue = "20000", description = "held-out bytes for the report (default ${DEFAULT-VALUE})")
+    int evalBytes;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Override
+    public void run() {
+        Main.configureBackend();
+        Corpus corpus = data != null ? Corpus.of(data) : BuiltinCorpus.train();
+        List<String> texts = corpus.stream().map(Document::text).toList();
+        BpeTokenizer tok = BolmoCheckpoint.subwordTokenizer(dir);
+        Stage2.Config cfg = new Stage2.Config(steps, batch, bytes, lr, 0.1, 0.1, 0.5, target,
+                compressionSteps > 0 ? compressionSteps : steps, seed);
+        try (BolmoModel bolmo = BolmoCheckpoint.load(dir)) {
+            Files.createDirectories(out);
+            try (Writer log = Files.newBufferedWriter(out.resolve("stage2_log.csv"), StandardCharsets.UTF_8)) {
+                new Stage2(bolmo, tok).run(texts, cfg, new StepCsv(log));
+            }
+            BolmoCheckpoint.save(bolmo, out, false, Files.readString(tokenizerFile(dir)));
+            BolmoEval.Result r;
+            if (teacher != null) {
+                try (LoadedOlmo t = LoadedOlmo.load(teacher)) {
+                    r = BolmoEval.evaluate(bolmo, t.model(), tok, ByteifyCommand.heldOut(evalBytes), 512);
+                }
+            } else {
+                r = BolmoEval.evaluate(bolmo, null, tok, ByteifyCommand.heldOut(evalBytes), 512);
+            }
+            Files.writeString(out.resolve("stage2_eval.txt"), r + "\n");
+            System.out.println("held-out: " + r);
+            System.out.println("wrote " + out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path tokenizerFile(Path dir) {
+        Path local = dir.resolve("tokenizer.json");
+        if (!Files.exists(local)) {
+            throw new IllegalArgumentException(dir + " has no tokenizer.json to carry over");
+        }
+        return local;
+    }
+}
