@@ -1,5 +1,7 @@
 package io.bolmo4j.olmo;
 
+import io.bolmo4j.data.ContinuationScore;
+import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.generate.Utf8Stream;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -10,7 +12,7 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /** An OLMo checkpoint directory loaded with its {@code tokenizer.json}: text in, text or scores out. */
-public final class LoadedOlmo implements AutoCloseable {
+public final class LoadedOlmo implements AutoCloseable, ScoringModel {
     private final OlmoModel model;
     private final BpeTokenizer tokenizer;
 
@@ -59,6 +61,57 @@ public final class LoadedOlmo implements AutoCloseable {
         all.append(rest);
         onText.accept(rest);
         return all.toString();
+    }
+
+    /** Greedy continuation, stopping once {@code maxNewBytes} bytes are out (tokens ≥ bytes/4, plus slack). */
+    @Override
+    public String generate(String prompt, int maxNewBytes) {
+        StringBuilder out = new StringBuilder();
+        int[] ids = withBos(tokenizer.encodeIds(prompt));
+        int[] gen = new OlmoGenerator(model).usableVocabulary(tokenizer.vocabSize()).generate(ids,
+                SamplingOptions.greedy(maxNewBytes + 1), id -> {
+                    out.append(tokenizer.decode(new int[] {id}));
+                    return out.length() < maxNewBytes;
+                }, tokenizer.eosId());
+        return tokenizer.decode(gen);
+    }
+
+    /** Teacher-forced log-probabilities of the continuation's tokens (tokenised together with the context). */
+    @Override
+    public ContinuationScore score(String context, String continuation) {
+        int[] ctx = tokenizer.encodeIds(context);
+        int[] all = withBos(tokenizer.encodeIds(context + continuation));
+        int firstNew = 1 + commonPrefix(ctx, all, 1);
+        float[][] logits = model.logits(java.util.Arrays.copyOf(all, all.length - 1));
+        int n = all.length - firstNew;
+        if (n <= 0) {
+            throw new IllegalArgumentException("the continuation adds no token");
+        }
+        double[] lp = new double[n];
+        boolean[] greedy = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            float[] row = logits[firstNew - 1 + i];
+            double max = Double.NEGATIVE_INFINITY, z = 0;
+            for (int v = 0; v < tokenizer.vocabSize(); v++) {
+                max = Math.max(max, row[v]);
+            }
+            for (int v = 0; v < tokenizer.vocabSize(); v++) {
+                z += Math.exp(row[v] - max);
+            }
+            int target = all[firstNew + i];
+            lp[i] = Math.min(0, row[target] - max - Math.log(z));
+            greedy[i] = row[target] == max;
+        }
+        return new ContinuationScore(lp, greedy);
+    }
+
+    /** Tokens of {@code ctx} that survive unchanged at the start of {@code all} (after {@code offset} BOS ids). */
+    private static int commonPrefix(int[] ctx, int[] all, int offset) {
+        int i = 0;
+        while (i < ctx.length && offset + i < all.length && ctx[i] == all[offset + i]) {
+            i++;
+        }
+        return i;
     }
 
     /** Negative log-likelihood of {@code text} after a BOS, and its bits per UTF-8 byte. */
