@@ -35,7 +35,7 @@ import java.util.Random;
  */
 @Command(name = "bench", description = "Benchmark: GEMM GFLOP/s, forward and decode tokens/s, model-FLOP utilisation.")
 final class BenchCommand implements Runnable {
-    @Option(names = "--model", description = "checkpoint directory (default: a random ~6M-parameter OLMo 2)")
+    @Option(names = "--model", converter = ModelDir.class, description = "checkpoint directory (default: a random ~6M-parameter OLMo 2)")
     Path modelDir;
 
     @Option(names = "--seq", defaultValue = "256", description = "forward sequence length (default ${DEFAULT-VALUE})")

@@ -23,7 +23,7 @@ import java.util.List;
 /** Byteifies an OLMo checkpoint: Bolmo initialised from the teacher, then Stage 1 distillation. */
 @Command(name = "byteify", description = "Byteify an OLMo 2/3 teacher: initialise Bolmo from it and run Stage 1 distillation.")
 final class ByteifyCommand implements Runnable {
-    @Option(names = "--teacher", required = true, description = "OLMo checkpoint directory (with tokenizer.json)")
+    @Option(names = "--teacher", converter = ModelDir.class, required = true, description = "OLMo checkpoint directory (with tokenizer.json)")
     Path teacher;
 
     @Option(names = "--out", required = true, description = "output Bolmo directory")

@@ -25,7 +25,7 @@ import java.util.Random;
  */
 @Command(name = "finetune", description = "Post-train an OLMo on instruction-style tasks; report held-out accuracy before and after.")
 final class FinetuneCommand implements Runnable {
-    @Option(names = "--base", required = true, description = "base OLMo directory (with tokenizer.json)")
+    @Option(names = "--base", converter = ModelDir.class, required = true, description = "base OLMo directory (with tokenizer.json)")
     Path base;
 
     @Option(names = "--out", required = true, description = "output directory")

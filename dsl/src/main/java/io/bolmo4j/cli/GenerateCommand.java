@@ -12,7 +12,8 @@ import java.nio.file.Path;
 
 @Command(name = "generate", description = "Continue a prompt, streaming the text as it is generated.")
 final class GenerateCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "DIR", description = "checkpoint directory")
+    @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
+            description = "checkpoint directory (or tiny-olmo, tiny-olmo-instruct)")
     Path dir;
 
     @Option(names = "--prompt", required = true, description = "text to continue")

@@ -11,7 +11,8 @@ import java.util.Locale;
 
 @Command(name = "info", description = "Architecture summary and parameter count of an OLMo or Bolmo checkpoint directory.")
 final class InfoCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "DIR", description = "Hugging Face checkpoint directory")
+    @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
+            description = "Hugging Face checkpoint directory (or tiny-olmo, tiny-olmo-instruct)")
     Path dir;
 
     @Override

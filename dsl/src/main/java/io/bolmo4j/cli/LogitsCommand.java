@@ -31,7 +31,8 @@ final class LogitsCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "OLMo or Bolmo checkpoint directory")
+    @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
+            description = "OLMo or Bolmo checkpoint directory (or tiny-olmo, tiny-olmo-instruct)")
     Path dir;
 
     @Option(names = "--ids", split = ",", description = "OLMo: comma-separated token ids")

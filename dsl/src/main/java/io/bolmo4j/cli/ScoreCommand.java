@@ -15,7 +15,8 @@ import java.nio.file.Path;
 
 @Command(name = "score", description = "Log-likelihood of a text: JSON with bits_per_byte, nll_nats, bytes, tokens (bytes for Bolmo, with boundary folding).")
 final class ScoreCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "DIR", description = "checkpoint directory")
+    @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
+            description = "checkpoint directory (or tiny-olmo, tiny-olmo-instruct)")
     Path dir;
 
     @ArgGroup(exclusive = true, multiplicity = "1")

@@ -24,13 +24,14 @@ import java.util.List;
 /** Stage 2 on a byteified model: end-to-end training, optionally towards more bytes per patch. */
 @Command(name = "stage2", description = "Stage 2: train a Bolmo directory end to end (optionally at a higher bytes-per-patch target).")
 final class Stage2Command implements Runnable {
-    @Parameters(index = "0", paramLabel = "DIR", description = "Bolmo directory (e.g. from byteify)")
+    @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
+            description = "Bolmo directory (e.g. from byteify) (or tiny-olmo, tiny-olmo-instruct)")
     Path dir;
 
     @Option(names = "--out", required = true, description = "output Bolmo directory")
     Path out;
 
-    @Option(names = "--teacher", description = "the OLMo teacher, for the report's teacher bits/byte (optional)")
+    @Option(names = "--teacher", converter = ModelDir.class, description = "the OLMo teacher, for the report's teacher bits/byte (optional)")
     Path teacher;
 
     @Option(names = "--data", description = "training text (default: the built-in corpus)")
