@@ -6,10 +6,10 @@ import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.Stage1;
 import io.bolmo4j.data.BuiltinCorpus;
-import io.bolmo4j.data.Corpus;
 import io.bolmo4j.data.Document;
 import io.bolmo4j.olmo.LoadedOlmo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -29,39 +29,23 @@ final class ByteifyCommand implements Runnable {
     @Option(names = "--out", required = true, description = "output Bolmo directory")
     Path out;
 
-    @Option(names = "--data", description = "training text: a file, directory or Dolma JSONL(.gz) (default: the built-in corpus)")
-    Path data;
-
-    @Option(names = "--steps", defaultValue = "300", description = "Stage 1 steps (default ${DEFAULT-VALUE})")
-    int steps;
-
-    @Option(names = "--batch", defaultValue = "8", description = "examples per step (default ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--bytes", defaultValue = "256", description = "bytes per example (default ${DEFAULT-VALUE})")
-    int bytes;
-
     @Option(names = "--lr", defaultValue = "2e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
     double lr;
 
     @Option(names = "--encoder-layers", defaultValue = "4", description = "global layers in the encoder loss, n (default ${DEFAULT-VALUE})")
     int encoderLayers;
 
-    @Option(names = "--eval-bytes", defaultValue = "20000", description = "held-out bytes for the report (default ${DEFAULT-VALUE})")
-    int evalBytes;
-
-    @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
-    long seed;
+    @Mixin
+    StageOptions stage;
 
     @Override
     public void run() {
         Main.configureBackend();
-        Corpus corpus = data != null ? Corpus.of(data) : BuiltinCorpus.train();
-        List<String> texts = corpus.stream().map(Document::text).toList();
-        List<String> heldOut = heldOut(evalBytes);
-        Stage1.Config cfg = new Stage1.Config(steps, batch, bytes, lr, 0.1, 0.1, 0.5, encoderLayers, 5.0, seed);
+        List<String> texts = stage.texts();
+        List<String> heldOut = heldOut(stage.evalBytes);
+        Stage1.Config cfg = new Stage1.Config(stage.steps, stage.batch, stage.bytes, lr, 0.1, 0.1, 0.5, encoderLayers, 5.0, stage.seed);
         try (LoadedOlmo t = LoadedOlmo.load(teacher);
-             BolmoModel bolmo = Byteify.fromTeacher(t.model(), t.tokenizer().vocabSize(), seed)) {
+             BolmoModel bolmo = Byteify.fromTeacher(t.model(), t.tokenizer().vocabSize(), stage.seed)) {
             System.err.println("teacher " + t.model().config() + "; " + bolmo.config());
             Files.createDirectories(out);
             try (Writer log = Files.newBufferedWriter(out.resolve("stage1_log.csv"), StandardCharsets.UTF_8)) {

@@ -4,12 +4,10 @@ import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoEval;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Stage2;
-import io.bolmo4j.data.BuiltinCorpus;
-import io.bolmo4j.data.Corpus;
-import io.bolmo4j.data.Document;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -34,18 +32,6 @@ final class Stage2Command implements Runnable {
     @Option(names = "--teacher", converter = ModelDir.class, description = "the OLMo teacher, for the report's teacher bits/byte (optional)")
     Path teacher;
 
-    @Option(names = "--data", description = "training text (default: the built-in corpus)")
-    Path data;
-
-    @Option(names = "--steps", defaultValue = "300", description = "steps (default ${DEFAULT-VALUE})")
-    int steps;
-
-    @Option(names = "--batch", defaultValue = "8", description = "examples per step (default ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--bytes", defaultValue = "256", description = "bytes per example (default ${DEFAULT-VALUE})")
-    int bytes;
-
     @Option(names = "--lr", defaultValue = "5e-4", description = "local learning rate; the global model gets half (default ${DEFAULT-VALUE})")
     double lr;
 
@@ -55,20 +41,16 @@ final class Stage2Command implements Runnable {
     @Option(names = "--compression-steps", defaultValue = "0", description = "steps to reach the target ratio (default: all)")
     int compressionSteps;
 
-    @Option(names = "--eval-bytes", defaultValue = "20000", description = "held-out bytes for the report (default ${DEFAULT-VALUE})")
-    int evalBytes;
-
-    @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
-    long seed;
+    @Mixin
+    StageOptions stage;
 
     @Override
     public void run() {
         Main.configureBackend();
-        Corpus corpus = data != null ? Corpus.of(data) : BuiltinCorpus.train();
-        List<String> texts = corpus.stream().map(Document::text).toList();
+        List<String> texts = stage.texts();
         BpeTokenizer tok = BolmoCheckpoint.subwordTokenizer(dir);
-        Stage2.Config cfg = new Stage2.Config(steps, batch, bytes, lr, 0.1, 0.1, 0.5, target,
-                compressionSteps > 0 ? compressionSteps : steps, seed);
+        Stage2.Config cfg = new Stage2.Config(stage.steps, stage.batch, stage.bytes, lr, 0.1, 0.1, 0.5, target,
+                compressionSteps > 0 ? compressionSteps : stage.steps, stage.seed);
         try (BolmoModel bolmo = BolmoCheckpoint.load(dir)) {
             Files.createDirectories(out);
             try (Writer log = Files.newBufferedWriter(out.resolve("stage2_log.csv"), StandardCharsets.UTF_8)) {
@@ -78,10 +60,10 @@ final class Stage2Command implements Runnable {
             BolmoEval.Result r;
             if (teacher != null) {
                 try (LoadedOlmo t = LoadedOlmo.load(teacher)) {
-                    r = BolmoEval.evaluate(bolmo, t.model(), tok, ByteifyCommand.heldOut(evalBytes), 512);
+                    r = BolmoEval.evaluate(bolmo, t.model(), tok, ByteifyCommand.heldOut(stage.evalBytes), 512);
                 }
             } else {
-                r = BolmoEval.evaluate(bolmo, null, tok, ByteifyCommand.heldOut(evalBytes), 512);
+                r = BolmoEval.evaluate(bolmo, null, tok, ByteifyCommand.heldOut(stage.evalBytes), 512);
             }
             Files.writeString(out.resolve("stage2_eval.txt"), r + "\n");
             System.out.println("held-out: " + r);

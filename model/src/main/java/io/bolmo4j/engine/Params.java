@@ -36,12 +36,7 @@ public final class Params implements AutoCloseable {
     public NDArray put(String name, float[] data, long... shape) {
         NDArray a = Ops.floats(manager, data, shape);
         ai.djl.ndarray.NDScope.unregister(a);
-        a.setName(name);
-        NDArray old = tensors.put(name, a);
-        if (old != null) {
-            old.close();
-        }
-        return a;
+        return replace(name, a);
     }
 
     /** Adds or replaces a tensor with a copy of {@code source} (any device or manager). */
@@ -50,6 +45,10 @@ public final class Params implements AutoCloseable {
         a = a == source ? source.duplicate() : a;
         a.attach(manager);
         ai.djl.ndarray.NDScope.unregister(a);
+        return replace(name, a);
+    }
+
+    private NDArray replace(String name, NDArray a) {
         a.setName(name);
         NDArray old = tensors.put(name, a);
         if (old != null) {
