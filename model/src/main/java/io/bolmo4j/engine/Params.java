@@ -39,10 +39,13 @@ public final class Params implements AutoCloseable {
         return replace(name, a);
     }
 
-    /** Adds or replaces a tensor with a copy of {@code source} (any device or manager). */
+    /**
+     * Adds or replaces a tensor with a copy of {@code source} (any device or manager). On the same device this is an
+     * explicit clone: PyTorch's {@code to(device)} would return the same storage, and the two models would alias.
+     */
     public NDArray putCopy(String name, NDArray source) {
-        NDArray a = source.toDevice(manager.getDevice(), true);
-        a = a == source ? source.duplicate() : a;
+        NDArray a = source.getDevice().equals(manager.getDevice()) ? source.duplicate()
+                : source.toDevice(manager.getDevice(), true);
         a.attach(manager);
         ai.djl.ndarray.NDScope.unregister(a);
         return replace(name, a);
