@@ -1,0 +1,196 @@
+package io.bolmo4j.dsl;
+
+import io.bolmo4j.bolmo.BolmoCheckpoint;
+import io.bolmo4j.bolmo.BolmoEval;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.Byteify;
+import io.bolmo4j.bolmo.LoadedBolmo;
+import io.bolmo4j.bolmo.Stage1;
+import io.bolmo4j.bolmo.Stage2;
+import io.bolmo4j.bolmo.StageTrainer;
+import io.bolmo4j.bolmo.TaskVector;
+import io.bolmo4j.data.BuiltinCorpus;
+import io.bolmo4j.data.Document;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A byte-level Bolmo model, built by byteifying a subword {@link Olmo} and trained in two stages (paper §3.2):
+ * <pre>{@code
+ * var bolmo = Bolmo.byteify(Olmo.tiny())
+ *         .stage1(s -> s.steps(300))
+ *         .stage2(s -> s.steps(300).targetBytesPerPatch(6))
+ *         .mergeTaskVector(Olmo.tinyInstruct());
+ * bolmo.history();   // a Tablesaw table of every logged step
+ * }</pre>
+ */
+public final class Bolmo implements AutoCloseable {
+    private final BolmoModel model;
+    private final Olmo teacher;
+    private final io.bolmo4j.tokenizer.BpeTokenizer tokenizer;
+    private final String tokenizerJson;
+    private final LoadedBolmo loaded;
+    private final List<Row> history = new ArrayList<>();
+
+    private record Row(String stage, StageTrainer.Step step) {}
+
+    private Bolmo(BolmoModel model, Olmo teacher, io.bolmo4j.tokenizer.BpeTokenizer tok, String tokenizerJson) {
+        this.model = model;
+        this.teacher = teacher;
+        this.tokenizer = tok;
+        this.tokenizerJson = tokenizerJson;
+        this.loaded = new LoadedBolmo(model, tok);
+    }
+
+    /** Initialises a Bolmo from {@code teacher} (its layers become the global model); train it with {@link #stage1}. */
+    public static Bolmo byteify(Olmo teacher) {
+        return new Bolmo(Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), 0), teacher,
+                teacher.tokenizer(), teacher.tokenizerJson());
+    }
+
+    /** Loads a Bolmo directory (Hugging Face layout). */
+    public static Bolmo load(Path dir) {
+        try {
+            return new Bolmo(BolmoCheckpoint.load(dir), null, BolmoCheckpoint.subwordTokenizer(dir),
+                    java.nio.file.Files.readString(dir.resolve("tokenizer.json")));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + dir.resolve("tokenizer.json"), e);
+        }
+    }
+
+    /** Stage 1: subword-to-byte distillation with the global model frozen (needs the teacher: use {@link #byteify}). */
+    public Bolmo stage1(Consumer<StageOptions> options) {
+        if (teacher == null) {
+            throw new IllegalStateException("Stage 1 distils from the teacher; this Bolmo was loaded from disk, not byteified");
+        }
+        StageOptions o = new StageOptions();
+        options.accept(o);
+        new Stage1(model, teacher.model(), teacher.tokenizer()).run(o.trainingTexts(), o.stage1(), s -> history.add(new Row("stage1", s)));
+        return this;
+    }
+
+    /** Stage 2: end-to-end training, optionally at a higher bytes-per-patch target. */
+    public Bolmo stage2(Consumer<StageOptions> options) {
+        StageOptions o = new StageOptions();
+        options.accept(o);
+        new Stage2(model, tokenizer()).run(o.trainingTexts(), o.stage2(),
+                s -> history.add(new Row("stage2", s)));
+        return this;
+    }
+
+    /** Task arithmetic with the teacher as base: {@code θ_global += (θ_instruct − θ_teacher)}. */
+    public Bolmo mergeTaskVector(Olmo instruct) {
+        if (teacher == null) {
+            throw new IllegalStateException("no base model known: use mergeTaskVector(instruct, base, alpha)");
+        }
+        return mergeTaskVector(instruct, teacher, 1.0);
+    }
+
+    /** Task arithmetic: {@code θ += α (θ_instruct − θ_base)} on the tensors of spec §8. */
+    public Bolmo mergeTaskVector(Olmo instruct, Olmo base, double alpha) {
+        TaskVector.merge(model, instruct.model(), base.model(), alpha);
+        return this;
+    }
+
+    /** Writes the model in the Hugging Face Bolmo layout, with the teacher's tokenizer. */
+    public Bolmo save(Path dir) {
+        BolmoCheckpoint.save(model, dir, false, tokenizerJson);
+        return this;
+    }
+
+    /** Greedy continuation of up to 100 bytes. */
+    public String generate(String prompt) {
+        return generate(prompt, o -> { });
+    }
+
+    /** Continuation with options (lengths count bytes). */
+    public String generate(String prompt, Consumer<Olmo.Generation> options) {
+        Olmo.Generation g = new Olmo.Generation();
+        options.accept(g);
+        return loaded.generate(prompt, g.toOptions(), s -> { });
+    }
+
+    /** Bits per UTF-8 byte with boundary folding. */
+    public double bitsPerByte(String text) {
+        return loaded.score(text).bitsPerByte();
+    }
+
+    /** Held-out report on about {@code bytes} of the built-in validation split, next to the teacher when known. */
+    public Table evaluate(int bytes) {
+        List<String> texts = new ArrayList<>();
+        int used = 0;
+        for (Document d : BuiltinCorpus.validation().toList()) {
+            if (used >= bytes) {
+                break;
+            }
+            String t = d.text().substring(0, Math.min(d.text().length(), bytes - used));
+            texts.add(t);
+            used += t.length();
+        }
+        BolmoEval.Result r = BolmoEval.evaluate(model, teacher == null ? null : teacher.model(), tokenizer(), texts, 512);
+        Table t = Table.create("evaluation");
+        t.addColumns(StringColumn.create("metric", "boundary accuracy", "boundary precision", "boundary recall",
+                        "bytes per patch", "subword bytes per patch", "bits per byte (bolmo)", "bits per byte (teacher)"),
+                DoubleColumn.create("value", r.boundaryAccuracy(), r.boundaryPrecision(), r.boundaryRecall(), r.bytesPerPatch(),
+                        r.subwordBytesPerPatch(), r.bolmoBitsPerByte(), r.teacherBitsPerByte()));
+        return t;
+    }
+
+    /** Every logged training step so far: stage, step, lr, loss and its parts, bytes/s. */
+    public Table history() {
+        Table t = Table.create("history");
+        StringColumn stage = StringColumn.create("stage");
+        IntColumn step = IntColumn.create("step");
+        DoubleColumn lr = DoubleColumn.create("lr"), loss = DoubleColumn.create("loss"), rate = DoubleColumn.create("bytes_per_s");
+        java.util.Map<String, DoubleColumn> parts = new java.util.LinkedHashMap<>();
+        for (Row r : history) {
+            r.step().parts().keySet().forEach(k -> parts.computeIfAbsent(k, DoubleColumn::create));
+        }
+        parts.remove("loss");
+        for (Row r : history) {
+            stage.append(r.stage());
+            step.append(r.step().step());
+            lr.append(r.step().lr());
+            loss.append(r.step().loss());
+            rate.append(r.step().bytesPerSecond());
+            parts.forEach((k, c) -> {
+                Double v = r.step().parts().get(k);
+                if (v == null) {
+                    c.appendMissing();
+                } else {
+                    c.append(v);
+                }
+            });
+        }
+        t.addColumns(stage, step, lr, loss);
+        parts.values().forEach(t::addColumns);
+        t.addColumns(rate);
+        return t;
+    }
+
+    public BolmoModel model() {
+        return model;
+    }
+
+    io.bolmo4j.tokenizer.BpeTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public String toString() {
+        return "Bolmo(" + model.config() + ")";
+    }
+
+    /** Frees the model (not the teacher, which the caller owns). */
+    @Override
+    public void close() {
+        model.close();
+    }
+}

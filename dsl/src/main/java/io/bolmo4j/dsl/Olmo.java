@@ -1,0 +1,142 @@
+package io.bolmo4j.dsl;
+
+import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.olmo.BuiltinModels;
+import io.bolmo4j.olmo.LoadedOlmo;
+import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.tokenizer.BpeTokenizer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A subword OLMo 2 / Olmo 3 language model: the teacher that {@link Bolmo#byteify} turns into a byte-level model.
+ * <pre>{@code
+ * var olmo = Olmo.load(Path.of("OLMo-2-0425-1B"));   // or Olmo.tiny(), the built-in teacher
+ * olmo.generate("The whale");
+ * olmo.bitsPerByte("Call me Ishmael.");
+ * }</pre>
+ */
+public final class Olmo implements AutoCloseable {
+    private final LoadedOlmo lm;
+    private final Path dir;
+    private final String tokenizerJson;
+
+    private Olmo(Path dir) {
+        this.dir = dir;
+        this.lm = LoadedOlmo.load(dir);
+        try {
+            this.tokenizerJson = Files.readString(dir.resolve("tokenizer.json"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + dir.resolve("tokenizer.json"), e);
+        }
+    }
+
+    /** Loads a Hugging Face OLMo 2 / Olmo 3 directory (config.json, safetensors, tokenizer.json). */
+    public static Olmo load(Path dir) {
+        return new Olmo(BuiltinModels.resolve(dir));
+    }
+
+    /** {@link #load(Path)} from a path string. */
+    public static Olmo load(String dir) {
+        return load(Path.of(dir));
+    }
+
+    /** The built-in teacher, an OLMo 2 of a few million parameters pretrained by bolmo4j on the built-in corpus. */
+    public static Olmo tiny() {
+        return new Olmo(BuiltinModels.path(BuiltinModels.TINY));
+    }
+
+    /** The built-in teacher after instruction post-training (for task-arithmetic merges). */
+    public static Olmo tinyInstruct() {
+        return new Olmo(BuiltinModels.path(BuiltinModels.TINY_INSTRUCT));
+    }
+
+    /** Greedy continuation of up to 100 tokens. */
+    public String generate(String prompt) {
+        return generate(prompt, o -> { });
+    }
+
+    /** Continuation with options, e.g. {@code o -> o.maxNew(50).temperature(0.8).seed(1)}. */
+    public String generate(String prompt, java.util.function.Consumer<Generation> options) {
+        Generation g = new Generation();
+        options.accept(g);
+        return lm.generate(prompt, g.toOptions(), s -> { });
+    }
+
+    /** Bits per UTF-8 byte of {@code text} (after a BOS). */
+    public double bitsPerByte(String text) {
+        return lm.score(text).bitsPerByte();
+    }
+
+    public OlmoModel model() {
+        return lm.model();
+    }
+
+    public BpeTokenizer tokenizer() {
+        return lm.tokenizer();
+    }
+
+    /** The checkpoint directory this model was loaded from. */
+    public Path directory() {
+        return dir;
+    }
+
+    LoadedOlmo loaded() {
+        return lm;
+    }
+
+    String tokenizerJson() {
+        return tokenizerJson;
+    }
+
+    @Override
+    public String toString() {
+        return "Olmo(" + dir + ": " + lm.model().config() + ")";
+    }
+
+    @Override
+    public void close() {
+        lm.close();
+    }
+
+    /** Generation options with sane defaults (greedy, 100 new units). */
+    public static final class Generation {
+        private int maxNew = 100;
+        private double temperature;
+        private int topK;
+        private double topP = 1;
+        private long seed;
+
+        public Generation maxNew(int n) {
+            maxNew = n;
+            return this;
+        }
+
+        public Generation temperature(double t) {
+            temperature = t;
+            return this;
+        }
+
+        public Generation topK(int k) {
+            topK = k;
+            return this;
+        }
+
+        public Generation topP(double p) {
+            topP = p;
+            return this;
+        }
+
+        public Generation seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        SamplingOptions toOptions() {
+            return new SamplingOptions(maxNew, temperature, topK, topP, seed);
+        }
+    }
+}

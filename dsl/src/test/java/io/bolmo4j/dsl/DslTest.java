@@ -1,0 +1,73 @@
+package io.bolmo4j.dsl;
+
+import io.bolmo4j.olmo.OlmoCheckpoint;
+import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.tokenizer.Cl100kVocab;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tech.tablesaw.api.Table;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DslTest {
+    @TempDir
+    static Path dir;
+    static final List<String> TEXTS = List.of("It was the best of times, it was the worst of times. ".repeat(20));
+
+    @BeforeAll
+    static void teachers() {
+        Cl100kVocab vocab = Cl100kVocab.firstRanks(400);
+        OlmoConfig cfg = OlmoConfig.of("olmo2", 512, 32, 64, 2, 4, 4, 256).with("eos_token_id", vocab.specialTokens().get("<|endoftext|>"));
+        for (String name : new String[] {"base", "instruct"}) {
+            try (OlmoModel m = OlmoModel.random(cfg, name.length())) {
+                OlmoCheckpoint.save(m, dir.resolve(name), false, Map.of("tokenizer.json", vocab.toJson().getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+
+    @Test
+    void theReadmePipelineRunsEndToEnd() {
+        try (Olmo base = Olmo.load(dir.resolve("base")); Olmo instruct = Olmo.load(dir.resolve("instruct"))) {
+            try (Bolmo bolmo = Bolmo.byteify(base)
+                    .stage1(s -> s.steps(3).batch(2).bytesPerExample(64).texts(TEXTS))
+                    .stage2(s -> s.steps(2).batch(2).bytesPerExample(64).targetBytesPerPatch(6).texts(TEXTS))
+                    .mergeTaskVector(instruct)) {
+                Table h = bolmo.history();
+                assertEquals(5, h.rowCount());
+                assertEquals(List.of("stage1", "stage1", "stage1", "stage2", "stage2"), h.stringColumn("stage").asList());
+                assertTrue(h.columnNames().containsAll(List.of("step", "lr", "loss", "boundary_bce", "distill", "ce", "bytes_per_s")));
+                assertTrue(h.doubleColumn("distill").isMissing(4), "Stage 2 has no distillation loss");
+                assertTrue(bolmo.bitsPerByte("the best of times") > 0);
+                String out = bolmo.generate("It was", g -> g.maxNew(5));
+                assertTrue(out.length() <= 5, "5 bytes decode to at most 5 characters: " + out);
+                Table eval = bolmo.evaluate(600);
+                assertEquals(7, eval.rowCount());
+                Path saved = dir.resolve("bolmo");
+                bolmo.save(saved);
+                try (Bolmo back = Bolmo.load(saved)) {
+                    assertEquals(bolmo.bitsPerByte("worst of times"), back.bitsPerByte("worst of times"), 1e-5);
+                    assertThrows(IllegalStateException.class, () -> back.stage1(s -> s.steps(1)), "Stage 1 needs the teacher");
+                }
+            }
+        }
+    }
+
+    @Test
+    void invalidSettingsAreClearErrors() {
+        try (Olmo base = Olmo.load(dir.resolve("base")); Bolmo b = Bolmo.byteify(base)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.stage1(s -> s.steps(-1)));
+            assertTrue(e.getMessage().contains("steps"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> b.stage2(s -> s.targetBytesPerPatch(-2)));
+            assertThrows(IllegalArgumentException.class, () -> b.stage1(s -> s.lr(0)));
+        }
+    }
+}
