@@ -52,10 +52,13 @@ public final class AdamW {
     /** Global L2 norm of all gradients. */
     public double gradNorm() {
         double sq = 0;
-        for (Group g : groups) {
-            for (NDArray p : g.params().values()) {
-                try (NDArray grad = p.getGradient()) {
-                    sq += grad.square().sum().getFloat();
+        // The scope matters: results attach to the gradient's (long-lived) manager and would leak every step.
+        try (NDScope ignored = new NDScope()) {
+            for (Group g : groups) {
+                for (NDArray p : g.params().values()) {
+                    try (NDArray grad = p.getGradient()) {
+                        sq += grad.square().sum().getFloat();
+                    }
                 }
             }
         }

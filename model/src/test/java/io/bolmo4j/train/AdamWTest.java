@@ -61,6 +61,26 @@ class AdamWTest {
     }
 
     @Test
+    void stepsDoNotLeakArraysIntoTheParameterManager() {
+        try (NDManager m = Backend.newManager()) {
+            NDArray w = Ops.floats(m, new float[] {1, 2, 3, 4}, 4);
+            w.setRequiresGradient(true);
+            AdamW opt = new AdamW(List.of(new AdamW.Group(Map.of("w", w), 1, 0.1)), 0.9, 0.95, 1e-8, Backend.newManager());
+            int before = -1;
+            for (int s = 0; s < 30; s++) {
+                try (NDScope sc = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(w.square().sum());
+                }
+                opt.step(1e-3, Math.min(1, 1 / opt.gradNorm()));
+                if (s == 5) {
+                    before = m.getManagedArrays().size();
+                }
+            }
+            assertEquals(before, m.getManagedArrays().size(), "arrays attached to the parameters' manager must not grow");
+        }
+    }
+
+    @Test
     void scheduleWarmsUpThenDecaysLinearly() {
         LrSchedule s = LrSchedule.warmupLinear(1e-3, 100, 0.1);
         assertEquals(1e-4, s.at(0), 1e-12);
