@@ -114,6 +114,7 @@ public final class OlmoPretrainer {
             if (TrainCheckpoint.exists(ckpt)) {
                 start = TrainCheckpoint.load(ckpt, model.params(), opt).get("step").getAsLong();
                 System.err.println("resuming from " + ckpt + " at step " + start);
+                truncateLog(log, start);
             } else {
                 Files.writeString(log, "step,lr,loss,grad_norm,tokens_per_s,elapsed_s,val_bits_per_byte\n");
             }
@@ -168,6 +169,21 @@ public final class OlmoPretrainer {
         }
         OlmoCheckpoint.save(model, out, true, Map.of("tokenizer.json", tokenizerJson.getBytes(StandardCharsets.UTF_8)));
         return Double.isNaN(valBpb) ? validationBitsPerByte() : valBpb;
+    }
+
+    /** Drops log rows written after the checkpoint a run resumes from (they will be trained again). */
+    private static void truncateLog(Path log, long step) throws IOException {
+        if (!Files.exists(log)) {
+            Files.writeString(log, "step,lr,loss,grad_norm,tokens_per_s,elapsed_s,val_bits_per_byte\n");
+            return;
+        }
+        List<String> kept = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            if (kept.isEmpty() || Long.parseLong(line.substring(0, line.indexOf(','))) <= step) {
+                kept.add(line);
+            }
+        }
+        Files.write(log, kept);
     }
 
     /** One forward/backward on the step's batch; returns the mean loss in nats per token. */

@@ -49,7 +49,7 @@ class OlmoPretrainerTest {
     }
 
     @Test
-    void aStoppedRunResumesToTheSameParameters() {
+    void aStoppedRunResumesToTheSameParameters() throws Exception {
         Map<String, float[]> straight = new java.util.HashMap<>();
         try (OlmoModel m = model()) {
             new OlmoPretrainer(m, VOCAB.tokenizer(), TRAIN, VALID, CFG).run(dir.resolve("straight"), VOCAB.toJson());
@@ -65,6 +65,11 @@ class OlmoPretrainerTest {
             for (Map.Entry<String, NDArray> e : fresh.params().asMap().entrySet()) {
                 assertArrayEquals(straight.get(e.getKey()), e.getValue().toFloatArray(), 1e-6f, e.getKey());
             }
+        }
+        List<String> a = Files.readAllLines(dir.resolve("straight/train_log.csv")), b = Files.readAllLines(dir.resolve("resumed/train_log.csv"));
+        assertEquals(a.size(), b.size(), "one log row per step, no duplicates after the resume");
+        for (int i = 1; i < a.size(); i++) {
+            assertEquals(a.get(i).split(",")[2], b.get(i).split(",")[2], "same loss at step " + i);
         }
     }
 }
