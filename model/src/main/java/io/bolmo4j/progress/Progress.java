@@ -42,6 +42,7 @@ public interface Progress extends AutoCloseable {
         private final long start = System.nanoTime();
         private final boolean interactive = System.console() != null && !"true".equals(System.getenv("CI"));
         private long lastPrint;
+        private long first = -1; // the first count reported: a resumed run's rate counts from there
         private String lastLine = "";
 
         TextProgress(Spec spec) {
@@ -51,12 +52,15 @@ public interface Progress extends AutoCloseable {
         @Override
         public void update(long done, Map<String, ?> metrics) {
             long now = System.nanoTime();
+            if (first < 0) {
+                first = done - 1;
+            }
             if (done < spec.total() && now - lastPrint < (interactive ? 200_000_000L : 10_000_000_000L)) {
                 return;
             }
             lastPrint = now;
             double secs = (now - start) / 1e9;
-            double rate = done / Math.max(secs, 1e-9);
+            double rate = (done - first) / Math.max(secs, 1e-9);
             double eta = rate > 0 ? (spec.total() - done) / rate : Double.NaN;
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%s %3.0f%% %d/%d %s [%s<%s, %.2f %s/s]",
                     spec.label(), 100.0 * done / spec.total(), done, spec.total(), spec.unit(), clock(secs), clock(eta), rate, spec.unit()));
