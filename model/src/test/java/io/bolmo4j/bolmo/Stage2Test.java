@@ -36,12 +36,15 @@ class Stage2Test {
             new Stage1(student, teacher, Stage1Test.TOK).run(Stage1Test.TEXTS,
                     new Stage1.Config(15, 4, 64, 3e-3, 0.1, 0.1, 0.5, 1, 5.0, 3), s -> { });
             float[] globalBefore = student.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray();
+            float[] teacherBefore = teacher.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray();
             List<StageTrainer.Step> log = new ArrayList<>();
             Stage2 s2 = new Stage2(student, Stage1Test.TOK);
             s2.run(Stage1Test.TEXTS, new Stage2.Config(20, 4, 64, 2e-3, 0.1, 0.1, 0.5, 0, 0, 4), log::add);
             assertTrue(log.get(19).parts().get("ce") < log.get(0).parts().get("ce"), "CE falls");
             assertFalse(java.util.Arrays.equals(globalBefore, student.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray()),
                     "the global model trains in Stage 2");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(teacherBefore,
+                    teacher.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray(), "the teacher is a separate copy");
             // compressed targets at the end of the schedule reach 6 bytes per patch where merges allow
             Stage2 c = new Stage2(student, Stage1Test.TOK);
             c.run(Stage1Test.TEXTS, new Stage2.Config(0, 1, 64, 1e-3, 0.1, 0.1, 0.5, 6.0, 10, 5), s -> { });
