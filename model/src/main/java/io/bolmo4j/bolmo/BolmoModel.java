@@ -22,14 +22,11 @@ import java.util.Random;
  * </pre>
  */
 public final class BolmoModel implements AutoCloseable {
-    static final String BOUNDARY_Q = LocalEncoder.PREFIX + "boundary_predictor_module.q_proj_layer.weight";
-    static final String BOUNDARY_K = LocalEncoder.PREFIX + "boundary_predictor_module.k_proj_layer.weight";
-    /** log p of "never a boundary" (the last prefill position has no lookahead), spec §3.4. */
-    static final float NEVER = -100000f;
 
     private final BolmoConfig config;
     private final Params params;
     private final LocalEncoder encoder;
+    private final BoundaryPredictor predictor;
     private final TransformerStack global;
     private final LocalDecoder decoder;
     private final LmHead head;
@@ -43,6 +40,7 @@ public final class BolmoModel implements AutoCloseable {
         this.params = params;
         MLstmCell cell = new MLstmCell();
         this.encoder = new LocalEncoder(config, params, cell);
+        this.predictor = new BoundaryPredictor(params);
         this.global = new TransformerStack(config.global, params);
         this.decoder = new LocalDecoder(config, params, cell);
         this.head = new LmHead(config, params);
@@ -72,8 +70,8 @@ public final class BolmoModel implements AutoCloseable {
         p.putConstant(enc + "post_last_block_norm.weight", 1f, d);
         p.put(enc + "out_projection.weight", identity((int) d), d, d);
         p.putConstant(enc + "out_projection.bias", 0f, d);
-        p.put(BOUNDARY_Q, identity((int) d), d, d);
-        p.put(BOUNDARY_K, identity((int) d), d, d);
+        p.put(BoundaryPredictor.Q, identity((int) d), d, d);
+        p.put(BoundaryPredictor.K, identity((int) d), d, d);
         p.putConstant(dec + "initial_norm.weight", 1f, d);
         p.putNormal(dec + "in_projection.weight", rng, Math.sqrt(1.0 / d), d, d);
         p.putConstant(dec + "in_projection.bias", 0f, d);
@@ -114,43 +112,18 @@ public final class BolmoModel implements AutoCloseable {
         return head;
     }
 
-    /**
-     * Boundary log-probabilities {@code [B, L]} (spec §3.4): {@code p_t = (1 − cos(Wq h_t, Wk h_{t+1})) / 2}, clipped
-     * at {@code cos ≤ 1 − 1e-3}; position 0 (BOS) is always a boundary (log p = 0) and the last never (−1e5).
-     */
+    public BoundaryPredictor boundaryPredictor() {
+        return predictor;
+    }
+
+    /** Boundary log-probabilities {@code [B, L]} of encoder states (see {@link BoundaryPredictor}). */
     public NDArray boundaryLogProb(NDArray h) {
-        long b = h.getShape().get(0), l = h.getShape().get(1);
-        if (l < 2) {
-            throw new IllegalArgumentException("boundary prediction needs at least 2 bytes");
-        }
-        NDArray q = l2Normalize(Ops.linear(h.get(":, :-1, :"), params.get(BOUNDARY_Q)));
-        NDArray k = l2Normalize(Ops.linear(h.get(":, 1:, :"), params.get(BOUNDARY_K)));
-        NDArray cos = q.mul(k).sum(new int[] {-1});
-        NDArray clipped = cos.minimum(Ops.scalar(cos, 1f - 1e-3f));
-        NDArray logp = clipped.neg().add(1f).log().sub((float) Math.log(2));
-        NDArray first = h.getManager().zeros(new ai.djl.ndarray.types.Shape(b, 1));
-        NDArray last = h.getManager().full(new ai.djl.ndarray.types.Shape(b, 1), NEVER);
-        // position 0 is BOS (always a boundary); position L−1 has no lookahead
-        return first.concat(logp.get(":, 1:"), 1).concat(last, 1);
+        return predictor.logProb(h);
     }
 
-    /** {@code p > 0.5} (threshold "sample:0": strict, so cos = 0 is not a boundary). */
+    /** Boundary decisions from log-probabilities (see {@link BoundaryPredictor#boundaries}). */
     public static boolean[][] boundaries(NDArray logp) {
-        long b = logp.getShape().get(0), l = logp.getShape().get(1);
-        float[] v = logp.toFloatArray();
-        boolean[][] out = new boolean[(int) b][(int) l];
-        float half = (float) Math.log(0.5);
-        for (int i = 0; i < b; i++) {
-            for (int t = 0; t < l; t++) {
-                out[i][t] = v[(int) (i * l + t)] > half;
-            }
-        }
-        return out;
-    }
-
-    private static NDArray l2Normalize(NDArray x) {
-        NDArray norm = x.square().sum(new int[] {-1}, true).sqrt().maximum(Ops.scalar(x, 1e-12f));
-        return x.div(norm);
+        return BoundaryPredictor.boundaries(logp);
     }
 
     /** Everything one full forward produces. */

@@ -1,0 +1,59 @@
+package io.bolmo4j.bolmo;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.engine.Params;
+
+/**
+ * The non-causal boundary predictor with one byte of lookahead (paper §3.1.1, spec §3.4):
+ * {@code p_t = (1 − cos(Wq h_t, Wk h_{t+1})) / 2}, clipped at {@code cos ≤ 1 − 1e-3}. Byte t ends its patch iff
+ * {@code p_t > 0.5} (strictly). Position 0 (BOS) always ends a patch; the last position, having no lookahead, never does.
+ */
+public final class BoundaryPredictor {
+    static final String Q = LocalEncoder.PREFIX + "boundary_predictor_module.q_proj_layer.weight";
+    static final String K = LocalEncoder.PREFIX + "boundary_predictor_module.k_proj_layer.weight";
+    /** log p of "never a boundary". */
+    static final float NEVER = -100000f;
+
+    private final Params params;
+
+    public BoundaryPredictor(Params params) {
+        this.params = params;
+    }
+
+    /** Boundary log-probabilities {@code [B, L]} from encoder states {@code h [B, L, d]}. */
+    public NDArray logProb(NDArray h) {
+        long b = h.getShape().get(0), l = h.getShape().get(1);
+        if (l < 2) {
+            throw new IllegalArgumentException("boundary prediction needs at least 2 bytes");
+        }
+        NDArray q = l2Normalize(Ops.linear(h.get(":, :-1, :"), params.get(Q)));
+        NDArray k = l2Normalize(Ops.linear(h.get(":, 1:, :"), params.get(K)));
+        NDArray cos = q.mul(k).sum(new int[] {-1});
+        NDArray clipped = cos.minimum(Ops.scalar(cos, 1f - 1e-3f));
+        NDArray logp = clipped.neg().add(1f).log().sub((float) Math.log(2));
+        NDArray first = h.getManager().zeros(new Shape(b, 1));
+        NDArray last = h.getManager().full(new Shape(b, 1), NEVER);
+        return first.concat(logp.get(":, 1:"), 1).concat(last, 1);
+    }
+
+    /** Decisions {@code p > 0.5} (threshold "sample:0": strict, so cos = 0 is not a boundary). */
+    public static boolean[][] boundaries(NDArray logp) {
+        long b = logp.getShape().get(0), l = logp.getShape().get(1);
+        float[] v = logp.toFloatArray();
+        boolean[][] out = new boolean[(int) b][(int) l];
+        float half = (float) Math.log(0.5);
+        for (int i = 0; i < b; i++) {
+            for (int t = 0; t < l; t++) {
+                out[i][t] = v[(int) (i * l + t)] > half;
+            }
+        }
+        return out;
+    }
+
+    private static NDArray l2Normalize(NDArray x) {
+        NDArray norm = x.square().sum(new int[] {-1}, true).sqrt().maximum(Ops.scalar(x, 1e-12f));
+        return x.div(norm);
+    }
+}
