@@ -41,6 +41,9 @@ final class Stage2Command implements Runnable {
     @Option(names = "--compression-steps", defaultValue = "0", description = "steps to reach the target ratio (default: all)")
     int compressionSteps;
 
+    @Option(names = "--merges", defaultValue = "BPE", description = "compression targets: ${COMPLETION-CANDIDATES} (entropy ones need --teacher; default ${DEFAULT-VALUE})")
+    Stage2.Merges merges;
+
     @Mixin
     StageOptions stage;
 
@@ -50,21 +53,15 @@ final class Stage2Command implements Runnable {
         List<String> texts = stage.texts();
         BpeTokenizer tok = BolmoCheckpoint.subwordTokenizer(dir);
         Stage2.Config cfg = new Stage2.Config(stage.steps, stage.batch, stage.bytes, lr, 0.1, 0.1, 0.5, target,
-                compressionSteps > 0 ? compressionSteps : stage.steps, stage.seed);
-        try (BolmoModel bolmo = BolmoCheckpoint.load(dir)) {
+                compressionSteps > 0 ? compressionSteps : stage.steps, merges, stage.seed);
+        try (BolmoModel bolmo = BolmoCheckpoint.load(dir); LoadedOlmo t = teacher == null ? null : LoadedOlmo.load(teacher)) {
             Files.createDirectories(out);
             try (Writer log = Files.newBufferedWriter(out.resolve("stage2_log.csv"), StandardCharsets.UTF_8)) {
-                new Stage2(bolmo, tok).run(texts, cfg, new StepCsv(log));
+                new Stage2(bolmo, tok, t == null ? null : t.model()).run(texts, cfg, new StepCsv(log));
             }
             BolmoCheckpoint.save(bolmo, out, false, Files.readString(tokenizerFile(dir)));
-            BolmoEval.Result r;
-            if (teacher != null) {
-                try (LoadedOlmo t = LoadedOlmo.load(teacher)) {
-                    r = BolmoEval.evaluate(bolmo, t.model(), tok, ByteifyCommand.heldOut(stage.evalBytes), 512);
-                }
-            } else {
-                r = BolmoEval.evaluate(bolmo, null, tok, ByteifyCommand.heldOut(stage.evalBytes), 512);
-            }
+            BolmoEval.Result r = BolmoEval.evaluate(bolmo, t == null ? null : t.model(), tok,
+                    ByteifyCommand.heldOut(stage.evalBytes), 512);
             Files.writeString(out.resolve("stage2_eval.txt"), r + "\n");
             System.out.println("held-out: " + r);
             System.out.println("wrote " + out);

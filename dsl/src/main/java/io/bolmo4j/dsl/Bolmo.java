@@ -80,7 +80,7 @@ public final class Bolmo implements AutoCloseable {
     public Bolmo stage2(Consumer<StageOptions> options) {
         StageOptions o = new StageOptions();
         options.accept(o);
-        new Stage2(model, tokenizer()).run(o.trainingTexts(), o.stage2(),
+        new Stage2(model, tokenizer(), teacher == null ? null : teacher.model()).run(o.trainingTexts(), o.stage2(),
                 s -> history.add(new Row("stage2", s)));
         return this;
     }

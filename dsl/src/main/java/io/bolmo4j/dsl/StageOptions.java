@@ -20,6 +20,7 @@ public final class StageOptions {
     double targetBytesPerPatch;
     int compressionSteps;
     long seed;
+    Stage2.Merges merges = Stage2.Merges.BPE;
     List<String> texts;
 
     StageOptions() {}
@@ -66,6 +67,12 @@ public final class StageOptions {
         return this;
     }
 
+    /** Stage 2: how compressed targets are merged: BPE (default), ENTROPY or CROSS_ENTROPY (scored by the teacher). */
+    public StageOptions merges(Stage2.Merges m) {
+        merges = m;
+        return this;
+    }
+
     public StageOptions seed(long s) {
         seed = s;
         return this;
@@ -92,7 +99,7 @@ public final class StageOptions {
             throw new IllegalArgumentException("targetBytesPerPatch must be >= 0, got " + targetBytesPerPatch);
         }
         return new Stage2.Config(steps, batch, bytesPerExample, lr != null ? lr : 5e-4, 0.1, 0.1, 0.5, targetBytesPerPatch,
-                compressionSteps > 0 ? compressionSteps : steps, seed);
+                compressionSteps > 0 ? compressionSteps : steps, merges, seed);
     }
 
     private void check() {

@@ -58,6 +58,40 @@ public final class PatchMerges {
         return merges;
     }
 
+    /**
+     * Score-driven merges (spec §7, "entropy" / "cross_entropy"): repeatedly join the adjacent pair with the largest
+     * summed score (the most predictable pair; ties at random), the merged unit carrying the sum; returns the index of
+     * each merge in the list at that moment. The last unit takes part only as a right partner.
+     *
+     * @param scores one score per token, e.g. the teacher's negative entropy or log-probability of the actual token
+     */
+    public static List<Integer> byScore(double[] scores, Random rng) {
+        List<Double> s = new ArrayList<>();
+        for (double v : scores) {
+            s.add(v);
+        }
+        List<Integer> merges = new ArrayList<>();
+        while (s.size() > 1) {
+            double best = Double.NEGATIVE_INFINITY;
+            List<Integer> top = new ArrayList<>();
+            for (int i = 0; i + 1 < s.size(); i++) {
+                double v = s.get(i) + s.get(i + 1);
+                if (v > best) {
+                    best = v;
+                    top.clear();
+                }
+                if (v == best) {
+                    top.add(i);
+                }
+            }
+            int i = top.get(rng.nextInt(top.size()));
+            s.set(i, s.get(i) + s.get(i + 1));
+            s.remove(i + 1);
+            merges.add(i);
+        }
+        return merges;
+    }
+
     private static long pair(int a, int b) {
         return ((long) a << 32) ^ (b & 0xFFFFFFFFL);
     }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.mlstm.MLstmCell;
+import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
 
@@ -32,7 +33,7 @@ public final class Stage2 extends StageTrainer {
      * @param compressionSteps steps over which the target ratio moves from the natural ratio to the target
      */
     public record Config(int steps, int batch, int bytesPerExample, double lr, double warmupFraction, double weightDecay,
-                         double clip, double targetBytesPerPatch, int compressionSteps, long seed) {
+                         double clip, double targetBytesPerPatch, int compressionSteps, Merges merges, long seed) {
         public Config {
             if (steps < 0 || batch < 1 || bytesPerExample < 8 || !(lr > 0) || targetBytesPerPatch < 0 || compressionSteps < 0) {
                 throw new IllegalArgumentException("invalid Stage 2 config: " + this);
@@ -40,19 +41,36 @@ public final class Stage2 extends StageTrainer {
         }
 
         public static Config defaults() {
-            return new Config(300, 8, 256, 5e-4, 0.1, 0.1, 0.5, 0, 0, 0);
+            return new Config(300, 8, 256, 5e-4, 0.1, 0.1, 0.5, 0, 0, Merges.BPE, 0);
         }
     }
 
+    /**
+     * How boundary targets are merged for higher compression (spec §7): per-example BPE merges, or merges of the most
+     * predictable adjacent tokens by the teacher's negative next-token entropy or by the log-probability of the actual
+     * next token (both need a teacher).
+     */
+    public enum Merges { BPE, ENTROPY, CROSS_ENTROPY }
+
     private Config cfg = Config.defaults();
     private final Random mergeRng = new Random(0);
+    private final OlmoModel teacher;
 
     public Stage2(BolmoModel student, BpeTokenizer tokenizer) {
+        this(student, tokenizer, null);
+    }
+
+    /** With a teacher for entropy / cross-entropy merge targets. */
+    public Stage2(BolmoModel student, BpeTokenizer tokenizer, OlmoModel teacher) {
         super(student, tokenizer);
+        this.teacher = teacher;
     }
 
     public List<Step> run(List<String> texts, Config config, Consumer<Step> onStep) {
         this.cfg = config;
+        if (config.merges() != Merges.BPE && config.targetBytesPerPatch() > 0 && teacher == null) {
+            throw new IllegalArgumentException(config.merges() + " merges score tokens with the teacher: construct Stage2 with one");
+        }
         mergeRng.setSeed(config.seed());
         return train(texts, new Loop(config.steps(), config.batch(), config.bytesPerExample(), config.lr(),
                 config.warmupFraction(), config.clip(), config.seed()), "stage 2", onStep);
@@ -86,7 +104,9 @@ public final class Stage2 extends StageTrainer {
             double natural = (double) bt.realBytes[r] / lens.size();
             double frac = cfg.compressionSteps() == 0 ? 1 : Math.min(1, (double) s / cfg.compressionSteps());
             double ratio = natural + (cfg.targetBytesPerPatch() - natural) * frac;
-            List<Integer> merged = PatchMerges.apply(lens, PatchMerges.bpe(rows[r], mergeRng), ratio, bt.realBytes[r]);
+            List<Integer> order = cfg.merges() == Merges.BPE ? PatchMerges.bpe(rows[r], mergeRng)
+                    : PatchMerges.byScore(teacherScores(rows[r]), mergeRng);
+            List<Integer> merged = PatchMerges.apply(lens, order, ratio, bt.realBytes[r]);
             int pos = -1;
             for (int len : merged) {
                 pos += len;
@@ -94,6 +114,29 @@ public final class Stage2 extends StageTrainer {
             }
         }
         return out;
+    }
+
+    /**
+     * Per-token teacher scores for score merges: at the position that predicts token i, the negative entropy of the
+     * next-token distribution (ENTROPY) or the log-probability of token i itself (CROSS_ENTROPY).
+     */
+    double[] teacherScores(int[] tokens) {
+        int n = tokens.length;
+        int[] in = new int[n];
+        in[0] = tokenizer.eosId();
+        System.arraycopy(tokens, 0, in, 1, n - 1);
+        try (NDScope ignored = new NDScope()) {
+            NDManager m = teacher.params().manager();
+            NDArray logp = teacher.logits(Ops.ids(m, in, 1, n), null).logSoftmax(-1);
+            float[] v = cfg.merges() == Merges.ENTROPY
+                    ? logp.exp().mul(logp).sum(new int[] {-1}).toFloatArray()
+                    : logp.gather(Ops.ids(m, tokens, 1, n, 1), 2).toFloatArray();
+            double[] out = new double[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = v[i];
+            }
+            return out;
+        }
     }
 
     @Override

@@ -29,6 +29,13 @@ class Stage2Test {
     }
 
     @Test
+    void scoreMergesJoinTheMostPredictablePairFirst() {
+        // pair sums: (-1,-5)=-6, (-5,-0.5)=-5.5, (-0.5,-0.2)=-0.7 -> merge index 2 first, its unit scores -0.7
+        List<Integer> m = PatchMerges.byScore(new double[] {-1, -5, -0.5, -0.2}, new Random(1));
+        assertEquals(List.of(2, 1, 0), m, "then (-5,-0.7) = -5.7 beats (-1,-5) = -6; then the rest");
+    }
+
+    @Test
     void stage2TrainsEverythingAndCompressionTargetsReachTheRatio() {
         OlmoConfig tc = OlmoConfig.of("olmo2", 512, 32, 64, 2, 4, 4, 256);
         try (OlmoModel teacher = OlmoModel.random(tc, 1);
@@ -39,7 +46,7 @@ class Stage2Test {
             float[] teacherBefore = teacher.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray();
             List<StageTrainer.Step> log = new ArrayList<>();
             Stage2 s2 = new Stage2(student, Stage1Test.TOK);
-            s2.run(Stage1Test.TEXTS, new Stage2.Config(20, 4, 64, 2e-3, 0.1, 0.1, 0.5, 0, 0, 4), log::add);
+            s2.run(Stage1Test.TEXTS, new Stage2.Config(20, 4, 64, 2e-3, 0.1, 0.1, 0.5, 0, 0, Stage2.Merges.BPE, 4), log::add);
             assertTrue(log.get(19).parts().get("ce") < log.get(0).parts().get("ce"), "CE falls");
             assertFalse(java.util.Arrays.equals(globalBefore, student.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray()),
                     "the global model trains in Stage 2");
@@ -47,7 +54,7 @@ class Stage2Test {
                     teacher.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray(), "the teacher is a separate copy");
             // compressed targets at the end of the schedule reach 6 bytes per patch where merges allow
             Stage2 c = new Stage2(student, Stage1Test.TOK);
-            c.run(Stage1Test.TEXTS, new Stage2.Config(0, 1, 64, 1e-3, 0.1, 0.1, 0.5, 6.0, 10, 5), s -> { });
+            c.run(Stage1Test.TEXTS, new Stage2.Config(0, 1, 64, 1e-3, 0.1, 0.1, 0.5, 6.0, 10, Stage2.Merges.BPE, 5), s -> { });
             List<int[]> ex = Stage1Batch.examples(Stage1Test.TEXTS, Stage1Test.TOK, 64);
             Stage1Batch bt = Stage1Batch.of(ex.subList(0, 3), Stage1Test.TOK, SubwordSuffixTrie.of(Stage1Test.TOK), 64);
             boolean[][] y = c.targets(bt, bt.tokenRows, 10);
