@@ -1,6 +1,5 @@
 package io.bolmo4j.bolmo;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.bolmo4j.engine.Ops;
@@ -85,30 +84,49 @@ public final class LoadedBolmo implements AutoCloseable {
         }
     }
 
+    /** Bytes scored per window by {@link #score}; each window also sees up to {@link #CONTEXT} earlier bytes. */
+    static final int WINDOW = 2048;
+    static final int CONTEXT = 1024;
+
     /**
-     * Bits per byte with boundary folding (spec §3.7, §9): boundaries are predicted over the whole text (a newline is
-     * appended so the last byte has lookahead), and each byte's probability sums its plain and fused ids.
+     * Bits per byte with boundary folding (spec §3.7, §9): boundaries are predicted over the whole window (a newline is
+     * appended so the last byte has lookahead), and each byte's probability sums its plain and fused ids. Long texts are
+     * scored in windows of {@value #WINDOW} new bytes after up to {@value #CONTEXT} bytes of context.
      */
     public TextScore score(String text) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (utf8.length == 0) {
             throw new IllegalArgumentException("cannot score an empty text");
         }
-        int[] ids = ByteTokenizer.encode(text + "\n");
+        double nll = 0;
+        for (int start = 0; start < utf8.length; start += WINDOW) {
+            int ctx = Math.max(0, start - CONTEXT), end = Math.min(utf8.length, start + WINDOW);
+            int[] ids = new int[end - ctx + 2];
+            ids[0] = ByteTokenizer.BOS;
+            for (int i = ctx; i < end; i++) {
+                ids[1 + i - ctx] = ByteTokenizer.OFFSET + (utf8[i] & 0xFF);
+            }
+            ids[ids.length - 1] = end < utf8.length ? ByteTokenizer.OFFSET + (utf8[end] & 0xFF) : ByteTokenizer.OFFSET + '\n';
+            nll += windowNll(ids, start - ctx, end - ctx);
+        }
+        return new TextScore(nll, utf8.length, utf8.length);
+    }
+
+    /** Folded NLL of bytes {@code [from, to)} of the window (byte i is id i+1, predicted at position i). */
+    private double windowNll(int[] ids, int from, int to) {
         double nll = 0;
         try (NDScope ignored = new NDScope()) {
             NDManager m = model.params().manager();
-            NDArray logp = model.forward(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, trie.expand(ids), 1, ids.length), null)
-                    .logits().logSoftmax(-1);
-            float[] lp = logp.toFloatArray();
-            for (int t = 0; t < utf8.length; t++) { // position t predicts byte t+1
+            float[] lp = model.forward(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, trie.expand(ids), 1, ids.length), null)
+                    .logits().logSoftmax(-1).toFloatArray();
+            for (int t = from; t < to; t++) {
                 int next = ids[t + 1];
                 double a = lp[t * 520 + next], b = lp[t * 520 + next + ByteTokenizer.FUSED];
                 double max = Math.max(a, b);
                 nll -= max + Math.log(Math.exp(a - max) + Math.exp(b - max));
             }
         }
-        return new TextScore(nll, utf8.length, utf8.length);
+        return nll;
     }
 
     @Override

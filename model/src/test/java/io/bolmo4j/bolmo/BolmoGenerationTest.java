@@ -78,6 +78,22 @@ class BolmoGenerationTest {
     }
 
     @Test
+    void longTextsAreScoredInWindowsAndShortOnesInOne() {
+        try (BolmoModel m = tinyModel(6, List.of(OlmoConfig.FULL, OlmoConfig.FULL))) {
+            LoadedBolmo lb = new LoadedBolmo(m, TOK);
+            String unit = "Call me Ishmael. Some years ago, never mind how long precisely. ";
+            String longText = unit.repeat(80); // ~5 KB: three windows
+            var whole = lb.score(longText);
+            assertEquals(longText.length(), whole.bytes());
+            assertTrue(Double.isFinite(whole.nllNats()) && whole.bitsPerByte() > 0);
+            // the first window is scored exactly as the short text alone (same bytes, same lookahead byte)
+            String head = longText.substring(0, LoadedBolmo.WINDOW);
+            double headAlone = lb.score(head + longText.charAt(LoadedBolmo.WINDOW)).nllNats();
+            assertTrue(whole.nllNats() > headAlone * 0.5, "all windows contribute");
+        }
+    }
+
+    @Test
     void generatedTextDecodesTheGeneratedBytes() {
         try (BolmoModel m = tinyModel(5, List.of(OlmoConfig.FULL, OlmoConfig.FULL))) {
             StringBuilder streamed = new StringBuilder();
