@@ -217,9 +217,7 @@ public final class HfCheckpoint implements AutoCloseable {
 
     /** Writes bytes to a temp file beside {@code target}, then renames it over the target. */
     public static void writeAtomically(Path target, byte[] content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path tmp = AtomicFiles.tempFor(target);
         try {
             Files.write(tmp, content);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

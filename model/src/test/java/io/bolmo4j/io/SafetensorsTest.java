@@ -164,6 +164,8 @@ class SafetensorsTest {
         try (SafetensorsFile r = SafetensorsFile.open(f)) {
             assertArrayEquals(new float[] {2}, r.readFloats("a"));
         }
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)),
+                "an ordinary file, not the temp file's 0600");
         // The final rename cannot replace a non-empty directory: the write fails, and nothing is left behind.
         Path blocked = dir.resolve("blocked.safetensors");
         Files.createDirectories(blocked.resolve("inside"));
