@@ -1,0 +1,22 @@
+package io.bolmo4j.dsl;
+
+import io.bolmo4j.data.BuiltinCorpus;
+import io.bolmo4j.data.Document;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The shipped teacher is a real language model: low held-out bits/byte and English-looking output. */
+class BuiltinTeacherTest {
+    @Test
+    void tinyOlmoIsAGenuineLanguageModel() {
+        try (Olmo olmo = Olmo.tiny()) {
+            Document d = BuiltinCorpus.test(BuiltinCorpus.Source.SOTU).toList().get(0);
+            double bpb = olmo.bitsPerByte(d.text().substring(0, 3000));
+            assertTrue(bpb < 2.1, "held-out bits/byte " + bpb);
+            String text = olmo.generate("The people of the United States", g -> g.maxNew(30));
+            long words = java.util.Arrays.stream(text.split("\\s+")).filter(w -> w.matches("[A-Za-z,.;']+")).count();
+            assertTrue(words >= 10, "mostly words: " + text);
+        }
+    }
+}
