@@ -29,11 +29,14 @@ final class ByteifyCommand implements Runnable {
     @Option(names = "--out", required = true, description = "output Bolmo directory")
     Path out;
 
-    @Option(names = "--lr", defaultValue = "2e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
+    @Option(names = "--lr", defaultValue = "3e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
     double lr;
 
     @Option(names = "--encoder-layers", defaultValue = "4", description = "global layers in the encoder loss, n (default ${DEFAULT-VALUE})")
     int encoderLayers;
+
+    @Option(names = "--steps", defaultValue = "1000", description = "Stage 1 steps (default ${DEFAULT-VALUE}: about 14 minutes for tiny-olmo on 2 cores)")
+    int steps;
 
     @Mixin
     StageOptions stage;
@@ -43,7 +46,7 @@ final class ByteifyCommand implements Runnable {
         Main.configureBackend();
         List<String> texts = stage.texts();
         List<String> heldOut = heldOut(stage.evalBytes);
-        Stage1.Config cfg = new Stage1.Config(stage.steps, stage.batch, stage.bytes, lr, 0.1, 0.1, 0.5, encoderLayers, 5.0, stage.seed);
+        Stage1.Config cfg = new Stage1.Config(steps, stage.batch, stage.bytes, lr, 0.1, 0.1, 0.5, encoderLayers, 5.0, stage.seed);
         try (LoadedOlmo t = LoadedOlmo.load(teacher);
              BolmoModel bolmo = Byteify.fromTeacher(t.model(), t.tokenizer().vocabSize(), stage.seed)) {
             System.err.println("teacher " + t.model().config() + "; " + bolmo.config());

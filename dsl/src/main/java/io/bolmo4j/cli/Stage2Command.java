@@ -44,6 +44,9 @@ final class Stage2Command implements Runnable {
     @Option(names = "--merges", defaultValue = "BPE", description = "compression targets: ${COMPLETION-CANDIDATES} (entropy ones need --teacher; default ${DEFAULT-VALUE})")
     Stage2.Merges merges;
 
+    @Option(names = "--steps", defaultValue = "300", description = "steps (default ${DEFAULT-VALUE})")
+    int steps;
+
     @Mixin
     StageOptions stage;
 
@@ -52,8 +55,8 @@ final class Stage2Command implements Runnable {
         Main.configureBackend();
         List<String> texts = stage.texts();
         BpeTokenizer tok = BolmoCheckpoint.subwordTokenizer(dir);
-        Stage2.Config cfg = new Stage2.Config(stage.steps, stage.batch, stage.bytes, lr, 0.1, 0.1, 0.5, target,
-                compressionSteps > 0 ? compressionSteps : stage.steps, merges, stage.seed);
+        Stage2.Config cfg = new Stage2.Config(steps, stage.batch, stage.bytes, lr, 0.1, 0.1, 0.5, target,
+                compressionSteps > 0 ? compressionSteps : steps, merges, stage.seed);
         try (BolmoModel bolmo = BolmoCheckpoint.load(dir); LoadedOlmo t = teacher == null ? null : LoadedOlmo.load(teacher)) {
             Files.createDirectories(out);
             try (Writer log = Files.newBufferedWriter(out.resolve("stage2_log.csv"), StandardCharsets.UTF_8)) {

@@ -8,13 +8,10 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Options that Stage 1 ({@code byteify}) and Stage 2 share. */
+/** Options that Stage 1 ({@code byteify}) and Stage 2 share ({@code --steps} is per command: the defaults differ). */
 final class StageOptions {
     @Option(names = "--data", description = "training text: a file, directory or Dolma JSONL(.gz) (default: the built-in corpus)")
     Path data;
-
-    @Option(names = "--steps", defaultValue = "300", description = "steps (default ${DEFAULT-VALUE})")
-    int steps;
 
     @Option(names = "--batch", defaultValue = "8", description = "examples per step (default ${DEFAULT-VALUE})")
     int batch;

@@ -34,7 +34,7 @@ public final class Stage1 extends StageTrainer {
         }
 
         public static Config defaults() {
-            return new Config(300, 8, 256, 2e-3, 0.1, 0.1, 0.5, 4, 5.0, 0);
+            return new Config(1000, 8, 256, 3e-3, 0.1, 0.1, 0.5, 4, 5.0, 0);
         }
 
         public Config withSteps(int s) {
