@@ -11,16 +11,21 @@ import java.util.Locale;
  * merges (paper §5.2).
  * <pre>
  * &lt;|user|&gt;
- * Spell out the word "cat".
+ * Delete every instance of "red" in "The red fox ran.".
  * &lt;|assistant|&gt;
- * c a t
+ * The fox ran.
  * </pre>
  * followed by the end-of-text token.
  */
 public final class InstructionTasks {
-    /** Character-level tasks a small model can learn (sentence-level word tasks are left out). */
-    public static final List<CuteTask> TASKS = List.of(CuteTask.SPELL, CuteTask.SPELL_INVERSE, CuteTask.CONTAINS_CHAR,
-            CuteTask.DEL_CHAR, CuteTask.INS_CHAR, CuteTask.SUB_CHAR, CuteTask.SWAP_CHAR);
+    /**
+     * Tasks a few-million-parameter subword model can learn in minutes: the sentence-level word edits (copying with
+     * one change, which induction heads do well) and the two-way choices. Letter-level edits are left out: with a
+     * 4k-token vocabulary tiny-olmo cannot see inside its tokens well enough to learn them (measured: 0.00 after
+     * 300 steps, vs 0.50 for contains_char, i.e. chance).
+     */
+    public static final List<CuteTask> TASKS = List.of(CuteTask.CONTAINS_CHAR, CuteTask.CONTAINS_WORD, CuteTask.ORTH,
+            CuteTask.INS_WORD, CuteTask.DEL_WORD, CuteTask.SUB_WORD, CuteTask.SWAP_WORD);
 
     private InstructionTasks() {}
 

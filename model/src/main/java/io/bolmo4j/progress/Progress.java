@@ -26,12 +26,27 @@ public interface Progress extends AutoCloseable {
         Factory.current = factory;
     }
 
+    /** The text bar on stderr (what a notebook renderer falls back to outside a running cell). */
+    static Progress text(Spec spec) {
+        return new TextProgress(spec);
+    }
+
+    /** Seconds as mm:ss or h:mm:ss ("?" when unknown). */
+    static String clock(double s) {
+        if (Double.isNaN(s) || Double.isInfinite(s)) {
+            return "?";
+        }
+        long t = Math.round(s);
+        return t >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+                : String.format(Locale.ROOT, "%02d:%02d", t / 60, t % 60);
+    }
+
     /** What a display is asked to show. */
     record Spec(String label, long total, String unit) {}
 
     /** Holder of the installed factory. */
     final class Factory {
-        static volatile Function<Spec, Progress> current = TextProgress::new;
+        static volatile Function<Spec, Progress> current = Progress::text;
 
         private Factory() {}
     }
@@ -76,15 +91,6 @@ public interface Progress extends AutoCloseable {
             if (interactive && !lastLine.isEmpty()) {
                 System.err.println();
             }
-        }
-
-        static String clock(double s) {
-            if (Double.isNaN(s) || Double.isInfinite(s)) {
-                return "?";
-            }
-            long t = Math.round(s);
-            return t >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
-                    : String.format(Locale.ROOT, "%02d:%02d", t / 60, t % 60);
         }
     }
 }

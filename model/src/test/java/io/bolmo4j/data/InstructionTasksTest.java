@@ -36,9 +36,9 @@ class InstructionTasksTest {
         List<CuteExample> held = InstructionTasks.heldOut(TASKS, 5, 1);
         assertEquals(5 * InstructionTasks.TASKS.size(), held.size());
         assertEquals(1.0, InstructionTasks.exactMatch(lookup(held, null), held).overall());
-        InstructionTasks.Accuracy a = InstructionTasks.exactMatch(lookup(held, CuteTask.SPELL), held);
+        InstructionTasks.Accuracy a = InstructionTasks.exactMatch(lookup(held, CuteTask.DEL_WORD), held);
         assertEquals(1.0 - 1.0 / InstructionTasks.TASKS.size(), a.overall(), 1e-12);
-        assertEquals(0.0, a.perTask().get("spell"));
+        assertEquals(0.0, a.perTask().get("del_word"));
     }
 
     @Test

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the real Jupyter clients the kernel's integration tests drive (Debian packages), and headless Chromium
+# for the check that an executed notebook's Plotly chart draws offline. Idempotent; run as root (CI) or with sudo.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+pkgs=(jupyter-client jupyter-core python3-nbclient jupyter-nbconvert python3-nbformat python3-ipykernel
+      python3-jupyter-kernel-test chromium)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ((${#missing[@]})); then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

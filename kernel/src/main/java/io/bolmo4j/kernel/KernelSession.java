@@ -1,0 +1,133 @@
+package io.bolmo4j.kernel;
+
+import io.bolmo4j.kernel.display.Display;
+import io.bolmo4j.kernel.display.DisplaySink;
+import io.bolmo4j.kernel.display.Renderers;
+import io.bolmo4j.kernel.exec.CellException;
+import io.bolmo4j.kernel.exec.JShellEvaluator;
+import io.bolmo4j.kernel.magic.BuiltinMagics;
+import io.bolmo4j.kernel.magic.Magics;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One notebook session without the wire protocol: runs cells (magics, then Java through JShell) with stdout, stderr
+ * and displays routed to a {@link Frontend}, renders the final value, and keeps the input history. The Jupyter kernel
+ * wraps it; tests drive it directly.
+ */
+public final class KernelSession implements AutoCloseable {
+    /** Packages every session imports, so the bolmo4j API and Tablesaw are at hand. */
+    public static final List<String> DEFAULT_IMPORTS = List.of(
+            "import java.util.*;", "import java.util.stream.*;", "import java.nio.file.*;",
+            "import io.bolmo4j.dsl.*;", "import static io.bolmo4j.kernel.display.Display.*;",
+            "import tech.tablesaw.api.*;", "import tech.tablesaw.plotly.api.*;", "import tech.tablesaw.plotly.components.*;");
+
+    /** Where a running cell's output goes. */
+    public interface Frontend extends DisplaySink {
+        /** Text written to {@code stdout} or {@code stderr}. */
+        void stream(String name, String text);
+    }
+
+    /** One history entry: execution count, input, and the text of its result (null if none). */
+    public record HistoryEntry(int line, String input, String output) {}
+
+    private final JShellEvaluator shell;
+    private final Magics magics;
+    private final List<HistoryEntry> history = new ArrayList<>();
+
+    public KernelSession(JShellEvaluator shell) {
+        this.shell = shell;
+        this.magics = BuiltinMagics.install(new Magics(), shell);
+    }
+
+    /** A session on this JVM's class path with the default imports. */
+    public static KernelSession create() {
+        return new KernelSession(new JShellEvaluator(JShellEvaluator.jvmClasspath(), DEFAULT_IMPORTS));
+    }
+
+    public JShellEvaluator shell() {
+        return shell;
+    }
+
+    public Magics magics() {
+        return magics;
+    }
+
+    /**
+     * Runs a cell.
+     *
+     * @return the MIME bundle of the cell's value, or null when it has none
+     * @throws CellException when the cell does not compile, throws, or is interrupted
+     */
+    public Map<String, Object> execute(String code, int count, boolean storeHistory, Frontend frontend) {
+        FrontendStream out = new FrontendStream(t -> frontend.stream("stdout", t));
+        FrontendStream err = new FrontendStream(t -> frontend.stream("stderr", t));
+        PrintStream oldOut = System.out, oldErr = System.err;
+        PrintStream cellOut = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream cellErr = new PrintStream(err, true, StandardCharsets.UTF_8);
+        System.setOut(cellOut);
+        System.setErr(cellErr);
+        Runnable sendStreams = () -> {
+            cellOut.flush();
+            cellErr.flush();
+            out.sendNow();
+            err.sendNow();
+        };
+        Display.setSink(new DisplaySink() {
+            @Override
+            public void display(Map<String, Object> bundle, String displayId, boolean update) {
+                sendStreams.run(); // keeps outputs in the order the cell produced them
+                frontend.display(bundle, displayId, update);
+            }
+
+            @Override
+            public void clear(boolean wait) {
+                sendStreams.run();
+                frontend.clear(wait);
+            }
+        });
+        Map<String, Object> bundle = null;
+        try {
+            Object value = run(code, count);
+            bundle = value == JShellEvaluator.NO_VALUE || value instanceof Display.Handle ? null : Renderers.render(value);
+            return bundle;
+        } catch (Magics.MagicException e) {
+            throw new CellException("MagicException", e.getMessage(), List.of("MagicException: " + e.getMessage()), e);
+        } finally {
+            sendStreams.run();
+            Display.setSink(null);
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            if (storeHistory) {
+                synchronized (history) {
+                    history.add(new HistoryEntry(count, code, bundle == null ? null : String.valueOf(bundle.get("text/plain"))));
+                }
+            }
+        }
+    }
+
+    private Object run(String code, int count) {
+        return magics.run(code, c -> shell.eval(c, count), JShellEvaluator.NO_VALUE);
+    }
+
+    /** The input history, oldest first. */
+    public List<HistoryEntry> history() {
+        synchronized (history) {
+            return List.copyOf(history);
+        }
+    }
+
+    /** Stops the running cell (callable from any thread). */
+    public void interrupt() {
+        shell.interrupt();
+    }
+
+    @Override
+    public void close() {
+        shell.close();
+    }
+}

@@ -1,0 +1,16 @@
+package io.bolmo4j.kernel.display;
+
+import java.util.Map;
+
+/**
+ * Renders values of one type as a MIME bundle (e.g. {@code text/html} plus a short {@code text/plain}). Libraries
+ * register renderers for their own types through {@link java.util.ServiceLoader} (a
+ * {@code META-INF/services/io.bolmo4j.kernel.display.DisplayRenderer} file in their jar) or {@link Renderers#register}.
+ */
+public interface DisplayRenderer<T> {
+    /** The type rendered; subclasses and implementations are rendered too, the most specific renderer wins. */
+    Class<T> type();
+
+    /** MIME type to data: strings for text types, base64 strings for images, JSON-able maps for application/json. */
+    Map<String, Object> render(T value);
+}

@@ -1,0 +1,152 @@
+package io.bolmo4j.kernel.magic;
+
+import io.bolmo4j.kernel.display.Display;
+import io.bolmo4j.kernel.display.Renderers;
+import io.bolmo4j.kernel.exec.JShellEvaluator;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The kernel's built-in magics: %lsmagic, %classpath, %time / %%time, %load, %env. */
+public final class BuiltinMagics {
+    private BuiltinMagics() {}
+
+    /** Registers the built-ins on {@code magics} for cells evaluated by {@code shell}. */
+    public static Magics install(Magics magics, JShellEvaluator shell) {
+        List<String> added = new ArrayList<>();
+        magics.line("lsmagic", (args, eval) -> Display.markdown("Line magics: " + join(magics.lineNames(), "%")
+                + "\n\nCell magics: " + join(magics.cellNames(), "%%")));
+        magics.line("classpath", (args, eval) -> {
+            if (args.isBlank()) {
+                return Display.text(added.isEmpty() ? "(nothing added; the kernel's own class path is always available)" : String.join("\n", added));
+            }
+            List<String> paths = expand(args);
+            List<URL> urls = new ArrayList<>();
+            for (String p : paths) {
+                shell.addToClasspath(p);
+                added.add(p);
+                urls.add(url(p));
+            }
+            int renderers = Renderers.loadServices(new URLClassLoader(urls.toArray(URL[]::new), BuiltinMagics.class.getClassLoader()));
+            return Display.text("added " + paths.size() + " class path entr" + (paths.size() == 1 ? "y" : "ies")
+                    + (renderers > 0 ? ", " + renderers + " display renderer(s)" : ""));
+        });
+        magics.line("time", (args, eval) -> timed(() -> eval.eval(args)));
+        magics.cell("time", (args, body, eval) -> timed(() -> eval.eval(body)));
+        magics.line("load", (args, eval) -> {
+            Path file = Path.of(unquote(args));
+            if (!Files.isRegularFile(file)) {
+                throw new Magics.MagicException("%load: no such file: " + file.toAbsolutePath());
+            }
+            try {
+                return eval.eval(Files.readString(file));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        magics.line("env", (args, eval) -> env(args));
+        return magics;
+    }
+
+    private static String join(List<String> names, String prefix) {
+        StringBuilder sb = new StringBuilder();
+        for (String n : names) {
+            sb.append(sb.length() > 0 ? ", " : "").append('`').append(prefix).append(n).append('`');
+        }
+        return sb.toString();
+    }
+
+    private static Object timed(java.util.function.Supplier<Object> work) {
+        long t0 = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            double ms = (System.nanoTime() - t0) / 1e6;
+            System.out.println(ms < 1000 ? String.format(Locale.ROOT, "Wall time: %.1f ms", ms)
+                    : String.format(Locale.ROOT, "Wall time: %.2f s", ms / 1000));
+        }
+    }
+
+    /** Paths of a %classpath argument: several separated by spaces or the path separator; {@code dir/*} = its jars. */
+    static List<String> expand(String args) {
+        List<String> out = new ArrayList<>();
+        for (String raw : args.trim().split("[\\s" + File.pathSeparator + "]+")) {
+            String p = unquote(raw);
+            if (p.endsWith("/*") || p.endsWith(File.separator + "*")) {
+                Path dir = Path.of(p.substring(0, p.length() - 2));
+                try (DirectoryStream<Path> jars = Files.newDirectoryStream(dir, "*.jar")) {
+                    jars.forEach(j -> out.add(j.toAbsolutePath().toString()));
+                } catch (IOException e) {
+                    throw new Magics.MagicException("%classpath: cannot list " + dir.toAbsolutePath() + ": " + e.getMessage());
+                }
+            } else {
+                Path path = Path.of(p);
+                if (!Files.exists(path)) {
+                    throw new Magics.MagicException("%classpath: no such file or directory: " + path.toAbsolutePath());
+                }
+                out.add(path.toAbsolutePath().toString());
+            }
+        }
+        return out;
+    }
+
+    private static URL url(String path) {
+        try {
+            return Path.of(path).toUri().toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static String unquote(String s) {
+        s = s.strip();
+        return s.length() >= 2 && (s.startsWith("\"") && s.endsWith("\"") || s.startsWith("'") && s.endsWith("'"))
+                ? s.substring(1, s.length() - 1) : s;
+    }
+
+    /** {@code %env}: all variables; {@code %env NAME}: one; {@code %env NAME=VALUE} or {@code NAME VALUE}: sets one. */
+    static Object env(String args) {
+        if (args.isBlank()) {
+            StringBuilder sb = new StringBuilder();
+            new TreeMap<>(System.getenv()).forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+            return Display.text(sb.toString().stripTrailing());
+        }
+        String[] kv = args.contains("=") ? args.split("=", 2) : args.split("\\s+", 2);
+        String name = kv[0].strip();
+        if (kv.length == 1) {
+            String v = System.getenv(name);
+            return Display.text(v == null ? name + " is not set" : v);
+        }
+        String value = unquote(kv[1]);
+        setenv(name, value);
+        System.out.println("env: " + name + "=" + value);
+        return io.bolmo4j.kernel.exec.JShellEvaluator.NO_VALUE;
+    }
+
+    /** Sets a variable in this JVM's view of the environment ({@code System.getenv}); child processes do not see it. */
+    @SuppressWarnings("unchecked")
+    static void setenv(String name, String value) {
+        try {
+            Map<String, String> env = System.getenv();
+            Field m = env.getClass().getDeclaredField("m");
+            m.setAccessible(true);
+            ((Map<String, String>) m.get(env)).put(name, value);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new Magics.MagicException("%env cannot set variables in this JVM (" + e.getClass().getSimpleName()
+                    + "): start the kernel with --add-opens java.base/java.util=ALL-UNNAMED, as the installed kernelspec does");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.bolmo4j.kernel;
+
+import io.bolmo4j.kernel.install.KernelInstaller;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The kernel driven by real Jupyter clients from Debian's packages (installed by {@code kernel/ci-setup.sh}): the
+ * standard conformance suite, message-by-message protocol checks, and a fixture notebook executed by nbclient and
+ * drawn offline in headless Chromium. The kernel under test is this JVM's class path, installed as a throwaway
+ * kernelspec in {@code target/jupyter}. Skipped where the clients are missing, except in CI.
+ */
+class RealClientTest {
+    static final String KERNEL = "bolmo4j-test";
+    static final Path PREFIX = Path.of("target", "jupyter").toAbsolutePath();
+    static final Path ARTIFACTS = Path.of("target", "notebook-check").toAbsolutePath();
+
+    @BeforeAll
+    static void installKernelspec() throws IOException {
+        assumeTrue(clientsAvailable(), "Debian's Jupyter clients are not installed (run kernel/ci-setup.sh)");
+        KernelInstaller.install(PREFIX.resolve("share/jupyter/kernels").resolve(KERNEL), "Java (bolmo4j, test)", List.of("-Xmx1g"));
+    }
+
+    static boolean clientsAvailable() {
+        boolean ok;
+        try {
+            Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import jupyter_client, jupyter_kernel_test, nbclient, nbconvert")
+                    .redirectErrorStream(true).start();
+            ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            ok = false;
+        }
+        if (!ok && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("CI must install the Jupyter clients (kernel/ci-setup.sh, called by .ci/run)");
+        }
+        return ok;
+    }
+
+    @Test
+    void conformanceSuitePasses() throws Exception {
+        python("-m", "unittest", "-v", "conformance");
+    }
+
+    @Test
+    void protocolBehaviour() throws Exception {
+        python("protocol.py");
+    }
+
+    @Test
+    void fixtureNotebookExecutesAndItsChartDrawsOffline() throws Exception {
+        python("notebook_check.py", Path.of("src/test/notebooks/fixture.ipynb").toAbsolutePath().toString(), ARTIFACTS.toString());
+    }
+
+    private static void python(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/python3"));
+        cmd.addAll(List.of(args));
+        Path log = Files.createTempFile("bolmo4j-kernel-client", ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("src/test/python").toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("JUPYTER_PATH", PREFIX.resolve("share/jupyter").toString());
+        pb.environment().put("JUPYTER_RUNTIME_DIR", Files.createTempDirectory("jupyter-runtime").toString());
+        pb.environment().put("BOLMO4J_KERNEL_NAME", KERNEL);
+        pb.environment().put("PYTHONUNBUFFERED", "1");
+        Process p = pb.start();
+        boolean done = p.waitFor(600, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        System.out.println(out);
+        assertEquals(0, done ? p.exitValue() : -1, String.join(" ", args) + " failed:\n" + out);
+    }
+}
