@@ -1,8 +1,6 @@
 package io.bolmo4j.cli;
 
 import io.bolmo4j.data.BuiltinCorpus;
-import io.bolmo4j.data.CuteExample;
-import io.bolmo4j.data.CuteTasks;
 import io.bolmo4j.data.Document;
 import io.bolmo4j.data.InstructionTasks;
 import io.bolmo4j.olmo.LoadedOlmo;
@@ -46,10 +44,10 @@ final class FinetuneCommand implements Runnable {
     @Option(names = "--examples", defaultValue = "30000", description = "instruction examples (default ${DEFAULT-VALUE})")
     int examples;
 
-    @Option(names = "--corpus-fraction", defaultValue = "0.2", description = "share of plain corpus documents (default ${DEFAULT-VALUE})")
+    @Option(names = "--corpus-fraction", defaultValue = "0.1", description = "share of plain corpus documents (default ${DEFAULT-VALUE})")
     double corpusFraction;
 
-    @Option(names = "--eval-per-task", defaultValue = "30", description = "held-out prompts per task (default ${DEFAULT-VALUE})")
+    @Option(names = "--eval-per-task", defaultValue = "50", description = "held-out prompts per task (default ${DEFAULT-VALUE})")
     int evalPerTask;
 
     @Option(names = "--seed", defaultValue = "99", description = "seed (default ${DEFAULT-VALUE})")
@@ -58,9 +56,9 @@ final class FinetuneCommand implements Runnable {
     @Override
     public void run() {
         Main.configureBackend();
-        CuteTasks tasks = CuteTasks.builtin();
-        List<CuteExample> heldOut = InstructionTasks.heldOut(tasks, evalPerTask, seed);
-        List<Document> train = new ArrayList<>(InstructionTasks.training(tasks, examples, seed));
+        InstructionTasks tasks = InstructionTasks.builtin(io.bolmo4j.tokenizer.BpeTokenizer.load(base.resolve("tokenizer.json")));
+        List<InstructionTasks.Example> heldOut = tasks.heldOut(evalPerTask, seed);
+        List<Document> train = new ArrayList<>(tasks.training(examples, seed));
         List<Document> corpus = new ArrayList<>(BuiltinCorpus.train().toList());
         Collections.shuffle(corpus, new Random(seed));
         long instructBytes = train.stream().mapToLong(d -> d.text().length()).sum();

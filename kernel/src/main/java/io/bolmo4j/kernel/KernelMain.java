@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Entry point: {@code KernelMain CONNECTION_FILE} runs the kernel (as Jupyter starts it from the kernelspec);
- * {@code KernelMain install [options]} installs the kernelspec.
+ * {@code KernelMain install [options]} installs the kernelspec; {@code KernelMain bench} measures start-up and latency.
  */
 public final class KernelMain {
     private KernelMain() {}
@@ -25,8 +25,11 @@ public final class KernelMain {
         if (args.length > 0 && args[0].equals("install")) {
             System.exit(KernelInstaller.run(Arrays.copyOfRange(args, 1, args.length)));
         }
+        if (args.length > 0 && args[0].equals("bench")) {
+            System.exit(io.bolmo4j.kernel.bench.KernelBench.run(Arrays.copyOfRange(args, 1, args.length)));
+        }
         if (args.length != 1 || args[0].startsWith("-")) {
-            System.err.println("usage: KernelMain CONNECTION_FILE | install [--user | --prefix DIR] [--name NAME] [--display-name TEXT]");
+            System.err.println("usage: bolmo4j kernel install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] | bolmo4j kernel bench | KernelMain CONNECTION_FILE");
             System.exit(2);
         }
         // kernel logs must not land in cells: cache the real stderr before the first logger exists

@@ -1,95 +1,158 @@
 package io.bolmo4j.data;
 
+import io.bolmo4j.tokenizer.BpeTokenizer;
+
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
 
 /**
- * Instruction-style versions of the CUTE-style tasks, in a fixed chat template the base model never sees in
- * pretraining (so it cannot answer zero-shot), for post-training the built-in teacher and measuring task-arithmetic
- * merges (paper §5.2).
+ * Instruction-following tasks in a fixed chat template the base model never sees in pretraining, so it cannot
+ * answer them zero-shot: for post-training the built-in teacher ({@code tiny-olmo-instruct}) and measuring
+ * task-arithmetic merges (paper §5.2).
  * <pre>
  * &lt;|user|&gt;
- * Delete every instance of "red" in "The red fox ran.".
+ * Which word comes last?
+ * river
+ * stone
+ * cloud
  * &lt;|assistant|&gt;
- * The fox ran.
+ * cloud
  * </pre>
- * followed by the end-of-text token.
+ * followed by the end-of-text token. The tasks copy a word from a position of the question: a few-million-parameter
+ * model learns them in minutes, where CUTE's sentence and letter edits stayed at 0 % exact match (measured: 300 and
+ * 1,000 finetuning steps of tiny-olmo). Words come from the CUTE-style word lists (CUTE's test words excluded),
+ * restricted to words of at most two teacher tokens; held-out prompts use only held-out words.
  */
 public final class InstructionTasks {
-    /**
-     * Tasks a few-million-parameter subword model can learn in minutes: the sentence-level word edits (copying with
-     * one change, which induction heads do well) and the two-way choices. Letter-level edits are left out: with a
-     * 4k-token vocabulary tiny-olmo cannot see inside its tokens well enough to learn them (measured: 0.00 after
-     * 300 steps, vs 0.50 for contains_char, i.e. chance).
-     */
-    public static final List<CuteTask> TASKS = List.of(CuteTask.CONTAINS_CHAR, CuteTask.CONTAINS_WORD, CuteTask.ORTH,
-            CuteTask.INS_WORD, CuteTask.DEL_WORD, CuteTask.SUB_WORD, CuteTask.SWAP_WORD);
+    /** The task kinds. */
+    public enum Task {
+        /** Repeat the one word given. */
+        REPEAT("Repeat this word:"),
+        /** The first of a list of words, one per line. */
+        FIRST("Which word comes first?"),
+        /** The last of a list of words. */
+        LAST("Which word comes last?");
 
-    private InstructionTasks() {}
+        final String question;
 
-    /** The question of an example, without CUTE's "Question: " prefix. */
-    static String question(CuteExample e) {
-        String p = e.prompt();
-        return p.startsWith("Question: ") ? p.substring("Question: ".length()) : p;
+        Task(String question) {
+            this.question = question;
+        }
+
+        /** Lower-case name, e.g. {@code "first"}. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
-    /** The prompt a model continues: template up to the assistant turn. */
-    public static String prompt(CuteExample e) {
-        return "<|user|>\n" + question(e) + "\n<|assistant|>\n";
+    /** One prompt and its gold answer. */
+    public record Example(Task task, String question, String answer) {
+        /** The prompt a model continues: the template up to the assistant turn. */
+        public String prompt() {
+            return "<|user|>\n" + question + "\n<|assistant|>\n";
+        }
+
+        /** A training document: prompt and answer (trainers append the end-of-text token). */
+        public Document document(String id) {
+            return new Document(id, prompt() + answer, "instruct");
+        }
     }
 
-    /** A training document: prompt and answer (trainers append the end-of-text token). */
-    public static Document document(CuteExample e) {
-        return new Document(e.id() + "-instruct", prompt(e) + e.answer(), "instruct");
+    private final List<String> trainWords;
+    private final List<String> heldOutWords;
+
+    public InstructionTasks(List<String> trainWords, List<String> heldOutWords) {
+        if (trainWords.size() < 3 || heldOutWords.size() < 3) {
+            throw new IllegalArgumentException("need at least 3 training and 3 held-out words");
+        }
+        this.trainWords = List.copyOf(trainWords);
+        this.heldOutWords = List.copyOf(heldOutWords);
     }
 
-    /** {@code n} training documents drawn from the training words. */
-    public static List<Document> training(CuteTasks tasks, int n, long seed) {
-        Iterator<CuteExample> it = tasks.examples(seed, TASKS);
+    /** The built-in word lists, kept to words the teacher's tokenizer writes in at most two tokens. */
+    public static InstructionTasks builtin(BpeTokenizer teacher) {
+        CuteTasks cute = CuteTasks.builtin();
+        return new InstructionTasks(
+                cute.trainWords().stream().filter(w -> teacher.encodeIds(w).length <= 2).toList(),
+                cute.heldOutWords().stream().filter(w -> teacher.encodeIds(w).length <= 2).toList());
+    }
+
+    public List<String> trainWords() {
+        return trainWords;
+    }
+
+    public List<String> heldOutWords() {
+        return heldOutWords;
+    }
+
+    /** {@code n} training documents, tasks in turn, from the training words. */
+    public List<Document> training(int n, long seed) {
+        Random rnd = new Random(seed);
         List<Document> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(document(it.next()));
+            out.add(example(Task.values()[i % Task.values().length], trainWords, rnd).document("instruct-" + i));
         }
         return out;
     }
 
-    /** {@code perTask} held-out examples of every task (held-out words only). */
-    public static List<CuteExample> heldOut(CuteTasks tasks, int perTask, long seed) {
-        List<CuteExample> out = new ArrayList<>();
-        for (CuteTask t : TASKS) {
-            out.addAll(tasks.heldOut(t, perTask, seed));
+    /** {@code perTask} held-out examples of every task. */
+    public List<Example> heldOut(int perTask, long seed) {
+        Random rnd = new Random(seed ^ 0x5eedL);
+        List<Example> out = new ArrayList<>();
+        for (Task t : Task.values()) {
+            for (int i = 0; i < perTask; i++) {
+                out.add(example(t, heldOutWords, rnd));
+            }
         }
         return out;
+    }
+
+    static Example example(Task task, List<String> words, Random rnd) {
+        if (task == Task.REPEAT) {
+            String w = words.get(rnd.nextInt(words.size()));
+            return new Example(task, task.question + "\n" + w, w);
+        }
+        int n = 3 + rnd.nextInt(2);
+        List<String> list = new ArrayList<>(n);
+        while (list.size() < n) {
+            String w = words.get(rnd.nextInt(words.size()));
+            if (!list.contains(w)) {
+                list.add(w);
+            }
+        }
+        return new Example(task, task.question + "\n" + String.join("\n", list), task == Task.FIRST ? list.get(0) : list.get(n - 1));
     }
 
     /** Exact-match accuracy of greedy answers (text up to the end or the first newline, trimmed), per task and overall. */
-    public static Accuracy exactMatch(ScoringModel model, List<CuteExample> examples) {
-        java.util.Map<String, int[]> perTask = new java.util.LinkedHashMap<>();
+    public static Accuracy exactMatch(ScoringModel model, List<Example> examples) {
+        Map<String, int[]> perTask = new LinkedHashMap<>();
         int correct = 0;
-        for (CuteExample e : examples) {
-            String out = model.generate(prompt(e), e.answer().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 4);
+        for (Example e : examples) {
+            String out = model.generate(e.prompt(), e.answer().getBytes(StandardCharsets.UTF_8).length + 4);
             int nl = out.indexOf('\n');
-            String answer = (nl >= 0 ? out.substring(0, nl) : out).trim();
-            boolean ok = answer.equals(e.answer());
+            boolean ok = (nl >= 0 ? out.substring(0, nl) : out).trim().equals(e.answer());
             correct += ok ? 1 : 0;
-            int[] c = perTask.computeIfAbsent(e.kind().toString().toLowerCase(Locale.ROOT), k -> new int[2]);
+            int[] c = perTask.computeIfAbsent(e.task().id(), k -> new int[2]);
             c[0] += ok ? 1 : 0;
             c[1]++;
         }
-        java.util.Map<String, Double> tasks = new java.util.LinkedHashMap<>();
+        Map<String, Double> tasks = new LinkedHashMap<>();
         perTask.forEach((k, v) -> tasks.put(k, (double) v[0] / v[1]));
-        return new Accuracy((double) correct / examples.size(), examples.size(), tasks);
+        return new Accuracy(examples.isEmpty() ? 0 : (double) correct / examples.size(), examples.size(), tasks);
     }
 
     /** Overall and per-task exact match. */
-    public record Accuracy(double overall, int examples, java.util.Map<String, Double> perTask) {
+    public record Accuracy(double overall, int examples, Map<String, Double> perTask) {
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "exact match %.3f over %d prompts (", overall, examples));
             perTask.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "%s %.2f, ", k, v)));
-            sb.setLength(sb.length() - 2);
+            sb.setLength(Math.max(0, sb.length() - 2));
             return sb.append(')').toString();
         }
     }

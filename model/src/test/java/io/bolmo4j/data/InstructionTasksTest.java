@@ -2,23 +2,26 @@ package io.bolmo4j.data;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class InstructionTasksTest {
-    private static final CuteTasks TASKS = CuteTasks.builtin();
+    private static final InstructionTasks TASKS = new InstructionTasks(
+            List.of("apple", "pear", "fig", "plum", "kiwi", "lime"), List.of("river", "stone", "cloud", "field", "grass"));
 
     /** A model that answers from a lookup of the gold answers, optionally wrong on one task. */
-    private static ScoringModel lookup(List<CuteExample> examples, CuteTask wrongOn) {
+    private static ScoringModel lookup(List<InstructionTasks.Example> examples, InstructionTasks.Task wrongOn) {
         return new ScoringModel() {
             @Override
             public String generate(String prompt, int maxNewBytes) {
-                for (CuteExample e : examples) {
-                    if (InstructionTasks.prompt(e).equals(prompt)) {
-                        return e.kind() == wrongOn ? "nope\n" : e.answer() + "\nmore text";
+                for (InstructionTasks.Example e : examples) {
+                    if (e.prompt().equals(prompt)) {
+                        return e.task() == wrongOn ? "nope\n" : e.answer() + "\nmore text";
                     }
                 }
                 throw new AssertionError("unknown prompt " + prompt);
@@ -33,26 +36,42 @@ class InstructionTasksTest {
 
     @Test
     void exactMatchCountsAnswersUpToTheFirstNewline() {
-        List<CuteExample> held = InstructionTasks.heldOut(TASKS, 5, 1);
-        assertEquals(5 * InstructionTasks.TASKS.size(), held.size());
+        List<InstructionTasks.Example> held = TASKS.heldOut(5, 1);
+        assertEquals(5 * InstructionTasks.Task.values().length, held.size());
         assertEquals(1.0, InstructionTasks.exactMatch(lookup(held, null), held).overall());
-        InstructionTasks.Accuracy a = InstructionTasks.exactMatch(lookup(held, CuteTask.DEL_WORD), held);
-        assertEquals(1.0 - 1.0 / InstructionTasks.TASKS.size(), a.overall(), 1e-12);
-        assertEquals(0.0, a.perTask().get("del_word"));
+        InstructionTasks.Accuracy a = InstructionTasks.exactMatch(lookup(held, InstructionTasks.Task.LAST), held);
+        assertEquals(1.0 - 1.0 / InstructionTasks.Task.values().length, a.overall(), 1e-12);
+        assertEquals(0.0, a.perTask().get("last"));
     }
 
     @Test
-    void promptsUseTheChatTemplateAndHeldOutWordsOnly() {
-        List<CuteExample> held = InstructionTasks.heldOut(TASKS, 10, 2);
-        List<String> trainWords = TASKS.trainWords();
-        for (CuteExample e : held) {
-            String p = InstructionTasks.prompt(e);
+    void answersAreTheRightWordsAndHeldOutPromptsUseHeldOutWordsOnly() {
+        for (InstructionTasks.Example e : TASKS.heldOut(20, 2)) {
+            String p = e.prompt();
             assertTrue(p.startsWith("<|user|>\n") && p.endsWith("\n<|assistant|>\n"), p);
-            assertFalse(p.contains("Question: "), p);
+            List<String> words = List.of(e.question().split("\n")).subList(1, e.question().split("\n").length);
+            assertTrue(TASKS.heldOutWords().containsAll(words), e.toString());
+            assertEquals(switch (e.task()) {
+                case REPEAT, FIRST -> words.get(0);
+                case LAST -> words.get(words.size() - 1);
+            }, e.answer());
         }
-        for (Document d : InstructionTasks.training(TASKS, 50, 3)) {
+        Set<String> seen = new HashSet<>();
+        for (Document d : TASKS.training(60, 3)) {
             assertTrue(d.text().contains("<|assistant|>\n"));
+            for (String w : TASKS.heldOutWords()) {
+                assertFalse(d.text().contains("\n" + w + "\n") || d.text().endsWith("\n" + w), d.text());
+            }
+            seen.add(d.text().split("\n")[1]);
         }
-        assertFalse(trainWords.isEmpty());
+        assertEquals(3, seen.size(), "all three tasks are trained");
+    }
+
+    @Test
+    void builtinPoolKeepsShortWordsAndExcludesCuteTestWords() {
+        InstructionTasks t = InstructionTasks.builtin(io.bolmo4j.tokenizer.BpeTokenizer.load(io.bolmo4j.olmo.BuiltinModels.path("tiny-olmo").resolve("tokenizer.json")));
+        assertTrue(t.trainWords().size() > 1000 && t.heldOutWords().size() > 100, t.trainWords().size() + " " + t.heldOutWords().size());
+        assertTrue(java.util.Collections.disjoint(t.heldOutWords(), CuteTasks.cuteTestWords()));
+        assertTrue(java.util.Collections.disjoint(t.trainWords(), t.heldOutWords()));
     }
 }

@@ -16,16 +16,11 @@ public final class ExitGuard extends SecurityManager {
         if (System.getSecurityManager() instanceof ExitGuard) {
             return true;
         }
-        java.io.PrintStream err = System.err;
         try {
-            // JDK 17 prints a deprecation warning on stderr: keep it out of the Jupyter server's log
-            System.setErr(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-            System.setSecurityManager(new ExitGuard());
+            System.setSecurityManager(new ExitGuard()); // JDK 17 logs a deprecation warning to the server log
             return true;
         } catch (UnsupportedOperationException | SecurityException e) {
             return false;
-        } finally {
-            System.setErr(err);
         }
     }
 
