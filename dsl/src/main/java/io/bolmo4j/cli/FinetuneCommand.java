@@ -72,13 +72,13 @@ final class FinetuneCommand implements Runnable {
         }
         Collections.shuffle(train, new Random(seed + 1));
         try (LoadedOlmo lm = LoadedOlmo.load(base)) {
-            InstructionTasks.Accuracy before = InstructionTasks.exactMatch(lm, heldOut);
+            InstructionTasks.Accuracy before = InstructionTasks.exactMatch(lm::generate, heldOut);
             System.out.println("base     : " + before);
             OlmoPretrainer.Config cfg = new OlmoPretrainer.Config(steps, batch, context, lr, 0.05, 0.0, 1.0, seed,
                     Math.max(1, steps / 4), Math.max(1, steps / 4), 32);
             new OlmoPretrainer(lm.model(), lm.tokenizer(), train, BuiltinCorpus.validation().toList(), cfg)
                     .run(out, Files.readString(base.resolve("tokenizer.json")));
-            InstructionTasks.Accuracy after = InstructionTasks.exactMatch(lm, heldOut);
+            InstructionTasks.Accuracy after = InstructionTasks.exactMatch(lm::generate, heldOut);
             System.out.println("finetuned: " + after);
             Files.writeString(out.resolve("instruct_eval.txt"), "base      " + before + "\nfinetuned " + after + "\n");
         } catch (IOException e) {

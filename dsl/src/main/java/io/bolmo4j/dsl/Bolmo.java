@@ -117,6 +117,12 @@ public final class Bolmo implements AutoCloseable {
         return loaded.generate(prompt, g.toOptions(), s -> { });
     }
 
+    /** Exact match on the held-out instruction prompts, as {@link Olmo#instructionAccuracy} (greedy, by bytes). */
+    public io.bolmo4j.data.InstructionTasks.Accuracy instructionAccuracy(int perTask) {
+        return io.bolmo4j.data.InstructionTasks.exactMatch((p, n) -> generate(p, o -> o.maxNew(n)),
+                io.bolmo4j.data.InstructionTasks.builtin(tokenizer).heldOut(perTask, Tasks.SEED));
+    }
+
     /** Bits per UTF-8 byte with boundary folding. */
     public double bitsPerByte(String text) {
         return loaded.score(text).bitsPerByte();

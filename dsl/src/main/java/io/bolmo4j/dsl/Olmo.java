@@ -2,6 +2,7 @@ package io.bolmo4j.dsl;
 
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.BuiltinModels;
+import io.bolmo4j.data.InstructionTasks;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -69,6 +70,14 @@ public final class Olmo implements AutoCloseable {
     /** Bits per UTF-8 byte of {@code text} (after a BOS). */
     public double bitsPerByte(String text) {
         return lm.score(text).bitsPerByte();
+    }
+
+    /**
+     * Exact match on {@code perTask} held-out prompts of each instruction task (the chat template
+     * {@code tiny-olmo-instruct} was post-trained on); the same prompts for every model.
+     */
+    public InstructionTasks.Accuracy instructionAccuracy(int perTask) {
+        return InstructionTasks.exactMatch(lm::generate, InstructionTasks.builtin(tokenizer()).heldOut(perTask, Tasks.SEED));
     }
 
     public OlmoModel model() {

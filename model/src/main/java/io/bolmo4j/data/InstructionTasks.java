@@ -129,7 +129,7 @@ public final class InstructionTasks {
     }
 
     /** Exact-match accuracy of greedy answers (text up to the end or the first newline, trimmed), per task and overall. */
-    public static Accuracy exactMatch(ScoringModel model, List<Example> examples) {
+    public static Accuracy exactMatch(Generator model, List<Example> examples) {
         Map<String, int[]> perTask = new LinkedHashMap<>();
         int correct = 0;
         for (Example e : examples) {
@@ -144,6 +144,12 @@ public final class InstructionTasks {
         Map<String, Double> tasks = new LinkedHashMap<>();
         perTask.forEach((k, v) -> tasks.put(k, (double) v[0] / v[1]));
         return new Accuracy(examples.isEmpty() ? 0 : (double) correct / examples.size(), examples.size(), tasks);
+    }
+
+    /** Greedy generation of up to {@code maxNewBytes} bytes after a prompt (e.g. {@code ScoringModel::generate}). */
+    @FunctionalInterface
+    public interface Generator {
+        String generate(String prompt, int maxNewBytes);
     }
 
     /** Overall and per-task exact match. */

@@ -38,8 +38,8 @@ class InstructionTasksTest {
     void exactMatchCountsAnswersUpToTheFirstNewline() {
         List<InstructionTasks.Example> held = TASKS.heldOut(5, 1);
         assertEquals(5 * InstructionTasks.Task.values().length, held.size());
-        assertEquals(1.0, InstructionTasks.exactMatch(lookup(held, null), held).overall());
-        InstructionTasks.Accuracy a = InstructionTasks.exactMatch(lookup(held, InstructionTasks.Task.LAST), held);
+        assertEquals(1.0, InstructionTasks.exactMatch(lookup(held, null)::generate, held).overall());
+        InstructionTasks.Accuracy a = InstructionTasks.exactMatch(lookup(held, InstructionTasks.Task.LAST)::generate, held);
         assertEquals(1.0 - 1.0 / InstructionTasks.Task.values().length, a.overall(), 1e-12);
         assertEquals(0.0, a.perTask().get("last"));
     }
