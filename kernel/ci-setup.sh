@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the real Jupyter clients the kernel's integration tests drive (Debian packages), and headless Chromium
-# for the check that an executed notebook's Plotly chart draws offline. Idempotent; run as root (CI) or with sudo.
+# Installs Debian's Jupyter: the notebook server (what the Dockerfile serves), the real clients the kernel's
+# integration tests drive, and headless Chromium for the check that an executed notebook's Plotly chart draws
+# offline. Used by .ci/run and the Dockerfile alike. Idempotent; run as root (CI, Docker) or with sudo.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
-pkgs=(jupyter-client jupyter-core python3-nbclient jupyter-nbconvert python3-nbformat python3-ipykernel
+pkgs=(jupyter-notebook jupyter-client jupyter-core python3-nbclient jupyter-nbconvert python3-nbformat python3-ipykernel
       python3-jupyter-kernel-test chromium)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

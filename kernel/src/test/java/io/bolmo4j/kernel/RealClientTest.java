@@ -16,12 +16,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The kernel driven by real Jupyter clients from Debian's packages (installed by {@code kernel/ci-setup.sh}): the
- * standard conformance suite, message-by-message protocol checks, and a fixture notebook executed by nbclient and
- * drawn offline in headless Chromium. The kernel under test is this JVM's class path, installed as a throwaway
+ * standard conformance suite, message-by-message protocol checks, a fixture notebook executed by nbclient and
+ * drawn offline in headless Chromium, and the teaching notebooks of {@code notebooks/} executed with their outputs
+ * checked. The kernel under test is this JVM's class path, installed as a throwaway
  * kernelspec in {@code target/jupyter}. Skipped where the clients are missing, except in CI.
  */
 class RealClientTest {
     static final String KERNEL = "bolmo4j-test";
+    static final String NOTEBOOK_KERNEL = "bolmo4j-notebooks";
     static final Path PREFIX = Path.of("target", "jupyter").toAbsolutePath();
     static final Path ARTIFACTS = Path.of("target", "notebook-check").toAbsolutePath();
 
@@ -61,7 +63,23 @@ class RealClientTest {
         python("notebook_check.py", Path.of("src/test/notebooks/fixture.ipynb").toAbsolutePath().toString(), ARTIFACTS.toString());
     }
 
+    @Test
+    void teachingNotebooksExecute() throws Exception {
+        // their own kernelspec: the teaching notebooks train models and need the default heap
+        KernelInstaller.install(PREFIX.resolve("share/jupyter/kernels").resolve(NOTEBOOK_KERNEL), "Java (bolmo4j, notebooks)", List.of());
+        List<String> args = new java.util.ArrayList<>(List.of(Path.of("..", "notebooks", "run_notebooks.py").toAbsolutePath().normalize().toString(),
+                Path.of("target", "notebooks").toAbsolutePath().toString()));
+        try (var nbs = Files.list(Path.of("..", "notebooks"))) {
+            nbs.filter(p -> p.toString().endsWith(".ipynb")).sorted().forEach(p -> args.add(p.toAbsolutePath().normalize().toString()));
+        }
+        pythonWith(NOTEBOOK_KERNEL, args.toArray(String[]::new));
+    }
+
     private static void python(String... args) throws Exception {
+        pythonWith(KERNEL, args);
+    }
+
+    private static void pythonWith(String kernel, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/python3"));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile("bolmo4j-kernel-client", ".log");
@@ -69,7 +87,7 @@ class RealClientTest {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("JUPYTER_PATH", PREFIX.resolve("share/jupyter").toString());
         pb.environment().put("JUPYTER_RUNTIME_DIR", Files.createTempDirectory("jupyter-runtime").toString());
-        pb.environment().put("BOLMO4J_KERNEL_NAME", KERNEL);
+        pb.environment().put("BOLMO4J_KERNEL_NAME", kernel);
         pb.environment().put("PYTHONUNBUFFERED", "1");
         Process p = pb.start();
         boolean done = p.waitFor(600, TimeUnit.SECONDS);
