@@ -22,19 +22,23 @@ public final class KernelMain {
     private KernelMain() {}
 
     public static void main(String[] args) throws Exception {
+        // kernel logs must not land in cells: cache the real stderr before the first logger exists
+        System.setProperty("org.slf4j.simpleLogger.cacheOutputStream", "true");
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         if (args.length > 0 && args[0].equals("install")) {
             System.exit(KernelInstaller.run(Arrays.copyOfRange(args, 1, args.length)));
         }
         if (args.length > 0 && args[0].equals("bench")) {
             System.exit(io.bolmo4j.kernel.bench.KernelBench.run(Arrays.copyOfRange(args, 1, args.length)));
         }
+        if (args.length == 1 && args[0].equals("--cds-warmup")) {
+            warmUp();
+            return;
+        }
         if (args.length != 1 || args[0].startsWith("-")) {
             System.err.println("usage: bolmo4j kernel install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] | bolmo4j kernel bench | KernelMain CONNECTION_FILE");
             System.exit(2);
         }
-        // kernel logs must not land in cells: cache the real stderr before the first logger exists
-        System.setProperty("org.slf4j.simpleLogger.cacheOutputStream", "true");
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         String json;
         try {
             json = Files.readString(Path.of(args[0]));
@@ -76,6 +80,38 @@ public final class KernelMain {
         watchParent();
         conn.waitUntilClose();
         System.exit(0);
+    }
+
+    /**
+     * Exercises start-up and a first cell (JShell, the wire protocol on loopback, rendering) so that a class-data
+     * sharing archive recorded during this run ({@code -XX:ArchiveClassesAtExit}) covers what a kernel start loads.
+     */
+    static void warmUp() throws Exception {
+        KernelConnectionProperties props = new KernelConnectionProperties("127.0.0.1", freePort(), freePort(), freePort(),
+                freePort(), freePort(), "tcp", "hmac-sha256", java.util.UUID.randomUUID().toString());
+        JupyterConnection conn = new JupyterConnection(props);
+        new JavaKernel(CompletableFuture.completedFuture(null)).attach(conn, () -> {});
+        conn.connect();
+        JavaKernel.kernelInfo();
+        try (KernelSession s = KernelSession.create()) {
+            s.execute("var t = Table.create(\"t\", IntColumn.create(\"x\", 1));\nt", 1, false, new KernelSession.Frontend() {
+                @Override
+                public void stream(String name, String text) {}
+
+                @Override
+                public void display(java.util.Map<String, Object> bundle, String id, boolean update) {}
+
+                @Override
+                public void clear(boolean wait) {}
+            });
+        }
+        conn.close();
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     /** Ends the kernel when the process that started it (Jupyter) is gone. */
