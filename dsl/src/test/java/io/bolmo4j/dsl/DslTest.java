@@ -62,6 +62,26 @@ class DslTest {
     }
 
     @Test
+    void worksFromAFreshThreadAsInANotebookCell() throws Exception {
+        // PyTorch's grad mode is per thread and on in new threads: training and merging must not depend on it
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread cell = new Thread(() -> {
+            try (Olmo base = Olmo.load(dir.resolve("base")); Olmo instruct = Olmo.load(dir.resolve("instruct"));
+                 Bolmo bolmo = Bolmo.byteify(base).stage1(s -> s.steps(2).batch(2).bytesPerExample(64).texts(TEXTS))
+                         .mergeTaskVector(instruct)) {
+                assertTrue(bolmo.bitsPerByte("the worst of times") > 0);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        cell.start();
+        cell.join();
+        if (failure.get() != null) {
+            throw new AssertionError("pipeline failed on a fresh thread", failure.get());
+        }
+    }
+
+    @Test
     void invalidSettingsAreClearErrors() {
         try (Olmo base = Olmo.load(dir.resolve("base")); Bolmo b = Bolmo.byteify(base)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.stage1(s -> s.steps(-1)));

@@ -36,6 +36,7 @@ public final class BolmoEval {
      * @param chunkBytes bytes per scored chunk (whole tokens)
      */
     public static Result evaluate(BolmoModel model, OlmoModel teacher, BpeTokenizer tok, List<String> texts, int chunkBytes) {
+        io.bolmo4j.engine.Backend.noGrad();
         SubwordSuffixTrie trie = SubwordSuffixTrie.of(tok);
         long tp = 0, fp = 0, fn = 0, agree = 0, positions = 0, predictedPatches = 0, subwordPatches = 0, bytes = 0;
         double bolmoNll = 0, teacherNll = 0;

@@ -25,6 +25,7 @@ public final class Byteify {
      * @param subwordVocabSize the teacher tokenizer's id count (rows copied into the subword table)
      */
     public static BolmoModel fromTeacher(OlmoModel teacher, int subwordVocabSize, long seed) {
+        io.bolmo4j.engine.Backend.noGrad();
         if (subwordVocabSize > teacher.config().vocabSize) {
             throw new IllegalArgumentException("subword vocabulary " + subwordVocabSize + " exceeds the teacher's vocab_size "
                     + teacher.config().vocabSize);

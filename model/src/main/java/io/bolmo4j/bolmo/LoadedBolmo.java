@@ -42,6 +42,7 @@ public final class LoadedBolmo implements AutoCloseable {
 
     /** Continues {@code prompt}; {@code maxNewTokens} counts bytes. */
     public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
+        io.bolmo4j.engine.Backend.noGrad();
         return new BolmoGenerator(model, trie).generate(prompt, options, onText).text();
     }
 
@@ -69,6 +70,7 @@ public final class LoadedBolmo implements AutoCloseable {
     }
 
     public Logits logits(String text) {
+        io.bolmo4j.engine.Backend.noGrad();
         int[] ids = ByteTokenizer.encode(text);
         if (ids.length < 2) {
             throw new IllegalArgumentException("need at least one byte of text");
@@ -94,6 +96,7 @@ public final class LoadedBolmo implements AutoCloseable {
      * scored in windows of {@value #WINDOW} new bytes after up to {@value #CONTEXT} bytes of context.
      */
     public TextScore score(String text) {
+        io.bolmo4j.engine.Backend.noGrad();
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (utf8.length == 0) {
             throw new IllegalArgumentException("cannot score an empty text");

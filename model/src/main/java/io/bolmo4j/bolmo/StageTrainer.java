@@ -45,6 +45,7 @@ public abstract class StageTrainer {
     abstract Map<String, Double> step(Stage1Batch batch, int s);
 
     final List<Step> train(List<String> texts, Loop loop, String label, Consumer<Step> onStep) {
+        io.bolmo4j.engine.Backend.noGrad();
         List<int[]> examples = Stage1Batch.examples(texts, tokenizer, loop.bytesPerExample());
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("no training examples: the texts are empty or shorter than two tokens");

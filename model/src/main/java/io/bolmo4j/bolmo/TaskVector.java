@@ -36,6 +36,7 @@ public final class TaskVector {
      * an architecture and that the base is the model this Bolmo was byteified from (same global layer count and width).
      */
     public static List<String> merge(BolmoModel bolmo, OlmoModel instruct, OlmoModel base, double alpha) {
+        io.bolmo4j.engine.Backend.noGrad();
         if (!(Double.isFinite(alpha))) {
             throw new IllegalArgumentException("alpha must be finite, got " + alpha);
         }

@@ -52,12 +52,24 @@ public final class Backend {
         return root;
     }
 
+    /**
+     * Stops autograd recording on the calling thread. PyTorch's grad mode is per thread and on by default in threads
+     * the engine did not start from (a notebook cell runs on its own thread): there, in-place parameter updates
+     * fail and inference would record graphs. Training turns recording on inside its gradient collector only.
+     */
+    public static void noGrad() {
+        start();
+        if (ai.djl.pytorch.jni.JniUtils.isGradMode()) {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        }
+    }
+
     /** A new long-lived child manager on {@link #device()}; the caller closes it. */
     public static NDManager newManager() {
         return root().newSubManager();
     }
 
-    private static void start() {
+    private static synchronized void start() {
         if (root != null) {
             return;
         }

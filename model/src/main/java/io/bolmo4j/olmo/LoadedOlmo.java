@@ -48,6 +48,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel {
      * {@code onText}; stops at the end-of-text token. Returns the generated text.
      */
     public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
+        io.bolmo4j.engine.Backend.noGrad();
         int[] ids = withBos(tokenizer.encodeIds(prompt));
         Utf8Stream utf8 = new Utf8Stream();
         StringBuilder all = new StringBuilder();
@@ -79,6 +80,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel {
     /** Teacher-forced log-probabilities of the continuation's tokens (tokenised together with the context). */
     @Override
     public ContinuationScore score(String context, String continuation) {
+        io.bolmo4j.engine.Backend.noGrad();
         int[] ctx = tokenizer.encodeIds(context);
         int[] all = withBos(tokenizer.encodeIds(context + continuation));
         int firstNew = 1 + commonPrefix(ctx, all, 1);
@@ -116,6 +118,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel {
 
     /** Negative log-likelihood of {@code text} after a BOS, and its bits per UTF-8 byte. */
     public TextScore score(String text) {
+        io.bolmo4j.engine.Backend.noGrad();
         int[] ids = tokenizer.encodeIds(text);
         if (ids.length == 0) {
             throw new IllegalArgumentException("cannot score an empty text");

@@ -70,6 +70,7 @@ public final class AdamW {
      * zeroes the gradients.
      */
     public void step(double lr, double gradScale) {
+        io.bolmo4j.engine.Backend.noGrad();
         step++;
         double c1 = 1 - Math.pow(beta1, step), c2 = 1 - Math.pow(beta2, step);
         for (Group g : groups) {

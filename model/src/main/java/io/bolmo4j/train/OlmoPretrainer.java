@@ -100,6 +100,7 @@ public final class OlmoPretrainer {
      * @return the final validation bits per byte (NaN when stopped early by {@link #stopAfter})
      */
     public double run(Path out, String tokenizerJson) {
+        io.bolmo4j.engine.Backend.noGrad();
         Map<String, NDArray> trainable = new LinkedHashMap<>(model.params().asMap());
         trainable.values().forEach(p -> p.setRequiresGradient(true));
         NDManager state = Backend.newManager();
