@@ -55,6 +55,48 @@ public final class Bolmo implements AutoCloseable {
                 teacher.tokenizer(), teacher.tokenizerJson());
     }
 
+    /** As {@link #byteify(Olmo)} with a different local architecture, e.g. {@code a -> a.decoderLayers(2)}. */
+    public static Bolmo byteify(Olmo teacher, Consumer<Architecture> architecture) {
+        Architecture a = new Architecture();
+        architecture.accept(a);
+        return new Bolmo(Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), 0, a::apply), teacher,
+                teacher.tokenizer(), teacher.tokenizerJson());
+    }
+
+    /**
+     * A Stage 1 architecture check in one call: byteifies {@code teacher} once per variant, runs the same short
+     * Stage 1, and reports held-out boundary accuracy, bits per byte, bytes per patch, the final encoder loss (how
+     * closely the encoder matches the teacher's layer-n states) and training speed.
+     */
+    public static Table compareArchitectures(Olmo teacher, Consumer<StageOptions> stage1,
+                                             java.util.Map<String, Consumer<Architecture>> variants, int evalBytes) {
+        StringColumn name = StringColumn.create("variant");
+        IntColumn params = IntColumn.create("local_parameters");
+        DoubleColumn acc = DoubleColumn.create("boundary_accuracy"), bpb = DoubleColumn.create("bits_per_byte"),
+                bpp = DoubleColumn.create("bytes_per_patch"), enc = DoubleColumn.create("encoder_loss"),
+                speed = DoubleColumn.create("train_bytes_per_s");
+        variants.forEach((label, arch) -> {
+            try (Bolmo b = byteify(teacher, arch).stage1(stage1)) {
+                Table e = b.evaluate(evalBytes);
+                Table h = b.history();
+                long local = b.model().config().parameterCount() - teacherLayers(b.model().config());
+                name.append(label);
+                params.append((int) local);
+                acc.append(e.doubleColumn("value").get(0));
+                bpp.append(e.doubleColumn("value").get(3));
+                bpb.append(e.doubleColumn("value").get(5));
+                enc.append(h.doubleColumn("encoder").get(h.rowCount() - 1));
+                speed.append(h.doubleColumn("bytes_per_s").mean());
+            }
+        });
+        return Table.create("architecture check", name, params, acc, bpb, bpp, enc, speed);
+    }
+
+    private static long teacherLayers(io.bolmo4j.bolmo.BolmoConfig c) {
+        return io.bolmo4j.olmo.TransformerStack.shapes(c.global).values().stream()
+                .mapToLong(s -> java.util.Arrays.stream(s).reduce(1, (x, y) -> x * y)).sum();
+    }
+
     /** Loads a Bolmo directory (Hugging Face layout). */
     public static Bolmo load(Path dir) {
         try {

@@ -19,4 +19,13 @@ class BuiltinTeacherTest {
             assertTrue(words >= 10, "mostly words: " + text);
         }
     }
+
+    @Test
+    void tinyOlmoInstructAnswersHeldOutInstructionsTheBaseCannot() {
+        try (Olmo base = Olmo.tiny(); Olmo instruct = Olmo.tinyInstruct()) {
+            double b = base.instructionAccuracy(10).overall(), i = instruct.instructionAccuracy(10).overall();
+            assertTrue(b == 0.0, "the base model never saw the chat template: " + b);
+            assertTrue(i >= 0.1, "instruct exact match " + i);
+        }
+    }
 }

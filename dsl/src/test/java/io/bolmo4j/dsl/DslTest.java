@@ -82,6 +82,26 @@ class DslTest {
     }
 
     @Test
+    void architectureCheckComparesVariantsInOneCall() {
+        try (Olmo base = Olmo.load(dir.resolve("base"))) {
+            Map<String, java.util.function.Consumer<Architecture>> variants = new java.util.LinkedHashMap<>();
+            variants.put("paper", a -> { });
+            variants.put("decoder 1", a -> a.decoderLayers(1));
+            variants.put("no suffix embeddings", a -> a.subwordSuffixEmbeddings(false));
+            Table t = Bolmo.compareArchitectures(base, s -> s.steps(2).batch(2).bytesPerExample(64).texts(TEXTS), variants, 300);
+            assertEquals(List.of("paper", "decoder 1", "no suffix embeddings"), t.stringColumn("variant").asList());
+            var params = t.intColumn("local_parameters");
+            assertTrue(params.get(1) < params.get(0), "fewer decoder layers, fewer parameters: " + params.asList());
+            assertTrue(params.get(2) < params.get(0), "no suffix table, fewer parameters: " + params.asList());
+            for (int r = 0; r < 3; r++) {
+                double a = t.doubleColumn("boundary_accuracy").get(r);
+                assertTrue(a >= 0 && a <= 1 && t.doubleColumn("bits_per_byte").get(r) > 0, t.print());
+            }
+            assertThrows(IllegalArgumentException.class, () -> Bolmo.byteify(base, a -> a.decoderLayers(0)));
+        }
+    }
+
+    @Test
     void invalidSettingsAreClearErrors() {
         try (Olmo base = Olmo.load(dir.resolve("base")); Bolmo b = Bolmo.byteify(base)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.stage1(s -> s.steps(-1)));

@@ -25,12 +25,21 @@ public final class Byteify {
      * @param subwordVocabSize the teacher tokenizer's id count (rows copied into the subword table)
      */
     public static BolmoModel fromTeacher(OlmoModel teacher, int subwordVocabSize, long seed) {
+        return fromTeacher(teacher, subwordVocabSize, seed, c -> c);
+    }
+
+    /**
+     * As {@link #fromTeacher(OlmoModel, int, long)} with the local architecture changed from the paper's defaults
+     * (e.g. {@code c -> c.with("num_local_decoder_layers", 2)}), for Stage 1 architecture checks.
+     */
+    public static BolmoModel fromTeacher(OlmoModel teacher, int subwordVocabSize, long seed,
+                                         java.util.function.UnaryOperator<BolmoConfig> architecture) {
         io.bolmo4j.engine.Backend.noGrad();
         if (subwordVocabSize > teacher.config().vocabSize) {
             throw new IllegalArgumentException("subword vocabulary " + subwordVocabSize + " exceeds the teacher's vocab_size "
                     + teacher.config().vocabSize);
         }
-        BolmoConfig cfg = BolmoConfig.fromTeacher(teacher.config(), subwordVocabSize);
+        BolmoConfig cfg = architecture.apply(BolmoConfig.fromTeacher(teacher.config(), subwordVocabSize));
         Params p = Params.create();
         Random rng = new Random(seed);
         BolmoModel.initLocal(cfg, p, rng);
@@ -44,7 +53,9 @@ public final class Byteify {
         int d = cfg.hiddenSize;
         float[] emb = t.get(OlmoModel.EMBED).toFloatArray();
         float[] sub = java.util.Arrays.copyOf(emb, subwordVocabSize * d);
-        p.put(LocalEncoder.PREFIX + "subword_embedding.weight", sub, subwordVocabSize, d);
+        if (cfg.addExpandedEmbeddings) {
+            p.put(LocalEncoder.PREFIX + "subword_embedding.weight", sub, subwordVocabSize, d);
+        }
         double[][] stats = columnStats(sub, subwordVocabSize, d);
         float[] bytes = new float[BolmoConfig.BYTE_VOCAB * d];
         for (int i = 0; i < BolmoConfig.BYTE_VOCAB; i++) {

@@ -18,8 +18,11 @@ import java.util.Map;
  * install from the build you want Jupyter to use ({@code ./bolmo4j kernel install}).
  */
 public final class KernelInstaller {
-    /** JVM flags for a fast start (C1 only, serial GC), the exit guard, and {@code %env} support. */
-    public static final List<String> JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+    /**
+     * JVM flags for a fast start (C1 only, serial GC, class-data sharing that falls back quietly if the build changed
+     * after install), the exit guard, and {@code %env} support.
+     */
+    public static final List<String> JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xlog:cds=off",
             "-Djava.security.manager=allow", "--add-opens", "java.base/java.util=ALL-UNNAMED", "-Dai.djl.offline=true");
 
     private KernelInstaller() {}
@@ -120,7 +123,7 @@ public final class KernelInstaller {
     static boolean recordArchive(List<String> jvm, Path archive) {
         List<String> cmd = new ArrayList<>(List.of(java()));
         cmd.addAll(jvm);
-        cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off",
+        cmd.addAll(List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds+dynamic=off",
                 "-cp", absoluteClasspath(), KernelMain.class.getName(), "--cds-warmup"));
         try {
             Files.deleteIfExists(archive);
