@@ -93,7 +93,8 @@ public final class KernelSession implements AutoCloseable {
         Map<String, Object> bundle = null;
         try {
             Object value = run(code, count);
-            bundle = value == JShellEvaluator.NO_VALUE || value instanceof Display.Handle ? null : Renderers.render(value);
+            // like IPython's None, a null value (e.g. of Map.put) shows nothing
+            bundle = value == JShellEvaluator.NO_VALUE || value == null || value instanceof Display.Handle ? null : Renderers.render(value);
             return bundle;
         } catch (Magics.MagicException e) {
             throw new CellException("MagicException", e.getMessage(), List.of("MagicException: " + e.getMessage()), e);

@@ -68,7 +68,7 @@ class KernelSessionTest {
         assertEquals("42", plain("int a = 6;\nint b = 7;\na * b"));
         assertNull(plain("int c = 1;"));
         assertNull(plain("System.out.print(\"\");"));
-        assertEquals("null", plain("(String) null"));
+        assertNull(plain("(String) null"), "a null value shows nothing, like IPython's None");
         assertEquals("[1, 2, 3]", plain("new int[] {1, 2, 3}"));
     }
 

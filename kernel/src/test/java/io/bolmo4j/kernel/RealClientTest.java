@@ -72,14 +72,14 @@ class RealClientTest {
         try (var nbs = Files.list(Path.of("..", "notebooks"))) {
             nbs.filter(p -> p.toString().endsWith(".ipynb")).sorted().forEach(p -> args.add(p.toAbsolutePath().normalize().toString()));
         }
-        pythonWith(NOTEBOOK_KERNEL, args.toArray(String[]::new));
+        pythonWith(NOTEBOOK_KERNEL, 2400, args.toArray(String[]::new));
     }
 
     private static void python(String... args) throws Exception {
-        pythonWith(KERNEL, args);
+        pythonWith(KERNEL, 600, args);
     }
 
-    private static void pythonWith(String kernel, String... args) throws Exception {
+    private static void pythonWith(String kernel, int timeoutSeconds, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/python3"));
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile("bolmo4j-kernel-client", ".log");
@@ -90,12 +90,12 @@ class RealClientTest {
         pb.environment().put("BOLMO4J_KERNEL_NAME", kernel);
         pb.environment().put("PYTHONUNBUFFERED", "1");
         Process p = pb.start();
-        boolean done = p.waitFor(600, TimeUnit.SECONDS);
+        boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
         if (!done) {
             p.destroyForcibly();
         }
         String out = Files.readString(log, StandardCharsets.UTF_8);
         System.out.println(out);
-        assertEquals(0, done ? p.exitValue() : -1, String.join(" ", args) + " failed:\n" + out);
+        assertEquals(0, done ? p.exitValue() : -1, String.join(" ", args) + (done ? " failed:\n" : " timed out:\n") + out);
     }
 }

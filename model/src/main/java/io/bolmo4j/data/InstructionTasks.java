@@ -146,6 +146,25 @@ public final class InstructionTasks {
         return new Accuracy(examples.isEmpty() ? 0 : (double) correct / examples.size(), examples.size(), tasks);
     }
 
+    /**
+     * Bits per byte a model spends on the gold answers (and their closing newline) after the prompts: the
+     * likelihood view of {@link #exactMatch}, which still moves when a small model rarely gets a word exactly right.
+     *
+     * @param bitsPerByte bits per UTF-8 byte of a whole text (as {@code Olmo.bitsPerByte}); answer bits are the
+     *                    difference between prompt + answer and prompt alone
+     */
+    public static double answerBitsPerByte(java.util.function.ToDoubleFunction<String> bitsPerByte, List<Example> examples) {
+        double bits = 0;
+        long bytes = 0;
+        for (Example e : examples) {
+            String prompt = e.prompt(), full = prompt + e.answer() + "\n";
+            int pb = prompt.getBytes(StandardCharsets.UTF_8).length, fb = full.getBytes(StandardCharsets.UTF_8).length;
+            bits += bitsPerByte.applyAsDouble(full) * fb - bitsPerByte.applyAsDouble(prompt) * pb;
+            bytes += fb - pb;
+        }
+        return bytes == 0 ? Double.NaN : bits / bytes;
+    }
+
     /** Greedy generation of up to {@code maxNewBytes} bytes after a prompt (e.g. {@code ScoringModel::generate}). */
     @FunctionalInterface
     public interface Generator {
