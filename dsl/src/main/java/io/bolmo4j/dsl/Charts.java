@@ -31,7 +31,7 @@ public final class Charts {
     /** As {@link #history(Table, String)} with a dashed reference line, e.g. the teacher's bits per byte. */
     public static Figure history(Table history, String column, double reference, String referenceName) {
         List<Trace> traces = historyTraces(history, column);
-        double first = history.intColumn("step").min(), last = history.intColumn("step").max();
+        double first = history.numberColumn("step").min(), last = history.numberColumn("step").max();
         traces.add(ScatterTrace.builder(new double[] {first, last}, new double[] {reference, reference})
                 .mode(ScatterTrace.Mode.LINE).name(referenceName).line(Line.builder().dash(Line.Dash.DASH).build()).build());
         return new Figure(layout(column, "step", column), traces.toArray(Trace[]::new));
@@ -97,10 +97,15 @@ public final class Charts {
         return out;
     }
 
+    /** The column as doubles, missing values as NaN (Plotly leaves a gap) rather than an int column's sentinel. */
     private static double[] numbers(Column<?> c) {
         if (!(c instanceof NumericColumn<?> n)) {
             throw new IllegalArgumentException("column '" + c.name() + "' must be numeric");
         }
-        return n.asDoubleArray();
+        double[] out = new double[n.size()];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = n.isMissing(r) ? Double.NaN : n.getDouble(r);
+        }
+        return out;
     }
 }

@@ -1,66 +1,57 @@
 package io.bolmo4j.dsl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.olmo.OlmoModel;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Figure;
 
+import java.util.Arrays;
+
 /**
  * Embedding rank spectra (paper Appendix E, Figure 9): the share of variance carried by each singular value of an
- * embedding matrix, against rank / hidden size. Flat spectra mean the table uses its whole width; subword tables of
- * trained LMs concentrate variance in few directions, byte tables spread it.
+ * embedding matrix, against rank / hidden size. A flat spectrum means the table uses its whole width; subword tables
+ * of trained LMs concentrate their variance in few directions, byte tables spread it.
+ *
+ * <p>Singular values come from the eigenvalues of the Gram matrix WᵀW (d × d, so the vocabulary size does not
+ * matter): Householder reduction to tridiagonal form, then implicit symmetric QR steps with Wilkinson shifts.
  */
 public final class Spectra {
+    private static final String BOLMO_ENCODER = "model.local_encoder.";
+
     private Spectra() {}
 
-    /** Input and output embeddings of an OLMo (padded vocabulary rows left out). */
+    /** Input and output embeddings of an OLMo; rows of the padded vocabulary are left out (they are never trained). */
     public static Table of(Olmo olmo) {
         Params p = olmo.model().params();
-        int rows = olmo.tokenizer().vocabSize();
-        Table t = of("input embedding", p.asMap().get("model.embed_tokens.weight"), rows);
-        return t.append(of("output embedding", p.asMap().get("lm_head.weight"), rows));
+        int vocab = olmo.tokenizer().vocabSize();
+        return of("input embedding", p.get(OlmoModel.EMBED), vocab)
+                .append(of("output embedding", p.get(OlmoModel.LM_HEAD), vocab));
     }
 
-    /** Bolmo's byte embedding, subword-suffix embedding (when present) and fused byte/boundary head. */
+    /** Bolmo's byte embedding, subword-suffix embedding (when the model has one) and fused byte/boundary LM head. */
     public static Table of(Bolmo bolmo) {
-        var m = bolmo.model().params().asMap();
-        Table t = of("byte embedding", m.get("model.local_encoder.byte_embedding.weight"), -1);
-        NDArray sub = m.get("model.local_encoder.subword_embedding.weight");
-        if (sub != null) {
-            t.append(of("subword-suffix embedding", sub, -1));
+        Params p = bolmo.model().params();
+        Table t = of("byte embedding", p.get(BOLMO_ENCODER + "byte_embedding.weight"), -1);
+        if (p.contains(BOLMO_ENCODER + "subword_embedding.weight")) {
+            t.append(of("subword-suffix embedding", p.get(BOLMO_ENCODER + "subword_embedding.weight"), -1));
         }
-        return t.append(of("byte head", m.get("lm_head.weight"), -1));
+        return t.append(of("fused LM head", p.get("lm_head.weight"), -1));
     }
 
-    /** The spectrum of {@code w} [rows, d]: rank, rank / d, explained variance and its running sum. */
+    /** The spectrum of {@code w} [rows, d]: rank, rank / d, explained variance and cumulative explained variance. */
     public static Table of(String name, float[][] w) {
-        return table(name, eigenvaluesOfGram(gram(w)));
+        return table(name, eigenvalues(gram(w)));
     }
 
-    /** The spectrum of the first {@code rows} rows of a parameter (all rows when negative). */
-    static Table of(String name, NDArray w, int rows) {
-        NDArray x = rows >= 0 && rows < w.getShape().get(0) ? w.get("0:" + rows) : w;
-        NDArray g = x.transpose().matMul(x).toType(DataType.FLOAT64, false); // the Gram matrix, on the engine
-        int d = (int) g.getShape().get(0);
-        double[] flat = g.toDoubleArray();
-        double[][] gram = new double[d][d];
-        for (int i = 0; i < d; i++) {
-            System.arraycopy(flat, i * d, gram[i], 0, d);
-        }
-        if (x != w) {
-            x.close();
-        }
-        g.close();
-        return table(name, eigenvaluesOfGram(gram));
-    }
-
-    /** Singular values of {@code w}, descending. */
+    /** Singular values of {@code w} [rows, d], descending (d of them: zeros when rows &lt; d). */
     public static double[] singularValues(float[][] w) {
-        double[] ev = eigenvaluesOfGram(gram(w));
+        double[] ev = eigenvalues(gram(w));
         double[] s = new double[ev.length];
         for (int i = 0; i < ev.length; i++) {
             s[i] = Math.sqrt(Math.max(0, ev[i]));
@@ -68,15 +59,36 @@ public final class Spectra {
         return s;
     }
 
-    /** Cumulative explained variance against rank / d, one line per matrix. */
+    /** Cumulative explained variance against rank / d, one line per matrix (paper Figure 9). */
     public static Figure chart(Table spectra) {
         return Charts.lines(spectra, "rank_fraction", "cumulative", "matrix");
     }
 
-    private static Table table(String name, double[] eigen) {
-        int d = eigen.length;
+    /**
+     * The spectrum of the first {@code rows} rows of a parameter (all rows when negative). The Gram matrix is formed
+     * by the engine: a real vocabulary has ~100k rows, too many for a Java loop.
+     */
+    static Table of(String name, NDArray w, int rows) {
+        long all = w.getShape().get(0);
+        try (NDManager scope = w.getManager().newSubManager()) {
+            NDArray x = w.get("0:" + (rows >= 0 && rows < all ? rows : all));
+            x.attach(scope); // the Gram matrix and its intermediates follow x into the scope, not the parameters
+            NDArray g = x.transpose().matMul(x).toType(DataType.FLOAT64, false);
+            int d = (int) g.getShape().get(0);
+            double[] flat = g.toDoubleArray();
+            double[][] gram = new double[d][];
+            for (int i = 0; i < d; i++) {
+                gram[i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
+            }
+            return table(name, eigenvalues(gram));
+        }
+    }
+
+    /** e_i = s_i² / Σ s_j² and its running sum, with the rank normalised by d. */
+    private static Table table(String name, double[] eigenvalues) {
+        int d = eigenvalues.length;
         double total = 0;
-        for (double v : eigen) {
+        for (double v : eigenvalues) {
             total += Math.max(0, v);
         }
         StringColumn matrix = StringColumn.create("matrix");
@@ -85,7 +97,7 @@ public final class Spectra {
                 cumulative = DoubleColumn.create("cumulative");
         double sum = 0;
         for (int i = 0; i < d; i++) {
-            double e = total > 0 ? Math.max(0, eigen[i]) / total : 0;
+            double e = total > 0 ? Math.max(0, eigenvalues[i]) / total : 0;
             sum += e;
             matrix.append(name);
             rank.append(i + 1);
@@ -96,7 +108,11 @@ public final class Spectra {
         return Table.create("spectrum", matrix, rank, fraction, explained, cumulative);
     }
 
+    /** WᵀW in double precision. */
     static double[][] gram(float[][] w) {
+        if (w.length == 0 || w[0].length == 0) {
+            throw new IllegalArgumentException("empty matrix");
+        }
         int d = w[0].length;
         double[][] g = new double[d][d];
         for (float[] row : w) {
@@ -115,71 +131,48 @@ public final class Spectra {
         return g;
     }
 
-    /**
-     * Eigenvalues of a symmetric matrix, descending: Householder reduction to tridiagonal form, then the implicit QL
-     * iteration with Wilkinson-style shifts (O(d^3), fine for hidden sizes of a few thousand).
-     */
-    static double[] eigenvaluesOfGram(double[][] matrix) {
-        int n = matrix.length;
+    /** Eigenvalues of a symmetric matrix, descending. O(d³): a few minutes at most for d = 4096. */
+    static double[] eigenvalues(double[][] symmetric) {
+        int n = symmetric.length;
         double[][] a = new double[n][];
         for (int i = 0; i < n; i++) {
-            a[i] = matrix[i].clone();
+            a[i] = symmetric[i].clone();
         }
-        double[] diag = new double[n], off = new double[n];
+        double[] diag = new double[n], off = new double[Math.max(0, n - 1)];
         tridiagonalize(a, diag, off);
-        implicitQl(diag, off);
-        java.util.Arrays.sort(diag);
-        for (int i = 0; i < n / 2; i++) {
+        diagonalize(diag, off);
+        Arrays.sort(diag);
+        for (int i = 0, j = n - 1; i < j; i++, j--) {
             double t = diag[i];
-            diag[i] = diag[n - 1 - i];
-            diag[n - 1 - i] = t;
+            diag[i] = diag[j];
+            diag[j] = t;
         }
         return diag;
     }
 
-    /** A := H A H column by column; leaves the diagonal in {@code diag} and off[i] coupling i and i+1. */
+    /**
+     * Householder similarity transforms H A H, one per column, zeroing everything below the subdiagonal; on return
+     * {@code diag} holds the diagonal and {@code off[i]} the entry coupling i and i + 1. Destroys {@code a}.
+     */
     private static void tridiagonalize(double[][] a, double[] diag, double[] off) {
         int n = a.length;
-        double[] v = new double[n], p = new double[n];
-        for (int k = 0; k < n - 2; k++) {
-            double norm = 0;
-            for (int i = k + 1; i < n; i++) {
-                norm += a[i][k] * a[i][k];
+        double[] v = new double[n], w = new double[n];
+        for (int k = 0; k + 2 < n; k++) {
+            double below = 0; // squared norm of column k under the subdiagonal
+            for (int i = k + 2; i < n; i++) {
+                below += a[i][k] * a[i][k];
             }
-            norm = Math.sqrt(norm);
-            if (norm == 0) {
-                continue;
+            if (below == 0) {
+                continue; // column already tridiagonal
             }
-            double alpha = a[k + 1][k] > 0 ? -norm : norm;
-            double vnorm = 0;
-            for (int i = k + 1; i < n; i++) {
-                v[i] = a[i][k] - (i == k + 1 ? alpha : 0);
-                vnorm += v[i] * v[i];
+            double x0 = a[k + 1][k];
+            double alpha = -Math.copySign(Math.sqrt(x0 * x0 + below), x0); // H x = alpha e1; sign avoids cancellation
+            v[k + 1] = x0 - alpha;
+            for (int i = k + 2; i < n; i++) {
+                v[i] = a[i][k];
             }
-            vnorm = Math.sqrt(vnorm);
-            if (vnorm == 0) {
-                continue;
-            }
-            for (int i = k + 1; i < n; i++) {
-                v[i] /= vnorm;
-            }
-            double kk = 0; // p = A v, K = v.p, w = p - K v, A -= 2 (v w' + w v')
-            for (int i = k + 1; i < n; i++) {
-                double s = 0;
-                for (int j = k + 1; j < n; j++) {
-                    s += a[i][j] * v[j];
-                }
-                p[i] = s;
-                kk += v[i] * s;
-            }
-            for (int i = k + 1; i < n; i++) {
-                p[i] -= kk * v[i];
-            }
-            for (int i = k + 1; i < n; i++) {
-                for (int j = k + 1; j < n; j++) {
-                    a[i][j] -= 2 * (v[i] * p[j] + p[i] * v[j]);
-                }
-            }
+            double beta = 2 / (v[k + 1] * v[k + 1] + below); // H = I - beta v vᵀ
+            reflect(a, k + 1, v, beta, w);
             a[k + 1][k] = a[k][k + 1] = alpha;
             for (int i = k + 2; i < n; i++) {
                 a[i][k] = a[k][i] = 0;
@@ -187,55 +180,89 @@ public final class Spectra {
         }
         for (int i = 0; i < n; i++) {
             diag[i] = a[i][i];
-            off[i] = i + 1 < n ? a[i + 1][i] : 0;
+            if (i + 1 < n) {
+                off[i] = a[i + 1][i];
+            }
         }
     }
 
-    /** Eigenvalues of the symmetric tridiagonal (diag, off) in place into {@code diag}. */
-    private static void implicitQl(double[] d, double[] e) {
-        int n = d.length;
-        for (int l = 0; l < n; l++) {
-            for (int iter = 0; iter < 60; iter++) {
-                int m = l;
-                for (; m < n - 1; m++) {
-                    double dd = Math.abs(d[m]) + Math.abs(d[m + 1]);
-                    if (Math.abs(e[m]) <= 1e-15 * dd) {
-                        break;
-                    }
-                }
-                if (m == l) {
-                    break;
-                }
-                double g = (d[l + 1] - d[l]) / (2 * e[l]);
-                double r = Math.hypot(g, 1);
-                g = d[m] - d[l] + e[l] / (g + Math.copySign(r, g));
-                double s = 1, c = 1, p = 0;
-                int i = m - 1;
-                boolean deflated = false;
-                for (; i >= l; i--) {
-                    double f = s * e[i], b = c * e[i];
-                    r = Math.hypot(f, g);
-                    e[i + 1] = r;
-                    if (r == 0) {
-                        d[i + 1] -= p;
-                        e[m] = 0;
-                        deflated = true;
-                        break;
-                    }
-                    s = f / r;
-                    c = g / r;
-                    g = d[i + 1] - p;
-                    r = (d[i] - g) * s + 2 * c * b;
-                    p = s * r;
-                    d[i + 1] = g + p;
-                    g = c * r - b;
-                }
-                if (deflated) {
-                    continue;
-                }
-                d[l] -= p;
-                e[l] = g;
-                e[m] = 0;
+    /** The trailing block from {@code from} := H B H = B - v wᵀ - w vᵀ, with p = beta B v and w = p - (beta pᵀv / 2) v. */
+    private static void reflect(double[][] a, int from, double[] v, double beta, double[] w) {
+        int n = a.length;
+        double pv = 0;
+        for (int i = from; i < n; i++) {
+            double s = 0;
+            for (int j = from; j < n; j++) {
+                s += a[i][j] * v[j];
+            }
+            w[i] = beta * s;
+            pv += w[i] * v[i];
+        }
+        double half = beta * pv / 2;
+        for (int i = from; i < n; i++) {
+            w[i] -= half * v[i];
+        }
+        for (int i = from; i < n; i++) {
+            double vi = v[i], wi = w[i];
+            double[] row = a[i];
+            for (int j = from; j < n; j++) {
+                row[j] -= vi * w[j] + wi * v[j];
+            }
+        }
+    }
+
+    /**
+     * Drives the symmetric tridiagonal (diag, off) to diagonal form, eigenvalues left in {@code diag}: implicit QR
+     * steps on the lowest unreduced block, deflating each off-diagonal once it is negligible next to the whole matrix
+     * (the same absolute error the Householder stage already made).
+     */
+    private static void diagonalize(double[] diag, double[] off) {
+        int n = diag.length;
+        double norm = 0;
+        for (int i = 0; i < n; i++) {
+            norm = Math.max(norm, Math.abs(diag[i]) + (i > 0 ? Math.abs(off[i - 1]) : 0) + (i + 1 < n ? Math.abs(off[i]) : 0));
+        }
+        double tolerance = Math.ulp(1.0) * norm;
+        int steps = 0;
+        for (int hi = n - 1; hi > 0; ) {
+            if (Math.abs(off[hi - 1]) <= tolerance) {
+                off[hi - 1] = 0;
+                hi--;
+                continue;
+            }
+            int lo = hi - 1;
+            while (lo > 0 && Math.abs(off[lo - 1]) > tolerance) {
+                lo--;
+            }
+            if (++steps > 30 * n) {
+                throw new IllegalStateException("symmetric QR did not converge in " + steps + " steps");
+            }
+            qrStep(diag, off, lo, hi);
+        }
+    }
+
+    /**
+     * One implicit QR step on the unreduced block lo..hi, shifted by the eigenvalue of its trailing 2 × 2 closer to its
+     * last diagonal entry (Wilkinson): Givens rotations chase the bulge the shift creates down the diagonal.
+     */
+    private static void qrStep(double[] diag, double[] off, int lo, int hi) {
+        double half = (diag[hi - 1] - diag[hi]) / 2, b = off[hi - 1];
+        double shift = diag[hi] - b * b / (half + Math.copySign(Math.hypot(half, b), half));
+        double x = diag[lo] - shift, z = off[lo];
+        for (int k = lo; k < hi; k++) {
+            double r = Math.hypot(x, z);
+            double c = r == 0 ? 1 : x / r, s = r == 0 ? 0 : z / r; // rotation sending (x, z) to (r, 0)
+            if (k > lo) {
+                off[k - 1] = r; // the bulge at (k - 1, k + 1) is gone
+            }
+            double p = diag[k], q = off[k], u = diag[k + 1];
+            diag[k] = c * c * p + 2 * c * s * q + s * s * u;
+            diag[k + 1] = s * s * p - 2 * c * s * q + c * c * u;
+            off[k] = c * s * (u - p) + (c * c - s * s) * q;
+            if (k + 1 < hi) {
+                x = off[k];
+                z = s * off[k + 1]; // the new bulge at (k, k + 2)
+                off[k + 1] *= c;
             }
         }
     }
