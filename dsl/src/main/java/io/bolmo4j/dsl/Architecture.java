@@ -4,13 +4,14 @@ import io.bolmo4j.bolmo.BolmoConfig;
 
 /**
  * The local parts of a Bolmo that a Stage 1 architecture check can vary (paper §4, Table 3): encoder and decoder
- * depth and the subword-suffix embeddings. Defaults are the paper's (1 encoder layer, 4 decoder layers, suffix
- * embeddings on).
+ * depth, the subword-suffix embeddings and causal vs non-causal boundary prediction. Defaults are the paper's (1 encoder
+ * layer, 4 decoder layers, suffix embeddings on, one byte of lookahead).
  */
 public final class Architecture {
     private int encoderLayers = 1;
     private int decoderLayers = 4;
     private boolean suffixEmbeddings = true;
+    private boolean causalBoundaries = false;
 
     /** mLSTM layers of the local encoder (default 1). */
     public Architecture encoderLayers(int n) {
@@ -30,6 +31,15 @@ public final class Architecture {
         return this;
     }
 
+    /**
+     * Whether the boundary predictor is causal (byte t's patch end decided without seeing byte t+1, as in prior
+     * byte-level models) instead of Bolmo's one byte of lookahead (paper §6.1, Table 3; default false).
+     */
+    public Architecture causalBoundaries(boolean on) {
+        this.causalBoundaries = on;
+        return this;
+    }
+
     private static int positive(int n, String name) {
         if (n < 1) {
             throw new IllegalArgumentException(name + " must be at least 1, got " + n);
@@ -39,11 +49,12 @@ public final class Architecture {
 
     BolmoConfig apply(BolmoConfig c) {
         return c.with("num_local_encoder_layers", encoderLayers).with("num_local_decoder_layers", decoderLayers)
-                .with("add_expanded_embeddings", suffixEmbeddings);
+                .with("add_expanded_embeddings", suffixEmbeddings).with("boundary_predictor_lookahead", causalBoundaries ? 0 : 1);
     }
 
     @Override
     public String toString() {
-        return "encoder " + encoderLayers + ", decoder " + decoderLayers + (suffixEmbeddings ? ", suffix embeddings" : "");
+        return "encoder " + encoderLayers + ", decoder " + decoderLayers + (suffixEmbeddings ? ", suffix embeddings" : "")
+                + (causalBoundaries ? ", causal boundaries" : "");
     }
 }

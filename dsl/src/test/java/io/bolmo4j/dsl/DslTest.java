@@ -50,7 +50,8 @@ class DslTest {
                 String out = bolmo.generate("It was", g -> g.maxNew(5));
                 assertTrue(out.length() <= 5, "5 bytes decode to at most 5 characters: " + out);
                 Table eval = bolmo.evaluate(600);
-                assertEquals(7, eval.rowCount());
+                assertEquals(8, eval.rowCount());
+                assertTrue(eval.doubleColumn("value").get(6) > 0, "bits per byte with the subword boundaries");
                 Path saved = dir.resolve("bolmo");
                 bolmo.save(saved);
                 try (Bolmo back = Bolmo.load(saved)) {
@@ -88,14 +89,17 @@ class DslTest {
             variants.put("paper", a -> { });
             variants.put("decoder 1", a -> a.decoderLayers(1));
             variants.put("no suffix embeddings", a -> a.subwordSuffixEmbeddings(false));
+            variants.put("causal", a -> a.causalBoundaries(true));
             Table t = Bolmo.compareArchitectures(base, s -> s.steps(2).batch(2).bytesPerExample(64).texts(TEXTS), variants, 300);
-            assertEquals(List.of("paper", "decoder 1", "no suffix embeddings"), t.stringColumn("variant").asList());
+            assertEquals(List.of("paper", "decoder 1", "no suffix embeddings", "causal"), t.stringColumn("variant").asList());
             var params = t.intColumn("local_parameters");
             assertTrue(params.get(1) < params.get(0), "fewer decoder layers, fewer parameters: " + params.asList());
             assertTrue(params.get(2) < params.get(0), "no suffix table, fewer parameters: " + params.asList());
-            for (int r = 0; r < 3; r++) {
+            assertEquals(params.get(0), params.get(3), "causal boundaries change no shapes");
+            for (int r = 0; r < 4; r++) {
                 double a = t.doubleColumn("boundary_accuracy").get(r);
-                assertTrue(a >= 0 && a <= 1 && t.doubleColumn("bits_per_byte").get(r) > 0, t.print());
+                assertTrue(a >= 0 && a <= 1 && t.doubleColumn("bits_per_byte").get(r) > 0
+                        && t.doubleColumn("bits_per_byte_subword_boundaries").get(r) > 0, t.print());
             }
             assertThrows(IllegalArgumentException.class, () -> Bolmo.byteify(base, a -> a.decoderLayers(0)));
         }

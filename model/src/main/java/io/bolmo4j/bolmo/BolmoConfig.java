@@ -60,8 +60,9 @@ public final class BolmoConfig {
         subwordVocabSize = k.positive("subword_vocab_size");
         addExpandedEmbeddings = k.optBool("add_expanded_embeddings", true);
         boundaryPredictorLookahead = k.optInt("boundary_predictor_lookahead", 1);
-        if (boundaryPredictorLookahead != 1) {
-            throw new IllegalArgumentException(source + ": only boundary_predictor_lookahead 1 is supported");
+        if (boundaryPredictorLookahead != 0 && boundaryPredictorLookahead != 1) {
+            throw new IllegalArgumentException(source + ": boundary_predictor_lookahead must be 1 (Bolmo's non-causal"
+                    + " predictor) or 0 (causal, for the paper's Table 3 comparison), got " + boundaryPredictorLookahead);
         }
         boundaryThreshold = k.optString("boundary_threshold", "sample:0");
         global = OlmoConfig.fromJson(globalJson(json, source), source + " (global model)");

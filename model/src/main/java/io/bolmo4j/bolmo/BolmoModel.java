@@ -40,7 +40,7 @@ public final class BolmoModel implements AutoCloseable {
         this.params = params;
         MLstmCell cell = new MLstmCell();
         this.encoder = new LocalEncoder(config, params, cell);
-        this.predictor = new BoundaryPredictor(params);
+        this.predictor = new BoundaryPredictor(params, config.boundaryPredictorLookahead);
         this.global = new TransformerStack(config.global, params);
         this.decoder = new LocalDecoder(config, params, cell);
         this.head = new LmHead(config, params);

@@ -9,6 +9,8 @@ import io.bolmo4j.engine.Params;
  * The non-causal boundary predictor with one byte of lookahead (paper §3.1.1, spec §3.4):
  * {@code p_t = (1 − cos(Wq h_t, Wk h_{t+1})) / 2}, clipped at {@code cos ≤ 1 − 1e-3}. Byte t ends its patch iff
  * {@code p_t > 0.5} (strictly). Position 0 (BOS) always ends a patch; the last position, having no lookahead, never does.
+ * With lookahead 0 it is the causal predictor of prior byte-level models that Bolmo is compared against (paper §6.1,
+ * Table 3 "End, C"): {@code p_t} compares {@code h_{t−1}} with {@code h_t}, so byte t's decision cannot see byte t+1.
  */
 public final class BoundaryPredictor {
     static final String Q = LocalEncoder.PREFIX + "boundary_predictor_module.q_proj_layer.weight";
@@ -17,9 +19,15 @@ public final class BoundaryPredictor {
     static final float NEVER = -100000f;
 
     private final Params params;
+    private final int lookahead;
 
-    public BoundaryPredictor(Params params) {
+    /** @param lookahead 1 (Bolmo) or 0 (causal) */
+    public BoundaryPredictor(Params params, int lookahead) {
+        if (lookahead != 0 && lookahead != 1) {
+            throw new IllegalArgumentException("lookahead must be 0 or 1, got " + lookahead);
+        }
         this.params = params;
+        this.lookahead = lookahead;
     }
 
     /** Boundary log-probabilities {@code [B, L]} from encoder states {@code h [B, L, d]}. */
@@ -34,6 +42,9 @@ public final class BoundaryPredictor {
         NDArray clipped = cos.minimum(Ops.scalar(cos, 1f - 1e-3f));
         NDArray logp = clipped.neg().add(1f).log().sub((float) Math.log(2));
         NDArray first = h.getManager().zeros(new Shape(b, 1));
+        if (lookahead == 0) { // pair (t−1, t) decides byte t
+            return first.concat(logp, 1);
+        }
         NDArray last = h.getManager().full(new Shape(b, 1), NEVER);
         return first.concat(logp.get(":, 1:"), 1).concat(last, 1);
     }

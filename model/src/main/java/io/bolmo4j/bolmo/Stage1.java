@@ -92,6 +92,7 @@ public final class Stage1 extends StageTrainer {
     /** Forward and backward of one batch: {total, boundary, encoder, distill, ce, boundary accuracy}. */
     double[] step(Stage1Batch bt, Config cfg) {
         int b = bt.batch, l = bt.length, p = bt.patches, d = student.config().hiddenSize;
+        int lookahead = student.config().boundaryPredictorLookahead;
         int n = Math.min(cfg.encoderLayers(), student.global().numLayers());
         try (NDScope ignored = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDManager m = student.params().manager();
@@ -148,7 +149,7 @@ public final class Stage1 extends StageTrainer {
                             assign[(r * p + next - 1) * l + t] = 1;
                         }
                     }
-                    bndMask[i] = t + 2 < real ? 1 : 0; // the last lookahead position is excluded (spec §6.2)
+                    bndMask[i] = t + 1 + lookahead < real ? 1 : 0; // the last lookahead position is excluded (spec §6.2)
                     if (bt.ends[r][t]) {
                         if (patch + 1 < p + 1 && patch >= 1) {
                             lastOfNext[r * p + patch - 1] = (long) r * l + t; // last byte of patch `patch` = slot patch−1

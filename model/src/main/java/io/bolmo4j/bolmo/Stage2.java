@@ -141,7 +141,7 @@ public final class Stage2 extends StageTrainer {
 
     @Override
     Map<String, Double> step(Stage1Batch bt, int s) {
-        int b = bt.batch, l = bt.length;
+        int b = bt.batch, l = bt.length, lookahead = student.config().boundaryPredictorLookahead;
         boolean[][] y = targets(bt, bt.tokenRows, s);
         try (NDScope ignored = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDManager m = student.params().manager();
@@ -159,7 +159,7 @@ public final class Stage2 extends StageTrainer {
                         pred[r][t] = false; // padding never opens patches
                     }
                     yF[i] = y[r][t] ? 1 : 0;
-                    bndMask[i] = t + 2 < bt.realBytes[r] ? 1 : 0;
+                    bndMask[i] = t + 1 + lookahead < bt.realBytes[r] ? 1 : 0;
                     predicted += pred[r][t] && t > 0 ? 1 : 0;
                 }
                 for (int t = 0; t + 1 < bt.realBytes[r]; t++) {

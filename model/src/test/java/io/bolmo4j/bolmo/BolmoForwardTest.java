@@ -99,4 +99,35 @@ class BolmoForwardTest {
             assertEquals(l, g.patches().maxPatches());
         }
     }
+
+    @Test
+    void causalPredictorDecidesByteTFromTheBytesUpToT() {
+        try (BolmoModel lookahead = BolmoModel.random(tiny(), 1); NDScope s = new NDScope()) {
+            BolmoModel causal = new BolmoModel(tiny().with("boundary_predictor_lookahead", 0), lookahead.params()); // same weights
+            Random r = new Random(5);
+            int l = 12, d = 32;
+            float[] h = new float[l * d];
+            for (int i = 0; i < h.length; i++) {
+                h[i] = (float) r.nextGaussian();
+            }
+            float[] changed = h.clone();
+            for (int i = (l - 1) * d; i < l * d; i++) {
+                changed[i] = (float) r.nextGaussian(); // only the last state differs
+            }
+            NDManager m = lookahead.params().manager();
+            float[] c1 = causal.boundaryLogProb(Ops.floats(m, h, 1, l, d)).toFloatArray();
+            float[] c2 = causal.boundaryLogProb(Ops.floats(m, changed, 1, l, d)).toFloatArray();
+            float[] n1 = lookahead.boundaryLogProb(Ops.floats(m, h, 1, l, d)).toFloatArray();
+            float[] n2 = lookahead.boundaryLogProb(Ops.floats(m, changed, 1, l, d)).toFloatArray();
+            for (int t = 0; t < l - 1; t++) {
+                assertEquals(c1[t], c2[t], 0, "causal decision " + t + " must not see the last state");
+            }
+            assertTrue(Math.abs(n1[l - 2] - n2[l - 2]) > 1e-4, "the non-causal decision before it does");
+            assertTrue(c1[l - 1] != c2[l - 1] && c1[l - 1] > BoundaryPredictor.NEVER, "the last byte can end a patch");
+            assertEquals(0f, c1[0], "BOS ends a patch");
+            for (int t = 2; t < l; t++) { // both score the pair (h_{t-1}, h_t): causal at t, non-causal at t-1
+                assertEquals(n1[t - 1], c1[t], 1e-6, "pair " + t);
+            }
+        }
+    }
 }
