@@ -32,6 +32,67 @@ public final class Tasks {
         return Table.create("instruction accuracy", model, task, acc);
     }
 
+    /**
+     * Embedding resettability (paper §5.2, Appendix D): a Bolmo receives only the task vector of the transformer
+     * layers, while its local encoder and decoder stay in the base model's embedding spaces. So the merge can only work
+     * if the instruct model still works with the base's input and output embeddings put back. This scores base,
+     * instruct, and instruct with the base's embeddings and LM head on the same held-out prompts.
+     */
+    public static Resettability embeddingResettability(Olmo instruct, Olmo base, int perTask) {
+        Report report = report(perTask).add("base", base).add("instruct", instruct);
+        try (Olmo reset = Olmo.load(instruct.directory())) {
+            var target = reset.model().params().asMap();
+            var source = base.model().params().asMap();
+            int swapped = 0;
+            for (var e : target.entrySet()) {
+                String name = e.getKey();
+                if (name.startsWith("model.layers.") || name.equals("model.norm.weight")) {
+                    continue; // what a task-vector merge carries over
+                }
+                var b = source.get(name);
+                if (b == null || !b.getShape().equals(e.getValue().getShape())) {
+                    throw new IllegalArgumentException("base and instruct differ in " + name + ": not the same architecture");
+                }
+                e.getValue().set(b.toFloatArray());
+                swapped++;
+            }
+            if (swapped == 0) {
+                throw new IllegalArgumentException("no embedding tensors to reset in " + instruct);
+            }
+            report.add("instruct, base embeddings", reset);
+        }
+        return new Resettability(report.table());
+    }
+
+    /** {@link #embeddingResettability(Olmo, Olmo, int)} with 10 prompts per task. */
+    public static Resettability embeddingResettability(Olmo instruct, Olmo base) {
+        return embeddingResettability(instruct, base, 10);
+    }
+
+    /**
+     * The resettability scores: rows base, instruct, instruct with base embeddings.
+     *
+     * @param table exact match and answer bits per byte per row
+     */
+    public record Resettability(Table table) {
+        /** Share of the instruct model's answer-bits/byte gain over the base that survives the reset (1 = all). */
+        public double retainedGain() {
+            DoubleColumn bits = table.doubleColumn("answer_bits_per_byte");
+            return (bits.get(0) - bits.get(2)) / (bits.get(0) - bits.get(1));
+        }
+
+        /** Whether a task-vector merge into a Bolmo can be expected to carry most of the gain (at least half retained). */
+        public boolean mergeExpectedToWork() {
+            return retainedGain() >= 0.5;
+        }
+
+        @Override
+        public String toString() {
+            return table.print() + String.format(java.util.Locale.ROOT, "%nretained gain %.0f %%: the merge is %sexpected to work",
+                    100 * retainedGain(), mergeExpectedToWork() ? "" : "not ");
+        }
+    }
+
     /** A report comparing models on the same held-out instruction prompts, {@code perTask} of each task. */
     public static Report report(int perTask) {
         return new Report(perTask);
