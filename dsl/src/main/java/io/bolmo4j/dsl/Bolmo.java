@@ -195,6 +195,26 @@ public final class Bolmo implements AutoCloseable {
         return t;
     }
 
+    /**
+     * Where this Bolmo's boundary predictor cuts {@code text} next to the teacher tokenizer's tokens (a newline is
+     * appended so the last byte has its lookahead, as in scoring). Renders as HTML in a notebook.
+     */
+    public BoundaryView boundaries(String text) {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException("text is empty");
+        }
+        boolean[] all = loaded.logits(text + "\n").boundaries(); // position 0 is BOS
+        boolean[] predicted = java.util.Arrays.copyOfRange(all, 1, bytes.length + 1);
+        boolean[] subword = new boolean[bytes.length];
+        for (int end : tokenizer.encode(text).byteEnd()) {
+            if (end > 0) {
+                subword[end - 1] = true;
+            }
+        }
+        return new BoundaryView(bytes, predicted, subword);
+    }
+
     /** Every logged training step so far: stage, step, lr, loss and its parts, bytes/s. */
     public Table history() {
         Table t = Table.create("history");

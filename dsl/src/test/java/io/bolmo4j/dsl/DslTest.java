@@ -47,6 +47,10 @@ class DslTest {
                 assertTrue(h.columnNames().containsAll(List.of("step", "lr", "loss", "boundary_bce", "distill", "ce", "bytes_per_s")));
                 assertTrue(h.doubleColumn("distill").isMissing(4), "Stage 2 has no distillation loss");
                 assertTrue(bolmo.bitsPerByte("the best of times") > 0);
+                BoundaryView view = bolmo.boundaries("It was the best of times");
+                String tokens = view.toString().lines().toList().get(1).substring("tokens:  ".length());
+                assertEquals("It was the best of times", tokens.replace("|", ""));
+                assertEquals(base.tokenizer().encode("It was the best of times").size(), tokens.split("\\|").length);
                 String out = bolmo.generate("It was", g -> g.maxNew(5));
                 assertTrue(out.length() <= 5, "5 bytes decode to at most 5 characters: " + out);
                 Table eval = bolmo.evaluate(600);

@@ -25,6 +25,8 @@ public final class KernelMain {
         // kernel logs must not land in cells: cache the real stderr before the first logger exists
         System.setProperty("org.slf4j.simpleLogger.cacheOutputStream", "true");
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        // DJL probes for CUDA on every engine start; on a CPU machine that is one warning per cell, not news
+        System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
         if (args.length > 0 && args[0].equals("install")) {
             System.exit(KernelInstaller.run(Arrays.copyOfRange(args, 1, args.length)));
         }

@@ -1,0 +1,107 @@
+package io.bolmo4j.dsl;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * A text cut two ways: into the patches a Bolmo's boundary predictor chose and into the teacher's subword tokens.
+ * In a notebook it renders as HTML (alternating colours per patch, a red bar where the two disagree); as text, patches
+ * are separated by {@code |}.
+ */
+public final class BoundaryView {
+    private final byte[] bytes;
+    private final boolean[] predicted;
+    private final boolean[] subword;
+
+    /** {@code predicted[i]} / {@code subword[i]}: byte i ends a patch / a token. */
+    BoundaryView(byte[] bytes, boolean[] predicted, boolean[] subword) {
+        if (predicted.length != bytes.length || subword.length != bytes.length) {
+            throw new IllegalArgumentException("boundaries must cover the " + bytes.length + " bytes");
+        }
+        this.bytes = bytes.clone();
+        this.predicted = predicted.clone();
+        this.subword = subword.clone();
+    }
+
+    /** Share of bytes on which predictor and tokenizer agree (ends a patch or not). */
+    public double accuracy() {
+        int agree = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            agree += predicted[i] == subword[i] ? 1 : 0;
+        }
+        return bytes.length == 0 ? Double.NaN : (double) agree / bytes.length;
+    }
+
+    /** Bytes per predicted patch. */
+    public double bytesPerPatch() {
+        return (double) bytes.length / Math.max(1, count(predicted));
+    }
+
+    /** Bytes per subword token. */
+    public double bytesPerToken() {
+        return (double) bytes.length / Math.max(1, count(subword));
+    }
+
+    /** Two rows: the predicted patches and the subword tokens. */
+    public String html() {
+        StringBuilder sb = new StringBuilder("<div style=\"font-family:monospace;white-space:pre-wrap;line-height:1.8\">");
+        row(sb, "Bolmo patches", predicted, subword);
+        row(sb, "subword tokens", subword, null);
+        sb.append(String.format(Locale.ROOT, "<div style=\"font-family:sans-serif;font-size:small\">agreement %.1f %%,"
+                + " %.2f bytes per patch vs %.2f per token; red bars mark disagreements</div></div>",
+                100 * accuracy(), bytesPerPatch(), bytesPerToken()));
+        return sb.toString();
+    }
+
+    private void row(StringBuilder sb, String title, boolean[] ends, boolean[] other) {
+        sb.append("<div><b style=\"font-family:sans-serif\">").append(title).append(":</b> ");
+        int start = 0, patch = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            boolean end = ends[i] || i == bytes.length - 1;
+            if (end) {
+                String colour = patch++ % 2 == 0 ? "#dbeafe" : "#fde68a";
+                sb.append("<span style=\"background:").append(colour).append("\">")
+                        .append(escape(new String(bytes, start, i + 1 - start, StandardCharsets.UTF_8))).append("</span>");
+                start = i + 1;
+            }
+            if (other != null && ends[i] != other[i] && i < bytes.length - 1) {
+                sb.append("<span style=\"color:#dc2626;font-weight:bold\">|</span>");
+            }
+        }
+        sb.append("</div>");
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "↵\n");
+    }
+
+    private static int count(boolean[] b) {
+        int n = 0;
+        for (boolean x : b) {
+            n += x ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The text with {@code |} after every predicted patch, then the same for the subword tokens. */
+    @Override
+    public String toString() {
+        return "patches: " + cut(predicted) + "\ntokens:  " + cut(subword)
+                + String.format(Locale.ROOT, "\nagreement %.1f %%", 100 * accuracy());
+    }
+
+    private String cut(boolean[] ends) {
+        StringBuilder sb = new StringBuilder();
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (ends[i] || i == bytes.length - 1) {
+                sb.append(new String(bytes, start, i + 1 - start, StandardCharsets.UTF_8).replace("\n", "\\n"));
+                if (i < bytes.length - 1) {
+                    sb.append('|');
+                }
+                start = i + 1;
+            }
+        }
+        return sb.toString();
+    }
+}
