@@ -215,6 +215,11 @@ public final class Bolmo implements AutoCloseable {
         return new BoundaryView(bytes, predicted, subword);
     }
 
+    /** The CUTE evaluator's view of this model. */
+    io.bolmo4j.data.ScoringModel scoring() {
+        return loaded;
+    }
+
     /** Every logged training step so far: stage, step, lr, loss and its parts, bytes/s. */
     public Table history() {
         Table t = Table.create("history");

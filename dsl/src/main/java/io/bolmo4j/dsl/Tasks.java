@@ -1,7 +1,10 @@
 package io.bolmo4j.dsl;
 
+import io.bolmo4j.data.CuteEval;
+import io.bolmo4j.data.CuteTaskResult;
 import io.bolmo4j.data.InstructionTasks;
 import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
@@ -90,6 +93,67 @@ public final class Tasks {
         public String toString() {
             return table.print() + String.format(java.util.Locale.ROOT, "%nretained gain %.0f %%: the merge is %sexpected to work",
                     100 * retainedGain(), mergeExpectedToWork() ? "" : "not ");
+        }
+    }
+
+    /**
+     * CUTE per-task scores (paper Appendix C) for several models on the same examples, {@code perTask} of each task:
+     * exact match by greedy generation, and the likelihood scores that still give signal on small models.
+     * Needs the CUTE data ({@code -Dbolmo4j.cute} / {@code BOLMO4J_CUTE}, or a {@code shared/cute} folder above the
+     * working directory).
+     */
+    public static CuteReport cute(int perTask) {
+        return new CuteReport(perTask);
+    }
+
+    /** Rows of CUTE scores, one per model and task. */
+    public static final class CuteReport {
+        private final CuteEval eval;
+        private final StringColumn model = StringColumn.create("model"), task = StringColumn.create("task");
+        private final IntColumn examples = IntColumn.create("examples");
+        private final DoubleColumn exact = DoubleColumn.create("exact_match"),
+                forced = DoubleColumn.create("teacher_forced_accuracy"),
+                bits = DoubleColumn.create("answer_bits_per_byte"), choice = DoubleColumn.create("choice_accuracy");
+
+        private CuteReport(int perTask) {
+            if (perTask < 1) {
+                throw new IllegalArgumentException("perTask must be at least 1, got " + perTask);
+            }
+            eval = CuteEval.locate().limit(perTask);
+        }
+
+        /** Adds a subword model. */
+        public CuteReport add(String name, Olmo olmo) {
+            return rows(name, eval.evaluate(olmo.loaded()));
+        }
+
+        /** Adds a Bolmo. */
+        public CuteReport add(String name, Bolmo bolmo) {
+            return rows(name, eval.evaluate(bolmo.scoring()));
+        }
+
+        private CuteReport rows(String name, List<CuteTaskResult> results) {
+            for (CuteTaskResult r : results) {
+                model.append(name);
+                task.append(r.task());
+                examples.append(r.examples());
+                exact.append(r.exactMatch());
+                forced.append(r.teacherForcedAccuracy());
+                bits.append(r.bitsPerByte());
+                choice.append(r.choiceAccuracy());
+            }
+            return this;
+        }
+
+        /** The rows so far (choice accuracy is missing for tasks that are not two-way). */
+        public Table table() {
+            return Table.create("CUTE", model.copy(), task.copy(), examples.copy(), exact.copy(), forced.copy(), bits.copy(),
+                    choice.copy());
+        }
+
+        @Override
+        public String toString() {
+            return table().print();
         }
     }
 

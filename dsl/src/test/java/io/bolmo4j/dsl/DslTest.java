@@ -110,6 +110,25 @@ class DslTest {
     }
 
     @Test
+    void cuteScoresTeacherAndBolmoOnTheSameExamples() {
+        try (Olmo base = Olmo.load(dir.resolve("base")); Bolmo b = Bolmo.byteify(base)) {
+            String text = "the worst of times";
+            double nats = -b.scoring().score("", text).totalLogProb();
+            assertEquals(b.bitsPerByte(text) * text.length() * Math.log(2), nats, 1e-3,
+                    "scoring a continuation of nothing is scoring the text");
+            Table t = Tasks.cute(1).add("teacher", base).add("bolmo", b).table();
+            int tasks = t.rowCount() / 2;
+            assertTrue(tasks >= 10, t.print());
+            assertEquals(t.stringColumn("task").asList().subList(0, tasks), t.stringColumn("task").asList().subList(tasks, 2 * tasks));
+            for (int r = 0; r < t.rowCount(); r++) {
+                double em = t.doubleColumn("exact_match").get(r), bits = t.doubleColumn("answer_bits_per_byte").get(r);
+                assertTrue(em >= 0 && em <= 1 && bits > 0, t.print());
+            }
+            assertThrows(IllegalArgumentException.class, () -> Tasks.cute(0));
+        }
+    }
+
+    @Test
     void invalidSettingsAreClearErrors() {
         try (Olmo base = Olmo.load(dir.resolve("base")); Bolmo b = Bolmo.byteify(base)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.stage1(s -> s.steps(-1)));

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /** A Bolmo directory loaded with its teacher vocabulary: text in, text, scores or logits out. */
-public final class LoadedBolmo implements AutoCloseable {
+public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.ScoringModel {
     private final BolmoModel model;
     private final SubwordSuffixTrie trie;
 
@@ -113,6 +113,51 @@ public final class LoadedBolmo implements AutoCloseable {
             nll += windowNll(ids, start - ctx, end - ctx);
         }
         return new TextScore(nll, utf8.length, utf8.length);
+    }
+
+    /** Greedy continuation of {@code maxNewBytes} bytes at most (the CUTE evaluator's view). */
+    @Override
+    public String generate(String prompt, int maxNewBytes) {
+        return generate(prompt, SamplingOptions.greedy(maxNewBytes), s -> { });
+    }
+
+    /**
+     * Teacher-forced scores of the continuation's bytes after {@code context}, from one pass over both (boundaries
+     * predicted over the whole text with a newline as the last byte's lookahead, as in {@link #score(String)}): each
+     * byte's folded log-probability, and whether it is the argmax of the folded distribution.
+     */
+    @Override
+    public io.bolmo4j.data.ContinuationScore score(String context, String continuation) {
+        io.bolmo4j.engine.Backend.noGrad();
+        int from = context.getBytes(StandardCharsets.UTF_8).length;
+        int[] ids = ByteTokenizer.encode(context + continuation + "\n");
+        int n = ids.length - 2 - from;
+        if (n <= 0) {
+            throw new IllegalArgumentException("the continuation is empty");
+        }
+        double[] logProbs = new double[n];
+        boolean[] greedy = new boolean[n];
+        try (NDScope ignored = new NDScope()) {
+            NDManager m = model.params().manager();
+            float[] lp = model.forward(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, trie.expand(ids), 1, ids.length), null)
+                    .logits().logSoftmax(-1).toFloatArray();
+            for (int i = 0; i < n; i++) {
+                int t = from + i, row = t * ByteTokenizer.VOCAB; // position t predicts id t+1
+                double best = Double.NEGATIVE_INFINITY;
+                int arg = -1;
+                for (int v = 0; v < ByteTokenizer.FUSED; v++) {
+                    double p = Math.exp(lp[row + v]) + Math.exp(lp[row + v + ByteTokenizer.FUSED]);
+                    if (p > best) {
+                        best = p;
+                        arg = v;
+                    }
+                }
+                int next = ids[t + 1];
+                logProbs[i] = Math.min(0, Math.log(Math.exp(lp[row + next]) + Math.exp(lp[row + next + ByteTokenizer.FUSED])));
+                greedy[i] = arg == next;
+            }
+        }
+        return new io.bolmo4j.data.ContinuationScore(logProbs, greedy);
     }
 
     /** Folded NLL of bytes {@code [from, to)} of the window (byte i is id i+1, predicted at position i). */

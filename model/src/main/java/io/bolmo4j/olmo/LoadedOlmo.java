@@ -64,11 +64,15 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel {
         return all.toString();
     }
 
-    /** Greedy continuation, stopping once {@code maxNewBytes} bytes are out (tokens ≥ bytes/4, plus slack). */
+    /**
+     * Greedy continuation, stopping once {@code maxNewBytes} bytes are out (tokens ≥ bytes/4, plus slack). A prompt
+     * longer than the context keeps its last tokens (after the BOS), leaving room for the answer.
+     */
     @Override
     public String generate(String prompt, int maxNewBytes) {
         StringBuilder out = new StringBuilder();
-        int[] ids = withBos(tokenizer.encodeIds(prompt));
+        int context = model.config().maxPositionEmbeddings;
+        int[] ids = keepLast(withBos(tokenizer.encodeIds(prompt)), context - Math.min(maxNewBytes + 1, context / 2));
         int[] gen = new OlmoGenerator(model).usableVocabulary(tokenizer.vocabSize()).generate(ids,
                 SamplingOptions.greedy(maxNewBytes + 1), id -> {
                     out.append(tokenizer.decode(new int[] {id}));
@@ -84,6 +88,14 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel {
         int[] ctx = tokenizer.encodeIds(context);
         int[] all = withBos(tokenizer.encodeIds(context + continuation));
         int firstNew = 1 + commonPrefix(ctx, all, 1);
+        int drop = Math.max(0, all.length - 1 - model.config().maxPositionEmbeddings); // context too long: keep its end
+        if (drop > 0) {
+            if (firstNew - drop < 1) {
+                throw new IllegalArgumentException("the continuation alone is longer than the model's context");
+            }
+            all = keepLast(all, all.length - drop);
+            firstNew -= drop;
+        }
         float[][] logits = model.logits(java.util.Arrays.copyOf(all, all.length - 1));
         int n = all.length - firstNew;
         if (n <= 0) {
@@ -128,6 +140,17 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel {
             nll += v;
         }
         return new TextScore(nll, text.getBytes(StandardCharsets.UTF_8).length, ids.length);
+    }
+
+    /** The BOS and the last {@code n − 1} ids, when {@code ids} is longer than {@code n}. */
+    private static int[] keepLast(int[] ids, int n) {
+        if (ids.length <= n) {
+            return ids;
+        }
+        int[] out = new int[n];
+        out[0] = ids[0];
+        System.arraycopy(ids, ids.length - (n - 1), out, 1, n - 1);
+        return out;
     }
 
     private int[] withBos(int[] ids) {
