@@ -8,6 +8,7 @@ import io.bolmo4j.bolmo.Stage1;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.Document;
 import io.bolmo4j.olmo.LoadedOlmo;
+import io.bolmo4j.train.TrainCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,9 +53,12 @@ final class ByteifyCommand implements Runnable {
             System.err.println("teacher " + t.model().config() + "; " + bolmo.config());
             Files.createDirectories(out);
             try (Writer log = Files.newBufferedWriter(out.resolve("stage1_log.csv"), StandardCharsets.UTF_8)) {
-                new Stage1(bolmo, t.model(), t.tokenizer()).run(texts, cfg, new StepCsv(log));
+                Stage1 stage1 = new Stage1(bolmo, t.model(), t.tokenizer());
+                stage1.checkpoints(StageOptions.checkpointDir(out, "stage1"), stage.checkpointEvery);
+                stage1.run(texts, cfg, new StepCsv(log));
             }
             BolmoCheckpoint.save(bolmo, out, false, Files.readString(teacher.resolve("tokenizer.json")));
+            TrainCheckpoint.delete(StageOptions.checkpointDir(out, "stage1")); // the model is saved: a new run starts afresh
             BolmoEval.Result r = BolmoEval.evaluate(bolmo, t.model(), t.tokenizer(), heldOut, 512);
             Files.writeString(out.resolve("stage1_eval.txt"), r + "\n");
             System.out.println("held-out: " + r);

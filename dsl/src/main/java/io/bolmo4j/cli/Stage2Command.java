@@ -6,6 +6,7 @@ import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Stage2;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.train.TrainCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,9 +61,12 @@ final class Stage2Command implements Runnable {
         try (BolmoModel bolmo = BolmoCheckpoint.load(dir); LoadedOlmo t = teacher == null ? null : LoadedOlmo.load(teacher)) {
             Files.createDirectories(out);
             try (Writer log = Files.newBufferedWriter(out.resolve("stage2_log.csv"), StandardCharsets.UTF_8)) {
-                new Stage2(bolmo, tok, t == null ? null : t.model()).run(texts, cfg, new StepCsv(log));
+                Stage2 stage2 = new Stage2(bolmo, tok, t == null ? null : t.model());
+                stage2.checkpoints(StageOptions.checkpointDir(out, "stage2"), stage.checkpointEvery);
+                stage2.run(texts, cfg, new StepCsv(log));
             }
             BolmoCheckpoint.save(bolmo, out, false, Files.readString(tokenizerFile(dir)));
+            TrainCheckpoint.delete(StageOptions.checkpointDir(out, "stage2")); // the model is saved: a new run starts afresh
             BolmoEval.Result r = BolmoEval.evaluate(bolmo, t == null ? null : t.model(), tok,
                     ByteifyCommand.heldOut(stage.evalBytes), 512);
             Files.writeString(out.resolve("stage2_eval.txt"), r + "\n");

@@ -25,6 +25,16 @@ final class StageOptions {
     @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--checkpoint-every", defaultValue = "100",
+            description = "steps between resumable checkpoints in OUT/<stage>_checkpoint; a killed run started again"
+                    + " with the same options continues from the last one (default ${DEFAULT-VALUE})")
+    int checkpointEvery;
+
+    /** Where a command's stage keeps its resumable checkpoint. */
+    static Path checkpointDir(Path out, String stage) {
+        return out.resolve(stage + "_checkpoint");
+    }
+
     /** The training texts. */
     List<String> texts() {
         Corpus corpus = data != null ? Corpus.of(data) : BuiltinCorpus.train();

@@ -99,10 +99,11 @@ class CliTest {
         java.nio.file.Files.writeString(text, "It was the best of times, it was the worst of times. ".repeat(30));
         Path bolmo = dir.resolve("bolmo");
         String[] r = run("byteify", "--teacher", ckpt.toString(), "--out", bolmo.toString(), "--data", text.toString(),
-                "--steps", "3", "--batch", "2", "--bytes", "64", "--eval-bytes", "400");
+                "--steps", "3", "--batch", "2", "--bytes", "64", "--eval-bytes", "400", "--checkpoint-every", "2");
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("held-out: bytes="), r[1]);
         assertTrue(java.nio.file.Files.readAllLines(bolmo.resolve("stage1_log.csv")).size() == 4);
+        assertTrue(!java.nio.file.Files.exists(bolmo.resolve("stage1_checkpoint")), "a finished stage leaves no checkpoint");
         String[] info = run("info", bolmo.toString());
         assertTrue(info[1].contains("bolmo(d=32"), info[1]);
         String[] score = run("score", bolmo.toString(), "--text", "the best of times");

@@ -71,7 +71,6 @@ public final class Stage2 extends StageTrainer {
         if (config.merges() != Merges.BPE && config.targetBytesPerPatch() > 0 && teacher == null) {
             throw new IllegalArgumentException(config.merges() + " merges score tokens with the teacher: construct Stage2 with one");
         }
-        mergeRng.setSeed(config.seed());
         return train(texts, new Loop(config.steps(), config.batch(), config.bytesPerExample(), config.lr(),
                 config.warmupFraction(), config.clip(), config.seed()), "stage 2", onStep);
     }
@@ -95,6 +94,7 @@ public final class Stage2 extends StageTrainer {
             return bt.ends;
         }
         boolean[][] out = new boolean[bt.batch][bt.length];
+        mergeRng.setSeed(cfg.seed() * 1_000_003L + s); // merges depend on (seed, step) only, so a resumed run repeats them
         for (int r = 0; r < bt.batch; r++) {
             List<Integer> lens = new ArrayList<>();
             lens.add(1);

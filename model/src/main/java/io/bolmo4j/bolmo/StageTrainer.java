@@ -2,12 +2,16 @@ package io.bolmo4j.bolmo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
 import io.bolmo4j.train.LrSchedule;
+import io.bolmo4j.train.TrainCheckpoint;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -18,8 +22,9 @@ import java.util.function.Consumer;
 
 /**
  * The loop Stage 1 and Stage 2 share: batches of teacher-tokenised examples in a seeded shuffled order, AdamW with
- * warmup + linear decay and global-norm clipping, a progress bar, a log of every step. A stage supplies the parameter
- * groups and the loss of one batch.
+ * warmup + linear decay and global-norm clipping, a progress bar, a log of every step, and optional checkpoints that a
+ * killed run resumes from exactly (each step's batch is a function of the seed and the step). A stage supplies the
+ * parameter groups and the loss of one batch.
  */
 public abstract class StageTrainer {
     /** Loop settings common to both stages. */
@@ -31,11 +36,26 @@ public abstract class StageTrainer {
     protected final BolmoModel student;
     protected final BpeTokenizer tokenizer;
     protected final SubwordSuffixTrie trie;
+    private Path checkpointDir;
+    private int checkpointEvery;
 
     StageTrainer(BolmoModel student, BpeTokenizer tokenizer) {
         this.student = student;
         this.tokenizer = tokenizer;
         this.trie = SubwordSuffixTrie.of(tokenizer);
+    }
+
+    /**
+     * Saves a resumable checkpoint into {@code dir} every {@code every} steps and after the last one: all parameters,
+     * the AdamW moments, the step and the log so far. If {@code dir} already holds one from the same stage and step
+     * count, training continues from it (its logged steps are replayed to the step listener first).
+     */
+    public void checkpoints(Path dir, int every) {
+        if (every < 1) {
+            throw new IllegalArgumentException("checkpoint interval must be at least 1 step, got " + every);
+        }
+        this.checkpointDir = dir;
+        this.checkpointEvery = every;
     }
 
     /** Parameter groups to optimise (anything left out stays frozen). */
@@ -58,19 +78,14 @@ public abstract class StageTrainer {
         AdamW opt = new AdamW(groups, 0.9, 0.95, 1e-8, state);
         LrSchedule schedule = LrSchedule.warmupLinear(loop.lr(), Math.max(1, loop.steps()), loop.warmupFraction());
         List<Step> log = new ArrayList<>();
-        Random rng = new Random(loop.seed());
-        List<int[]> order = new ArrayList<>(examples);
-        int cursor = order.size();
+        Batches batches = new Batches(examples, loop);
+        int start = 0;
+        if (checkpointDir != null && TrainCheckpoint.exists(checkpointDir)) {
+            start = resume(opt, loop, label, log, onStep);
+        }
         try (Progress progress = Progress.start(label, Math.max(1, loop.steps()), "steps")) {
-            for (int s = 0; s < loop.steps(); s++) {
-                List<int[]> rows = new ArrayList<>();
-                for (int i = 0; i < loop.batch(); i++) {
-                    if (cursor == order.size()) {
-                        Collections.shuffle(order, rng);
-                        cursor = 0;
-                    }
-                    rows.add(order.get(cursor++));
-                }
+            for (int s = start; s < loop.steps(); s++) {
+                List<int[]> rows = batches.at(s);
                 long t0 = System.nanoTime();
                 Stage1Batch batch = Stage1Batch.of(rows, tokenizer, trie, loop.bytesPerExample());
                 Map<String, Double> parts = step(batch, s);
@@ -91,12 +106,84 @@ public abstract class StageTrainer {
                 Map<String, Object> metrics = new LinkedHashMap<>(parts);
                 metrics.put("bytes/s", Math.round(st.bytesPerSecond()));
                 progress.update(s + 1, metrics);
+                if (checkpointDir != null && ((s + 1) % checkpointEvery == 0 || s + 1 == loop.steps())) {
+                    TrainCheckpoint.save(checkpointDir, student.params(), opt, state(label, loop, log));
+                }
             }
         } finally {
             trainable.values().forEach(p -> p.setRequiresGradient(false));
             state.close();
         }
         return log;
+    }
+
+    /** Each step's batch as a function of (seed, step): epoch e is the examples shuffled by a generator seeded with e. */
+    private static final class Batches {
+        private final List<int[]> examples;
+        private final Loop loop;
+        private List<int[]> order;
+        private long epoch = -1;
+
+        Batches(List<int[]> examples, Loop loop) {
+            this.examples = examples;
+            this.loop = loop;
+        }
+
+        List<int[]> at(int step) {
+            List<int[]> rows = new ArrayList<>(loop.batch());
+            for (int i = 0; i < loop.batch(); i++) {
+                long k = (long) step * loop.batch() + i;
+                if (k / examples.size() != epoch) {
+                    epoch = k / examples.size();
+                    order = new ArrayList<>(examples);
+                    Collections.shuffle(order, new Random(loop.seed() * 1_000_003L + epoch));
+                }
+                rows.add(order.get((int) (k % examples.size())));
+            }
+            return rows;
+        }
+    }
+
+    private static JsonObject state(String label, Loop loop, List<Step> log) {
+        JsonObject st = new JsonObject();
+        st.addProperty("stage", label);
+        st.addProperty("steps", loop.steps());
+        st.addProperty("step", log.size());
+        JsonArray rows = new JsonArray();
+        for (Step s : log) {
+            JsonObject r = new JsonObject();
+            r.addProperty("step", s.step());
+            r.addProperty("lr", s.lr());
+            r.addProperty("loss", s.loss());
+            r.addProperty("bytes_per_s", s.bytesPerSecond());
+            JsonObject parts = new JsonObject();
+            s.parts().forEach(parts::addProperty);
+            r.add("parts", parts);
+            rows.add(r);
+        }
+        st.add("log", rows);
+        return st;
+    }
+
+    /** Loads the checkpoint, replays its log, and returns the step to continue from. */
+    private int resume(AdamW opt, Loop loop, String label, List<Step> log, Consumer<Step> onStep) {
+        JsonObject st = TrainCheckpoint.load(checkpointDir, student.params(), opt);
+        if (!label.equals(st.get("stage").getAsString()) || st.get("steps").getAsInt() != loop.steps()) {
+            throw new IllegalArgumentException(checkpointDir + " holds a checkpoint of " + st.get("stage").getAsString() + " with "
+                    + st.get("steps").getAsInt() + " steps, not of this " + label + " run with " + loop.steps()
+                    + ": use another checkpoint folder or delete it");
+        }
+        for (var e : st.getAsJsonArray("log")) {
+            JsonObject r = e.getAsJsonObject();
+            Map<String, Double> parts = new LinkedHashMap<>();
+            r.getAsJsonObject("parts").entrySet().forEach(p -> parts.put(p.getKey(), p.getValue().getAsDouble()));
+            Step s = new Step(r.get("step").getAsInt(), r.get("lr").getAsDouble(), r.get("loss").getAsDouble(), parts,
+                    r.get("bytes_per_s").getAsDouble());
+            log.add(s);
+            onStep.accept(s);
+        }
+        System.err.println(label + ": resuming from step " + log.size() + " of " + loop.steps() + " (" + checkpointDir + ")");
+        return log.size();
     }
 
     /** All non-global parameters (the local models, boundary predictor, final norm and LM head). */

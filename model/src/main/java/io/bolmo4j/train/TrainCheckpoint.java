@@ -58,6 +58,17 @@ public final class TrainCheckpoint {
         }
     }
 
+    /** Removes a checkpoint (and any half-written or superseded copy), e.g. once its run finished and was saved. */
+    public static void delete(Path dir) {
+        try {
+            for (String suffix : new String[] {"", ".old", ".tmp"}) {
+                deleteTree(dir.resolveSibling(dir.getFileName() + suffix));
+            }
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot remove checkpoint: " + e.getMessage(), e);
+        }
+    }
+
     public static boolean exists(Path dir) {
         return Files.exists(dir.resolve("state.json")) || Files.exists(dir.resolveSibling(dir.getFileName() + ".old").resolve("state.json"));
     }

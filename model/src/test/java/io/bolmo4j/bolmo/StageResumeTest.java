@@ -1,0 +1,93 @@
+package io.bolmo4j.bolmo;
+
+import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.olmo.OlmoModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A stage killed after a checkpoint and run again with the same folder ends where an uninterrupted run ends. */
+class StageResumeTest {
+    static final OlmoConfig TEACHER = OlmoConfig.of("olmo2", 512, 32, 64, 2, 4, 4, 256);
+    static final Stage1.Config S1 = new Stage1.Config(6, 2, 64, 3e-3, 0.1, 0.1, 0.5, 1, 5.0, 3);
+    static final Stage2.Config S2 = new Stage2.Config(6, 2, 64, 2e-3, 0.1, 0.1, 0.5, 5, 6, Stage2.Merges.BPE, 4);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void stage1ResumesExactly() {
+        check((student, teacher) -> new Stage1(student, teacher, Stage1Test.TOK), (t, log) -> ((Stage1) t).run(Stage1Test.TEXTS, S1, log::add));
+    }
+
+    @Test
+    void stage2WithCompressionMergesResumesExactly() {
+        check((student, teacher) -> new Stage2(student, Stage1Test.TOK), (t, log) -> ((Stage2) t).run(Stage1Test.TEXTS, S2, log::add));
+    }
+
+    private void check(BiFunction<BolmoModel, OlmoModel, StageTrainer> stage, Runner run) {
+        try (OlmoModel teacher = OlmoModel.random(TEACHER, 1)) {
+            List<StageTrainer.Step> straight = new ArrayList<>();
+            Map<String, float[]> expected;
+            try (BolmoModel m = Byteify.fromTeacher(teacher, Stage1Test.TOK.vocabSize(), 2)) {
+                run.run(stage.apply(m, teacher), straight);
+                expected = snapshot(m);
+            }
+            Path ckpt = dir.resolve("ckpt");
+            List<StageTrainer.Step> first = new ArrayList<>();
+            try (BolmoModel m = Byteify.fromTeacher(teacher, Stage1Test.TOK.vocabSize(), 2)) {
+                StageTrainer t = stage.apply(m, teacher);
+                t.checkpoints(ckpt, 3);
+                RuntimeException kill = assertThrows(RuntimeException.class, () -> run.run(t, new ArrayList<>() {
+                    @Override
+                    public boolean add(StageTrainer.Step s) {
+                        if (s.step() == 5) {
+                            throw new IllegalStateException("killed");
+                        }
+                        first.add(s);
+                        return true;
+                    }
+                }));
+                assertEquals("killed", kill.getMessage());
+            }
+            List<StageTrainer.Step> resumed = new ArrayList<>();
+            try (BolmoModel m = Byteify.fromTeacher(teacher, Stage1Test.TOK.vocabSize(), 2)) {
+                StageTrainer t = stage.apply(m, teacher);
+                t.checkpoints(ckpt, 3);
+                run.run(t, resumed);
+                Map<String, float[]> got = snapshot(m);
+                for (var e : expected.entrySet()) {
+                    assertArrayEquals(e.getValue(), got.get(e.getKey()), 1e-6f, e.getKey());
+                }
+            }
+            assertEquals(4, first.size(), "steps 1-4 ran before the kill; the checkpoint holds 3");
+            assertEquals(straight.size(), resumed.size());
+            for (int i = 0; i < straight.size(); i++) {
+                assertEquals(straight.get(i).step(), resumed.get(i).step());
+                assertEquals(straight.get(i).loss(), resumed.get(i).loss(), 1e-5 * Math.max(1, Math.abs(straight.get(i).loss())), "step " + (i + 1));
+            }
+            assertTrue(straight.get(5).loss() != straight.get(0).loss(), "training happened");
+        }
+    }
+
+    private static Map<String, float[]> snapshot(BolmoModel m) {
+        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        m.params().asMap().forEach((k, v) -> out.put(k, v.toFloatArray()));
+        return out;
+    }
+
+    @FunctionalInterface
+    interface Runner {
+        void run(StageTrainer t, List<StageTrainer.Step> log);
+    }
+}
