@@ -176,4 +176,33 @@ class KernelSessionTest {
         assertTrue(r.events.size() >= 2 && r.events.stream().skip(1).allMatch(e -> e.startsWith("update:")), r.events.toString());
         assertTrue(r.events.get(r.events.size() - 1).contains("2/2") && r.events.get(r.events.size() - 1).contains("loss=0.5000"), r.events.toString());
     }
+
+    @Test
+    void interruptLetsWorkWithAProgressBarFinishItsStep() throws Exception {
+        // each "step" ignores interrupts for 1.2 s (like a training step in native code), then checks between steps
+        String cell = """
+                String steps = "";
+                try (var p = io.bolmo4j.progress.Progress.start("train", 100, "steps")) {
+                    for (int s = 1; s <= 100; s++) {
+                        if (Thread.currentThread().isInterrupted()) throw new java.util.concurrent.CancellationException("stopped cleanly after step " + (s - 1));
+                        long end = System.nanoTime() + 1_200_000_000L;
+                        while (System.nanoTime() < end) { }
+                        p.update(s, java.util.Map.of());
+                    }
+                }
+                """;
+        Thread interrupter = new Thread(() -> {
+            try {
+                Thread.sleep(1800);
+            } catch (InterruptedException ignored) {
+                return;
+            }
+            session.interrupt();
+        });
+        interrupter.start();
+        CellException e = assertThrows(CellException.class, () -> run(cell, new Recorder()));
+        interrupter.join();
+        assertEquals("CancellationException", e.ename(), "not stopped mid-step: " + e.evalue());
+        assertTrue(e.evalue().matches("stopped cleanly after step [1-9]\\d*"), e.evalue());
+    }
 }

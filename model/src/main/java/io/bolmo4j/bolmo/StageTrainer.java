@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 
 /**
@@ -85,6 +86,10 @@ public abstract class StageTrainer {
         }
         try (Progress progress = Progress.start(label, Math.max(1, loop.steps()), "steps")) {
             for (int s = start; s < loop.steps(); s++) {
+                if (Thread.currentThread().isInterrupted()) { // only between steps: the weights are always a whole step's
+                    throw new CancellationException(label + " interrupted after step " + s + " of " + loop.steps()
+                            + "; the model keeps the weights of that step");
+                }
                 List<int[]> rows = batches.at(s);
                 long t0 = System.nanoTime();
                 Stage1Batch batch = Stage1Batch.of(rows, tokenizer, trie, loop.bytesPerExample());

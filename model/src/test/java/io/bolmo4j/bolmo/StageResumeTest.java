@@ -35,6 +35,27 @@ class StageResumeTest {
         check((student, teacher) -> new Stage2(student, Stage1Test.TOK), (t, log) -> ((Stage2) t).run(Stage1Test.TEXTS, S2, log::add));
     }
 
+    @Test
+    void anInterruptStopsBetweenSteps() {
+        try (OlmoModel teacher = OlmoModel.random(TEACHER, 1);
+             BolmoModel m = Byteify.fromTeacher(teacher, Stage1Test.TOK.vocabSize(), 2)) {
+            List<StageTrainer.Step> log = new ArrayList<>();
+            try {
+                var e = assertThrows(java.util.concurrent.CancellationException.class, () -> new Stage1(m, teacher, Stage1Test.TOK)
+                        .run(Stage1Test.TEXTS, S1, s -> {
+                            log.add(s);
+                            if (s.step() == 2) {
+                                Thread.currentThread().interrupt(); // as a notebook's interrupt button does
+                            }
+                        }));
+                assertTrue(e.getMessage().contains("after step 2"), e.getMessage());
+                assertEquals(2, log.size());
+            } finally {
+                Thread.interrupted();
+            }
+        }
+    }
+
     private void check(BiFunction<BolmoModel, OlmoModel, StageTrainer> stage, Runner run) {
         try (OlmoModel teacher = OlmoModel.random(TEACHER, 1)) {
             List<StageTrainer.Step> straight = new ArrayList<>();

@@ -5,7 +5,9 @@ import io.bolmo4j.progress.Progress;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A progress bar in the cell output, updated in place ({@code update_display_data}): percentage, counts, rate, ETA
@@ -22,9 +24,19 @@ public final class NotebookProgress implements Progress {
     private long done;
     private Map<String, ?> metrics = Map.of();
 
+    /** Threads with an open bar: long bolmo4j work that stops cleanly at its next step when interrupted. */
+    private static final Set<Thread> ACTIVE = ConcurrentHashMap.newKeySet();
+    private final Thread owner = Thread.currentThread();
+
     private NotebookProgress(Spec spec) {
         this.spec = spec;
+        ACTIVE.add(owner);
         Display.show(bundle(false), id, false);
+    }
+
+    /** Whether {@code t} is inside work that shows a progress bar (and so checks for interrupts between steps). */
+    public static boolean active(Thread t) {
+        return ACTIVE.contains(t);
     }
 
     /** The factory the kernel installs. */
@@ -48,6 +60,7 @@ public final class NotebookProgress implements Progress {
 
     @Override
     public synchronized void close() {
+        ACTIVE.remove(owner);
         Display.show(bundle(true), id, true);
     }
 

@@ -64,8 +64,12 @@ final class CellExecutionControl extends DirectExecutionControl {
 
     /**
      * Interrupts the running cell; work that ignores interrupts (a busy loop) is stopped with {@link Thread#stop()}
-     * after a grace period, where the JVM still supports it (JDK 17-19).
+     * after a grace period, where the JVM still supports it (JDK 17-19). Work that shows a progress bar (training,
+     * evaluation) gets up to {@value #PROGRESS_GRACE_MS} ms to reach the end of its step, since stopping it mid-step
+     * could leave a model half updated.
      */
+    static final long PROGRESS_GRACE_MS = 60_000;
+
     @Override
     @SuppressWarnings({"deprecation", "removal"})
     public void stop() {
@@ -77,6 +81,9 @@ final class CellExecutionControl extends DirectExecutionControl {
         t.interrupt();
         try {
             t.join(500);
+            if (t.isAlive() && io.bolmo4j.kernel.display.NotebookProgress.active(t)) {
+                t.join(PROGRESS_GRACE_MS);
+            }
             if (t.isAlive()) {
                 t.stop();
             }
