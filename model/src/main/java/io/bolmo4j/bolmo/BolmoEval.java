@@ -61,7 +61,8 @@ public final class BolmoEval {
                     subwordPatches += want ? 1 : 0;
                 }
                 bolmoNll += foldedNll(lp, ids, real);
-                // the same bytes with the tokenizer's patches: how much of the gap to the teacher is boundary errors
+                // the same bytes with the tokenizer's patches (Table 3's oracle): what boundary errors cost. Optimistic:
+                // the tokenizer saw whole words, so its patch ends also tell the model where each word stops
                 boolean[] ends = Arrays.copyOf(one.ends[0], ids.length);
                 ends[real] = false;
                 float[] lpOracle = model.forward(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, trie.expand(ids), 1, ids.length),
