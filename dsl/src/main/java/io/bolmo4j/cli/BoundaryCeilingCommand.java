@@ -2,14 +2,12 @@ package io.bolmo4j.cli;
 
 import io.bolmo4j.bolmo.BoundaryCeiling;
 import io.bolmo4j.data.BuiltinCorpus;
-import io.bolmo4j.data.Document;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Cl100kVocab;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -31,16 +29,7 @@ final class BoundaryCeilingCommand implements Runnable {
 
     @Override
     public void run() {
-        List<String> texts = new ArrayList<>();
-        long bytes = 0;
-        for (Document d : BuiltinCorpus.test().toList()) {
-            if (bytes >= maxBytes) {
-                break;
-            }
-            String t = d.text().substring(0, (int) Math.min(d.text().length(), maxBytes - bytes));
-            texts.add(t);
-            bytes += t.length();
-        }
+        List<String> texts = BuiltinCorpus.test().head(maxBytes);
         System.out.println("| tokenizer | bytes/token | token ends inside words | ceiling |");
         System.out.println("|---|---|---|---|");
         if (model != null) {

@@ -10,7 +10,6 @@ import io.bolmo4j.bolmo.Stage2;
 import io.bolmo4j.bolmo.StageTrainer;
 import io.bolmo4j.bolmo.TaskVector;
 import io.bolmo4j.data.BuiltinCorpus;
-import io.bolmo4j.data.Document;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -175,16 +174,7 @@ public final class Bolmo implements AutoCloseable {
 
     /** Held-out report on about {@code bytes} of the built-in validation split, next to the teacher when known. */
     public Table evaluate(int bytes) {
-        List<String> texts = new ArrayList<>();
-        int used = 0;
-        for (Document d : BuiltinCorpus.validation().toList()) {
-            if (used >= bytes) {
-                break;
-            }
-            String t = d.text().substring(0, Math.min(d.text().length(), bytes - used));
-            texts.add(t);
-            used += t.length();
-        }
+        List<String> texts = BuiltinCorpus.validation().head(bytes);
         BolmoEval.Result r = BolmoEval.evaluate(model, teacher == null ? null : teacher.model(), tokenizer(), texts, 512);
         Table t = Table.create("evaluation");
         t.addColumns(StringColumn.create("metric", "boundary accuracy", "boundary precision", "boundary recall",
@@ -206,13 +196,7 @@ public final class Bolmo implements AutoCloseable {
         }
         boolean[] all = loaded.logits(text + "\n").boundaries(); // position 0 is BOS
         boolean[] predicted = java.util.Arrays.copyOfRange(all, 1, bytes.length + 1);
-        boolean[] subword = new boolean[bytes.length];
-        for (int end : tokenizer.encode(text).byteEnd()) {
-            if (end > 0) {
-                subword[end - 1] = true;
-            }
-        }
-        return new BoundaryView(bytes, predicted, subword);
+        return new BoundaryView(bytes, predicted, tokenizer.encode(text).tokenEnds());
     }
 
     /** The CUTE evaluator's view of this model. */

@@ -1,8 +1,6 @@
 package io.bolmo4j.bolmo;
 
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import io.bolmo4j.engine.Ops;
 import io.bolmo4j.olmo.LikelihoodScorer;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -47,8 +45,7 @@ public final class BolmoEval {
             int[] ids = Arrays.copyOf(one.bytes[0], real + 1);
             ids[real] = ByteTokenizer.OFFSET + '\n'; // lookahead for the last byte (spec §3.7)
             try (NDScope ignored = new NDScope()) {
-                NDManager m = model.params().manager();
-                BolmoModel.Forward f = model.forward(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, trie.expand(ids), 1, ids.length), null);
+                BolmoModel.Forward f = model.forward(ids, trie, null);
                 float[] lp = f.logits().logSoftmax(-1).toFloatArray();
                 for (int t = 1; t < real; t++) {
                     boolean want = one.ends[0][t], got = f.patches().isBoundary(0, t);
@@ -65,8 +62,7 @@ public final class BolmoEval {
                 // the tokenizer saw whole words, so its patch ends also tell the model where each word stops
                 boolean[] ends = Arrays.copyOf(one.ends[0], ids.length);
                 ends[real] = false;
-                float[] lpOracle = model.forward(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, trie.expand(ids), 1, ids.length),
-                        new boolean[][]{ends}).logits().logSoftmax(-1).toFloatArray();
+                float[] lpOracle = model.forward(ids, trie, ends).logits().logSoftmax(-1).toFloatArray();
                 oracleNll += foldedNll(lpOracle, ids, real);
             }
             bytes += real - 1;
@@ -92,10 +88,7 @@ public final class BolmoEval {
     private static double foldedNll(float[] lp, int[] ids, int real) {
         double nll = 0;
         for (int t = 0; t + 1 < real; t++) {
-            int next = ids[t + 1];
-            double a = lp[t * 520 + next], b = lp[t * 520 + next + ByteTokenizer.FUSED];
-            double max = Math.max(a, b);
-            nll -= max + Math.log(Math.exp(a - max) + Math.exp(b - max));
+            nll -= ByteTokenizer.foldedLogProb(lp, t, ids[t + 1]);
         }
         return nll;
     }

@@ -1,6 +1,7 @@
 package io.bolmo4j.bolmo;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.mlstm.LocalStack;
@@ -143,6 +144,18 @@ public final class BolmoModel implements AutoCloseable {
         NDArray g = global.forward(z);
         NDArray u = decoder.forward(enc.h(), patches.depool(decoder.normGlobal(g)), null, MLstmCell.Form.CHUNKWISE).output();
         return new Forward(enc.h(), logp, patches, g, head.logits(u));
+    }
+
+    /**
+     * The forward over one row of BOS-prefixed byte ids, with their subword-suffix ids from {@code trie}; the arrays
+     * live in the caller's {@link ai.djl.ndarray.NDScope}.
+     *
+     * @param boundaries given patch ends for the row, or null to use the predictor's
+     */
+    public Forward forward(int[] ids, SubwordSuffixTrie trie, boolean[] boundaries) {
+        NDManager m = params.manager();
+        return forward(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, trie.expand(ids), 1, ids.length),
+                boundaries == null ? null : new boolean[][] {boundaries});
     }
 
     /** Closes the parameters. */

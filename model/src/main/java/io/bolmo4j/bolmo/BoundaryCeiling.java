@@ -1,7 +1,6 @@
 package io.bolmo4j.bolmo;
 
 import io.bolmo4j.tokenizer.BpeTokenizer;
-import io.bolmo4j.tokenizer.Encoding;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -46,16 +45,7 @@ public final class BoundaryCeiling {
 
     /** The ceiling for a tokenizer's token ends on these texts. */
     public static Result estimate(BpeTokenizer tok, Iterable<String> texts) {
-        return estimate(texts, text -> {
-            Encoding e = tok.encode(text);
-            boolean[] ends = new boolean[text.getBytes(StandardCharsets.UTF_8).length];
-            for (int end : e.byteEnd()) {
-                if (end > 0) {
-                    ends[end - 1] = true;
-                }
-            }
-            return ends;
-        });
+        return estimate(texts, text -> tok.encode(text).tokenEnds());
     }
 
     /**

@@ -21,6 +21,16 @@ public final class ByteTokenizer {
 
     private ByteTokenizer() {}
 
+    /**
+     * log p(next byte) at one position with its boundary flag folded out (spec §3.7): the plain and the fused id's
+     * probabilities summed, from a row-major {@code [L, VOCAB]} array of log-softmax outputs.
+     */
+    public static double foldedLogProb(float[] logSoftmax, int position, int nextId) {
+        double a = logSoftmax[position * VOCAB + nextId], b = logSoftmax[position * VOCAB + nextId + FUSED];
+        double max = Math.max(a, b);
+        return max + Math.log(Math.exp(a - max) + Math.exp(b - max));
+    }
+
     /** BOS followed by the UTF-8 bytes of {@code text} (+4). */
     public static int[] encode(String text) {
         return encode(text, false);

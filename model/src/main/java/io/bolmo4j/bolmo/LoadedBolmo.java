@@ -1,8 +1,6 @@
 package io.bolmo4j.bolmo;
 
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import io.bolmo4j.engine.Ops;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.Safetensors;
@@ -76,8 +74,7 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
             throw new IllegalArgumentException("need at least one byte of text");
         }
         try (NDScope ignored = new NDScope()) {
-            NDManager m = model.params().manager();
-            BolmoModel.Forward f = model.forward(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, trie.expand(ids), 1, ids.length), null);
+            BolmoModel.Forward f = model.forward(ids, trie, null);
             boolean[] b = new boolean[ids.length];
             for (int t = 0; t < ids.length; t++) {
                 b[t] = f.patches().isBoundary(0, t);
@@ -138,9 +135,7 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
         double[] logProbs = new double[n];
         boolean[] greedy = new boolean[n];
         try (NDScope ignored = new NDScope()) {
-            NDManager m = model.params().manager();
-            float[] lp = model.forward(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, trie.expand(ids), 1, ids.length), null)
-                    .logits().logSoftmax(-1).toFloatArray();
+            float[] lp = model.forward(ids, trie, null).logits().logSoftmax(-1).toFloatArray();
             for (int i = 0; i < n; i++) {
                 int t = from + i, row = t * ByteTokenizer.VOCAB; // position t predicts id t+1
                 double best = Double.NEGATIVE_INFINITY;
@@ -153,7 +148,7 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
                     }
                 }
                 int next = ids[t + 1];
-                logProbs[i] = Math.min(0, Math.log(Math.exp(lp[row + next]) + Math.exp(lp[row + next + ByteTokenizer.FUSED])));
+                logProbs[i] = Math.min(0, ByteTokenizer.foldedLogProb(lp, t, next));
                 greedy[i] = arg == next;
             }
         }
@@ -164,14 +159,9 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
     private double windowNll(int[] ids, int from, int to) {
         double nll = 0;
         try (NDScope ignored = new NDScope()) {
-            NDManager m = model.params().manager();
-            float[] lp = model.forward(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, trie.expand(ids), 1, ids.length), null)
-                    .logits().logSoftmax(-1).toFloatArray();
+            float[] lp = model.forward(ids, trie, null).logits().logSoftmax(-1).toFloatArray();
             for (int t = from; t < to; t++) {
-                int next = ids[t + 1];
-                double a = lp[t * 520 + next], b = lp[t * 520 + next + ByteTokenizer.FUSED];
-                double max = Math.max(a, b);
-                nll -= max + Math.log(Math.exp(a - max) + Math.exp(b - max));
+                nll -= ByteTokenizer.foldedLogProb(lp, t, ids[t + 1]);
             }
         }
         return nll;

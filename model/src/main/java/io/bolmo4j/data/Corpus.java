@@ -188,6 +188,19 @@ public final class Corpus implements Iterable<Document> {
         }
     }
 
+    /** The texts of the first documents, the last one cut, so that they hold {@code maxChars} characters at most. */
+    public List<String> head(long maxChars) {
+        List<String> out = new java.util.ArrayList<>();
+        long used = 0;
+        for (Iterator<Document> it = iterator(); it.hasNext() && used < maxChars; ) {
+            String t = it.next().text();
+            t = t.substring(0, (int) Math.min(t.length(), maxChars - used));
+            out.add(t);
+            used += t.length();
+        }
+        return out;
+    }
+
     /**
      * The documents in a deterministic pseudo-random order: the same seed always gives the same order
      * (java.util.Random and Collections.shuffle are specified algorithms), whatever the JVM.

@@ -31,6 +31,17 @@ public final class Encoding {
         return byteEnd;
     }
 
+    /** @return per UTF-8 byte of the text, whether a token ends there (the spans tile the text, so this covers it all) */
+    public boolean[] tokenEnds() {
+        boolean[] ends = new boolean[ids.length == 0 ? 0 : byteEnd[ids.length - 1]];
+        for (int end : byteEnd) {
+            if (end > 0) {
+                ends[end - 1] = true;
+            }
+        }
+        return ends;
+    }
+
     /** @return the number of tokens */
     public int size() {
         return ids.length;
