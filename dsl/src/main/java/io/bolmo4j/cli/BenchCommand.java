@@ -98,7 +98,7 @@ final class BenchCommand implements Runnable {
         try (BolmoModel b = Byteify.fromTeacher(teacher, tok.vocabSize(), 0)) {
             Stage1 s1 = new Stage1(b, teacher, tok);
             double[] s1Rate = new double[1];
-            s1.run(List.of(text), new Stage1.Config(repeats + 1, 8, 256, 1e-4, 0, 0.1, 0.5, 4, 5, 0),
+            s1.run(List.of(text), new Stage1.Config(repeats + 1, 8, 256, 1e-4, 0, 0.1, 0.5, 4, 5, 1.0, 0),
                     st -> s1Rate[0] = st.bytesPerSecond()); // the last step's rate, after warm-up
             LoadedBolmo lb = new LoadedBolmo(b, tok);
             String prefillText = text.substring(0, Math.min(text.length(), 1024));

@@ -36,6 +36,10 @@ final class ByteifyCommand implements Runnable {
     @Option(names = "--encoder-layers", defaultValue = "4", description = "global layers in the encoder loss, n (default ${DEFAULT-VALUE})")
     int encoderLayers;
 
+    @Option(names = "--byte-distill", defaultValue = "1.0",
+            description = "weight of the byte-level distillation of the teacher's whole next-token distribution; 0 = the paper's Stage 1 (default ${DEFAULT-VALUE})")
+    double byteDistill;
+
     @Option(names = "--steps", defaultValue = "1000", description = "Stage 1 steps (default ${DEFAULT-VALUE}: about 14 minutes for tiny-olmo on 2 cores)")
     int steps;
 
@@ -47,7 +51,7 @@ final class ByteifyCommand implements Runnable {
         Main.configureBackend();
         List<String> texts = stage.texts();
         List<String> heldOut = heldOut(stage.evalBytes);
-        Stage1.Config cfg = new Stage1.Config(steps, stage.batch, stage.bytes, lr, 0.1, 0.1, 0.5, encoderLayers, 5.0, stage.seed);
+        Stage1.Config cfg = new Stage1.Config(steps, stage.batch, stage.bytes, lr, 0.1, 0.1, 0.5, encoderLayers, 5.0, byteDistill, stage.seed);
         try (LoadedOlmo t = LoadedOlmo.load(teacher);
              BolmoModel bolmo = Byteify.fromTeacher(t.model(), t.tokenizer().vocabSize(), stage.seed)) {
             System.err.println("teacher " + t.model().config() + "; " + bolmo.config());

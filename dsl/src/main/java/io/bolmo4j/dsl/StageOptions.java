@@ -17,6 +17,7 @@ public final class StageOptions {
     int bytesPerExample = 256;
     Double lr;
     int encoderLayers = 4;
+    double byteDistill = 1.0;
     double targetBytesPerPatch;
     int compressionSteps;
     long seed;
@@ -55,6 +56,16 @@ public final class StageOptions {
         return this;
     }
 
+    /**
+     * Stage 1: weight of the byte-level distillation of the teacher's whole next-token distribution (default 1; 0 is
+     * the paper's Stage 1, which distils only the likelihood of the actual tokens). It makes the local decoder a
+     * closer stand-in for the teacher's LM head, which is what a task-vector merge relies on.
+     */
+    public StageOptions byteDistill(double weight) {
+        byteDistill = weight;
+        return this;
+    }
+
     /** Stage 2: train towards this many bytes per patch (paper §5.1); 0 keeps the subword boundaries. */
     public StageOptions targetBytesPerPatch(double r) {
         targetBytesPerPatch = r;
@@ -90,7 +101,7 @@ public final class StageOptions {
 
     Stage1.Config stage1() {
         check();
-        return new Stage1.Config(steps, batch, bytesPerExample, lr != null ? lr : 2e-3, 0.1, 0.1, 0.5, encoderLayers, 5.0, seed);
+        return new Stage1.Config(steps, batch, bytesPerExample, lr != null ? lr : 2e-3, 0.1, 0.1, 0.5, encoderLayers, 5.0, byteDistill, seed);
     }
 
     Stage2.Config stage2() {
@@ -114,6 +125,9 @@ public final class StageOptions {
         }
         if (lr != null && !(lr > 0)) {
             throw new IllegalArgumentException("lr must be > 0, got " + lr);
+        }
+        if (!(byteDistill >= 0)) {
+            throw new IllegalArgumentException("byteDistill must be >= 0, got " + byteDistill);
         }
     }
 }

@@ -26,19 +26,20 @@ import java.util.function.Consumer;
 public final class Stage1 extends StageTrainer {
     /** Stage 1 settings (paper Table 8 for the schedule shape; sizes scaled for a CPU). */
     public record Config(int steps, int batch, int bytesPerExample, double lr, double warmupFraction, double weightDecay,
-                         double clip, int encoderLayers, double tau, long seed) {
+                         double clip, int encoderLayers, double tau, double byteDistillWeight, long seed) {
         public Config {
-            if (steps < 0 || batch < 1 || bytesPerExample < 8 || !(lr > 0) || encoderLayers < 0 || !(tau > 0)) {
+            if (steps < 0 || batch < 1 || bytesPerExample < 8 || !(lr > 0) || encoderLayers < 0 || !(tau > 0)
+                    || !(byteDistillWeight >= 0)) {
                 throw new IllegalArgumentException("invalid Stage 1 config: " + this);
             }
         }
 
         public static Config defaults() {
-            return new Config(1000, 8, 256, 3e-3, 0.1, 0.1, 0.5, 4, 5.0, 0);
+            return new Config(1000, 8, 256, 3e-3, 0.1, 0.1, 0.5, 4, 5.0, 1.0, 0);
         }
 
         public Config withSteps(int s) {
-            return new Config(s, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, encoderLayers, tau, seed);
+            return new Config(s, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, encoderLayers, tau, byteDistillWeight, seed);
         }
     }
 
@@ -47,6 +48,7 @@ public final class Stage1 extends StageTrainer {
 
     private final OlmoModel teacher;
     private final long[] teacherWhitespace;
+    private final ByteMarginals marginals;
     private Config cfg = Config.defaults();
 
     public Stage1(BolmoModel student, OlmoModel teacher, BpeTokenizer tokenizer) {
@@ -62,6 +64,7 @@ public final class Stage1 extends StageTrainer {
             }
         }
         teacherWhitespace = ws.stream().mapToLong(Long::longValue).toArray();
+        marginals = new ByteMarginals(tokenizer);
     }
 
     /** Trains on examples cut from {@code texts}, calling {@code onStep} after every step; returns the log. */
@@ -85,11 +88,12 @@ public final class Stage1 extends StageTrainer {
         parts.put("encoder", v[2]);
         parts.put("distill", v[3]);
         parts.put("ce", v[4]);
+        parts.put("byte_distill", v[6]);
         parts.put("boundary_accuracy", v[5]);
         return parts;
     }
 
-    /** Forward and backward of one batch: {total, boundary, encoder, distill, ce, boundary accuracy}. */
+    /** Forward and backward of one batch: {total, boundary, encoder, distill, ce, boundary accuracy, byte distill}. */
     double[] step(Stage1Batch bt, Config cfg) {
         int b = bt.batch, l = bt.length, p = bt.patches, d = student.config().hiddenSize;
         int lookahead = student.config().boundaryPredictorLookahead;
@@ -178,10 +182,19 @@ public final class Stage1 extends StageTrainer {
             NDArray bce = Losses.boundaryBce(logpB, yND, bndM);
             NDArray four = Ops.scalar(bce, 4f);
             NDArray total = bce.mul(four).add(encoderLoss.mul(four)).add(distill).add(ce);
+            double byteDistill = 0;
+            if (cfg.byteDistillWeight() > 0) {
+                ByteMarginals.Targets kd = marginals.of(bt, tLogp.toFloatArray(), (int) tLogp.getShape().get(2));
+                NDArray soft = Ops.floats(m, kd.probs(), b, l, ByteTokenizer.VOCAB).mul(logp).sum(new int[] {-1}).neg();
+                NDArray kl = Losses.masked(soft, Ops.floats(m, kd.mask(), b, l));
+                byteDistill = kl.getFloat() - kd.meanEntropy(); // KL = cross-entropy − the targets' entropy
+                total = total.add(kl.mul(Ops.scalar(kl, (float) cfg.byteDistillWeight())));
+            }
             gc.backward(total);
             float acc = Losses.masked(logpB.gt(Ops.scalar(logpB, (float) Math.log(0.5))).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
                     .eq(yND).toType(ai.djl.ndarray.types.DataType.FLOAT32, false), bndM).getFloat();
-            return new double[] {total.getFloat(), bce.getFloat(), encoderLoss.getFloat(), distill.getFloat(), ce.getFloat(), acc};
+            return new double[] {total.getFloat(), bce.getFloat(), encoderLoss.getFloat(), distill.getFloat(), ce.getFloat(), acc,
+                    byteDistill};
         }
     }
 

@@ -51,7 +51,7 @@ class Stage1Test {
             float[] encBefore = student.params().get("model.local_encoder.out_projection.weight").toFloatArray();
             Stage1 s1 = new Stage1(student, teacher, TOK);
             List<StageTrainer.Step> log = new ArrayList<>();
-            s1.run(TEXTS, new Stage1.Config(40, 4, 64, 3e-3, 0.1, 0.1, 0.5, 1, 5.0, 3), log::add);
+            s1.run(TEXTS, new Stage1.Config(40, 4, 64, 3e-3, 0.1, 0.1, 0.5, 1, 5.0, 1.0, 3), log::add);
             assertEquals(40, log.size());
             double early = (log.get(0).loss() + log.get(1).loss()) / 2;
             double late = (log.get(38).loss() + log.get(39).loss()) / 2;

@@ -41,7 +41,7 @@ class Stage2Test {
         try (OlmoModel teacher = OlmoModel.random(tc, 1);
              BolmoModel student = Byteify.fromTeacher(teacher, Stage1Test.TOK.vocabSize(), 2)) {
             new Stage1(student, teacher, Stage1Test.TOK).run(Stage1Test.TEXTS,
-                    new Stage1.Config(15, 4, 64, 3e-3, 0.1, 0.1, 0.5, 1, 5.0, 3), s -> { });
+                    new Stage1.Config(15, 4, 64, 3e-3, 0.1, 0.1, 0.5, 1, 5.0, 1.0, 3), s -> { });
             float[] globalBefore = student.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray();
             float[] teacherBefore = teacher.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray();
             List<StageTrainer.Step> log = new ArrayList<>();

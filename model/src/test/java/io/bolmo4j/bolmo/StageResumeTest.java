@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A stage killed after a checkpoint and run again with the same folder ends where an uninterrupted run ends. */
 class StageResumeTest {
     static final OlmoConfig TEACHER = OlmoConfig.of("olmo2", 512, 32, 64, 2, 4, 4, 256);
-    static final Stage1.Config S1 = new Stage1.Config(6, 2, 64, 3e-3, 0.1, 0.1, 0.5, 1, 5.0, 3);
+    static final Stage1.Config S1 = new Stage1.Config(6, 2, 64, 3e-3, 0.1, 0.1, 0.5, 1, 5.0, 1.0, 3);
     static final Stage2.Config S2 = new Stage2.Config(6, 2, 64, 2e-3, 0.1, 0.1, 0.5, 5, 6, Stage2.Merges.BPE, 4);
 
     @TempDir
