@@ -35,7 +35,6 @@ final class ByteMarginals {
         int l = bt.length, p = bt.patches, n = ByteTokenizer.VOCAB;
         float[] probs = new float[bt.batch * l * n];
         float[] mask = new float[bt.batch * l];
-        double[] dist = new double[n];
         double entropy = 0;
         int positions = 0;
         for (int r = 0; r < bt.batch; r++) {
@@ -43,18 +42,22 @@ final class ByteMarginals {
             for (int j = 0; j < bt.tokens[r]; j++) {
                 byte[] c = tokenBytes[bt.tokenRows[r][j]];
                 int row = (r * p + j) * vocab;
-                for (int k = 0; k < c.length; k++) {
-                    java.util.Arrays.fill(dist, 0);
-                    for (int v = 0; v < tokenBytes.length; v++) {
-                        byte[] w = tokenBytes[v];
-                        if (w == null || w.length <= k || !samePrefix(w, c, k)) {
-                            continue;
-                        }
-                        int id = ByteTokenizer.OFFSET + (w[k] & 0xFF) + (w.length == k + 1 ? ByteTokenizer.FUSED : 0);
-                        dist[id] += Math.exp(teacherLogp[row + v]);
+                double[][] dist = new double[c.length][n];
+                // one pass over the vocabulary: token w feeds every position k up to where it parts from c
+                for (int v = 0; v < tokenBytes.length; v++) {
+                    byte[] w = tokenBytes[v];
+                    if (w == null) {
+                        continue;
                     }
+                    double pv = Math.exp(teacherLogp[row + v]);
+                    int last = Math.min(Math.min(w.length - 1, c.length - 1), commonPrefix(w, c));
+                    for (int k = 0; k <= last; k++) {
+                        dist[k][ByteTokenizer.OFFSET + (w[k] & 0xFF) + (w.length == k + 1 ? ByteTokenizer.FUSED : 0)] += pv;
+                    }
+                }
+                for (int k = 0; k < c.length; k++) {
                     double sum = 0;
-                    for (double x : dist) {
+                    for (double x : dist[k]) {
                         sum += x;
                     }
                     if (!(sum > 0)) {
@@ -64,8 +67,8 @@ final class ByteMarginals {
                     mask[pos] = 1;
                     positions++;
                     for (int id = 0; id < n; id++) {
-                        if (dist[id] > 0) {
-                            double q = dist[id] / sum;
+                        if (dist[k][id] > 0) {
+                            double q = dist[k][id] / sum;
                             probs[pos * n + id] = (float) q;
                             entropy -= q * Math.log(q);
                         }
@@ -77,12 +80,12 @@ final class ByteMarginals {
         return new Targets(probs, mask, positions == 0 ? 0 : entropy / positions);
     }
 
-    private static boolean samePrefix(byte[] w, byte[] c, int k) {
-        for (int i = 0; i < k; i++) {
-            if (w[i] != c[i]) {
-                return false;
-            }
+    /** Length of the common prefix of {@code a} and {@code b}. */
+    private static int commonPrefix(byte[] a, byte[] b) {
+        int i = 0;
+        while (i < a.length && i < b.length && a[i] == b[i]) {
+            i++;
         }
-        return true;
+        return i;
     }
 }
