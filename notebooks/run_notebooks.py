@@ -1,12 +1,18 @@
 """Executes the teaching notebooks headlessly (nbclient) on the bolmo4j kernel and checks their outputs: no cell
 may fail, cells tagged "table" must show an HTML table, cells tagged "chart" a Plotly chart. Executed copies go to
-OUT_DIR. Run by the kernel module's tests (NotebooksTest); by hand:
+OUT_DIR. Run by the kernel module's tests (RealClientTest); by hand:
 
-    ./bolmo4j kernel install && /usr/bin/python3 notebooks/run_notebooks.py OUT_DIR notebooks/*.ipynb
+    ./bolmo4j kernel install && /usr/bin/python3 notebooks/run_notebooks.py [--jobs N] OUT_DIR notebooks/*.ipynb
+
+With --jobs N, N notebooks run at once, each kernel on cores/N intra-op threads (BOLMO4J_THREADS): at these model
+sizes much of a training step is per-op overhead on one thread, so two kernels side by side finish sooner than two
+in a row. The largest notebook files start first, a rough stand-in for the longest.
 """
+import argparse
 import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import nbformat
 from nbclient import NotebookClient
@@ -34,11 +40,25 @@ def check(path, out_dir):
     print("%-28s ok in %5.1f s" % (os.path.basename(path), time.time() - start), flush=True)
 
 
-def main(out_dir, paths):
-    os.makedirs(out_dir, exist_ok=True)
-    for p in paths:
-        check(p, out_dir)
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("out_dir")
+    ap.add_argument("paths", nargs="+")
+    args = ap.parse_args()
+    os.makedirs(args.out_dir, exist_ok=True)
+    if args.jobs <= 1:
+        for p in args.paths:
+            check(p, args.out_dir)
+        return
+    os.environ.setdefault("BOLMO4J_THREADS", str(max(1, (os.cpu_count() or 1) // args.jobs)))
+    paths = sorted(args.paths, key=os.path.getsize, reverse=True)
+    start = time.time()
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        for f in [pool.submit(check, p, args.out_dir) for p in paths]:
+            f.result()  # re-raises the first failure
+    print("%d notebooks in %.1f s (%d at a time)" % (len(paths), time.time() - start, args.jobs), flush=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2:])
+    main()

@@ -67,8 +67,9 @@ class RealClientTest {
     void teachingNotebooksExecute() throws Exception {
         // their own kernelspec: the teaching notebooks train models and need the default heap
         KernelInstaller.install(PREFIX.resolve("share/jupyter/kernels").resolve(NOTEBOOK_KERNEL), "Java (bolmo4j, notebooks)", List.of());
+        // two at a time: a training step is largely one-threaded per-op overhead at these sizes
         List<String> args = new java.util.ArrayList<>(List.of(Path.of("..", "notebooks", "run_notebooks.py").toAbsolutePath().normalize().toString(),
-                Path.of("target", "notebooks").toAbsolutePath().toString()));
+                "--jobs", "2", Path.of("target", "notebooks").toAbsolutePath().toString()));
         try (var nbs = Files.list(Path.of("..", "notebooks"))) {
             nbs.filter(p -> p.toString().endsWith(".ipynb")).sorted().forEach(p -> args.add(p.toAbsolutePath().normalize().toString()));
         }

@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  * Stage 1, subword-to-byte distillation (paper §3.2.1, spec §6.3). The global model stays frozen; one teacher pass
  * gives the targets: its hidden state after layer n (for the encoder loss), its final hidden states (fed to the
  * decoder as oracle patch representations) and its next-token log-probabilities (for the exact patch distillation).
- * Loss = 4·L_boundary + 4·L_encoder + L_distill(τ) + L_CE, with teacher-forced subword boundaries.
+ * Loss = 4·L_boundary + 4·L_encoder + L_distill(τ) + L_CE, with teacher-forced subword boundaries, plus our
+ * w·KL({@link ByteMarginals} ‖ decoder) (w = {@code byteDistillWeight}; 0 gives the paper's loss).
  */
 public final class Stage1 extends StageTrainer {
     /** Stage 1 settings (paper Table 8 for the schedule shape; sizes scaled for a CPU). */
@@ -88,7 +89,9 @@ public final class Stage1 extends StageTrainer {
         parts.put("encoder", v[2]);
         parts.put("distill", v[3]);
         parts.put("ce", v[4]);
-        parts.put("byte_distill", v[6]);
+        if (cfg.byteDistillWeight() > 0) {
+            parts.put("byte_distill", v[6]);
+        }
         parts.put("boundary_accuracy", v[5]);
         return parts;
     }

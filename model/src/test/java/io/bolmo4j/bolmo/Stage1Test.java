@@ -58,6 +58,8 @@ class Stage1Test {
             assertTrue(late < early * 0.7, "loss " + early + " -> " + late);
             assertTrue(log.get(39).parts().get("boundary_accuracy") > 0.9, "boundary accuracy " + log.get(39).parts().get("boundary_accuracy"));
             assertTrue(log.get(39).parts().get("boundary_bce") < log.get(0).parts().get("boundary_bce"));
+            assertTrue(log.get(39).parts().get("byte_distill") < 0.7 * log.get(0).parts().get("byte_distill"),
+                    "the decoder moves towards the teacher's byte-level distributions");
             assertArrayEquals(globalBefore, student.params().get("model.layers.1.mlp.up_proj.weight").toFloatArray(),
                     "the global model is frozen in Stage 1");
             float[] encAfter = student.params().get("model.local_encoder.out_projection.weight").toFloatArray();
