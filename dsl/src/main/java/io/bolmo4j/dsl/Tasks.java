@@ -97,6 +97,49 @@ public final class Tasks {
     }
 
     /**
+     * Where a merged Bolmo's share of the instruct gain is lost. Answer bits per byte on the held-out prompts, all
+     * with the teacher's tokens as patches: the two teachers; the Bolmo's local decoder fed the base and the instruct
+     * teacher's final hidden states (Stage 1's oracle patch representations); and the merged Bolmo's own local encoder
+     * and global model. If "own states" is close to "instruct teacher's states", the encoder and the merged global
+     * model carry the task vector fully and what is missing is the decoder's stand-in for the LM head.
+     *
+     * @param merged a Bolmo with the task vector of {@code instruct} − {@code base} merged in
+     */
+    public static Table mergeBreakdown(Bolmo merged, Olmo instruct, Olmo base, int perTask) {
+        if (perTask < 1) {
+            throw new IllegalArgumentException("perTask must be at least 1, got " + perTask);
+        }
+        List<InstructionTasks.Example> ex = InstructionTasks.builtin(base.tokenizer()).heldOut(perTask, SEED);
+        var oracle = new io.bolmo4j.bolmo.OracleStates(merged.model(), merged.tokenizer());
+        String[] names = {"base teacher", "instruct teacher", "Bolmo decoder <- base teacher's states",
+                "Bolmo decoder <- instruct teacher's states", "merged Bolmo, own states"};
+        double[] bits = new double[names.length];
+        bits[0] = InstructionTasks.answerBitsPerByte(base::bitsPerByte, ex);
+        bits[1] = InstructionTasks.answerBitsPerByte(instruct::bitsPerByte, ex);
+        io.bolmo4j.olmo.OlmoModel[] feeds = {base.model(), instruct.model(), null};
+        for (int k = 0; k < feeds.length; k++) {
+            double[] acc = new double[2];
+            for (InstructionTasks.Example e : ex) {
+                oracle.score(feeds[k], e.prompt(), e.answer() + "\n", acc);
+            }
+            bits[2 + k] = acc[0] / acc[1];
+        }
+        StringColumn model = StringColumn.create("model", names);
+        DoubleColumn answer = DoubleColumn.create("answer_bits_per_byte", bits);
+        DoubleColumn share = DoubleColumn.create("share_of_teacher_gain");
+        double gain = bits[0] - bits[1];
+        for (int i = 0; i < names.length; i++) {
+            share.append((bits[i < 2 ? 0 : 2] - bits[i]) / gain); // Bolmo rows count from the decoder on base states
+        }
+        return Table.create("merge breakdown", model, answer, share);
+    }
+
+    /** {@link #mergeBreakdown(Bolmo, Olmo, Olmo, int)} with 10 prompts per task. */
+    public static Table mergeBreakdown(Bolmo merged, Olmo instruct, Olmo base) {
+        return mergeBreakdown(merged, instruct, base, 10);
+    }
+
+    /**
      * CUTE per-task scores (paper Appendix C) for several models on the same examples, {@code perTask} of each task:
      * exact match by greedy generation, and the likelihood scores that still give signal on small models.
      * Needs the CUTE data ({@code -Dbolmo4j.cute} / {@code BOLMO4J_CUTE}, or a {@code shared/cute} folder above the
