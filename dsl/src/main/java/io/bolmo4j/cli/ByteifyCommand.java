@@ -40,7 +40,7 @@ final class ByteifyCommand implements Runnable {
             description = "weight of the byte-level distillation of the teacher's whole next-token distribution; 0 = the paper's Stage 1 (default ${DEFAULT-VALUE})")
     double byteDistill;
 
-    @Option(names = "--steps", defaultValue = "1000", description = "Stage 1 steps (default ${DEFAULT-VALUE}: about 14 minutes for tiny-olmo on 2 cores)")
+    @Option(names = "--steps", defaultValue = "1000", description = "Stage 1 steps (default ${DEFAULT-VALUE}: about 22 minutes for tiny-olmo on 2 cores)")
     int steps;
 
     @Mixin
