@@ -140,10 +140,21 @@ public final class BolmoModel implements AutoCloseable {
         LocalEncoder.Result enc = encoder.forward(bytes, subwords, null, MLstmCell.Form.CHUNKWISE);
         NDArray logp = boundaryLogProb(enc.h());
         Patches patches = Patches.of(boundaries != null ? boundaries : boundaries(logp));
-        NDArray z = patches.pool(encoder.patchRepresentation(enc.h()));
-        NDArray g = global.forward(z);
-        NDArray u = decoder.forward(enc.h(), patches.depool(decoder.normGlobal(g)), null, MLstmCell.Form.CHUNKWISE).output();
-        return new Forward(enc.h(), logp, patches, g, head.logits(u));
+        NDArray g = global.forward(pool(enc.h(), patches));
+        return new Forward(enc.h(), logp, patches, g, decode(enc.h(), patches, g));
+    }
+
+    /** Pooling: the patch representations {@code z [B, P, d]} the global model reads (last byte of each patch). */
+    public NDArray pool(NDArray h, Patches patches) {
+        return patches.pool(encoder.patchRepresentation(h));
+    }
+
+    /**
+     * Depooling, local decoder and LM head: fused-id logits {@code [B, L, 520]} from encoder states and global states
+     * {@code [B, P, d]} (the global model's, or in Stage 1 the teacher's final states).
+     */
+    public NDArray decode(NDArray h, Patches patches, NDArray global) {
+        return head.logits(decoder.forward(h, patches.depool(decoder.normGlobal(global)), null, MLstmCell.Form.CHUNKWISE).output());
     }
 
     /**

@@ -23,6 +23,13 @@ final class ByteMarginals {
         }
     }
 
+    /** The text tokens whose first byte is one of {@code firstBytes} (ASCII). */
+    long[] idsStartingWith(String firstBytes) {
+        return java.util.stream.IntStream.range(0, tokenBytes.length)
+                .filter(id -> tokenBytes[id] != null && firstBytes.indexOf(tokenBytes[id][0]) >= 0)
+                .asLongStream().toArray();
+    }
+
     /** Targets and the positions they cover. */
     record Targets(float[] probs, float[] mask, double meanEntropy) {}
 

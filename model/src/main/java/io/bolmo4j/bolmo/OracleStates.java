@@ -47,11 +47,9 @@ public final class OracleStates {
                     null, MLstmCell.Form.CHUNKWISE);
             Patches patches = Patches.of(bt.ends);
             NDArray states = teacher == null
-                    ? bolmo.global().forward(patches.pool(bolmo.encoder().patchRepresentation(enc.h())))
+                    ? bolmo.global().forward(bolmo.pool(enc.h(), patches))
                     : teacher.stack().forward(teacher.embed(Ops.ids(m, bt.teacherIds[0], 1, bt.patches)));
-            NDArray u = bolmo.decoder().forward(enc.h(), patches.depool(bolmo.decoder().normGlobal(states)), null,
-                    MLstmCell.Form.CHUNKWISE).output();
-            float[] lp = bolmo.head().logits(u).logSoftmax(-1).toFloatArray();
+            float[] lp = bolmo.decode(enc.h(), patches, states).logSoftmax(-1).toFloatArray();
             for (int t = cb; t < fb; t++) { // position t predicts byte t+1 (byte 0 is BOS)
                 acc[0] -= ByteTokenizer.foldedLogProb(lp, t, bt.bytes[0][t + 1]) / Math.log(2);
             }

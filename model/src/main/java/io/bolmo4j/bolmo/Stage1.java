@@ -11,7 +11,6 @@ import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,17 +54,8 @@ public final class Stage1 extends StageTrainer {
     public Stage1(BolmoModel student, OlmoModel teacher, BpeTokenizer tokenizer) {
         super(student, tokenizer);
         this.teacher = teacher;
-        List<Long> ws = new ArrayList<>();
-        for (int id = 0; id < tokenizer.vocabSize(); id++) {
-            if (!tokenizer.isSpecial(id) && tokenizer.isValidId(id)) {
-                byte first = tokenizer.tokenBytes(id)[0];
-                if (first == ' ' || first == '\t' || first == '\n') {
-                    ws.add((long) id);
-                }
-            }
-        }
-        teacherWhitespace = ws.stream().mapToLong(Long::longValue).toArray();
         marginals = new ByteMarginals(tokenizer);
+        teacherWhitespace = marginals.idsStartingWith(" \t\n");
     }
 
     /** Trains on examples cut from {@code texts}, calling {@code onStep} after every step; returns the log. */
@@ -117,7 +107,7 @@ public final class Stage1 extends StageTrainer {
                     Ops.ids(m, flat(bt.subwords), b, l), null, MLstmCell.Form.CHUNKWISE);
             NDArray logpB = student.boundaryLogProb(enc.h());
             Patches patches = Patches.of(bt.ends);
-            NDArray z = patches.pool(student.encoder().patchRepresentation(enc.h()));
+            NDArray z = student.pool(enc.h(), patches);
             NDArray sN = student.global().forwardRange(z, 0, n);
             float[] patchMask = new float[b * p];
             float[] distillMask = new float[b * p];
@@ -132,9 +122,7 @@ public final class Stage1 extends StageTrainer {
                     .mul(Ops.scalar(sN, (float) (1 / Math.sqrt(d)))), pm);
 
             // Decoder on the teacher's final states (oracle patch representations), fused head.
-            NDArray dep = patches.depool(student.decoder().normGlobal(tFinal));
-            NDArray u = student.decoder().forward(enc.h(), dep, null, MLstmCell.Form.CHUNKWISE).output();
-            NDArray logp = student.head().logits(u).logSoftmax(-1);
+            NDArray logp = student.decode(enc.h(), patches, tFinal).logSoftmax(-1);
             float[] byteMask = new float[b * l];
             float[] bndMask = new float[b * l];
             float[] yB = new float[b * l];

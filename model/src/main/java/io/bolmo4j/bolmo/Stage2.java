@@ -168,10 +168,8 @@ public final class Stage2 extends StageTrainer {
                 }
             }
             Patches patches = Patches.of(pred);
-            NDArray g = student.global().forward(patches.pool(student.encoder().patchRepresentation(enc.h())));
-            NDArray u = student.decoder().forward(enc.h(), patches.depool(student.decoder().normGlobal(g)), null,
-                    MLstmCell.Form.CHUNKWISE).output();
-            NDArray logp = student.head().logits(u).logSoftmax(-1);
+            NDArray g = student.global().forward(student.pool(enc.h(), patches));
+            NDArray logp = student.decode(enc.h(), patches, g).logSoftmax(-1);
             NDArray ce = Losses.masked(logp.gather(Ops.longs(m, lab, b, l, 1), 2).squeeze(2).neg(), Ops.floats(m, byteMask, b, l));
             NDArray yND = Ops.floats(m, yF, b, l), bm = Ops.floats(m, bndMask, b, l);
             NDArray bce = Losses.boundaryBce(logpB, yND, bm);
