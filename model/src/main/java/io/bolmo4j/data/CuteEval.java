@@ -13,11 +13,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Evaluates a {@link ScoringModel} on the CUTE benchmark ({@code <cute>/rendered/*.jsonl}) or on any list of
+ * Evaluates a {@link ScoringModel} on the CUTE benchmark (the built-in copy in {@code datasets/cute/rendered}, or a
+ * folder with {@code rendered/<task>.jsonl[.gz]} files) or on any list of
  * {@link CuteExample}s (e.g. {@link CuteTasks#heldOut}). Per task it reports:
  * <ul>
  *   <li>exact match: greedy generation after {@code prompt + " Answer: \""}, cut at the next {@code "}, equal to the
@@ -38,48 +41,67 @@ public final class CuteEval {
 
     private static final double LN2 = Math.log(2);
 
-    private final Path dir;
+    /** Where the rendered examples come from: the task names and a reader per task. */
+    private record Source(String description, List<String> tasks, Function<String, InputOpener> opener) {
+    }
+
+    private final Source source;
     private final int limit;
     private final List<String> tasks;
     private final boolean generation;
 
     /**
-     * An evaluator over a CUTE folder, all tasks, no limit, with generation.
+     * An evaluator over a CUTE folder holding {@code rendered/<task>.jsonl} (or {@code .jsonl.gz}) files, all tasks,
+     * no limit, with generation.
      *
      * @throws IllegalArgumentException if {@code dir/rendered} is not a directory
      */
     public CuteEval(Path dir) {
-        this(dir, Integer.MAX_VALUE, List.of(), true);
+        this(folder(dir), Integer.MAX_VALUE, List.of(), true);
     }
 
-    private CuteEval(Path dir, int limit, List<String> tasks, boolean generation) {
-        if (!Files.isDirectory(dir.resolve("rendered"))) {
-            throw new IllegalArgumentException("no rendered/ folder in CUTE dir " + dir.toAbsolutePath());
-        }
-        this.dir = dir;
+    private CuteEval(Source source, int limit, List<String> tasks, boolean generation) {
+        this.source = source;
         this.limit = limit;
         this.tasks = List.copyOf(tasks);
         this.generation = generation;
     }
 
-    /**
-     * The CUTE folder from {@value #PROPERTY} / {@value #ENV}, else the first {@code shared/cute} found walking up
-     * from the working directory (in CI the repository has {@code ../shared/cute} beside it).
-     *
-     * @throws IllegalArgumentException if none is found
-     */
+    /** The CUTE test set shipped in the repository's {@code datasets/cute} (and in the jar). */
+    public static CuteEval builtin() {
+        List<String> names = DatasetsLocator.lines("cute/manifest.tsv").stream()
+                .map(line -> line.substring(0, line.indexOf('\t')))
+                .filter(f -> f.startsWith("rendered/") && f.endsWith(".jsonl"))
+                .map(f -> f.substring("rendered/".length(), f.length() - ".jsonl".length()))
+                .sorted().collect(Collectors.toList());
+        Source builtin = new Source("datasets/cute/rendered", names,
+                task -> DatasetsLocator.open("cute/rendered/" + task + ".jsonl.gz"));
+        return new CuteEval(builtin, Integer.MAX_VALUE, List.of(), true);
+    }
+
+    /** The CUTE folder named by {@value #PROPERTY} / {@value #ENV} when set, else the built-in copy. */
     public static CuteEval locate() {
         String configured = System.getProperty(PROPERTY, System.getenv(ENV));
-        if (configured != null && !configured.isBlank()) {
-            return new CuteEval(Path.of(configured));
+        return configured != null && !configured.isBlank() ? new CuteEval(Path.of(configured)) : builtin();
+    }
+
+    private static Source folder(Path dir) {
+        Path rendered = dir.resolve("rendered");
+        if (!Files.isDirectory(rendered)) {
+            throw new IllegalArgumentException("no rendered/ folder in CUTE dir " + dir.toAbsolutePath());
         }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            Path candidate = d.resolve("shared").resolve("cute");
-            if (Files.isDirectory(candidate.resolve("rendered"))) {
-                return new CuteEval(candidate);
-            }
+        Map<String, Path> files = new TreeMap<>();
+        try (Stream<Path> list = Files.list(rendered)) {
+            list.forEach(p -> {
+                String name = p.getFileName().toString().replaceFirst("\\.gz$", "");
+                if (name.endsWith(".jsonl")) {
+                    files.put(name.substring(0, name.length() - ".jsonl".length()), p);
+                }
+            });
+        } catch (IOException e) {
+            throw new CorpusException("cannot list " + rendered + ": " + e.getMessage(), e);
         }
-        throw new IllegalArgumentException("CUTE data not found: set -D" + PROPERTY + " or " + ENV);
+        return new Source(rendered.toString(), List.copyOf(files.keySet()), task -> InputOpener.of(files.get(task)));
     }
 
     /** A copy that scores only the first {@code perTask} examples of each task. */
@@ -87,7 +109,7 @@ public final class CuteEval {
         if (perTask < 1) {
             throw new IllegalArgumentException("limit must be >= 1, got " + perTask);
         }
-        return new CuteEval(dir, perTask, tasks, generation);
+        return new CuteEval(source, perTask, tasks, generation);
     }
 
     /** A copy restricted to the named tasks (e.g. {@code "spell", "orth"}); empty means all. */
@@ -98,22 +120,17 @@ public final class CuteEval {
                 throw new IllegalArgumentException("unknown CUTE task " + n + "; available: " + available);
             }
         }
-        return new CuteEval(dir, limit, names, generation);
+        return new CuteEval(source, limit, names, generation);
     }
 
     /** A copy with greedy generation (exact match) switched on or off; off leaves exact match NaN. */
     public CuteEval generation(boolean on) {
-        return new CuteEval(dir, limit, tasks, on);
+        return new CuteEval(source, limit, tasks, on);
     }
 
     /** All task names present in {@code rendered/}, sorted. */
     public List<String> availableTasks() {
-        try (Stream<Path> files = Files.list(dir.resolve("rendered"))) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jsonl"))
-                    .map(n -> n.substring(0, n.length() - ".jsonl".length())).sorted().collect(Collectors.toList());
-        } catch (IOException e) {
-            throw new CorpusException("cannot list " + dir.resolve("rendered") + ": " + e.getMessage(), e);
-        }
+        return source.tasks();
     }
 
     /** The selected tasks (all available ones unless {@link #tasks} was given). */
@@ -123,19 +140,23 @@ public final class CuteEval {
 
     /** The first {@code limit} examples of one task from {@code rendered/<task>.jsonl}. */
     public List<CuteExample> examples(String task) {
-        Path file = dir.resolve("rendered").resolve(task + ".jsonl");
+        if (!source.tasks().contains(task)) {
+            throw new IllegalArgumentException("unknown CUTE task " + task + "; available: " + source.tasks());
+        }
+        String name = source.description() + "/" + task + ".jsonl";
         List<CuteExample> out = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        BufferedReader reader = source.opener().apply(task).openReader(name);
+        try {
             String line;
             int lineNumber = 0;
-            while (out.size() < limit && (line = reader.readLine()) != null) {
+            while (out.size() < limit && (line = InputOpener.readLine(reader, name)) != null) {
                 lineNumber++;
                 if (!line.isBlank()) {
-                    out.add(parse(line, file + ":" + lineNumber));
+                    out.add(parse(line, name + ":" + lineNumber));
                 }
             }
-        } catch (IOException e) {
-            throw new CorpusException("cannot read " + file + ": " + e.getMessage(), e);
+        } finally {
+            InputOpener.close(reader);
         }
         return out;
     }

@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CuteEvalTest {
     private static final double HIT = Math.log(0.99);
@@ -70,7 +73,7 @@ class CuteEvalTest {
         assertEquals(1000, all.size());
         List<CuteExample> first = eval.limit(50).examples("spell");
         assertEquals(all.subList(0, 50), first);
-        List<String> tsv = Files.readAllLines(cuteDir().resolve("spell.tsv")).subList(1, 51);
+        List<String> tsv = tsv("spell").subList(1, 51);
         assertEquals(tsv.stream().map(l -> l.split("\t")[0]).collect(Collectors.toList()),
                 first.stream().map(e -> e.inputs().get(0)).collect(Collectors.toList()));
         assertTrue(first.get(0).context().endsWith("Question: Spell out the word \"the\". Answer: \""));
@@ -116,7 +119,7 @@ class CuteEvalTest {
         FakeModel alwaysNo = new FakeModel(c -> "No\"", c -> "No\"");
         List<CuteTaskResult> results = eval.evaluate(alwaysNo);
         for (CuteTaskResult r : results) {
-            List<String> labels = Files.readAllLines(cuteDir().resolve(r.task() + ".tsv")).subList(1, n + 1).stream()
+            List<String> labels = tsv(r.task()).subList(1, n + 1).stream()
                     .map(l -> l.substring(l.lastIndexOf('\t') + 1)).collect(Collectors.toList());
             long no = labels.stream().filter("No"::equals).count();
             long yes = labels.stream().filter("Yes"::equals).count();
@@ -175,12 +178,31 @@ class CuteEvalTest {
         assertThrows(IllegalArgumentException.class, () -> new ContinuationScore(new double[0], new boolean[0]));
     }
 
-    private static Path cuteDir() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("shared/cute/rendered"))) {
-                return d.resolve("shared/cute");
-            }
+    /** The benchmark's own TSV (header first): an independent record of what the rendered files must hold. */
+    private static List<String> tsv(String task) {
+        return DatasetsLocator.lines("cute/tsv/" + task + ".tsv.gz");
+    }
+
+    @Test
+    void aFolderOfRenderedFilesWorksLikeTheBuiltInCopy(@TempDir Path dir) throws IOException {
+        Path rendered = Files.createDirectories(dir.resolve("rendered"));
+        List<CuteExample> builtin = CuteEval.builtin().limit(3).examples("orth");
+        StringBuilder jsonl = new StringBuilder();
+        for (CuteExample e : builtin) {
+            JsonObject o = new JsonObject();
+            o.addProperty("id", e.id());
+            o.addProperty("task", e.task());
+            JsonArray inputs = new JsonArray();
+            e.inputs().forEach(inputs::add);
+            o.add("inputs", inputs);
+            o.addProperty("prompt", e.prompt());
+            o.addProperty("answer", e.answer());
+            jsonl.append(o).append('\n');
         }
-        throw new AssertionError("shared/cute not found");
+        Files.writeString(rendered.resolve("orth.jsonl"), jsonl);
+        CuteEval folder = new CuteEval(dir);
+        assertEquals(List.of("orth"), folder.availableTasks());
+        assertEquals(builtin, folder.examples("orth"));
+        assertThrows(IllegalArgumentException.class, () -> folder.examples("spell"));
     }
 }

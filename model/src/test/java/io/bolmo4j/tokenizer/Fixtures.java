@@ -1,6 +1,7 @@
 package io.bolmo4j.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.bolmo4j.data.BuiltinCorpus;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Generated tokenizer.json files (built once per JVM, in a temp dir), reference tokenizers and sample texts. */
 final class Fixtures {
@@ -105,19 +105,8 @@ final class Fixtures {
         }
     }
 
-    /** The Bolmo paper (123 KB of markdown), when the shared docs are beside the checkout. */
-    static Optional<String> paper() {
-        for (String p : new String[] {"../../shared/docs/paper/bolmo-paper.md", "../shared/docs/paper/bolmo-paper.md",
-                "/work/shared/docs/paper/bolmo-paper.md"}) {
-            Path path = Path.of(p);
-            if (Files.isRegularFile(path)) {
-                try {
-                    return Optional.of(Files.readString(path));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        }
-        return Optional.empty();
+    /** About 120 KB of real text: the validation split's start of each built-in source (prose, verse and Java). */
+    static String corpusSample() {
+        return String.join("\n", BuiltinCorpus.heldOut(120_000));
     }
 }
