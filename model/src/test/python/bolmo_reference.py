@@ -1,4 +1,4 @@
-"""Independent PyTorch forward of a Bolmo Hugging Face checkpoint, written from docs/bolmo-spec.md §2-§4 (recurrent
+"""Independent PyTorch forward of a Bolmo Hugging Face checkpoint, written from docs/bolmo.md §2-§4 (recurrent
 mLSTM in float64, boundary predictor, pooling, OLMo global layers, depooling, fused head), to cross-check bolmo4j.
 
 usage: bolmo_reference.py BOLMO_DIR JAVA_OUTPUT.safetensors
@@ -63,7 +63,7 @@ def expand(ids, seqs):
 
 
 def mlstm(u, p, heads, d):
-    """mLSTM layer (spec §3.2) with the recurrent cell (§4) in float64; u: [S, d] pre-normed."""
+    """mLSTM layer (docs/bolmo.md §3.2) with the recurrent cell (§4) in float64; u: [S, d] pre-normed."""
     S = u.shape[0]
     qk, v_dim = d // 2, d
     dq, dv = qk // heads, v_dim // heads

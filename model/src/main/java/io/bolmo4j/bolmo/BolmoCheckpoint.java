@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Bolmo checkpoints in the Hugging Face layout of allenai/Bolmo-1B (spec §1.2-1.3). The teacher's subword vocabulary
+ * Bolmo checkpoints in the Hugging Face layout of allenai/Bolmo-1B (docs/bolmo.md §1.2-1.3). The teacher's subword vocabulary
  * (for the suffix embeddings) is the {@code tokenizer.json} inside the directory, written there on save, or else the
  * local directory named by {@code tokenizer_config.original_identifier}.
  */

@@ -14,13 +14,13 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * Bolmo's hyperparameters, mirroring the Hugging Face {@code config.json} of allenai/Bolmo-1B / -7B (spec §1.3).
+ * Bolmo's hyperparameters, mirroring the Hugging Face {@code config.json} of allenai/Bolmo-1B / -7B (docs/bolmo.md §1.3).
  * The global model is described by the OLMo keys; the local models by the {@code local_*} keys.
  */
 public final class BolmoConfig {
     /** Bolmo's byte vocabulary: 2 × (4 specials + 256 bytes), plain then fused. */
     public static final int BYTE_VOCAB = 520;
-    /** θ the released global models were trained with; used when config.json has no rope_theta (spec §1.3 warning). */
+    /** θ the released global models were trained with; used when config.json has no rope_theta (docs/bolmo.md §1.3 warning). */
     public static final double TRAINED_ROPE_THETA = 500000.0;
     private static final Logger LOG = Logger.getLogger(BolmoConfig.class.getName());
 
@@ -114,7 +114,7 @@ public final class BolmoConfig {
         return new BolmoConfig(j, "<from teacher>");
     }
 
-    /** The byte tokenizer block of config.json (spec §1.3). */
+    /** The byte tokenizer block of config.json (docs/bolmo.md §1.3). */
     static JsonObject tokenizerConfig(String originalIdentifier) {
         JsonObject t = new JsonObject();
         t.addProperty("vocab_size", BYTE_VOCAB);
@@ -158,12 +158,12 @@ public final class BolmoConfig {
                 ? t.getAsJsonObject().get("original_identifier").getAsString() : null;
     }
 
-    /** Dimensions of the local encoder/decoder layers (pre-norm eps = rms_norm_eps, spec §3.1). */
+    /** Dimensions of the local encoder/decoder layers (pre-norm eps = rms_norm_eps, docs/bolmo.md §3.1). */
     public LocalConfig localConfig() {
         return new LocalConfig(hiddenSize, numLocalHeads, localIntermediateSize, (float) rmsNormEps);
     }
 
-    /** Every tensor of a Bolmo checkpoint in Hugging Face naming (spec §1.2), with its shape. */
+    /** Every tensor of a Bolmo checkpoint in Hugging Face naming (docs/bolmo.md §1.2), with its shape. */
     public Map<String, long[]> tensorShapes() {
         long d = hiddenSize;
         Map<String, long[]> m = new LinkedHashMap<>();
@@ -213,7 +213,7 @@ public final class BolmoConfig {
     private static JsonObject globalJson(JsonObject bolmo, String source) {
         JsonObject g = bolmo.deepCopy();
         JsonElement lt = g.get("layer_types");
-        // BolmoConfig's default for absent layer_types is Olmo 3's pattern (3 sliding : 1 full), spec §1.3.
+        // BolmoConfig's default for absent layer_types is Olmo 3's pattern (3 sliding : 1 full), docs/bolmo.md §1.3.
         boolean sliding = lt == null || lt.isJsonNull() || lt.toString().contains(OlmoConfig.SLIDING);
         g.addProperty("model_type", sliding ? "olmo3" : "olmo2");
         JsonElement theta = g.get("rope_theta");

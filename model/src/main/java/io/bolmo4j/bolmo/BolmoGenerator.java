@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Cached byte-level generation (spec §5.2-5.3, batch 1). Prefill: the predictor places the prompt's patch boundaries
+ * Cached byte-level generation (docs/bolmo.md §5.2-5.3, batch 1). Prefill: the predictor places the prompt's patch boundaries
  * non-causally; the last prompt byte is rolled back and re-decided causally by the fused head. Decoding: each byte
  * steps the encoder and decoder mLSTMs; a byte chosen as fused (id ≥ 260) closes its patch and steps the global model
  * once, with a KV cache per patch. A patch never grows past {@link #maxPatchBytes} bytes.

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Bolmo, the byteified language model (paper §3.1, spec §3), read top to bottom:
+ * Bolmo, the byteified language model (paper §3.1, docs/bolmo.md §3), read top to bottom:
  * <pre>
  *   h      = LocalEncoder(bytes, subword-suffix ids)            per byte
  *   b      = BoundaryPredictor(h_t, h_{t+1})                     non-causal, one byte of lookahead
@@ -59,7 +59,7 @@ public final class BolmoModel implements AutoCloseable {
         return new BolmoModel(config, p);
     }
 
-    /** Creates every non-global tensor with its default initialisation (spec §6.3 init where data-independent). */
+    /** Creates every non-global tensor with its default initialisation (docs/bolmo.md §6.3 init where data-independent). */
     static void initLocal(BolmoConfig c, Params p, Random rng) {
         long d = c.hiddenSize;
         String enc = LocalEncoder.PREFIX, dec = LocalDecoder.PREFIX;

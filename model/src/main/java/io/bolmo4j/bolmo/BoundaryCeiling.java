@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * How well any boundary predictor that sees the current word so far plus one byte of lookahead (spec §3.4) can
+ * How well any boundary predictor that sees the current word so far plus one byte of lookahead (docs/bolmo.md §3.4) can
  * reproduce a subword tokenizer's token ends. BPE splits inside a word depend on the whole word, which the predictor
  * has not seen yet; so each position is keyed by (word so far, next byte), and the best constant decision per key is
  * counted right. The counts come from the same texts they score, which makes the figure an optimistic ceiling:

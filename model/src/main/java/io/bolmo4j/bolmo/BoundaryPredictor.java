@@ -6,7 +6,7 @@ import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 
 /**
- * The non-causal boundary predictor with one byte of lookahead (paper §3.1.1, spec §3.4):
+ * The non-causal boundary predictor with one byte of lookahead (paper §3.1.1, docs/bolmo.md §3.4):
  * {@code p_t = (1 − cos(Wq h_t, Wk h_{t+1})) / 2}, clipped at {@code cos ≤ 1 − 1e-3}. Byte t ends its patch iff
  * {@code p_t > 0.5} (strictly). Position 0 (BOS) always ends a patch; the last position, having no lookahead, never does.
  * With lookahead 0 it is the causal predictor of prior byte-level models that Bolmo is compared against (paper §6.1,

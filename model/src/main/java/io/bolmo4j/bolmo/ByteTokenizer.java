@@ -4,7 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Bolmo's 520-id byte vocabulary (spec §2.1): 0 {@code <pad>}, 1 {@code <bos>} (also EOS), 2 {@code <eos>} (never
+ * Bolmo's 520-id byte vocabulary (docs/bolmo.md §2.1): 0 {@code <pad>}, 1 {@code <bos>} (also EOS), 2 {@code <eos>} (never
  * produced), 3 {@code <bpe_token_end>}; byte b is {@code 4 + b}; "fused" ids {@code 260 + id} mean the same symbol
  * and that it ends its patch.
  */
@@ -22,7 +22,7 @@ public final class ByteTokenizer {
     private ByteTokenizer() {}
 
     /**
-     * log p(next byte) at one position with its boundary flag folded out (spec §3.7): the plain and the fused id's
+     * log p(next byte) at one position with its boundary flag folded out (docs/bolmo.md §3.7): the plain and the fused id's
      * probabilities summed, from a row-major {@code [L, VOCAB]} array of log-softmax outputs.
      */
     public static double foldedLogProb(float[] logSoftmax, int position, int nextId) {
@@ -38,7 +38,7 @@ public final class ByteTokenizer {
 
     /**
      * Encodes {@code text}; with {@code allowSpecial}, literal {@code <|endoftext|>} becomes id 1, as the dolma2
-     * tokenizer maps its end-of-text token (spec §2.1).
+     * tokenizer maps its end-of-text token (docs/bolmo.md §2.1).
      */
     public static int[] encode(String text, boolean allowSpecial) {
         java.util.List<Integer> out = new java.util.ArrayList<>();

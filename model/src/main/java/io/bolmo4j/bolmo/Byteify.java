@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Turns a subword OLMo into an untrained Bolmo (paper §3.2, spec §6.3 init): the global model is the teacher's
+ * Turns a subword OLMo into an untrained Bolmo (paper §3.2, docs/bolmo.md §6.3 init): the global model is the teacher's
  * layer stack, the subword-suffix table is the teacher's input embedding, byte embeddings are drawn from the
  * teacher's per-dimension embedding statistics, the final norm is the teacher's, the boundary projections are the
  * identity, and the encoder's out_projection is rescaled so that pooled patch vectors of random bytes have the

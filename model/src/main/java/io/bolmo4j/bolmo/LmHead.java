@@ -5,7 +5,7 @@ import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 
 /**
- * The fused 520-way LM head (spec §3.6): {@code lm_head(RMSNorm_final(u))}. Id {@code 4+b} is "next byte b, no patch
+ * The fused 520-way LM head (docs/bolmo.md §3.6): {@code lm_head(RMSNorm_final(u))}. Id {@code 4+b} is "next byte b, no patch
  * end"; id {@code 264+b} is "next byte b, and it ends its patch".
  */
 public final class LmHead {

@@ -88,7 +88,7 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
     static final int CONTEXT = 1024;
 
     /**
-     * Bits per byte with boundary folding (spec §3.7, §9): boundaries are predicted over the whole window (a newline is
+     * Bits per byte with boundary folding (docs/bolmo.md §3.7, §9): boundaries are predicted over the whole window (a newline is
      * appended so the last byte has lookahead), and each byte's probability sums its plain and fused ids. Long texts are
      * scored in windows of {@value #WINDOW} new bytes after up to {@value #CONTEXT} bytes of context.
      */

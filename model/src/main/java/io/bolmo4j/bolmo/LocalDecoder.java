@@ -10,7 +10,7 @@ import io.bolmo4j.mlstm.MLstmState;
 import java.util.List;
 
 /**
- * The local decoder (spec §3.6): {@code u = in_projection(h) + initial_norm(G_depooled)}, then four mLSTM+SwiGLU
+ * The local decoder (docs/bolmo.md §3.6): {@code u = in_projection(h) + initial_norm(G_depooled)}, then four mLSTM+SwiGLU
  * layers. Its output goes to the {@link LmHead}.
  */
 public final class LocalDecoder {

@@ -10,7 +10,7 @@ import io.bolmo4j.mlstm.MLstmState;
 import java.util.List;
 
 /**
- * The local encoder (spec §3.3): byte embedding plus subword-suffix embedding, one mLSTM+SwiGLU layer, a final
+ * The local encoder (docs/bolmo.md §3.3): byte embedding plus subword-suffix embedding, one mLSTM+SwiGLU layer, a final
  * RMSNorm ({@code local_rms_norm_eps}). Its per-byte output {@code h} feeds the boundary predictor, the pooling
  * (through {@link #patchRepresentation}) and the local decoder.
  */

@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import io.bolmo4j.engine.Ops;
 
-/** Bolmo's training losses (spec §6.3), in log space, as differentiable DJL ops. */
+/** Bolmo's training losses (docs/bolmo.md §6.3), in log space, as differentiable DJL ops. */
 public final class Losses {
-    /** ε of the τ-KL (spec §6.3). */
+    /** ε of the τ-KL (docs/bolmo.md §6.3). */
     static final float KL_EPS = 1e-6f;
 
     private Losses() {}
@@ -36,7 +36,7 @@ public final class Losses {
     }
 
     /**
-     * The temperature-modulated Bernoulli KL of the exact patch distillation (paper §3.2.1, spec §6.3): with
+     * The temperature-modulated Bernoulli KL of the exact patch distillation (paper §3.2.1, docs/bolmo.md §6.3): with
      * {@code a = y/τ − ε}, {@code â = ŷ/τ − ε}, {@code P = e^a}: {@code P(a − â) + (1 − P)(log(1−P) − log(1−Q))}.
      *
      * @param teacher log p of each patch under the teacher (constant)

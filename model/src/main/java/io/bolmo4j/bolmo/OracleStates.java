@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * Scores continuations with Bolmo's local decoder fed a subword teacher's final hidden states in place of its own
- * global model's (Stage 1's oracle patch representations, spec §6.3), patches = the teacher's tokens. Side by side with
+ * global model's (Stage 1's oracle patch representations, docs/bolmo.md §6.3), patches = the teacher's tokens. Side by side with
  * the Bolmo's own states under the same patches, this splits what a byteified model loses into the part before the
  * decoder (local encoder + global model) and the decoder's stand-in for the teacher's LM head.
  */
@@ -30,7 +30,7 @@ public final class OracleStates {
     }
 
     /**
-     * Bits per byte of {@code continuation} after {@code context} (boundary flags folded out, spec §3.7), summed into
+     * Bits per byte of {@code continuation} after {@code context} (boundary flags folded out, docs/bolmo.md §3.7), summed into
      * {@code acc} as {bits, bytes}.
      *
      * @param teacher whose final states the decoder reads, or null for the Bolmo's own global model

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Higher-compression boundary targets (paper §5.1, spec §7): per-example BPE-style merges of the subword sequence,
+ * Higher-compression boundary targets (paper §5.1, docs/bolmo.md §7): per-example BPE-style merges of the subword sequence,
  * applied to the patch lengths until a target bytes-per-patch ratio is reached.
  */
 public final class PatchMerges {
@@ -59,7 +59,7 @@ public final class PatchMerges {
     }
 
     /**
-     * Score-driven merges (spec §7, "entropy" / "cross_entropy"): repeatedly join the adjacent pair with the largest
+     * Score-driven merges (docs/bolmo.md §7, "entropy" / "cross_entropy"): repeatedly join the adjacent pair with the largest
      * summed score (the most predictable pair; ties at random), the merged unit carrying the sum; returns the index of
      * each merge in the list at that moment. The last unit takes part only as a right partner.
      *

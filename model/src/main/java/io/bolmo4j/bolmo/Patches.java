@@ -6,7 +6,7 @@ import io.bolmo4j.engine.Ops;
 
 /**
  * Patch bookkeeping for a batch of byte sequences of equal length L, from boundary flags ("byte t ends its patch",
- * spec §3.4-3.6). Rows may hold different numbers of patches; pooled tensors are right-padded to the longest row,
+ * docs/bolmo.md §3.4-3.6). Rows may hold different numbers of patches; pooled tensors are right-padded to the longest row,
  * which is harmless for the causal global model (padding comes after every real patch) and masked in losses.
  * Indices are computed in Java: boundaries are data, not part of the autograd graph.
  */
@@ -97,14 +97,14 @@ public final class Patches {
         return p;
     }
 
-    /** Pooling (spec §3.5): the state at each patch's last byte, {@code [B, L, d] → [B, P, d]}. */
+    /** Pooling (docs/bolmo.md §3.5): the state at each patch's last byte, {@code [B, L, d] → [B, P, d]}. */
     public NDArray pool(NDArray h) {
         long d = h.getShape().get(2);
         NDManager m = h.getManager();
         return h.reshape(-1, d).get(Ops.longs(m, endIndex, endIndex.length)).reshape(batch, maxPatches, d);
     }
 
-    /** Depooling (spec §3.6): each byte gets the global output of patch k_t, {@code [B, P, d] → [B, L, d]}. */
+    /** Depooling (docs/bolmo.md §3.6): each byte gets the global output of patch k_t, {@code [B, P, d] → [B, L, d]}. */
     public NDArray depool(NDArray g) {
         long d = g.getShape().get(2);
         NDManager m = g.getManager();

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Teacher-forced Stage 1 examples (spec §2.2, §6.2): the bytes of whole teacher tokens after a BOS, padded to a
+ * Teacher-forced Stage 1 examples (docs/bolmo.md §2.2, §6.2): the bytes of whole teacher tokens after a BOS, padded to a
  * fixed length; the teacher sees {@code [eos] ++ tokens}, so teacher position j lines up with student patch j.
  */
 final class Stage1Batch {

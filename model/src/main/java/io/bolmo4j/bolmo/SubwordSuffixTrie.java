@@ -5,7 +5,7 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import java.util.Arrays;
 
 /**
- * The subword-suffix ("expanded") ids of spec §2.3: for byte position i, the id of the longest teacher-vocabulary
+ * The subword-suffix ("expanded") ids of docs/bolmo.md §2.3: for byte position i, the id of the longest teacher-vocabulary
  * entry whose bytes are a suffix of bytes[0..i]. A trie over the reversed byte strings, stored as flat arrays
  * (children in open addressing keyed by node·520 + symbol).
  */

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Task arithmetic on a byteified model (paper §5.2, spec §8): {@code θ += α (θ_instruct − θ_base)} on every tensor the
+ * Task arithmetic on a byteified model (paper §5.2, docs/bolmo.md §8): {@code θ += α (θ_instruct − θ_base)} on every tensor the
  * Bolmo and the subword models share by name and shape, i.e. the global layers and {@code model.norm.weight}; the
  * local models, boundary predictor and byte LM head stay as they are.
  */

@@ -119,6 +119,21 @@ public final class BuiltinCorpus {
         return out;
     }
 
+    /**
+     * The held-out text every evaluation uses: about {@code chars} characters of the validation split, an equal share
+     * from the start of each source (documents in order), so that small budgets still see every kind of text.
+     */
+    public static List<String> heldOut(long chars) {
+        if (chars < 1) {
+            throw new IllegalArgumentException("held-out size must be >= 1 character, got " + chars);
+        }
+        List<String> out = new ArrayList<>();
+        for (Source source : Source.values()) {
+            out.addAll(validation(source).head(chars / Source.values().length));
+        }
+        return out;
+    }
+
     /** All sources, for convenience from Kotlin and the DSL. */
     public static List<Source> sources() {
         return Arrays.asList(Source.values());

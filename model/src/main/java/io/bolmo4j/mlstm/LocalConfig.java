@@ -1,7 +1,7 @@
 package io.bolmo4j.mlstm;
 
 /**
- * Dimensions of Bolmo's local (mLSTM) layers (spec §1.1): hidden size {@code d}, mLSTM heads, SwiGLU width and the
+ * Dimensions of Bolmo's local (mLSTM) layers (docs/bolmo.md §1.1): hidden size {@code d}, mLSTM heads, SwiGLU width and the
  * RMSNorm eps of the pre-norms ({@code rms_norm_eps}). The mLSTM takes qk = d/2 and v = d in total (xLSTM
  * {@code qk_dim_factor} 0.5, {@code v_dim_factor} 1.0), split evenly over the heads.
  */

@@ -8,7 +8,7 @@ import io.bolmo4j.engine.Params;
 import java.util.Random;
 
 /**
- * Bolmo's local layer (spec §3.1, {@code BolmoLocalLayer}):
+ * Bolmo's local layer (docs/bolmo.md §3.1, {@code BolmoLocalLayer}):
  * {@code y = x + mLSTM(RMSNorm(x))}, {@code z = y + SwiGLU(RMSNorm(y))}, both norms with {@link LocalConfig#rmsEps()}.
  * HF names under a prefix such as {@code model.local_encoder.layers.0.}: {@code pre_xlstm_layernorm.weight},
  * {@code xlstm.*}, {@code pre_feedforward_layernorm.weight}, {@code mlp.{gate,up,down}_proj.weight}.

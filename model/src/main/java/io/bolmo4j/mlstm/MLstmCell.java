@@ -12,7 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The multi-head mLSTM cell (spec §4) in three mathematically equal forms, all differentiable through DJL autograd.
+ * The multi-head mLSTM cell (docs/bolmo.md §4) in three mathematically equal forms, all differentiable through DJL autograd.
  *
  * <p>Per head, with {@code lf = logσ(f̃)}, the recurrence is {@code m' = max(lf + m, ĩ)},
  * {@code C' = e^{lf+m−m'}C + e^{ĩ−m'} k vᵀ}, {@code n' = e^{lf+m−m'}n + e^{ĩ−m'} k} and

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * xLSTM's {@code mLSTMLayer} as Bolmo uses it (spec §3.2): projections q, k, v and output gate without bias, per-head
+ * xLSTM's {@code mLSTMLayer} as Bolmo uses it (docs/bolmo.md §3.2): projections q, k, v and output gate without bias, per-head
  * input and forget gates with bias and soft cap 15, the {@link MLstmCell}, a per-head LayerNorm (eps 1e-6, no bias)
  * scaled by the flat {@code multihead_norm.weight}, the sigmoid output gate and {@code out_proj}.
  *

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BolmoConfigTest {
-    /** The released configs' keys (spec §1.3), without weights. */
+    /** The released configs' keys (docs/bolmo.md §1.3), without weights. */
     static JsonObject released(int d, int layers, int heads, int ffn, int localFfn, boolean allFull) {
         JsonObject j = new JsonObject();
         j.addProperty("model_type", "bolmo");
@@ -50,7 +50,7 @@ class BolmoConfigTest {
         assertEquals(1_468_911_776L, b1.parameterCount());
         assertEquals("olmo2", b1.global.modelType);
         assertEquals(BolmoConfig.TRAINED_ROPE_THETA, b1.global.ropeTheta, "missing rope_theta falls back to 500000");
-        assertEquals(64, b1.localConfig().qkPerHead(), "1B per-head qk is 64 (spec §1.1 note on Table 7)");
+        assertEquals(64, b1.localConfig().qkPerHead(), "1B per-head qk is 64 (docs/bolmo.md §1.1 note on Table 7)");
         BolmoConfig b7 = BolmoConfig.fromJson(released(4096, 32, 32, 11008, 5504, false), "Bolmo-7B");
         assertEquals(7_633_084_576L, b7.parameterCount());
         assertTrue(b7.global.isSliding(0) && !b7.global.isSliding(3), "absent layer_types = Olmo 3's 3:1 pattern");

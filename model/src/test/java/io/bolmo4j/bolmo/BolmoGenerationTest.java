@@ -24,7 +24,7 @@ class BolmoGenerationTest {
         return BolmoModel.random(cfg, seed);
     }
 
-    /** Spec I-3: with the boundaries fixed while decoding, every step's logits equal one teacher-forced full forward. */
+    /** docs/bolmo.md §11, I-3: with the boundaries fixed while decoding, every step's logits equal one teacher-forced full forward. */
     private void assertCachedEqualsRecompute(String prompt, SamplingOptions options, int maxPatch) {
         try (BolmoModel m = tinyModel(4, List.of(OlmoConfig.SLIDING, OlmoConfig.FULL))) {
             SubwordSuffixTrie trie = SubwordSuffixTrie.of(TOK);

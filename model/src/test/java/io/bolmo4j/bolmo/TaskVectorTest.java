@@ -40,7 +40,7 @@ class TaskVectorTest {
             Map<String, float[]> before = new java.util.HashMap<>();
             bolmo.params().asMap().forEach((k, v) -> before.put(k, v.toFloatArray()));
             List<String> merged = TaskVector.merge(bolmo, instruct, base, 0.5);
-            assertTrue(merged.contains("model.norm.weight"), "spec §8: the final norm gets the delta too");
+            assertTrue(merged.contains("model.norm.weight"), "docs/bolmo.md §8: the final norm gets the delta too");
             assertEquals(2 * 11 + 1, merged.size(), "11 tensors per global layer plus model.norm");
             for (String n : bolmo.params().asMap().keySet()) {
                 float[] now = bolmo.params().get(n).toFloatArray();

@@ -21,7 +21,7 @@ class MLstmCellTest {
     private static final int DQK = 4;
     private static final int DV = 3;
 
-    /** Spec §11 I-1 inputs; {@code constantIgate} replaces ĩ when not NaN. */
+    /** docs/bolmo.md §11, I-1: inputs; {@code constantIgate} replaces ĩ when not NaN. */
     private static NDArray[] vectorI1(NDManager m, double constantIgate) {
         double[] q = new double[S * DQK];
         double[] k = new double[S * DQK];

@@ -2,7 +2,7 @@ package io.bolmo4j.mlstm;
 
 import io.bolmo4j.engine.Params;
 
-/** Plain-Java double-precision Bolmo local layer (spec §3.1, §3.2) for batch 1; the independent reference. */
+/** Plain-Java double-precision Bolmo local layer (docs/bolmo.md §3.1, §3.2) for batch 1; the independent reference. */
 final class ReferenceLocalLayer {
     private ReferenceLocalLayer() {}
 

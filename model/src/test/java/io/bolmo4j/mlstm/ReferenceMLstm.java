@@ -1,7 +1,7 @@
 package io.bolmo4j.mlstm;
 
 /**
- * Plain-Java double-precision mLSTM recurrence for one head, written directly from spec §4; the independent
+ * Plain-Java double-precision mLSTM recurrence for one head, written directly from docs/bolmo.md §4; the independent
  * reference for the DJL forms.
  */
 final class ReferenceMLstm {

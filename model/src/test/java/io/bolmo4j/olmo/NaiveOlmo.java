@@ -5,7 +5,7 @@ import io.bolmo4j.engine.Params;
 import java.util.List;
 
 /**
- * An independent, loop-by-loop double-precision OLMo 2/3 forward written from the spec (§1.5), used only to check
+ * An independent, loop-by-loop double-precision OLMo 2/3 forward written from docs/bolmo.md §1.5, used only to check
  * the tensor implementation. Slow and obvious on purpose.
  */
 final class NaiveOlmo {
