@@ -8,6 +8,7 @@ import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.bolmo.Stage1;
+import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.generate.SamplingOptions;
@@ -88,7 +89,7 @@ final class BenchCommand implements Runnable {
         BpeTokenizer tok = modelDir != null && Files.exists(modelDir.resolve("tokenizer.json"))
                 ? BpeTokenizer.load(modelDir.resolve("tokenizer.json"))
                 : Cl100kVocab.firstRanks(Math.min(8192, teacher.config().vocabSize - 2)).tokenizer();
-        String text = ByteifyCommand.heldOut(4000).stream().reduce("", String::concat);
+        String text = BuiltinCorpus.heldOut(4000).stream().reduce("", String::concat);
         int[] ids = tok.encodeIds(text);
         double bytesPerToken = (double) text.getBytes(StandardCharsets.UTF_8).length / ids.length;
         int n = Math.min(decode, teacher.config().maxPositionEmbeddings - 17);

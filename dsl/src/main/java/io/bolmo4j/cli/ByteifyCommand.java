@@ -6,7 +6,6 @@ import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.Stage1;
 import io.bolmo4j.data.BuiltinCorpus;
-import io.bolmo4j.data.Document;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.train.TrainCheckpoint;
 import picocli.CommandLine.Command;
@@ -22,7 +21,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Byteifies an OLMo checkpoint: Bolmo initialised from the teacher, then Stage 1 distillation. */
-@Command(name = "byteify", description = "Byteify an OLMo 2/3 teacher: initialise Bolmo from it and run Stage 1 distillation.")
+@Command(name = "byteify", description = "Byteify an OLMo 2/3 teacher: initialise Bolmo from it and run Stage 1 distillation.",
+        defaultValueProvider = StageDefaults.class)
 final class ByteifyCommand implements Runnable {
     @Option(names = "--teacher", converter = ModelDir.class, required = true, description = "OLMo checkpoint directory (with tokenizer.json)")
     Path teacher;
@@ -30,18 +30,15 @@ final class ByteifyCommand implements Runnable {
     @Option(names = "--out", required = true, description = "output Bolmo directory")
     Path out;
 
-    @Option(names = "--lr", defaultValue = "3e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
+    @Option(names = "--lr", description = "peak learning rate (default ${DEFAULT-VALUE})")
     double lr;
 
-    @Option(names = "--encoder-layers", defaultValue = "4", description = "global layers in the encoder loss, n (default ${DEFAULT-VALUE})")
+    @Option(names = "--encoder-layers", description = "global layers in the encoder loss, n (default ${DEFAULT-VALUE})")
     int encoderLayers;
 
-    @Option(names = "--byte-distill", defaultValue = "1.0",
+    @Option(names = "--byte-distill",
             description = "weight of the byte-level distillation of the teacher's whole next-token distribution; 0 = the paper's Stage 1 (default ${DEFAULT-VALUE})")
     double byteDistill;
-
-    @Option(names = "--steps", defaultValue = "1000", description = "Stage 1 steps (default ${DEFAULT-VALUE}: about 22 minutes for tiny-olmo on 2 cores)")
-    int steps;
 
     @Mixin
     StageOptions stage;
@@ -50,8 +47,9 @@ final class ByteifyCommand implements Runnable {
     public void run() {
         Main.configureBackend();
         List<String> texts = stage.texts();
-        List<String> heldOut = heldOut(stage.evalBytes);
-        Stage1.Config cfg = new Stage1.Config(steps, stage.batch, stage.bytes, lr, 0.1, 0.1, 0.5, encoderLayers, 5.0, byteDistill, stage.seed);
+        List<String> heldOut = BuiltinCorpus.heldOut(stage.evalBytes);
+        Stage1.Config cfg = Stage1.Config.defaults().withSteps(stage.steps).withBatch(stage.batch).withBytesPerExample(stage.bytes)
+                .withLr(lr).withEncoderLayers(encoderLayers).withByteDistillWeight(byteDistill).withSeed(stage.seed);
         try (LoadedOlmo t = LoadedOlmo.load(teacher);
              BolmoModel bolmo = Byteify.fromTeacher(t.model(), t.tokenizer().vocabSize(), stage.seed)) {
             System.err.println("teacher " + t.model().config() + "; " + bolmo.config());
@@ -63,31 +61,12 @@ final class ByteifyCommand implements Runnable {
             }
             BolmoCheckpoint.save(bolmo, out, false, Files.readString(teacher.resolve("tokenizer.json")));
             TrainCheckpoint.delete(StageOptions.checkpointDir(out, "stage1")); // the model is saved: a new run starts afresh
-            BolmoEval.Result r = BolmoEval.evaluate(bolmo, t.model(), t.tokenizer(), heldOut, 512);
-            Files.writeString(out.resolve("stage1_eval.txt"), r + "\n");
+            BolmoEval.Result r = BolmoEval.evaluate(bolmo, t.model(), t.tokenizer(), heldOut, BolmoEval.CHUNK_BYTES);
+            Files.writeString(out.resolve("stage1_eval.json"), r.toJson() + "\n");
             System.out.println("held-out: " + r);
             System.out.println("wrote " + out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** About {@code bytes} of the built-in validation split, the same share from each source. */
-    static List<String> heldOut(int bytes) {
-        List<String> out = new java.util.ArrayList<>();
-        List<BuiltinCorpus.Source> sources = BuiltinCorpus.sources();
-        int share = bytes / sources.size();
-        for (BuiltinCorpus.Source src : sources) {
-            int used = 0;
-            for (Document d : BuiltinCorpus.validation(src).toList()) {
-                if (used >= share) {
-                    break;
-                }
-                String text = d.text().length() > share - used ? d.text().substring(0, share - used) : d.text();
-                out.add(text);
-                used += text.length();
-            }
-        }
-        return out;
     }
 }

@@ -1,56 +1,81 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.generate.SamplingOptions;
-import io.bolmo4j.olmo.LoadedOlmo;
-import io.bolmo4j.olmo.OlmoCheckpoint;
-import io.bolmo4j.olmo.OlmoConfig;
-import io.bolmo4j.olmo.OlmoModel;
-import io.bolmo4j.olmo.TextScore;
-import io.bolmo4j.tokenizer.Cl100kVocab;
+import io.bolmo4j.bolmo.BolmoEval;
+import io.bolmo4j.dsl.Bolmo;
+import io.bolmo4j.dsl.Olmo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * The end-to-end tour on a checkpoint the command makes itself: write an OLMo 2 directory in Hugging Face layout
- * (cl100k-prefix tokenizer, random weights), then load it back for info, generation and scoring.
+ * The main job in one command: byteify the built-in teacher with a short Stage 1, then report what came out next to
+ * the teacher. A second run reuses the saved Bolmo and only reports.
  */
-@Command(name = "demo", description = "Write a small OLMo 2 checkpoint, then show info, generation and scoring on it.")
+@Command(name = "demo", description = "Byteify the built-in teacher tiny-olmo (a short Stage 1, about 3 minutes on 2 cores),"
+        + " then report boundaries, bits per byte and generations next to the teacher.")
 final class DemoCommand implements Runnable {
-    @Option(names = "--out", defaultValue = "runs/demo-olmo", description = "checkpoint directory (default ${DEFAULT-VALUE})")
+    static final String PROMPT = "The people of the United States";
+    static final String SENTENCE = "We hold these truths to be self-evident, that all men are created equal.";
+
+    @Option(names = "--out", defaultValue = "runs/demo", description = "where the Bolmo is saved, and reused from (default ${DEFAULT-VALUE})")
     Path out;
+
+    @Option(names = "--steps", defaultValue = "150", description = "Stage 1 steps when training (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--eval-bytes", defaultValue = "8000",
+            description = "held-out characters for the report, an equal share of each built-in source (default ${DEFAULT-VALUE})")
+    int evalBytes;
 
     @Override
     public void run() {
         Main.configureBackend();
-        if (!Files.exists(out.resolve("config.json"))) {
-            Cl100kVocab vocab = Cl100kVocab.firstRanks(8192);
-            int ids = vocab.tokenizer().vocabSize();
-            OlmoConfig cfg = OlmoConfig.of("olmo2", (ids + 127) / 128 * 128, 256, 768, 4, 4, 4, 1024)
-                    .with("eos_token_id", vocab.specialTokens().get("<|endoftext|>"))
-                    .with("pad_token_id", vocab.specialTokens().get("<|pad|>"));
-            try (OlmoModel m = OlmoModel.random(cfg, 2025)) {
-                OlmoCheckpoint.save(m, out, true, Map.of("tokenizer.json", vocab.toJson().getBytes(StandardCharsets.UTF_8)));
-            }
-            System.out.println("wrote " + out + " (random weights: generations are noise until you load a trained model)");
+        try (Olmo teacher = Olmo.tiny(); Bolmo bolmo = byteified(teacher)) {
+            report(bolmo.evaluation(evalBytes));
+            System.out.println("\nBoundaries of one sentence (| ends a Bolmo patch / a subword token):");
+            System.out.println(bolmo.boundaries(SENTENCE));
+            System.out.println("\nGreedy continuations of \"" + PROMPT + "\":");
+            System.out.println("  teacher: " + oneLine(teacher.generate(PROMPT, g -> g.maxNew(16))));
+            System.out.println("  Bolmo:   " + oneLine(bolmo.generate(PROMPT, g -> g.maxNew(64))));
+            System.out.println("\nThe Bolmo checkpoint (Hugging Face layout) is in " + out.toAbsolutePath());
+            System.out.println("Next:");
+            System.out.println("  ./bolmo4j generate " + out + " --prompt \"The whale\" --max-new 200 --temperature 0.7");
+            System.out.println("  ./bolmo4j byteify --teacher tiny-olmo --out runs/bolmo --steps 1000      # a longer Stage 1 (about 22 min)");
+            System.out.println("  ./bolmo4j stage2 " + out + " --out runs/demo-stage2 --target-bytes-per-patch 6   # Stage 2, more compression");
+            System.out.println("  notebooks/01-quickstart.ipynb                                              # the same in Jupyter (see README)");
         }
-        new InfoCommand().dirRun(out);
-        try (LoadedOlmo lm = LoadedOlmo.load(out)) {
-            String prompt = "The state of the union is";
-            System.out.println("\ngenerate> " + prompt);
-            System.out.print(prompt);
-            lm.generate(prompt, new SamplingOptions(24, 0.8, 0, 0.95, 0), piece -> System.out.print(piece));
-            System.out.println();
-            String text = "We hold these truths to be self-evident, that all men are created equal.";
-            TextScore s = lm.score(text);
-            System.out.printf(Locale.ROOT, "%nscore> %s%n  %d bytes, %d tokens, %.3f bits/byte, perplexity %.1f"
-                    + " (uniform over the vocabulary would be %.1f)%n", text, s.bytes(), s.tokens(), s.bitsPerByte(),
-                    s.perplexity(), (double) lm.model().config().vocabSize);
+    }
+
+    /** The saved Bolmo when a previous run left one, else a fresh byteification with a short Stage 1. */
+    private Bolmo byteified(Olmo teacher) {
+        if (Files.exists(out.resolve("config.json"))) {
+            System.out.println("Reusing the Bolmo in " + out + " (delete the folder to train again).");
+            return Bolmo.load(out).teacher(teacher);
         }
+        System.out.printf(Locale.ROOT, "Byteifying tiny-olmo, the built-in OLMo 2 teacher: Stage 1 distils it into a byte-level"
+                + " Bolmo with its transformer frozen (%d steps of 8 x 256 bytes).%n", steps);
+        Bolmo bolmo = Bolmo.byteify(teacher).stage1(s -> s.steps(steps));
+        bolmo.save(out);
+        return bolmo;
+    }
+
+    private void report(BolmoEval.Result r) {
+        System.out.printf(Locale.ROOT, "%nHeld-out report (%,d bytes of the validation split, the same bytes for both models):%n", r.bytes());
+        System.out.printf(Locale.ROOT, "  boundary accuracy vs the teacher's tokenizer  %.1f %% (precision %.1f %%, recall %.1f %%)%n",
+                100 * r.boundaryAccuracy(), 100 * r.boundaryPrecision(), 100 * r.boundaryRecall());
+        System.out.printf(Locale.ROOT, "  bytes per patch                               %.3g (the tokenizer's: %.3g)%n",
+                r.bytesPerPatch(), r.subwordBytesPerPatch());
+        System.out.printf(Locale.ROOT, "  bits per byte, teacher                        %.4g%n", r.teacherBitsPerByte());
+        System.out.printf(Locale.ROOT, "  bits per byte, Bolmo                          %.4g (%.3g x the teacher's)%n",
+                r.bolmoBitsPerByte(), r.bolmoBitsPerByte() / r.teacherBitsPerByte());
+        System.out.printf(Locale.ROOT, "  bits per byte, Bolmo on the tokenizer's patches %.4g (an optimistic oracle)%n",
+                r.subwordBoundaryBitsPerByte());
+    }
+
+    private static String oneLine(String s) {
+        return s.replace("\n", "\\n");
     }
 }

@@ -4,6 +4,7 @@ import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoEval;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Stage2;
+import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.TrainCheckpoint;
@@ -21,7 +22,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** Stage 2 on a byteified model: end-to-end training, optionally towards more bytes per patch. */
-@Command(name = "stage2", description = "Stage 2: train a Bolmo directory end to end (optionally at a higher bytes-per-patch target).")
+@Command(name = "stage2", description = "Stage 2: train a Bolmo directory end to end (optionally at a higher bytes-per-patch target).",
+        defaultValueProvider = StageDefaults.class)
 final class Stage2Command implements Runnable {
     @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
             description = "Bolmo directory (e.g. from byteify) (or tiny-olmo, tiny-olmo-instruct)")
@@ -33,20 +35,17 @@ final class Stage2Command implements Runnable {
     @Option(names = "--teacher", converter = ModelDir.class, description = "the OLMo teacher, for the report's teacher bits/byte (optional)")
     Path teacher;
 
-    @Option(names = "--lr", defaultValue = "5e-4", description = "local learning rate; the global model gets half (default ${DEFAULT-VALUE})")
+    @Option(names = "--lr", description = "local learning rate; the global model gets half (default ${DEFAULT-VALUE})")
     double lr;
 
-    @Option(names = "--target-bytes-per-patch", defaultValue = "0", description = "0 = subword boundaries; e.g. 6 for higher compression")
+    @Option(names = "--target-bytes-per-patch", description = "0 = subword boundaries; e.g. 6 for higher compression (default ${DEFAULT-VALUE})")
     double target;
 
-    @Option(names = "--compression-steps", defaultValue = "0", description = "steps to reach the target ratio (default: all)")
+    @Option(names = "--compression-steps", description = "steps to reach the target ratio; 0 = all (default ${DEFAULT-VALUE})")
     int compressionSteps;
 
-    @Option(names = "--merges", defaultValue = "BPE", description = "compression targets: ${COMPLETION-CANDIDATES} (entropy ones need --teacher; default ${DEFAULT-VALUE})")
+    @Option(names = "--merges", description = "compression targets: ${COMPLETION-CANDIDATES} (entropy ones need --teacher; default ${DEFAULT-VALUE})")
     Stage2.Merges merges;
-
-    @Option(names = "--steps", defaultValue = "300", description = "steps (default ${DEFAULT-VALUE})")
-    int steps;
 
     @Mixin
     StageOptions stage;
@@ -56,8 +55,9 @@ final class Stage2Command implements Runnable {
         Main.configureBackend();
         List<String> texts = stage.texts();
         BpeTokenizer tok = BolmoCheckpoint.subwordTokenizer(dir);
-        Stage2.Config cfg = new Stage2.Config(steps, stage.batch, stage.bytes, lr, 0.1, 0.1, 0.5, target,
-                compressionSteps > 0 ? compressionSteps : steps, merges, stage.seed);
+        Stage2.Config cfg = Stage2.Config.defaults().withSteps(stage.steps).withBatch(stage.batch).withBytesPerExample(stage.bytes)
+                .withLr(lr).withTargetBytesPerPatch(target).withCompressionSteps(compressionSteps).withMerges(merges)
+                .withSeed(stage.seed);
         try (BolmoModel bolmo = BolmoCheckpoint.load(dir); LoadedOlmo t = teacher == null ? null : LoadedOlmo.load(teacher)) {
             Files.createDirectories(out);
             try (Writer log = Files.newBufferedWriter(out.resolve("stage2_log.csv"), StandardCharsets.UTF_8)) {
@@ -68,8 +68,8 @@ final class Stage2Command implements Runnable {
             BolmoCheckpoint.save(bolmo, out, false, Files.readString(tokenizerFile(dir)));
             TrainCheckpoint.delete(StageOptions.checkpointDir(out, "stage2")); // the model is saved: a new run starts afresh
             BolmoEval.Result r = BolmoEval.evaluate(bolmo, t == null ? null : t.model(), tok,
-                    ByteifyCommand.heldOut(stage.evalBytes), 512);
-            Files.writeString(out.resolve("stage2_eval.txt"), r + "\n");
+                    BuiltinCorpus.heldOut(stage.evalBytes), BolmoEval.CHUNK_BYTES);
+            Files.writeString(out.resolve("stage2_eval.json"), r.toJson() + "\n");
             System.out.println("held-out: " + r);
             System.out.println("wrote " + out);
         } catch (IOException e) {

@@ -8,21 +8,25 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.util.List;
 
-/** Options that Stage 1 ({@code byteify}) and Stage 2 share ({@code --steps} is per command: the defaults differ). */
+/** Options that Stage 1 ({@code byteify}) and Stage 2 share; defaults come from {@link StageDefaults}. */
 final class StageOptions {
     @Option(names = "--data", description = "training text: a file, directory or Dolma JSONL(.gz) (default: the built-in corpus)")
     Path data;
 
-    @Option(names = "--batch", defaultValue = "8", description = "examples per step (default ${DEFAULT-VALUE})")
+    @Option(names = "--steps", description = "optimizer steps (default ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--batch", description = "examples per step (default ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--bytes", defaultValue = "256", description = "bytes per example (default ${DEFAULT-VALUE})")
+    @Option(names = "--bytes", description = "bytes per example (default ${DEFAULT-VALUE})")
     int bytes;
 
-    @Option(names = "--eval-bytes", defaultValue = "20000", description = "held-out bytes for the report (default ${DEFAULT-VALUE})")
+    @Option(names = "--eval-bytes", description = "held-out characters for the report, an equal share of each built-in"
+            + " source (default ${DEFAULT-VALUE})")
     int evalBytes;
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--checkpoint-every", defaultValue = "100",

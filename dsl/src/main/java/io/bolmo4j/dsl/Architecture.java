@@ -25,7 +25,7 @@ public final class Architecture {
         return this;
     }
 
-    /** Whether bytes also get the embedding of the longest subword ending at them (spec §3.2; default true). */
+    /** Whether bytes also get the embedding of the longest subword ending at them (docs/bolmo.md §2.3; default true). */
     public Architecture subwordSuffixEmbeddings(boolean on) {
         this.suffixEmbeddings = on;
         return this;

@@ -32,7 +32,7 @@ import java.util.function.Consumer;
  */
 public final class Bolmo implements AutoCloseable {
     private final BolmoModel model;
-    private final Olmo teacher;
+    private Olmo teacher;
     private final io.bolmo4j.tokenizer.BpeTokenizer tokenizer;
     private final String tokenizerJson;
     private final LoadedBolmo loaded;
@@ -78,20 +78,20 @@ public final class Bolmo implements AutoCloseable {
                 speed = DoubleColumn.create("train_bytes_per_s");
         variants.forEach((label, arch) -> {
             try (Bolmo b = byteify(teacher, arch).stage1(stage1)) {
-                Table e = b.evaluate(evalBytes);
+                BolmoEval.Result e = b.evaluation(evalBytes);
                 Table h = b.history();
                 long local = b.model().config().parameterCount() - teacherLayers(b.model().config());
                 name.append(label);
                 params.append((int) local);
-                acc.append(e.doubleColumn("value").get(0));
-                bpp.append(e.doubleColumn("value").get(3));
-                bpb.append(e.doubleColumn("value").get(5));
-                oracle.append(e.doubleColumn("value").get(6));
+                acc.append(e.boundaryAccuracy());
+                bpp.append(e.bytesPerPatch());
+                bpb.append(e.bolmoBitsPerByte());
+                oracle.append(e.subwordBoundaryBitsPerByte());
                 enc.append(h.doubleColumn("encoder").get(h.rowCount() - 1));
                 speed.append(h.doubleColumn("bytes_per_s").mean());
             }
         });
-        return Table.create("architecture check", name, params, acc, bpb, oracle, bpp, enc, speed);
+        return Tables.rounded(Table.create("architecture check", name, params, acc, bpb, oracle, bpp, enc, speed));
     }
 
     private static long teacherLayers(io.bolmo4j.bolmo.BolmoConfig c) {
@@ -109,7 +109,16 @@ public final class Bolmo implements AutoCloseable {
         }
     }
 
-    /** Stage 1: subword-to-byte distillation with the global model frozen (needs the teacher: use {@link #byteify}). */
+    /**
+     * Attaches the subword model this Bolmo was byteified from (e.g. to one loaded from disk), so that evaluations
+     * report the teacher's bits per byte next to the Bolmo's and Stage 1 can continue.
+     */
+    public Bolmo teacher(Olmo olmo) {
+        teacher = olmo;
+        return this;
+    }
+
+    /** Stage 1: subword-to-byte distillation with the global model frozen (needs the teacher: {@link #byteify}, {@link #teacher}). */
     public Bolmo stage1(Consumer<StageOptions> options) {
         if (teacher == null) {
             throw new IllegalStateException("Stage 1 distils from the teacher; this Bolmo was loaded from disk, not byteified");
@@ -137,7 +146,7 @@ public final class Bolmo implements AutoCloseable {
         return mergeTaskVector(instruct, teacher, 1.0);
     }
 
-    /** Task arithmetic: {@code θ += α (θ_instruct − θ_base)} on the tensors of spec §8. */
+    /** Task arithmetic: {@code θ += α (θ_instruct − θ_base)} on the tensors of docs/bolmo.md §8. */
     public Bolmo mergeTaskVector(Olmo instruct, Olmo base, double alpha) {
         TaskVector.merge(model, instruct.model(), base.model(), alpha);
         return this;
@@ -172,17 +181,35 @@ public final class Bolmo implements AutoCloseable {
         return loaded.score(text).bitsPerByte();
     }
 
-    /** Held-out report on about {@code bytes} of the built-in validation split, next to the teacher when known. */
-    public Table evaluate(int bytes) {
-        List<String> texts = BuiltinCorpus.validation().head(bytes);
-        BolmoEval.Result r = BolmoEval.evaluate(model, teacher == null ? null : teacher.model(), tokenizer(), texts, 512);
+    /**
+     * Held-out figures on about {@code chars} characters of the built-in validation split (an equal share of each
+     * source, {@link BuiltinCorpus#heldOut}), next to the teacher when known; the command line reports the same.
+     */
+    public BolmoEval.Result evaluation(int chars) {
+        return BolmoEval.evaluate(model, teacher == null ? null : teacher.model(), tokenizer(), BuiltinCorpus.heldOut(chars),
+                BolmoEval.CHUNK_BYTES);
+    }
+
+    /** {@link #evaluation(int)} on the default held-out size ({@value BolmoEval#DEFAULT_HELD_OUT} characters). */
+    public BolmoEval.Result evaluation() {
+        return evaluation(BolmoEval.DEFAULT_HELD_OUT);
+    }
+
+    /** {@link #evaluate(int)} on the default held-out size ({@value BolmoEval#DEFAULT_HELD_OUT} characters). */
+    public Table evaluate() {
+        return evaluate(BolmoEval.DEFAULT_HELD_OUT);
+    }
+
+    /** {@link #evaluation(int)} as a table of metric names and values. */
+    public Table evaluate(int chars) {
+        BolmoEval.Result r = evaluation(chars);
         Table t = Table.create("evaluation");
         t.addColumns(StringColumn.create("metric", "boundary accuracy", "boundary precision", "boundary recall",
                         "bytes per patch", "subword bytes per patch", "bits per byte (bolmo)", "bits per byte (bolmo, subword boundaries)",
                         "bits per byte (teacher)"),
                 DoubleColumn.create("value", r.boundaryAccuracy(), r.boundaryPrecision(), r.boundaryRecall(), r.bytesPerPatch(),
                         r.subwordBytesPerPatch(), r.bolmoBitsPerByte(), r.subwordBoundaryBitsPerByte(), r.teacherBitsPerByte()));
-        return t;
+        return Tables.rounded(t);
     }
 
     /**
@@ -233,7 +260,7 @@ public final class Bolmo implements AutoCloseable {
         t.addColumns(stage, step, lr, loss);
         parts.values().forEach(t::addColumns);
         t.addColumns(rate);
-        return t;
+        return Tables.rounded(t);
     }
 
     public BolmoModel model() {

@@ -105,7 +105,7 @@ public final class Spectra {
             explained.append(e);
             cumulative.append(Math.min(1.0, sum));
         }
-        return Table.create("spectrum", matrix, rank, fraction, explained, cumulative);
+        return Tables.rounded(Table.create("spectrum", matrix, rank, fraction, explained, cumulative));
     }
 
     /** WᵀW in double precision. */

@@ -8,21 +8,22 @@ import io.bolmo4j.data.Document;
 import java.util.List;
 
 /**
- * Settings of a training stage with small CPU-friendly defaults (paper Table 8 scaled down). Invalid values fail with
- * a message naming the setting when the stage starts.
+ * Settings of a training stage. What is not set keeps the stage's defaults ({@link Stage1.Config#defaults()},
+ * {@link Stage2.Config#defaults()}: small CPU-friendly runs, paper Table 8 scaled down), the same defaults the command
+ * line uses. Invalid values fail with a message naming the setting and the value when the stage starts.
  */
 public final class StageOptions {
-    int steps = 300;
-    int batch = 8;
-    int bytesPerExample = 256;
-    Double lr;
-    int encoderLayers = 4;
-    double byteDistill = 1.0;
-    double targetBytesPerPatch;
-    int compressionSteps;
-    long seed;
-    Stage2.Merges merges = Stage2.Merges.BPE;
-    List<String> texts;
+    private Integer steps;
+    private Integer batch;
+    private Integer bytesPerExample;
+    private Double lr;
+    private Integer encoderLayers;
+    private Double byteDistill;
+    private Double targetBytesPerPatch;
+    private Integer compressionSteps;
+    private Long seed;
+    private Stage2.Merges merges;
+    private List<String> texts;
 
     StageOptions() {}
 
@@ -84,6 +85,7 @@ public final class StageOptions {
         return this;
     }
 
+    /** Seed of batches, merges and initialisation order (default 0). */
     public StageOptions seed(long s) {
         seed = s;
         return this;
@@ -100,34 +102,31 @@ public final class StageOptions {
     }
 
     Stage1.Config stage1() {
-        check();
-        return new Stage1.Config(steps, batch, bytesPerExample, lr != null ? lr : 2e-3, 0.1, 0.1, 0.5, encoderLayers, 5.0, byteDistill, seed);
+        if (targetBytesPerPatch != null || compressionSteps != null || merges != null) {
+            throw new IllegalArgumentException("targetBytesPerPatch, compressionSteps and merges are Stage 2 settings");
+        }
+        Stage1.Config c = Stage1.Config.defaults();
+        c = steps != null ? c.withSteps(steps) : c;
+        c = batch != null ? c.withBatch(batch) : c;
+        c = bytesPerExample != null ? c.withBytesPerExample(bytesPerExample) : c;
+        c = lr != null ? c.withLr(lr) : c;
+        c = encoderLayers != null ? c.withEncoderLayers(encoderLayers) : c;
+        c = byteDistill != null ? c.withByteDistillWeight(byteDistill) : c;
+        return seed != null ? c.withSeed(seed) : c;
     }
 
     Stage2.Config stage2() {
-        check();
-        if (targetBytesPerPatch < 0) {
-            throw new IllegalArgumentException("targetBytesPerPatch must be >= 0, got " + targetBytesPerPatch);
+        if (encoderLayers != null || byteDistill != null) {
+            throw new IllegalArgumentException("encoderLayers and byteDistill are Stage 1 settings");
         }
-        return new Stage2.Config(steps, batch, bytesPerExample, lr != null ? lr : 5e-4, 0.1, 0.1, 0.5, targetBytesPerPatch,
-                compressionSteps > 0 ? compressionSteps : steps, merges, seed);
-    }
-
-    private void check() {
-        if (steps < 0) {
-            throw new IllegalArgumentException("steps must be >= 0, got " + steps);
-        }
-        if (batch < 1) {
-            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
-        }
-        if (bytesPerExample < 8) {
-            throw new IllegalArgumentException("bytesPerExample must be >= 8, got " + bytesPerExample);
-        }
-        if (lr != null && !(lr > 0)) {
-            throw new IllegalArgumentException("lr must be > 0, got " + lr);
-        }
-        if (!(byteDistill >= 0)) {
-            throw new IllegalArgumentException("byteDistill must be >= 0, got " + byteDistill);
-        }
+        Stage2.Config c = Stage2.Config.defaults();
+        c = steps != null ? c.withSteps(steps) : c;
+        c = batch != null ? c.withBatch(batch) : c;
+        c = bytesPerExample != null ? c.withBytesPerExample(bytesPerExample) : c;
+        c = lr != null ? c.withLr(lr) : c;
+        c = targetBytesPerPatch != null ? c.withTargetBytesPerPatch(targetBytesPerPatch) : c;
+        c = compressionSteps != null ? c.withCompressionSteps(compressionSteps) : c;
+        c = merges != null ? c.withMerges(merges) : c;
+        return seed != null ? c.withSeed(seed) : c;
     }
 }

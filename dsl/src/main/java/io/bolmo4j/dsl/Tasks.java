@@ -32,7 +32,7 @@ public final class Tasks {
             task.append("overall");
             acc.append(a.overall());
         });
-        return Table.create("instruction accuracy", model, task, acc);
+        return Tables.rounded(Table.create("instruction accuracy", model, task, acc));
     }
 
     /**
@@ -131,7 +131,7 @@ public final class Tasks {
         for (int i = 0; i < names.length; i++) {
             share.append((bits[i < 2 ? 0 : 2] - bits[i]) / gain); // Bolmo rows count from the decoder on base states
         }
-        return Table.create("merge breakdown", model, answer, share);
+        return Tables.rounded(Table.create("merge breakdown", model, answer, share));
     }
 
     /** {@link #mergeBreakdown(Bolmo, Olmo, Olmo, int)} with 10 prompts per task. */
@@ -142,8 +142,8 @@ public final class Tasks {
     /**
      * CUTE per-task scores (paper Appendix C) for several models on the same examples, {@code perTask} of each task:
      * exact match by greedy generation, and the likelihood scores that still give signal on small models.
-     * Needs the CUTE data ({@code -Dbolmo4j.cute} / {@code BOLMO4J_CUTE}, or a {@code shared/cute} folder above the
-     * working directory).
+     * Uses the CUTE test set shipped in {@code datasets/cute}, or the folder named by {@code -Dbolmo4j.cute} /
+     * {@code BOLMO4J_CUTE}.
      */
     public static CuteReport cute(int perTask) {
         return new CuteReport(perTask);
@@ -190,8 +190,8 @@ public final class Tasks {
 
         /** The rows so far (choice accuracy is missing for tasks that are not two-way). */
         public Table table() {
-            return Table.create("CUTE", model.copy(), task.copy(), examples.copy(), exact.copy(), forced.copy(), bits.copy(),
-                    choice.copy());
+            return Tables.rounded(Table.create("CUTE", model.copy(), task.copy(), examples.copy(), exact.copy(), forced.copy(), bits.copy(),
+                    choice.copy()));
         }
 
         @Override
@@ -246,7 +246,7 @@ public final class Tasks {
 
         /** The rows so far. */
         public Table table() {
-            return Table.create("instruction tasks", model.copy(), exact.copy(), answerBits.copy());
+            return Tables.rounded(Table.create("instruction tasks", model.copy(), exact.copy(), answerBits.copy()));
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.bolmo4j.bolmo;
 
 import ai.djl.ndarray.NDScope;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
 import io.bolmo4j.olmo.LikelihoodScorer;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -10,21 +12,52 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Held-out metrics of a byteified model next to its teacher (spec §9): boundary accuracy, precision and recall of the
+ * Held-out metrics of a byteified model next to its teacher (docs/bolmo.md §9): boundary accuracy, precision and recall of the
  * non-causal predictor against the subword tokenizer's token ends, bytes per patch, and bits per byte of Bolmo (with
  * boundary folding) and of the teacher on the same bytes. Texts are cut into chunks of whole tokens.
  */
 public final class BolmoEval {
+    /** Held-out characters an evaluation reads unless told otherwise (an equal share of each built-in source). */
+    public static final int DEFAULT_HELD_OUT = 20_000;
+    /** Bytes per scored chunk (whole tokens). */
+    public static final int CHUNK_BYTES = 512;
+
     /** The figures, over {@code bytes} scored bytes. */
     public record Result(long bytes, double boundaryAccuracy, double boundaryPrecision, double boundaryRecall,
                          double bytesPerPatch, double subwordBytesPerPatch, double bolmoBitsPerByte,
                          double subwordBoundaryBitsPerByte, double teacherBitsPerByte) {
+        /** The figures as a JSON object (full precision; a missing teacher is {@code null}). */
+        public String toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("bytes", bytes);
+            put(o, "boundary_accuracy", boundaryAccuracy);
+            put(o, "boundary_precision", boundaryPrecision);
+            put(o, "boundary_recall", boundaryRecall);
+            put(o, "bytes_per_patch", bytesPerPatch);
+            put(o, "subword_bytes_per_patch", subwordBytesPerPatch);
+            put(o, "bits_per_byte", bolmoBitsPerByte);
+            put(o, "bits_per_byte_subword_boundaries", subwordBoundaryBitsPerByte);
+            put(o, "teacher_bits_per_byte", teacherBitsPerByte);
+            return o.toString();
+        }
+
+        private static void put(JsonObject o, String key, double v) {
+            if (Double.isFinite(v)) {
+                o.addProperty(key, v);
+            } else {
+                o.add(key, JsonNull.INSTANCE);
+            }
+        }
+
+        /** One line, 4 significant digits; the teacher's figures only when a teacher was given. */
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "bytes=%d boundary acc=%.4f prec=%.4f rec=%.4f bytes/patch=%.3f (subword %.3f)"
-                            + " bits/byte bolmo=%.4f (with subword boundaries %.4f) teacher=%.4f (ratio %.3f)", bytes,
+            String teacher = Double.isNaN(teacherBitsPerByte) ? "" : String.format(Locale.ROOT, " teacher=%.4g (ratio %.4g)",
+                    teacherBitsPerByte, bolmoBitsPerByte / teacherBitsPerByte);
+            return String.format(Locale.ROOT, "bytes=%d boundary acc=%.4g prec=%.4g rec=%.4g bytes/patch=%.4g (subword %.4g)"
+                            + " bits/byte bolmo=%.4g (with subword boundaries %.4g)%s", bytes,
                     boundaryAccuracy, boundaryPrecision, boundaryRecall, bytesPerPatch, subwordBytesPerPatch, bolmoBitsPerByte,
-                    subwordBoundaryBitsPerByte, teacherBitsPerByte, bolmoBitsPerByte / teacherBitsPerByte);
+                    subwordBoundaryBitsPerByte, teacher);
         }
     }
 
@@ -43,7 +76,7 @@ public final class BolmoEval {
             Stage1Batch one = Stage1Batch.of(List.of(tokens), tok, trie, chunkBytes);
             int real = one.realBytes[0];
             int[] ids = Arrays.copyOf(one.bytes[0], real + 1);
-            ids[real] = ByteTokenizer.OFFSET + '\n'; // lookahead for the last byte (spec §3.7)
+            ids[real] = ByteTokenizer.OFFSET + '\n'; // lookahead for the last byte (docs/bolmo.md §3.7)
             try (NDScope ignored = new NDScope()) {
                 BolmoModel.Forward f = model.forward(ids, trie, null);
                 float[] lp = f.logits().logSoftmax(-1).toFloatArray();
@@ -84,7 +117,7 @@ public final class BolmoEval {
                 bolmoNll / ln2 / bytes, oracleNll / ln2 / bytes, teacher == null ? Double.NaN : teacherNll / ln2 / bytes);
     }
 
-    /** Negative log-likelihood of bytes 1..real-1 with the boundary flag folded out (spec §3.7). */
+    /** Negative log-likelihood of bytes 1..real-1 with the boundary flag folded out (docs/bolmo.md §3.7). */
     private static double foldedNll(float[] lp, int[] ids, int real) {
         double nll = 0;
         for (int t = 0; t + 1 < real; t++) {

@@ -17,33 +17,65 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Stage 1, subword-to-byte distillation (paper §3.2.1, spec §6.3). The global model stays frozen; one teacher pass
+ * Stage 1, subword-to-byte distillation (paper §3.2.1, docs/bolmo.md §6.3). The global model stays frozen; one teacher pass
  * gives the targets: its hidden state after layer n (for the encoder loss), its final hidden states (fed to the
  * decoder as oracle patch representations) and its next-token log-probabilities (for the exact patch distillation).
  * Loss = 4·L_boundary + 4·L_encoder + L_distill(τ) + L_CE, with teacher-forced subword boundaries, plus our
  * w·KL({@link ByteMarginals} ‖ decoder) (w = {@code byteDistillWeight}; 0 gives the paper's loss).
  */
 public final class Stage1 extends StageTrainer {
-    /** Stage 1 settings (paper Table 8 for the schedule shape; sizes scaled for a CPU). */
+    /**
+     * Stage 1 settings (paper Table 8 for the schedule shape; sizes scaled for a CPU). {@link #defaults()} is the one
+     * place the defaults live: the DSL and the command line both start from it and change settings with the withers.
+     */
     public record Config(int steps, int batch, int bytesPerExample, double lr, double warmupFraction, double weightDecay,
                          double clip, int encoderLayers, double tau, double byteDistillWeight, long seed) {
         public Config {
-            if (steps < 0 || batch < 1 || bytesPerExample < 8 || !(lr > 0) || encoderLayers < 0 || !(tau > 0)
-                    || !(byteDistillWeight >= 0)) {
-                throw new IllegalArgumentException("invalid Stage 1 config: " + this);
-            }
+            StageTrainer.require(steps >= 0, "steps", "an integer >= 0", steps);
+            StageTrainer.require(batch >= 1, "batch", "an integer >= 1", batch);
+            StageTrainer.require(bytesPerExample >= 8, "bytesPerExample", "an integer >= 8", bytesPerExample);
+            StageTrainer.require(lr > 0 && Double.isFinite(lr), "lr", "a finite number > 0", lr);
+            StageTrainer.require(encoderLayers >= 0, "encoderLayers", "an integer >= 0", encoderLayers);
+            StageTrainer.require(tau > 0 && Double.isFinite(tau), "tau", "a finite number > 0", tau);
+            StageTrainer.require(byteDistillWeight >= 0 && Double.isFinite(byteDistillWeight), "byteDistillWeight",
+                    "a finite number >= 0", byteDistillWeight);
         }
 
+        /** 300 steps of 8 × 256 bytes at lr 2e-3, encoder loss through n = 4 layers, byte distillation weight 1. */
         public static Config defaults() {
-            return new Config(1000, 8, 256, 3e-3, 0.1, 0.1, 0.5, 4, 5.0, 1.0, 0);
+            return new Config(300, 8, 256, 2e-3, 0.1, 0.1, 0.5, 4, 5.0, 1.0, 0);
         }
 
-        public Config withSteps(int s) {
-            return new Config(s, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, encoderLayers, tau, byteDistillWeight, seed);
+        public Config withSteps(int v) {
+            return new Config(v, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, encoderLayers, tau, byteDistillWeight, seed);
+        }
+
+        public Config withBatch(int v) {
+            return new Config(steps, v, bytesPerExample, lr, warmupFraction, weightDecay, clip, encoderLayers, tau, byteDistillWeight, seed);
+        }
+
+        public Config withBytesPerExample(int v) {
+            return new Config(steps, batch, v, lr, warmupFraction, weightDecay, clip, encoderLayers, tau, byteDistillWeight, seed);
+        }
+
+        public Config withLr(double v) {
+            return new Config(steps, batch, bytesPerExample, v, warmupFraction, weightDecay, clip, encoderLayers, tau, byteDistillWeight, seed);
+        }
+
+        public Config withEncoderLayers(int v) {
+            return new Config(steps, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, v, tau, byteDistillWeight, seed);
+        }
+
+        public Config withByteDistillWeight(double v) {
+            return new Config(steps, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, encoderLayers, tau, v, seed);
+        }
+
+        public Config withSeed(long v) {
+            return new Config(steps, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, encoderLayers, tau, byteDistillWeight, v);
         }
     }
 
-    /** Plain ids of space, tab and newline: "the next unit starts with whitespace" (the debiasing of spec §6.3). */
+    /** Plain ids of space, tab and newline: "the next unit starts with whitespace" (the debiasing of docs/bolmo.md §6.3). */
     private static final long[] WHITESPACE = {ByteTokenizer.OFFSET + ' ', ByteTokenizer.OFFSET + '\t', ByteTokenizer.OFFSET + '\n'};
 
     private final OlmoModel teacher;
@@ -144,7 +176,7 @@ public final class Stage1 extends StageTrainer {
                             assign[(r * p + next - 1) * l + t] = 1;
                         }
                     }
-                    bndMask[i] = t + 1 + lookahead < real ? 1 : 0; // the last lookahead position is excluded (spec §6.2)
+                    bndMask[i] = t + 1 + lookahead < real ? 1 : 0; // the last lookahead position is excluded (docs/bolmo.md §6.2)
                     if (bt.ends[r][t]) {
                         if (patch + 1 < p + 1 && patch >= 1) {
                             lastOfNext[r * p + patch - 1] = (long) r * l + t; // last byte of patch `patch` = slot patch−1

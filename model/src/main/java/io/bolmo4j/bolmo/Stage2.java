@@ -13,6 +13,7 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,33 +21,72 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 /**
- * Stage 2, end-to-end training (paper §3.2.2, spec §6.4): every parameter trains, the global model at half the local
+ * Stage 2, end-to-end training (paper §3.2.2, docs/bolmo.md §6.4): every parameter trains, the global model at half the local
  * learning rate; the forward uses the predictor's boundaries, so the decoder learns to emit them as fused ids; the
  * loss is {@code CE + 4·L_boundary}. Optionally the boundary targets are compressed towards a target bytes-per-patch
  * with per-example BPE merges on a linear schedule (paper §5.1).
  */
 public final class Stage2 extends StageTrainer {
     /**
-     * Stage 2 settings.
+     * Stage 2 settings; {@link #defaults()} is the one place the defaults live (the DSL and the command line start
+     * from it).
      *
      * @param targetBytesPerPatch 0 keeps the subword boundaries; above the natural ratio, targets are merged towards it
-     * @param compressionSteps steps over which the target ratio moves from the natural ratio to the target
+     * @param compressionSteps steps over which the target ratio moves from the natural ratio to the target; 0 = all
      */
     public record Config(int steps, int batch, int bytesPerExample, double lr, double warmupFraction, double weightDecay,
                          double clip, double targetBytesPerPatch, int compressionSteps, Merges merges, long seed) {
         public Config {
-            if (steps < 0 || batch < 1 || bytesPerExample < 8 || !(lr > 0) || targetBytesPerPatch < 0 || compressionSteps < 0) {
-                throw new IllegalArgumentException("invalid Stage 2 config: " + this);
-            }
+            StageTrainer.require(steps >= 0, "steps", "an integer >= 0", steps);
+            StageTrainer.require(batch >= 1, "batch", "an integer >= 1", batch);
+            StageTrainer.require(bytesPerExample >= 8, "bytesPerExample", "an integer >= 8", bytesPerExample);
+            StageTrainer.require(lr > 0 && Double.isFinite(lr), "lr", "a finite number > 0", lr);
+            StageTrainer.require(targetBytesPerPatch >= 0 && Double.isFinite(targetBytesPerPatch), "targetBytesPerPatch",
+                    "a finite number >= 0", targetBytesPerPatch);
+            StageTrainer.require(compressionSteps >= 0, "compressionSteps", "an integer >= 0", compressionSteps);
+            StageTrainer.require(merges != null, "merges", "one of " + Arrays.toString(Merges.values()), merges);
         }
 
+        /** 300 steps of 8 × 256 bytes at local lr 5e-4 (the global model gets half), subword boundaries. */
         public static Config defaults() {
             return new Config(300, 8, 256, 5e-4, 0.1, 0.1, 0.5, 0, 0, Merges.BPE, 0);
+        }
+
+        public Config withSteps(int v) {
+            return new Config(v, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, targetBytesPerPatch, compressionSteps, merges, seed);
+        }
+
+        public Config withBatch(int v) {
+            return new Config(steps, v, bytesPerExample, lr, warmupFraction, weightDecay, clip, targetBytesPerPatch, compressionSteps, merges, seed);
+        }
+
+        public Config withBytesPerExample(int v) {
+            return new Config(steps, batch, v, lr, warmupFraction, weightDecay, clip, targetBytesPerPatch, compressionSteps, merges, seed);
+        }
+
+        public Config withLr(double v) {
+            return new Config(steps, batch, bytesPerExample, v, warmupFraction, weightDecay, clip, targetBytesPerPatch, compressionSteps, merges, seed);
+        }
+
+        public Config withTargetBytesPerPatch(double v) {
+            return new Config(steps, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, v, compressionSteps, merges, seed);
+        }
+
+        public Config withCompressionSteps(int v) {
+            return new Config(steps, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, targetBytesPerPatch, v, merges, seed);
+        }
+
+        public Config withMerges(Merges v) {
+            return new Config(steps, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, targetBytesPerPatch, compressionSteps, v, seed);
+        }
+
+        public Config withSeed(long v) {
+            return new Config(steps, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, targetBytesPerPatch, compressionSteps, merges, v);
         }
     }
 
     /**
-     * How boundary targets are merged for higher compression (spec §7): per-example BPE merges, or merges of the most
+     * How boundary targets are merged for higher compression (docs/bolmo.md §7): per-example BPE merges, or merges of the most
      * predictable adjacent tokens by the teacher's negative next-token entropy or by the log-probability of the actual
      * next token (both need a teacher).
      */
@@ -102,7 +142,7 @@ public final class Stage2 extends StageTrainer {
                 lens.add(tokenizer.tokenBytes(id).length);
             }
             double natural = (double) bt.realBytes[r] / lens.size();
-            double frac = cfg.compressionSteps() == 0 ? 1 : Math.min(1, (double) s / cfg.compressionSteps());
+            double frac = Math.min(1, (double) s / Math.max(1, cfg.compressionSteps() > 0 ? cfg.compressionSteps() : cfg.steps()));
             double ratio = natural + (cfg.targetBytesPerPatch() - natural) * frac;
             List<Integer> order = cfg.merges() == Merges.BPE ? PatchMerges.bpe(rows[r], mergeRng)
                     : PatchMerges.byScore(teacherScores(rows[r]), mergeRng);

@@ -203,6 +203,13 @@ public abstract class StageTrainer {
     }
 
     /** No weight decay on embeddings and norms. */
+    /** Validates one stage setting with a message that names it and the value given. */
+    static void require(boolean ok, String setting, String expected, Object value) {
+        if (!ok) {
+            throw new IllegalArgumentException(setting + " must be " + expected + ", got " + value);
+        }
+    }
+
     static boolean noDecay(String name) {
         return name.contains("embedding") || name.endsWith("norm.weight");
     }

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Bolmo logits, boundary log-probs and boundaries against an independent PyTorch forward of the spec. */
+/** Bolmo logits, boundary log-probs and boundaries against an independent PyTorch forward written from docs/bolmo.md. */
 class BolmoPyTorchReferenceTest {
     @TempDir
     Path dir;
