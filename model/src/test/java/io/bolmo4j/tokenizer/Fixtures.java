@@ -1,6 +1,7 @@
 package io.bolmo4j.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.bolmo4j.data.BuiltinCorpus;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,9 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /** Generated tokenizer.json files (built once per JVM, in a temp dir), reference tokenizers and sample texts. */
 final class Fixtures {
@@ -105,19 +106,12 @@ final class Fixtures {
         }
     }
 
-    /** The Bolmo paper (123 KB of markdown), when the shared docs are beside the checkout. */
-    static Optional<String> paper() {
-        for (String p : new String[] {"../../shared/docs/paper/bolmo-paper.md", "../shared/docs/paper/bolmo-paper.md",
-                "/work/shared/docs/paper/bolmo-paper.md"}) {
-            Path path = Path.of(p);
-            if (Files.isRegularFile(path)) {
-                try {
-                    return Optional.of(Files.readString(path));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
+    /** The project's built-in corpus (test split): about 30,000 characters of each source, one text per source. */
+    static List<String> corpus() {
+        List<String> texts = new ArrayList<>();
+        for (BuiltinCorpus.Source source : BuiltinCorpus.Source.values()) {
+            texts.add(String.join("\n\n", BuiltinCorpus.test(source).head(30_000)));
         }
-        return Optional.empty();
+        return texts;
     }
 }
