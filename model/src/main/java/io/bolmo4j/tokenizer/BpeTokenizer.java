@@ -154,7 +154,7 @@ public final class BpeTokenizer {
 
     private Tokens tokens(String text, boolean allowSpecial) {
         text = Utf8.wellFormed(text);
-        Tokens out = new Tokens(text.length() / 3 + 4, postProcessor != null && postProcessor.needsValues());
+        Tokens out = new Tokens(text, text.length() / 3 + 4, postProcessor != null && postProcessor.needsValues());
         List<NormalizedString> parts = new ArrayList<>();
         IntList ids = new IntList(4);
         addedVocabulary.split(NormalizedString.of(text), false, allowSpecial, parts, ids);

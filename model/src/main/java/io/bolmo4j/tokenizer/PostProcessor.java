@@ -25,7 +25,7 @@ sealed interface PostProcessor {
             if (!addSpecialTokens) {
                 return tokens;
             }
-            Tokens out = new Tokens(tokens.size() + 4, tokens.values != null);
+            Tokens out = new Tokens(tokens.text, tokens.size() + 4, tokens.values != null);
             for (Special piece : pieces) {
                 if (piece == null) {
                     out.addAll(tokens);
@@ -45,11 +45,11 @@ sealed interface PostProcessor {
     }
 
     /** {@code ByteLevel}: trims leading/trailing spaces off offsets when {@code trim_offsets}. */
-    record ByteLevel(boolean trimOffsets, boolean addPrefixSpace, boolean byteLevelVocab) implements PostProcessor {
+    record ByteLevel(boolean trimOffsets, boolean addPrefixSpace) implements PostProcessor {
         @Override
         public Tokens process(Tokens tokens, boolean addSpecialTokens) {
             if (trimOffsets) {
-                trim(tokens, addPrefixSpace, byteLevelVocab);
+                trim(tokens, addPrefixSpace);
             }
             return tokens;
         }
@@ -61,12 +61,12 @@ sealed interface PostProcessor {
     }
 
     /** {@code RobertaProcessing}: optional offset trimming, then {@code cls} A {@code sep}. */
-    record Roberta(Special cls, Special sep, boolean trimOffsets, boolean addPrefixSpace, boolean byteLevelVocab)
+    record Roberta(Special cls, Special sep, boolean trimOffsets, boolean addPrefixSpace)
             implements PostProcessor {
         @Override
         public Tokens process(Tokens tokens, boolean addSpecialTokens) {
             if (trimOffsets) {
-                trim(tokens, addPrefixSpace, byteLevelVocab);
+                trim(tokens, addPrefixSpace);
             }
             return new Template(Arrays.asList(cls, null, sep)).process(tokens, addSpecialTokens);
         }
@@ -108,54 +108,72 @@ sealed interface PostProcessor {
 
     /**
      * HF's {@code process_offsets}: a token's leading and trailing spaces ({@code Ġ} or whitespace in its string)
-     * are cut from its span, except one leading space of the first token when a prefix space was added.
+     * are cut from its span, except one leading space of the first token when a prefix space was added. HF counts
+     * them in characters of the input, and so does this.
      */
-    private static void trim(Tokens t, boolean addPrefixSpace, boolean byteLevelVocab) {
+    private static void trim(Tokens t, boolean addPrefixSpace) {
+        byte[] utf8 = t.utf8();
         for (int i = 0; i < t.size(); i++) {
             String value = t.values.get(i);
             int start = t.starts.get(i);
             int end = t.ends.get(i);
-            int leadingChars = 0;
-            int leadingBytes = 0;
-            for (int k = 0; k < value.length(); ) {
-                int c = value.codePointAt(k);
-                if (!isSpace(c)) {
-                    break;
-                }
-                leadingChars++;
-                leadingBytes += spaceBytes(c, byteLevelVocab);
-                k += Character.charCount(c);
+            int leading = 0;
+            for (int k = 0; k < value.length() && isSpace(value.codePointAt(k)); k += Character.charCount(value.codePointAt(k))) {
+                leading++;
             }
-            int trailingBytes = 0;
-            for (int k = value.length(); k > 0; ) {
-                int c = value.codePointBefore(k);
-                if (!isSpace(c)) {
-                    break;
-                }
-                trailingBytes += spaceBytes(c, byteLevelVocab);
-                k -= Character.charCount(c);
+            int trailing = 0;
+            for (int k = value.length(); k > 0 && isSpace(value.codePointBefore(k)); k -= Character.charCount(value.codePointBefore(k))) {
+                trailing++;
             }
-            if (leadingChars > 0) {
+            if (leading > 0) {
                 boolean first = i == 0 || start == 0;
-                if (first && addPrefixSpace && leadingChars == 1) {
-                    leadingBytes = 0;
+                if (first && addPrefixSpace && leading == 1) {
+                    leading = 0;
                 }
-                start = Math.min(start + leadingBytes, end);
+                int s = start;
+                for (int k = 0; k < leading && s < utf8.length; k++) {
+                    s++;
+                    while (s < utf8.length && (utf8[s] & 0xC0) == 0x80) {
+                        s++;
+                    }
+                }
+                if (s < end) {
+                    start = s;
+                } else {
+                    // Trimmed to nothing: HF leaves an empty span at the end of the token's last character.
+                    while (end < utf8.length && (utf8[end] & 0xC0) == 0x80) {
+                        end++;
+                    }
+                    start = end;
+                }
             }
-            if (trailingBytes > 0 && end >= trailingBytes) {
-                end = Math.max(end - trailingBytes, start);
+            if (trailing > 0 && charIndex(utf8, end) >= trailing) {
+                int e = end;
+                for (int k = 0; k < trailing && e > 0; k++) {
+                    e--;
+                    while (e > 0 && (utf8[e] & 0xC0) == 0x80) {
+                        e--;
+                    }
+                }
+                end = Math.max(e, start);
             }
             t.starts.set(i, start);
             t.ends.set(i, end);
         }
     }
 
-    private static boolean isSpace(int c) {
-        return c == ByteLevelAlphabet.charOf(' ') || Chars.isWhitespace(c);
+    /** The number of characters before byte {@code b} (a character cut at {@code b} counts). */
+    private static int charIndex(byte[] utf8, int b) {
+        int n = 0;
+        for (int i = 0; i < b && i < utf8.length; i++) {
+            if ((utf8[i] & 0xC0) != 0x80) {
+                n++;
+            }
+        }
+        return n;
     }
 
-    /** Original bytes of one trimmed char: {@code Ġ} in a byte-level token stands for the one byte of a space. */
-    private static int spaceBytes(int c, boolean byteLevelVocab) {
-        return c == ByteLevelAlphabet.charOf(' ') && byteLevelVocab ? 1 : Utf8.length(c);
+    private static boolean isSpace(int c) {
+        return c == ByteLevelAlphabet.charOf(' ') || Chars.isWhitespace(c);
     }
 }

@@ -326,9 +326,9 @@ final class TokenizerJson {
         return switch (type) {
             case "TemplateProcessing" -> template(n);
             case "ByteLevel" -> new PostProcessor.ByteLevel(n.get("trim_offsets").bool(true),
-                    n.get("add_prefix_space").bool(true), byteLevel);
+                    n.get("add_prefix_space").bool(true));
             case "RobertaProcessing" -> new PostProcessor.Roberta(pair(n.get("cls")), pair(n.get("sep")),
-                    n.get("trim_offsets").bool(true), n.get("add_prefix_space").bool(true), byteLevel);
+                    n.get("trim_offsets").bool(true), n.get("add_prefix_space").bool(true));
             case "BertProcessing" -> new PostProcessor.Bert(pair(n.get("cls")), pair(n.get("sep")));
             case "Sequence" -> {
                 List<PostProcessor> steps = new ArrayList<>();
@@ -374,14 +374,7 @@ final class TokenizerJson {
         List<PostProcessor.Special> pieces = new ArrayList<>();
         for (JsonNode piece : n.get("single").array()) {
             String special;
-            if (piece.isString()) {
-                // The string form: "$A" (or "$A:0", "$", "$0") is the sequence, anything else a special token.
-                String s = piece.string().replaceFirst(":\\d+$", "");
-                special = s.startsWith("$") ? null : s;
-                if (special == null && !(s.equals("$") || s.equals("$A") || s.equals("$0"))) {
-                    throw piece.error("'" + piece.string() + "' is not supported in a single-sequence template");
-                }
-            } else if (piece.has("Sequence")) {
+            if (piece.has("Sequence")) {
                 String id = piece.get("Sequence").get("id").string();
                 if (!id.equals("A")) {
                     throw piece.get("Sequence").get("id").error("'" + id + "' is not supported in a single template");

@@ -1,5 +1,6 @@
 package io.bolmo4j.tokenizer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,8 +11,12 @@ final class Tokens {
     final IntList ends;
     /** Token strings as HF's post-processors see them; null when none is needed. */
     final List<String> values;
+    /** The (well-formed) input the offsets index into. */
+    final String text;
+    private byte[] utf8;
 
-    Tokens(int capacity, boolean withValues) {
+    Tokens(String text, int capacity, boolean withValues) {
+        this.text = text;
         ids = new IntList(capacity);
         starts = new IntList(capacity);
         ends = new IntList(capacity);
@@ -25,6 +30,14 @@ final class Tokens {
         if (values != null) {
             values.add(value);
         }
+    }
+
+    /** @return the input's UTF-8 bytes */
+    byte[] utf8() {
+        if (utf8 == null) {
+            utf8 = text.getBytes(StandardCharsets.UTF_8);
+        }
+        return utf8;
     }
 
     int size() {
