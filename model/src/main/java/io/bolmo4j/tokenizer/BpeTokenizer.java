@@ -64,16 +64,16 @@ public final class BpeTokenizer {
                 specials.putIfAbsent(t.content(), t.id());
             }
         }
+        List<Decoder> decoderSteps = Decoder.steps(decoder);
         for (Map.Entry<String, Integer> e : vocab.entrySet()) {
             if (!added.containsKey(e.getKey())) {
-                define(e.getValue(), e.getKey(), Decoder.tokenBytes(decoder, e.getKey(), json.byteLevel), file);
+                define(e.getValue(), e.getKey(), Decoder.tokenBytes(decoderSteps, e.getKey(), json.byteLevel), file);
             }
         }
         MergeTable merges = new MergeTable(json.merges.size());
-        int prefix = json.options.continuingSubwordPrefix() == null ? 0 : json.options.continuingSubwordPrefix().length();
         for (int rank = 0; rank < json.merges.size(); rank++) {
-            String[] m = json.merges.get(rank);
-            merges.put(vocab.get(m[0]), vocab.get(m[1]), rank, vocab.get(m[0] + m[1].substring(prefix)));
+            int[] m = json.merges.get(rank);
+            merges.put(m[0], m[1], rank, m[2]);
         }
         model = new BpeModel(vocab, merges, json.byteLevel, json.options);
         addedVocabulary = new AddedVocabulary(json.addedTokens, normalizer);

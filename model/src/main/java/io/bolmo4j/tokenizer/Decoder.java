@@ -169,13 +169,11 @@ sealed interface Decoder {
     }
 
     /**
-     * The bytes one token stands for wherever it occurs (for {@code tokenBytes}): the per-token steps of the chain
+     * The bytes one token stands for wherever it occurs (for {@code tokenBytes}): the per-token {@link #steps}
      * (Replace, Metaspace as if not first) in order, then ByteFallback's {@code <0xNN>} or ByteLevel's alphabet,
      * else the UTF-8 of the result. Position-dependent steps (Strip, Fuse, Metaspace's first-token rule) are skipped.
      */
-    static byte[] tokenBytes(Decoder decoder, String token, boolean byteLevelPreTokenizer) {
-        List<Decoder> steps = new ArrayList<>();
-        flatten(decoder, steps);
+    static byte[] tokenBytes(List<Decoder> steps, String token, boolean byteLevelPreTokenizer) {
         String s = token;
         for (Decoder d : steps) {
             if (d instanceof Replace r) {
@@ -189,6 +187,13 @@ sealed interface Decoder {
             }
         }
         return byteLevelPreTokenizer ? ByteLevel.bytesOf(s) : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** @return the steps of {@code d} with Sequences expanded (empty for null) */
+    static List<Decoder> steps(Decoder d) {
+        List<Decoder> out = new ArrayList<>();
+        flatten(d, out);
+        return out;
     }
 
     private static void flatten(Decoder d, List<Decoder> out) {

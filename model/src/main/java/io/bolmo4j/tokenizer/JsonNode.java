@@ -80,15 +80,26 @@ final class JsonNode {
 
     /** @return the elements of this array */
     List<JsonNode> array() {
-        if (!required().value.isJsonArray()) {
-            throw error("must be a JSON array, got " + got());
-        }
-        JsonArray a = value.getAsJsonArray();
+        JsonArray a = rawArray();
         List<JsonNode> out = new ArrayList<>(a.size());
         for (int i = 0; i < a.size(); i++) {
             out.add(new JsonNode(file, path + "[" + i + "]", a.get(i)));
         }
         return out;
+    }
+
+    /** @return the gson array itself (for long arrays read without a node per element) */
+    JsonArray rawArray() {
+        if (!required().value.isJsonArray()) {
+            throw error("must be a JSON array, got " + got());
+        }
+        return value.getAsJsonArray();
+    }
+
+    /** @return element {@code i} of this array (its value only when this node holds the array) */
+    JsonNode at(int i) {
+        boolean held = value != null && value.isJsonArray() && i < value.getAsJsonArray().size();
+        return new JsonNode(file, path + "[" + i + "]", held ? value.getAsJsonArray().get(i) : null);
     }
 
     boolean isArray() {

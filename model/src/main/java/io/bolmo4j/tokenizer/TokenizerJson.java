@@ -1,9 +1,16 @@
 package io.bolmo4j.tokenizer;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 
+import java.io.IOException;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -21,7 +28,11 @@ import java.util.regex.PatternSyntaxException;
  */
 final class TokenizerJson {
     final Map<String, Integer> vocab = new HashMap<>();
-    final List<String[]> merges = new ArrayList<>();
+    /** Merges in rank order as {@code [left id, right id, merged id]}. */
+    final List<int[]> merges = new ArrayList<>();
+    private final List<String[]> streamedMerges = new ArrayList<>();
+    private boolean vocabStreamed;
+    private boolean mergesStreamed;
     BpeModel.Options options;
     final List<AddedVocabulary.AddedToken> addedTokens = new ArrayList<>();
     Normalizer normalizer;
@@ -38,18 +49,28 @@ final class TokenizerJson {
      * @param file the name used in error messages
      */
     static TokenizerJson parse(String json, String file) {
-        JsonElement root;
-        try {
-            root = JsonParser.parseString(json);
-        } catch (JsonParseException e) {
+        TokenizerJson t = new TokenizerJson();
+        JsonObject root = new JsonObject();
+        try (JsonReader reader = new JsonReader(new StringReader(json))) {
+            if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+                JsonParser.parseReader(reader); // a malformed document fails as such first
+                throw new JsonNode(file, "", null).error("is not a tokenizer.json: the top level is not a JSON object");
+            }
+            reader.beginObject();
+            while (reader.hasNext()) {
+                String name = reader.nextName();
+                boolean model = name.equals("model") && reader.peek() == JsonToken.BEGIN_OBJECT;
+                root.add(name, model ? t.streamModel(reader, file) : JsonParser.parseReader(reader));
+            }
+            reader.endObject();
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new JsonParseException("text after the top-level object");
+            }
+        } catch (IOException | JsonParseException | IllegalStateException e) {
             String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
             throw new TokenizerException(file + ": malformed JSON (" + why + ")", e);
         }
         JsonNode r = new JsonNode(file, "", root);
-        if (!root.isJsonObject()) {
-            throw r.error("is not a tokenizer.json: the top level is not a JSON object");
-        }
-        TokenizerJson t = new TokenizerJson();
         String version = r.get("version").string("1.0");
         if (!version.equals("1.0")) {
             throw r.get("version").error("'" + version + "' is not supported (only 1.0)");
@@ -61,6 +82,49 @@ final class TokenizerJson {
         t.decoder = r.has("decoder") ? decoder(r.get("decoder")) : null;
         t.postProcessor = r.has("post_processor") ? t.postProcessor(r.get("post_processor")) : null;
         return t;
+    }
+
+    /**
+     * Reads the model object, streaming {@code vocab} and {@code merges} (100k entries each) straight into
+     * {@link #vocab} and {@link #streamedMerges}: a gson tree of them would take most of the load time.
+     */
+    private JsonObject streamModel(JsonReader reader, String file) throws IOException {
+        JsonObject model = new JsonObject();
+        reader.beginObject();
+        while (reader.hasNext()) {
+            String name = reader.nextName();
+            if (name.equals("vocab") && reader.peek() == JsonToken.BEGIN_OBJECT) {
+                reader.beginObject();
+                while (reader.hasNext()) {
+                    String token = reader.nextName();
+                    double id = reader.peek() == JsonToken.NUMBER ? reader.nextDouble() : -1;
+                    if (id != Math.rint(id) || id < 0 || id > Integer.MAX_VALUE) {
+                        JsonElement bad = id == -1 ? JsonParser.parseReader(reader) : new JsonPrimitive(id);
+                        new JsonNode(file, "model.vocab." + token, bad).id(); // throws with the path
+                    }
+                    vocab.put(token, (int) id);
+                }
+                reader.endObject();
+                vocabStreamed = true;
+            } else if (name.equals("merges") && reader.peek() == JsonToken.BEGIN_ARRAY) {
+                reader.beginArray();
+                while (reader.hasNext()) {
+                    JsonElement m = reader.peek() == JsonToken.STRING ? new JsonPrimitive(reader.nextString())
+                            : JsonParser.parseReader(reader);
+                    String[] pair = merge(m);
+                    if (pair == null) {
+                        throw new JsonNode(file, "model.merges", null).at(streamedMerges.size()).error("must be \"left right\" or [\"left\", \"right\"], got " + m);
+                    }
+                    streamedMerges.add(pair);
+                }
+                reader.endArray();
+                mergesStreamed = true;
+            } else {
+                model.add(name, JsonParser.parseReader(reader));
+            }
+        }
+        reader.endObject();
+        return model;
     }
 
     private static String type(JsonNode n) {
@@ -82,8 +146,8 @@ final class TokenizerJson {
         if (model.has("dropout") && model.get("dropout").number() != 0) {
             throw model.get("dropout").error(model.get("dropout") + " is not supported: BPE dropout is random");
         }
-        for (Map.Entry<String, JsonNode> e : model.get("vocab").fields().entrySet()) {
-            vocab.put(e.getKey(), e.getValue().id());
+        if (!vocabStreamed) {
+            model.get("vocab").object(); // missing, or not an object: throws
         }
         String prefix = emptyToNull(model.get("continuing_subword_prefix").string(null));
         String suffix = emptyToNull(model.get("end_of_word_suffix").string(null));
@@ -94,21 +158,28 @@ final class TokenizerJson {
         options = new BpeModel.Options(unk, model.get("fuse_unk").bool(false), model.get("byte_fallback").bool(false),
                 prefix, suffix, model.get("ignore_merges").bool(false));
         int prefixLength = prefix == null ? 0 : prefix.length();
-        for (JsonNode m : model.get("merges").array()) {
-            String[] pair = merge(m);
-            for (String part : pair) {
-                if (!vocab.containsKey(part)) {
-                    throw m.error("'" + pair[0] + " " + pair[1] + "': '" + part + "' is not in the vocab");
-                }
+        if (!mergesStreamed) {
+            model.get("merges").rawArray(); // missing, or not an array: throws
+        }
+        JsonNode mergesNode = model.get("merges");
+        for (int i = 0; i < streamedMerges.size(); i++) {
+            String[] pair = streamedMerges.get(i);
+            Integer left = vocab.get(pair[0]);
+            Integer right = vocab.get(pair[1]);
+            if (left == null || right == null) {
+                throw mergesNode.at(i).error("'" + pair[0] + " " + pair[1] + "': '" + (left == null ? pair[0] : pair[1])
+                        + "' is not in the vocab");
             }
             if (pair[1].length() < prefixLength) {
-                throw m.error("'" + pair[1] + "' is shorter than the continuing_subword_prefix");
+                throw mergesNode.at(i).error("'" + pair[1] + "' is shorter than the continuing_subword_prefix");
             }
             String merged = pair[0] + pair[1].substring(prefixLength);
-            if (!vocab.containsKey(merged)) {
-                throw m.error("'" + pair[0] + " " + pair[1] + "' makes '" + merged + "', which is not in the vocab");
+            Integer mergedId = vocab.get(merged);
+            if (mergedId == null) {
+                throw mergesNode.at(i).error("'" + pair[0] + " " + pair[1] + "' makes '" + merged
+                        + "', which is not in the vocab");
             }
-            merges.add(pair);
+            merges.add(new int[] {left, right, mergedId});
         }
     }
 
@@ -117,21 +188,25 @@ final class TokenizerJson {
         return s == null || s.isEmpty() ? null : s;
     }
 
-    /** A merge is either "left right" or ["left", "right"]. */
-    private static String[] merge(JsonNode m) {
-        if (m.isArray()) {
-            List<JsonNode> parts = m.array();
-            if (parts.size() == 2) {
-                return new String[] {parts.get(0).string(), parts.get(1).string()};
+    /** A merge is either "left right" or ["left", "right"]; null if it is neither. */
+    private static String[] merge(JsonElement m) {
+        if (m.isJsonArray()) {
+            JsonArray parts = m.getAsJsonArray();
+            if (parts.size() == 2 && isString(parts.get(0)) && isString(parts.get(1))) {
+                return new String[] {parts.get(0).getAsString(), parts.get(1).getAsString()};
             }
-        } else if (m.isString()) {
-            String s = m.string();
+        } else if (isString(m)) {
+            String s = m.getAsString();
             int space = s.indexOf(' ');
             if (space >= 0 && space == s.lastIndexOf(' ')) {
                 return new String[] {s.substring(0, space), s.substring(space + 1)};
             }
         }
-        throw m.error("must be \"left right\" or [\"left\", \"right\"], got " + m);
+        return null;
+    }
+
+    private static boolean isString(JsonElement e) {
+        return e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
     }
 
     // ---- added tokens ----
@@ -141,8 +216,16 @@ final class TokenizerJson {
             return;
         }
         Map<String, Integer> assigned = new HashMap<>();
+        // The vocab strings holding the ids the added tokens claim, to name a clash.
         Map<Integer, String> byId = new HashMap<>();
-        vocab.forEach((s, id) -> byId.putIfAbsent(id, s));
+        for (JsonNode t : tokens.array()) {
+            byId.put(t.get("id").id(), null);
+        }
+        vocab.forEach((s, id) -> {
+            if (byId.containsKey(id) && byId.get(id) == null) {
+                byId.put(id, s);
+            }
+        });
         for (JsonNode t : tokens.array()) {
             String content = t.get("content").string();
             if (content.isEmpty()) {
