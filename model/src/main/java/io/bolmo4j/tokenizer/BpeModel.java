@@ -57,11 +57,6 @@ final class BpeModel {
         return String.format("<0x%02X>", b & 0xFF);
     }
 
-    /** @return whether pieces are encoded as bytes through the byte-level alphabet */
-    boolean byteLevel() {
-        return byteLevel;
-    }
-
     /** @return the tokens of {@code piece}; the arrays are shared, never modify them */
     Word tokenize(String piece) {
         boolean cacheable = piece.length() <= CACHE_MAX_CHARS;

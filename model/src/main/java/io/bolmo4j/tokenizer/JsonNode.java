@@ -30,10 +30,6 @@ final class JsonNode {
         return new TokenizerException(file + ": " + (path.isEmpty() ? "" : path + " ") + message);
     }
 
-    String path() {
-        return path;
-    }
-
     /** @return whether the value is absent or JSON null */
     boolean isNull() {
         return value == null || value.isJsonNull();
@@ -100,10 +96,6 @@ final class JsonNode {
     JsonNode at(int i) {
         boolean held = value != null && value.isJsonArray() && i < value.getAsJsonArray().size();
         return new JsonNode(file, path + "[" + i + "]", held ? value.getAsJsonArray().get(i) : null);
-    }
-
-    boolean isArray() {
-        return value != null && value.isJsonArray();
     }
 
     boolean isString() {

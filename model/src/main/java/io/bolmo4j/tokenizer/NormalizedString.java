@@ -1,6 +1,5 @@
 package io.bolmo4j.tokenizer;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntPredicate;
@@ -45,11 +44,6 @@ final class NormalizedString {
 
     boolean isEmpty() {
         return text.isEmpty();
-    }
-
-    /** @return whether the text is an unedited stretch of the input */
-    boolean isIdentity() {
-        return start == null;
     }
 
     /** @return the first original byte this piece covers (HF's {@code offsets_original().0}) */
@@ -375,13 +369,6 @@ final class NormalizedString {
                         Arrays.copyOfRange(end, from, to), start[from], end[to - 1]));
             }
         }
-    }
-
-    /** @return this piece cut at the given char pairs (convenience for callers building one list) */
-    List<NormalizedString> slices(IntList ranges) {
-        List<NormalizedString> out = new ArrayList<>(ranges.size() / 2);
-        slices(ranges, out);
-        return out;
     }
 
     @Override
