@@ -3,6 +3,7 @@ package io.bolmo4j.dsl;
 import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoEval;
 import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.BolmoTokenization;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.bolmo.Stage1;
@@ -150,6 +151,19 @@ public final class Bolmo implements AutoCloseable {
     public Bolmo mergeTaskVector(Olmo instruct, Olmo base, double alpha) {
         TaskVector.merge(model, instruct.model(), base.model(), alpha);
         return this;
+    }
+
+    /**
+     * The text as this Bolmo sees it: its teacher's subword tokens (ids, strings, UTF-8 byte offsets) and its own
+     * 520-id byte ids, without BOS (see {@link #tokenize(String, boolean)}).
+     */
+    public BolmoTokenization tokenize(String text) {
+        return tokenize(text, false);
+    }
+
+    /** @param addSpecialTokens whether BOS is added to the byte ids and the subword post-processor's specials too */
+    public BolmoTokenization tokenize(String text, boolean addSpecialTokens) {
+        return BolmoTokenization.of(tokenizer, text, addSpecialTokens);
     }
 
     /** Writes the model in the Hugging Face Bolmo layout, with the teacher's tokenizer. */

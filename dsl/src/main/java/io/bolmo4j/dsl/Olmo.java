@@ -6,6 +6,7 @@ import io.bolmo4j.data.InstructionTasks;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.tokenizer.Tokenization;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,6 +83,19 @@ public final class Olmo implements AutoCloseable {
 
     public OlmoModel model() {
         return lm.model();
+    }
+
+    /**
+     * The text as this model's tokenizer encodes it, Hugging Face style: ids, token strings and UTF-8 byte offsets.
+     * Literal special-token strings become their ids; no BOS/EOS is added (see {@link #tokenize(String, boolean)}).
+     */
+    public Tokenization tokenize(String text) {
+        return tokenize(text, false);
+    }
+
+    /** @param addSpecialTokens whether the tokenizer's post-processor adds its special tokens (BOS/EOS), as HF does */
+    public Tokenization tokenize(String text, boolean addSpecialTokens) {
+        return Tokenization.of(tokenizer(), text, addSpecialTokens);
     }
 
     public BpeTokenizer tokenizer() {

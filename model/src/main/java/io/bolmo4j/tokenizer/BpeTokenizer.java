@@ -4,23 +4,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
- * Byte-level BPE tokenizer read from a Hugging Face {@code tokenizer.json} (GPT-2, cl100k / OLMo 2 dolma2 style):
- * added tokens are split out first, the rest is pre-tokenized by the file's regexes, and each pre-token's UTF-8
- * bytes are merged by rank. Results match the Hugging Face tokenizers library with {@code add_special_tokens=false}
- * (post-processors are not applied, and offsets are never trimmed). Thread-safe.
+ * A Hugging Face {@code tokenizer.json} tokenizer (BPE model): the whole {@code tokenizers} pipeline as LM
+ * checkpoints use it. Added tokens are split out, the rest is normalized, pre-tokenized and BPE-encoded, and a
+ * post-processor may add special tokens; ids and offsets match the Rust library token for token (checked against it
+ * in the tests). Byte-level vocabularies (GPT-2, cl100k / OLMo 2 dolma2) and SentencePiece-style ones (Metaspace,
+ * {@code byte_fallback}) alike; unsupported settings are rejected with the file and JSON path. Thread-safe.
+ * <p>
+ * Offsets are UTF-8 byte offsets into the input, through normalization as HF aligns them; where HF reports a whole
+ * character for a token that holds part of one (byte-level vocabularies), the span is just the token's bytes. Without
+ * normalizer or offset trimming the spans tile the text. An unpaired surrogate in the input is read as U+FFFD (3 bytes),
+ * as it would be by Python or Rust; every other input behaves as {@code text.getBytes(UTF_8)}.
  */
 public final class BpeTokenizer {
     /** The end-of-text token of GPT-2 and cl100k vocabularies. */
@@ -28,115 +30,87 @@ public final class BpeTokenizer {
     /** dolma2's padding token. */
     public static final String PAD = "<|pad|>";
 
-    /** Pre-tokens longer than this (in chars) are not cached: rare, and they would bloat the cache. */
-    private static final int CACHE_MAX_CHARS = 64;
-    private static final int CACHE_MAX_ENTRIES = 1 << 17;
-
     private final Map<String, Integer> vocab;
     private final Map<String, Integer> added = new HashMap<>();
     private final Map<String, Integer> specials = new LinkedHashMap<>();
     private final String[] idToString;
     private final byte[][] idToBytes;
     private final boolean[] isSpecial;
-    private final BytePairEncoder bpe;
-    private final boolean ignoreMerges;
+    private final BpeModel model;
+    private final AddedVocabulary addedVocabulary;
+    private final Normalizer normalizer;
     private final PreTokenizer preTokenizer;
-    /** Matches added tokens to split out: all of them, or only the non-special ones. */
-    private final Pattern addedAll;
-    private final Pattern addedNonSpecial;
-    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    private final PostProcessor postProcessor;
+    private final Decoder decoder;
 
-    private BpeTokenizer(TokenizerJson json) {
+    private BpeTokenizer(TokenizerJson json, String file) {
         vocab = json.vocab;
-        ignoreMerges = json.ignoreMerges;
-        preTokenizer = PreTokenizer.of(json.preTokenizerRegexes);
+        normalizer = json.normalizer;
+        preTokenizer = json.preTokenizer;
+        postProcessor = json.postProcessor;
+        decoder = json.decoder;
         int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        for (TokenizerJson.AddedToken t : json.addedTokens) {
+        for (AddedVocabulary.AddedToken t : json.addedTokens) {
             size = Math.max(size, t.id() + 1);
         }
         idToString = new String[size];
         idToBytes = new byte[size][];
         isSpecial = new boolean[size];
-        for (TokenizerJson.AddedToken t : json.addedTokens) {
-            Integer inVocab = vocab.get(t.content());
-            if (inVocab != null && inVocab != t.id()) {
-                throw new TokenizerException("added token '" + t.content() + "' has id " + t.id()
-                        + " but the vocab gives it id " + inVocab);
-            }
-            define(t.id(), t.content(), t.content().getBytes(StandardCharsets.UTF_8));
+        for (AddedVocabulary.AddedToken t : json.addedTokens) {
+            define(t.id(), t.content(), t.content().getBytes(StandardCharsets.UTF_8), file);
             added.put(t.content(), t.id());
-            isSpecial[t.id()] = t.special();
+            isSpecial[t.id()] |= t.special();
             if (t.special()) {
-                specials.put(t.content(), t.id());
+                specials.putIfAbsent(t.content(), t.id());
             }
         }
+        List<Decoder> decoderSteps = Decoder.steps(decoder);
         for (Map.Entry<String, Integer> e : vocab.entrySet()) {
             if (!added.containsKey(e.getKey())) {
-                define(e.getValue(), e.getKey(), ByteLevelAlphabet.toBytes(e.getKey()));
+                define(e.getValue(), e.getKey(), Decoder.tokenBytes(decoderSteps, e.getKey(), json.byteLevel), file);
             }
         }
-        int[] byteToId = new int[256];
-        for (int b = 0; b < 256; b++) {
-            byteToId[b] = vocab.getOrDefault(String.valueOf(ByteLevelAlphabet.charOf(b)), -1);
+        MergeTable merges = new MergeTable(json.merges.size());
+        for (int rank = 0; rank < json.merges.size(); rank++) {
+            int[] m = json.merges.get(rank);
+            merges.put(m[0], m[1], rank, m[2]);
         }
-        bpe = new BytePairEncoder(byteToId, mergeTable(json.merges));
-        addedAll = alternation(added.keySet().stream().toList());
-        addedNonSpecial = alternation(added.keySet().stream().filter(s -> !specials.containsKey(s)).toList());
+        model = new BpeModel(vocab, merges, json.byteLevel, json.options);
+        addedVocabulary = new AddedVocabulary(json.addedTokens, normalizer);
     }
 
     /**
      * Loads a tokenizer.json file.
      *
-     * @throws TokenizerException if the file cannot be read, is malformed, or uses unsupported features
+     * @throws TokenizerException if the file cannot be read, is malformed, or uses unsupported features; the message
+     *                            names the file and the JSON path
      */
     public static BpeTokenizer load(Path tokenizerJson) {
+        String json;
         try {
-            return fromJson(Files.readString(tokenizerJson, StandardCharsets.UTF_8));
+            json = Files.readString(tokenizerJson, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new TokenizerException("cannot read " + tokenizerJson + ": " + e, e);
         }
+        return new BpeTokenizer(TokenizerJson.parse(json, tokenizerJson.toString()), tokenizerJson.toString());
     }
 
     /**
-     * Parses the content of a tokenizer.json file.
+     * Parses the content of a tokenizer.json file (named "tokenizer.json" in error messages).
      *
      * @throws TokenizerException if it is malformed or uses unsupported features
      */
     public static BpeTokenizer fromJson(String json) {
-        return new BpeTokenizer(TokenizerJson.parse(json));
+        return new BpeTokenizer(TokenizerJson.parse(json, "tokenizer.json"), "tokenizer.json");
     }
 
-    private void define(int id, String spelling, byte[] bytes) {
+    private void define(int id, String spelling, byte[] bytes, String file) {
         if (idToString[id] != null && !idToString[id].equals(spelling)) {
-            throw new TokenizerException("id " + id + " is given to both '" + idToString[id] + "' and '" + spelling + "'");
+            throw new TokenizerException(file + ": id " + id + " is given to both '" + idToString[id] + "' and '"
+                    + spelling + "'");
         }
         idToString[id] = spelling;
         idToBytes[id] = bytes;
-    }
-
-    private MergeTable mergeTable(List<String[]> merges) {
-        MergeTable table = new MergeTable(merges.size());
-        for (int rank = 0; rank < merges.size(); rank++) {
-            String[] m = merges.get(rank);
-            Integer left = vocab.get(m[0]);
-            Integer right = vocab.get(m[1]);
-            Integer merged = vocab.get(m[0] + m[1]);
-            if (left == null || right == null || merged == null) {
-                throw new TokenizerException("merge #" + rank + " '" + m[0] + " " + m[1] + "' uses or makes a token"
-                        + " that is not in the vocab");
-            }
-            table.put(left, right, rank, merged);
-        }
-        return table;
-    }
-
-    /** Longest tokens first, so that the leftmost match is also the longest, as in Hugging Face. */
-    private static Pattern alternation(List<String> tokens) {
-        if (tokens.isEmpty()) {
-            return null;
-        }
-        return Pattern.compile(tokens.stream().sorted(Comparator.comparingInt(String::length).reversed())
-                .map(Pattern::quote).collect(Collectors.joining("|")));
     }
 
     /** Encodes ordinary text: literal special-token strings are encoded as text. Same as {@code encode(text, false)}. */
@@ -145,19 +119,27 @@ public final class BpeTokenizer {
     }
 
     /**
-     * Encodes text with byte offsets, which index into {@code text.getBytes(UTF_8)} (an unpaired surrogate is one
-     * {@code '?'} byte there, and is encoded as such).
+     * Encodes text with byte offsets (see the class comment), without the post-processor's special tokens.
      *
      * @param allowSpecial whether literal special-token strings become their ids (as Hugging Face does by default);
      *                     non-special added tokens are always split out
      */
     public Encoding encode(String text, boolean allowSpecial) {
-        int guess = text.length() / 3 + 4;
-        IntList ids = new IntList(guess);
-        IntList starts = new IntList(guess);
-        IntList ends = new IntList(guess);
-        encodeInto(text, allowSpecial, ids, starts, ends);
-        return new Encoding(ids.toArray(), starts.toArray(), ends.toArray());
+        return encode(text, allowSpecial, false);
+    }
+
+    /**
+     * Encodes text as Hugging Face's {@code encode(text, add_special_tokens)} does when {@code allowSpecial}.
+     *
+     * @param allowSpecial      whether literal special-token strings become their ids
+     * @param addSpecialTokens  whether the post-processor adds its special tokens (e.g. BOS), at offsets 0..0
+     */
+    public Encoding encode(String text, boolean allowSpecial, boolean addSpecialTokens) {
+        Tokens tokens = tokens(text, allowSpecial);
+        if (postProcessor != null) {
+            tokens = postProcessor.process(tokens, addSpecialTokens);
+        }
+        return tokens.toEncoding();
     }
 
     /** @return the ids of ordinary text (special-token strings encoded as text), without offsets */
@@ -167,111 +149,82 @@ public final class BpeTokenizer {
 
     /** @return the ids of {@code text}; see {@link #encode(String, boolean)} */
     public int[] encodeIds(String text, boolean allowSpecial) {
-        IntList ids = new IntList(text.length() / 3 + 4);
-        encodeInto(text, allowSpecial, ids, null, null);
-        return ids.toArray();
+        return tokens(text, allowSpecial).ids.toArray();
     }
 
-    private void encodeInto(String text, boolean allowSpecial, IntList ids, IntList starts, IntList ends) {
-        Pattern split = allowSpecial ? addedAll : addedNonSpecial;
-        int pos = 0;
-        int bytePos = 0;
-        if (split != null) {
-            Matcher m = split.matcher(text);
-            while (m.find()) {
-                bytePos = encodeOrdinary(text, pos, m.start(), bytePos, ids, starts, ends);
-                int id = added.get(m.group());
-                bytePos = emit(id, bytePos, ids, starts, ends);
-                pos = m.end();
+    private Tokens tokens(String text, boolean allowSpecial) {
+        text = Utf8.wellFormed(text);
+        Tokens out = new Tokens(text, text.length() / 3 + 4, postProcessor != null && postProcessor.needsValues());
+        List<NormalizedString> parts = new ArrayList<>();
+        IntList ids = new IntList(4);
+        addedVocabulary.split(NormalizedString.of(text), false, allowSpecial, parts, ids);
+        for (int i = 0; i < parts.size(); i++) {
+            if (ids.get(i) >= 0) {
+                emitAdded(ids.get(i), parts.get(i), out);
+                continue;
+            }
+            NormalizedString part = normalizer == null ? parts.get(i) : normalizer.normalize(parts.get(i));
+            List<NormalizedString> subParts = new ArrayList<>();
+            IntList subIds = new IntList(4);
+            addedVocabulary.split(part, true, allowSpecial, subParts, subIds);
+            for (int k = 0; k < subParts.size(); k++) {
+                if (subIds.get(k) >= 0) {
+                    emitAdded(subIds.get(k), subParts.get(k), out);
+                } else {
+                    encodeText(subParts.get(k), out);
+                }
             }
         }
-        encodeOrdinary(text, pos, text.length(), bytePos, ids, starts, ends);
+        return out;
     }
 
-    private int encodeOrdinary(String text, int from, int to, int bytePos, IntList ids, IntList starts, IntList ends) {
-        IntList pieceEnds = new IntList((to - from) / 4 + 1);
-        preTokenizer.split(text, from, to, pieceEnds);
-        int start = from;
-        for (int i = 0; i < pieceEnds.size(); i++) {
-            int end = pieceEnds.get(i);
-            for (int id : piece(text, start, end)) {
-                bytePos = emit(id, bytePos, ids, starts, ends);
-            }
-            start = end;
-        }
-        return bytePos;
+    private void emitAdded(int id, NormalizedString part, Tokens out) {
+        out.add(id, part.originalStart(), part.originalEnd(), part.text());
     }
 
-    private int emit(int id, int bytePos, IntList ids, IntList starts, IntList ends) {
-        ids.add(id);
-        int next = bytePos + idToBytes[id].length;
-        if (starts != null) {
-            starts.add(bytePos);
-            ends.add(next);
+    private void encodeText(NormalizedString text, Tokens out) {
+        List<NormalizedString> pieces;
+        if (preTokenizer == null) {
+            pieces = List.of(text);
+        } else {
+            pieces = new ArrayList<>();
+            preTokenizer.split(text, pieces);
         }
-        return next;
+        for (NormalizedString piece : pieces) {
+            BpeModel.Word word = model.tokenize(piece.text());
+            int from = 0;
+            for (int k = 0; k < word.ids().length; k++) {
+                int to = word.ends()[k];
+                long range = piece.originalRange(from, to);
+                int id = word.ids()[k];
+                out.add(id, (int) (range >>> 32), (int) range, idToString[id]);
+                from = to;
+            }
+        }
     }
 
-    /** BPE of one pre-token, through the cache. The returned array is shared: never modify it. */
-    private int[] piece(String text, int from, int to) {
-        boolean cacheable = to - from <= CACHE_MAX_CHARS;
-        String key = null;
-        if (cacheable) {
-            key = text.substring(from, to);
-            int[] hit = cache.get(key);
-            if (hit != null) {
-                return hit;
-            }
-        }
-        byte[] bytes = new byte[Utf8.length(text, from, to)];
-        Utf8.encode(text, from, to, bytes);
-        int[] ids = null;
-        if (ignoreMerges) {
-            Integer whole = vocab.get(ByteLevelAlphabet.toUnicode(bytes));
-            if (whole != null) {
-                ids = new int[] {whole};
-            }
-        }
-        if (ids == null) {
-            ids = bpe.encode(bytes, bytes.length);
-        }
-        if (cacheable) {
-            if (cache.size() >= CACHE_MAX_ENTRIES) {
-                cache.clear(); // crude but O(1) amortized; a corpus re-warms it within a few KB of text
-            }
-            cache.put(key, ids);
-        }
-        return ids;
-    }
-
-    /** Decodes ids to text, writing special tokens out; invalid UTF-8 becomes U+FFFD. */
+    /** Decodes ids to text, writing special tokens out; see {@link #decode(int[], boolean)}. */
     public String decode(int[] ids) {
         return decode(ids, false);
     }
 
     /**
-     * Decodes ids to text; invalid UTF-8 (e.g. a cut multi-byte character) becomes U+FFFD.
+     * Decodes ids to text through the file's decoder, as Hugging Face's {@code decode} does (without a decoder the
+     * token strings are joined with spaces, as HF does); invalid UTF-8 (e.g. a cut multi-byte character) becomes
+     * U+FFFD.
      *
      * @param skipSpecial whether special tokens are left out
      * @throws TokenizerException for an id outside the vocabulary
      */
     public String decode(int[] ids, boolean skipSpecial) {
-        int n = 0;
+        List<String> tokens = new ArrayList<>(ids.length);
         for (int id : ids) {
-            if (!(skipSpecial && isSpecial(id))) {
-                n += bytes(id).length;
+            bytes(id);
+            if (!(skipSpecial && isSpecial[id])) {
+                tokens.add(idToString[id]);
             }
         }
-        byte[] out = new byte[n];
-        int pos = 0;
-        for (int id : ids) {
-            if (!(skipSpecial && isSpecial(id))) {
-                byte[] b = bytes(id);
-                System.arraycopy(b, 0, out, pos, b.length);
-                pos += b.length;
-            }
-        }
-        return new String(out, StandardCharsets.UTF_8);
+        return decoder == null ? String.join(" ", tokens) : String.join("", decoder.decodeChain(tokens));
     }
 
     private byte[] bytes(int id) {
@@ -287,7 +240,8 @@ public final class BpeTokenizer {
     }
 
     /**
-     * @return the raw bytes of a token (a special token's are its UTF-8 text)
+     * @return the bytes a token stands for wherever it occurs: a byte-level token's bytes, a {@code <0xNN>} byte
+     *         token's byte, a Metaspace token's text with the replacement char as a space, an added token's UTF-8
      * @throws TokenizerException for an id outside the vocabulary
      */
     public byte[] tokenBytes(int id) {

@@ -1,33 +1,25 @@
 package io.bolmo4j.tokenizer;
 
 /**
- * Byte-level BPE of one pre-token: start from single-byte tokens and repeatedly apply the lowest-rank merge,
+ * The BPE merge loop of one word: starting from its initial symbols, repeatedly apply the lowest-rank merge,
  * leftmost first (Hugging Face's order). A min-heap of packed {@code rank << 32 | position} longs keeps this
  * O(n log n), so even a megabyte-long pre-token is fine.
  */
 final class BytePairEncoder {
-    private final int[] byteToId;
     private final MergeTable merges;
 
-    /** @param byteToId id of the single-byte token per byte value, -1 where the vocabulary lacks it */
-    BytePairEncoder(int[] byteToId, MergeTable merges) {
-        this.byteToId = byteToId;
+    BytePairEncoder(MergeTable merges) {
         this.merges = merges;
     }
 
-    /** @return the token ids of {@code bytes[0, n)} */
-    int[] encode(byte[] bytes, int n) {
-        int[] id = new int[n];
-        for (int i = 0; i < n; i++) {
-            id[i] = byteToId[bytes[i] & 0xFF];
-            if (id[i] < 0) {
-                throw new TokenizerException(String.format(
-                        "the vocabulary has no token for byte 0x%02X (spelled '%c'), so it cannot be encoded",
-                        bytes[i] & 0xFF, ByteLevelAlphabet.charOf(bytes[i])));
-            }
-        }
+    /**
+     * Merges the symbols {@code id[0, n)} in place; {@code len} holds each symbol's length and is summed along.
+     *
+     * @return the number of symbols left, compacted to the front of both arrays
+     */
+    int merge(int[] id, int[] len, int n) {
         if (n < 2) {
-            return id;
+            return n;
         }
         int[] next = new int[n];
         int[] prev = new int[n];
@@ -54,6 +46,7 @@ final class BytePairEncoder {
                 continue;
             }
             id[pos] = MergeTable.mergedId(merge);
+            len[pos] += len[right];
             dead[right] = true;
             next[pos] = next[right];
             if (next[pos] < n) {
@@ -65,11 +58,11 @@ final class BytePairEncoder {
             }
             count--;
         }
-        int[] out = new int[count];
-        for (int i = 0, k = 0; i < n; i = next[i]) {
-            out[k++] = id[i];
+        for (int i = 0, k = 0; i < n; i = next[i], k++) {
+            id[k] = id[i];
+            len[k] = len[i];
         }
-        return out;
+        return count;
     }
 
     private void push(Heap heap, int left, int right, int pos) {

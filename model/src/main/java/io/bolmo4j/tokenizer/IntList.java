@@ -22,8 +22,16 @@ final class IntList {
         return data[i];
     }
 
+    void set(int i, int v) {
+        data[i] = v;
+    }
+
     int size() {
         return size;
+    }
+
+    void clear() {
+        size = 0;
     }
 
     int[] toArray() {

@@ -1,93 +1,123 @@
 package io.bolmo4j.tokenizer;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
+import java.util.function.IntPredicate;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
-/**
- * Splits text into pre-tokens with a chain of regexes in Hugging Face {@code Split} "Isolated" style: each match is
- * a piece, and so is each unmatched gap, so the pieces always tile the text. Later regexes split the pieces of
- * earlier ones, each piece seen as a string of its own (lookarounds do not see past it).
- */
-final class PreTokenizer {
+/** A tokenizer.json {@code pre_tokenizer}: cuts a normalized piece into the pieces the model encodes one by one. */
+sealed interface PreTokenizer {
+    /** Appends the non-empty pieces of {@code piece} to {@code out}, in order. */
+    void split(NormalizedString piece, List<NormalizedString> out);
+
     /** GPT-2's pattern, used by a {@code ByteLevel} pre-tokenizer with {@code use_regex: true}. */
-    static final String GPT2_PATTERN =
-            "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
-
-    private final Pattern[] patterns;
-
-    private PreTokenizer(Pattern[] patterns) {
-        this.patterns = patterns;
-    }
-
-    /**
-     * @param regexes Oniguruma-style patterns as written in tokenizer.json, applied in order
-     * @throws TokenizerException if a pattern does not compile or uses syntax Java reads differently
-     */
-    static PreTokenizer of(List<String> regexes) {
-        Pattern[] compiled = new Pattern[regexes.size()];
-        for (int i = 0; i < compiled.length; i++) {
-            compiled[i] = compile(regexes.get(i));
-        }
-        return new PreTokenizer(compiled);
-    }
+    String GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
     /**
      * Compiles an Oniguruma (Ruby syntax) pattern as java.util.regex. Both support possessive quantifiers, atomic
      * groups and {@code \p{..}}; the flags make {@code \s}, {@code \w}, {@code \d} and {@code (?i)} Unicode-aware
      * as in Oniguruma, and make {@code .}, {@code ^}, {@code $} treat only {@code \n} as a line end, as Ruby does.
+     *
+     * @throws java.util.regex.PatternSyntaxException if Java cannot compile it
+     * @throws IllegalArgumentException for syntax Java reads differently (POSIX bracket classes)
      */
     static Pattern compile(String regex) {
         if (regex.contains("[[:")) {
-            throw new TokenizerException("unsupported pre-tokenizer regex (POSIX bracket classes): " + regex);
+            throw new IllegalArgumentException("POSIX bracket classes ([[:alpha:]] ...) are not supported");
         }
-        try {
-            return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS | Pattern.UNIX_LINES | Pattern.MULTILINE);
-        } catch (PatternSyntaxException e) {
-            throw new TokenizerException("pre-tokenizer regex does not compile in Java: " + e.getMessage(), e);
+        return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS | Pattern.UNIX_LINES | Pattern.MULTILINE);
+    }
+
+    /** {@code Split}: cuts at the matches of a regex or literal, keeping or dropping them per {@code behavior}. */
+    record Split(Pattern pattern, SplitDelimiterBehavior behavior, boolean invert) implements PreTokenizer {
+        @Override
+        public void split(NormalizedString piece, List<NormalizedString> out) {
+            piece.split(NormalizedString.findMatches(pattern, piece.text(), invert), behavior, out);
         }
     }
 
-    /** Appends to {@code ends} the end index of every pre-token of {@code text[from, to)}, in order. */
-    void split(CharSequence text, int from, int to, IntList ends) {
-        if (from >= to) {
-            return;
+    /**
+     * {@code ByteLevel}: optionally a leading space and GPT-2's regex split. Its byte-to-char mapping is not
+     * materialized: the model encodes each piece's UTF-8 bytes directly, so it must be the last step.
+     */
+    record ByteLevel(boolean addPrefixSpace, boolean useRegex) implements PreTokenizer {
+        private static final Pattern GPT2 = compile(GPT2_PATTERN);
+
+        @Override
+        public void split(NormalizedString piece, List<NormalizedString> out) {
+            if (addPrefixSpace && !piece.text().startsWith(" ")) {
+                piece = piece.prepend(" ");
+            }
+            if (useRegex) {
+                piece.split(NormalizedString.findMatches(GPT2, piece.text(), false), SplitDelimiterBehavior.Isolated, out);
+            } else if (!piece.isEmpty()) {
+                out.add(piece);
+            }
         }
-        if (patterns.length == 0) {
-            ends.add(to);
-            return;
-        }
-        Matcher[] matchers = new Matcher[patterns.length];
-        for (int i = 0; i < matchers.length; i++) {
-            matchers[i] = patterns[i].matcher(text);
-        }
-        split(matchers, 0, from, to, ends);
     }
 
-    private static void split(Matcher[] matchers, int level, int from, int to, IntList ends) {
-        if (level == matchers.length) {
-            ends.add(to);
-            return;
-        }
-        Matcher m = matchers[level];
-        m.region(from, to);
-        int pos = from;
-        // Deeper levels reset the matchers below them only, so this matcher's state survives the recursion.
-        while (m.find()) {
-            int start = m.start();
-            int end = m.end();
-            if (start == end) {
-                continue;
+    /** {@code Metaspace}: spaces become {@code replacement}, optionally prefixed, and each starts a piece. */
+    record Metaspace(int replacement, PrependScheme prependScheme, boolean splitPieces) implements PreTokenizer {
+        /** When Metaspace puts a replacement char in front of a piece. */
+        enum PrependScheme { FIRST, NEVER, ALWAYS }
+
+        @Override
+        public void split(NormalizedString piece, List<NormalizedString> out) {
+            String rep = Character.toString(replacement);
+            piece = piece.replace(NormalizedString.findMatches(c -> c == ' ', piece.text(), false), rep);
+            boolean prepend = switch (prependScheme) {
+                case ALWAYS -> true;
+                case FIRST -> piece.originalStart() == 0;
+                case NEVER -> false;
+            };
+            if (prepend && !piece.text().startsWith(rep)) {
+                piece = piece.prepend(rep);
             }
-            if (start > pos) {
-                split(matchers, level + 1, pos, start, ends);
+            if (splitPieces) {
+                piece.split(NormalizedString.findMatches(c -> c == replacement, piece.text(), false),
+                        SplitDelimiterBehavior.MergedWithNext, out);
+            } else if (!piece.isEmpty()) {
+                out.add(piece);
             }
-            split(matchers, level + 1, start, end, ends);
-            pos = end;
         }
-        if (pos < to) {
-            split(matchers, level + 1, pos, to, ends);
+    }
+
+    /** A split on a class of characters: {@code Whitespace}, {@code WhitespaceSplit}, {@code Digits}, ... */
+    record CharSplit(IntPredicate delimiter, SplitDelimiterBehavior behavior) implements PreTokenizer {
+        @Override
+        public void split(NormalizedString piece, List<NormalizedString> out) {
+            piece.split(NormalizedString.findMatches(delimiter, piece.text(), false), behavior, out);
+        }
+    }
+
+    /** {@code Whitespace}: runs of word chars and runs of other non-space chars (regex {@code \w+|[^\w\s]+}). */
+    record Whitespace() implements PreTokenizer {
+        private static final Pattern WORDS = Pattern.compile("\\w+|[^\\w\\s]+", Pattern.UNICODE_CHARACTER_CLASS);
+
+        @Override
+        public void split(NormalizedString piece, List<NormalizedString> out) {
+            piece.split(NormalizedString.findMatches(WORDS, piece.text(), true), SplitDelimiterBehavior.Removed, out);
+        }
+    }
+
+    /** {@code Sequence}: each step cuts the pieces of the previous one. */
+    record Sequence(List<PreTokenizer> steps) implements PreTokenizer {
+        @Override
+        public void split(NormalizedString piece, List<NormalizedString> out) {
+            if (steps.isEmpty()) {
+                if (!piece.isEmpty()) {
+                    out.add(piece);
+                }
+                return;
+            }
+            List<NormalizedString> pieces = List.of(piece);
+            for (int i = 0; i < steps.size(); i++) {
+                List<NormalizedString> next = i == steps.size() - 1 ? out : new ArrayList<>();
+                for (NormalizedString p : pieces) {
+                    steps.get(i).split(p, next);
+                }
+                pieces = next;
+            }
         }
     }
 }

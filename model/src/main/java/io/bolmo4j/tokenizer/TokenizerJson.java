@@ -5,212 +5,502 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
 
+import java.io.IOException;
+import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
- * Reads the parts of a Hugging Face tokenizer.json that a byte-level BPE tokenizer needs, and rejects (rather than
- * silently ignores) every setting that would change the encoding in a way this implementation does not reproduce.
+ * Reads a Hugging Face tokenizer.json into the pipeline's parts. Everything that changes the encoding is either
+ * understood or rejected with the file name and JSON path ({@code tokenizer.json: normalizer.type 'Foo' is not
+ * supported}); {@code truncation} and {@code padding} are ignored (this tokenizer never truncates or pads).
  */
 final class TokenizerJson {
-    /** An entry of {@code added_tokens}. */
-    record AddedToken(int id, String content, boolean special) {
-    }
-
-    final Map<String, Integer> vocab = new LinkedHashMap<>();
-    final List<String[]> merges = new ArrayList<>();
-    final List<String> preTokenizerRegexes = new ArrayList<>();
-    final List<AddedToken> addedTokens = new ArrayList<>();
-    boolean ignoreMerges;
+    final Map<String, Integer> vocab = new HashMap<>();
+    /** Merges in rank order as {@code [left id, right id, merged id]}. */
+    final List<int[]> merges = new ArrayList<>();
+    private final List<String[]> streamedMerges = new ArrayList<>();
+    private boolean vocabStreamed;
+    private boolean mergesStreamed;
+    BpeModel.Options options;
+    final List<AddedVocabulary.AddedToken> addedTokens = new ArrayList<>();
+    Normalizer normalizer;
+    PreTokenizer preTokenizer;
+    boolean byteLevel;
+    PostProcessor postProcessor;
+    Decoder decoder;
 
     private TokenizerJson() {
     }
 
-    static TokenizerJson parse(String json) {
-        JsonElement root;
-        try {
-            root = JsonParser.parseString(json);
-        } catch (JsonParseException e) {
-            throw new TokenizerException("malformed tokenizer.json: " + e.getMessage(), e);
-        }
-        if (!root.isJsonObject()) {
-            throw new TokenizerException("malformed tokenizer.json: the top level is not a JSON object");
-        }
+    /**
+     * @param json the file's content
+     * @param file the name used in error messages
+     */
+    static TokenizerJson parse(String json, String file) {
         TokenizerJson t = new TokenizerJson();
-        try {
-            JsonObject o = root.getAsJsonObject();
-            t.readModel(object(o, "model"));
-            if (!isNull(o.get("normalizer"))) {
-                throw new TokenizerException("unsupported normalizer: " + o.get("normalizer"));
+        JsonObject root = new JsonObject();
+        try (JsonReader reader = new JsonReader(new StringReader(json))) {
+            if (reader.peek() != JsonToken.BEGIN_OBJECT) {
+                JsonParser.parseReader(reader); // a malformed document fails as such first
+                throw new JsonNode(file, "", null).error("is not a tokenizer.json: the top level is not a JSON object");
             }
-            t.readPreTokenizer(o.get("pre_tokenizer"));
-            t.checkDecoder(o.get("decoder"));
-            if (o.has("added_tokens") && !isNull(o.get("added_tokens"))) {
-                t.readAddedTokens(array(o, "added_tokens"));
+            reader.beginObject();
+            while (reader.hasNext()) {
+                String name = reader.nextName();
+                boolean model = name.equals("model") && reader.peek() == JsonToken.BEGIN_OBJECT;
+                root.add(name, model ? t.streamModel(reader, file) : JsonParser.parseReader(reader));
             }
-        } catch (IllegalStateException | UnsupportedOperationException | ClassCastException
-                 | NumberFormatException e) {
-            // Gson's accessors signal a value of the wrong JSON type this way.
-            throw new TokenizerException("malformed tokenizer.json: a field has the wrong type (" + e.getMessage() + ")", e);
+            reader.endObject();
+            if (reader.peek() != JsonToken.END_DOCUMENT) {
+                throw new JsonParseException("text after the top-level object");
+            }
+        } catch (IOException | JsonParseException | IllegalStateException e) {
+            String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            throw new TokenizerException(file + ": malformed JSON (" + why + ")", e);
         }
+        JsonNode r = new JsonNode(file, "", root);
+        String version = r.get("version").string("1.0");
+        if (!version.equals("1.0")) {
+            throw r.get("version").error("'" + version + "' is not supported (only 1.0)");
+        }
+        t.readModel(r.get("model"));
+        t.normalizer = r.has("normalizer") ? normalizer(r.get("normalizer")) : null;
+        t.readPreTokenizer(r.get("pre_tokenizer"));
+        t.readAddedTokens(r.get("added_tokens"));
+        t.decoder = r.has("decoder") ? decoder(r.get("decoder")) : null;
+        t.postProcessor = r.has("post_processor") ? t.postProcessor(r.get("post_processor")) : null;
         return t;
     }
 
-    private void readModel(JsonObject model) {
-        String type = string(model, "type", "BPE");
+    /**
+     * Reads the model object, streaming {@code vocab} and {@code merges} (100k entries each) straight into
+     * {@link #vocab} and {@link #streamedMerges}: a gson tree of them would take most of the load time.
+     */
+    private JsonObject streamModel(JsonReader reader, String file) throws IOException {
+        JsonObject model = new JsonObject();
+        reader.beginObject();
+        while (reader.hasNext()) {
+            String name = reader.nextName();
+            if (name.equals("vocab") && reader.peek() == JsonToken.BEGIN_OBJECT) {
+                reader.beginObject();
+                while (reader.hasNext()) {
+                    String token = reader.nextName();
+                    double id = reader.peek() == JsonToken.NUMBER ? reader.nextDouble() : -1;
+                    if (id != Math.rint(id) || id < 0 || id > Integer.MAX_VALUE) {
+                        JsonElement bad = id == -1 ? JsonParser.parseReader(reader) : new JsonPrimitive(id);
+                        new JsonNode(file, "model.vocab." + token, bad).id(); // throws with the path
+                    }
+                    vocab.put(token, (int) id);
+                }
+                reader.endObject();
+                vocabStreamed = true;
+            } else if (name.equals("merges") && reader.peek() == JsonToken.BEGIN_ARRAY) {
+                reader.beginArray();
+                while (reader.hasNext()) {
+                    JsonElement m = reader.peek() == JsonToken.STRING ? new JsonPrimitive(reader.nextString())
+                            : JsonParser.parseReader(reader);
+                    String[] pair = merge(m);
+                    if (pair == null) {
+                        throw new JsonNode(file, "model.merges", null).at(streamedMerges.size()).error("must be \"left right\" or [\"left\", \"right\"], got " + m);
+                    }
+                    streamedMerges.add(pair);
+                }
+                reader.endArray();
+                mergesStreamed = true;
+            } else {
+                model.add(name, JsonParser.parseReader(reader));
+            }
+        }
+        reader.endObject();
+        return model;
+    }
+
+    private static String type(JsonNode n) {
+        return n.get("type").string();
+    }
+
+    private static TokenizerException unsupported(JsonNode n, String type, String what) {
+        return n.get("type").error("'" + type + "' is not supported (supported: " + what + ")");
+    }
+
+    // ---- model ----
+
+    private void readModel(JsonNode model) {
+        model.object();
+        String type = model.get("type").string("BPE");
         if (!type.equals("BPE")) {
-            throw new TokenizerException("unsupported model type '" + type + "' (only BPE is supported)");
+            throw unsupported(model, type, "BPE");
         }
-        requireAbsentOrFalse(model, "byte_fallback");
-        for (String field : new String[] {"dropout", "continuing_subword_prefix", "end_of_word_suffix"}) {
-            JsonElement e = model.get(field);
-            if (!isNull(e) && !(e.isJsonPrimitive() && e.getAsString().isEmpty())) {
-                throw new TokenizerException("unsupported BPE option " + field + " = " + e);
+        if (model.has("dropout") && model.get("dropout").number() != 0) {
+            throw model.get("dropout").error(model.get("dropout") + " is not supported: BPE dropout is random");
+        }
+        if (!vocabStreamed) {
+            model.get("vocab").object(); // missing, or not an object: throws
+        }
+        String prefix = emptyToNull(model.get("continuing_subword_prefix").string(null));
+        String suffix = emptyToNull(model.get("end_of_word_suffix").string(null));
+        String unk = model.get("unk_token").string(null);
+        if (unk != null && !vocab.containsKey(unk)) {
+            throw model.get("unk_token").error("'" + unk + "' is not in the vocab");
+        }
+        options = new BpeModel.Options(unk, model.get("fuse_unk").bool(false), model.get("byte_fallback").bool(false),
+                prefix, suffix, model.get("ignore_merges").bool(false));
+        int prefixLength = prefix == null ? 0 : prefix.length();
+        if (!mergesStreamed) {
+            model.get("merges").rawArray(); // missing, or not an array: throws
+        }
+        JsonNode mergesNode = model.get("merges");
+        for (int i = 0; i < streamedMerges.size(); i++) {
+            String[] pair = streamedMerges.get(i);
+            Integer left = vocab.get(pair[0]);
+            Integer right = vocab.get(pair[1]);
+            if (left == null || right == null) {
+                throw mergesNode.at(i).error("'" + pair[0] + " " + pair[1] + "': '" + (left == null ? pair[0] : pair[1])
+                        + "' is not in the vocab");
             }
-        }
-        ignoreMerges = model.has("ignore_merges") && model.get("ignore_merges").getAsBoolean();
-        for (Map.Entry<String, JsonElement> e : object(model, "vocab").entrySet()) {
-            int id = e.getValue().getAsInt();
-            if (id < 0) {
-                throw new TokenizerException("negative id " + id + " for vocab entry '" + e.getKey() + "'");
+            if (pair[1].length() < prefixLength) {
+                throw mergesNode.at(i).error("'" + pair[1] + "' is shorter than the continuing_subword_prefix");
             }
-            vocab.put(e.getKey(), id);
-        }
-        for (JsonElement m : array(model, "merges")) {
-            merges.add(merge(m));
+            String merged = pair[0] + pair[1].substring(prefixLength);
+            Integer mergedId = vocab.get(merged);
+            if (mergedId == null) {
+                throw mergesNode.at(i).error("'" + pair[0] + " " + pair[1] + "' makes '" + merged
+                        + "', which is not in the vocab");
+            }
+            merges.add(new int[] {left, right, mergedId});
         }
     }
 
-    /** A merge is either "left right" or ["left", "right"]. */
+    private static String emptyToNull(String s) {
+        // HF treats "" like no prefix / suffix: it attaches nothing.
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    /** A merge is either "left right" or ["left", "right"]; null if it is neither. */
     private static String[] merge(JsonElement m) {
-        if (m.isJsonArray() && m.getAsJsonArray().size() == 2) {
-            JsonArray a = m.getAsJsonArray();
-            return new String[] {a.get(0).getAsString(), a.get(1).getAsString()};
-        }
-        if (m.isJsonPrimitive()) {
+        if (m.isJsonArray()) {
+            JsonArray parts = m.getAsJsonArray();
+            if (parts.size() == 2 && isString(parts.get(0)) && isString(parts.get(1))) {
+                return new String[] {parts.get(0).getAsString(), parts.get(1).getAsString()};
+            }
+        } else if (isString(m)) {
             String s = m.getAsString();
             int space = s.indexOf(' ');
-            if (space > 0 && space == s.lastIndexOf(' ') && space < s.length() - 1) {
+            if (space >= 0 && space == s.lastIndexOf(' ')) {
                 return new String[] {s.substring(0, space), s.substring(space + 1)};
             }
         }
-        throw new TokenizerException("malformed merge " + m + " (expected \"left right\" or [left, right])");
+        return null;
     }
 
-    private void readPreTokenizer(JsonElement e) {
-        if (isNull(e)) {
-            throw new TokenizerException("no pre_tokenizer: a ByteLevel pre-tokenizer is required");
-        }
-        JsonObject p = e.getAsJsonObject();
-        boolean byteLevel = false;
-        List<JsonObject> steps = new ArrayList<>();
-        if (string(p, "type", null).equals("Sequence")) {
-            array(p, "pretokenizers").forEach(s -> steps.add(s.getAsJsonObject()));
-        } else {
-            steps.add(p);
-        }
-        for (JsonObject step : steps) {
-            String type = string(step, "type", null);
-            if (byteLevel) {
-                throw new TokenizerException("unsupported pre-tokenizer " + type + " after ByteLevel");
-            }
-            switch (type) {
-                case "Split" -> readSplit(step);
-                case "ByteLevel" -> {
-                    requireAbsentOrFalse(step, "add_prefix_space");
-                    if (!step.has("use_regex") || step.get("use_regex").getAsBoolean()) {
-                        preTokenizerRegexes.add(PreTokenizer.GPT2_PATTERN);
-                    }
-                    byteLevel = true;
-                }
-                default -> throw new TokenizerException("unsupported pre-tokenizer type '" + type + "'");
-            }
-        }
-        if (!byteLevel) {
-            throw new TokenizerException("the pre_tokenizer has no ByteLevel step: only byte-level BPE is supported");
-        }
+    private static boolean isString(JsonElement e) {
+        return e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
     }
 
-    private void readSplit(JsonObject split) {
-        String behavior = string(split, "behavior", null);
-        if (!behavior.equals("Isolated")) {
-            throw new TokenizerException("unsupported Split behavior '" + behavior + "' (only Isolated)");
-        }
-        requireAbsentOrFalse(split, "invert");
-        JsonObject pattern = object(split, "pattern");
-        if (pattern.has("Regex")) {
-            preTokenizerRegexes.add(pattern.get("Regex").getAsString());
-        } else if (pattern.has("String")) {
-            preTokenizerRegexes.add(java.util.regex.Pattern.quote(pattern.get("String").getAsString()));
-        } else {
-            throw new TokenizerException("Split pattern has neither Regex nor String: " + pattern);
-        }
-    }
+    // ---- added tokens ----
 
-    private void checkDecoder(JsonElement e) {
-        if (isNull(e)) {
+    private void readAddedTokens(JsonNode tokens) {
+        if (tokens.isNull()) {
             return;
         }
-        String type = string(e.getAsJsonObject(), "type", null);
-        if (!type.equals("ByteLevel")) {
-            throw new TokenizerException("unsupported decoder type '" + type + "' (only ByteLevel)");
+        Map<String, Integer> assigned = new HashMap<>();
+        // The vocab strings holding the ids the added tokens claim, to name a clash.
+        Map<Integer, String> byId = new HashMap<>();
+        for (JsonNode t : tokens.array()) {
+            byId.put(t.get("id").id(), null);
         }
-    }
-
-    private void readAddedTokens(JsonArray tokens) {
-        for (JsonElement e : tokens) {
-            JsonObject t = e.getAsJsonObject();
-            String content = string(t, "content", null);
+        vocab.forEach((s, id) -> {
+            if (byId.containsKey(id) && byId.get(id) == null) {
+                byId.put(id, s);
+            }
+        });
+        for (JsonNode t : tokens.array()) {
+            String content = t.get("content").string();
             if (content.isEmpty()) {
-                throw new TokenizerException("added token with empty content (id " + t.get("id") + ")");
+                throw t.get("content").error("is empty");
             }
-            for (String flag : new String[] {"single_word", "lstrip", "rstrip"}) {
-                if (t.has(flag) && t.get(flag).getAsBoolean()) {
-                    throw new TokenizerException("unsupported added-token option " + flag + " on '" + content + "'");
+            int id = t.get("id").id();
+            boolean special = t.get("special").bool(false);
+            AddedVocabulary.AddedToken token = new AddedVocabulary.AddedToken(id, content, special,
+                    t.get("single_word").bool(false), t.get("lstrip").bool(false), t.get("rstrip").bool(false),
+                    t.get("normalized").bool(!special));
+            Integer inVocab = vocab.get(content);
+            if (inVocab != null && inVocab != id) {
+                throw t.error("'" + content + "' has id " + id + " but the vocab gives it id " + inVocab);
+            }
+            String other = byId.get(id);
+            if (other != null && !other.equals(content)) {
+                throw t.error("id " + id + " is given to both '" + other + "' and '" + content + "'");
+            }
+            int expected = hfId(content, assigned);
+            if (expected != id) {
+                throw t.error("'" + content + "' has id " + id + ", but Hugging Face would give it id " + expected
+                        + " (a token outside the vocab takes the next id after the vocab)");
+            }
+            assigned.put(content, id);
+            byId.put(id, content);
+            addedTokens.add(token);
+        }
+    }
+
+    /** The id HF's {@code add_tokens} gives {@code content}: its own, the vocab's, or the next free one. */
+    private int hfId(String content, Map<String, Integer> assigned) {
+        Integer id = assigned.get(content);
+        if (id == null) {
+            id = vocab.get(content);
+        }
+        if (id != null) {
+            return id;
+        }
+        int size = vocab.size();
+        int max = assigned.values().stream().mapToInt(Integer::intValue).max().orElse(-1);
+        if (max < 0) {
+            return size;
+        }
+        return max >= size || size == 0 ? max + 1 : size;
+    }
+
+    // ---- normalizers ----
+
+    private static final String NORMALIZERS =
+            "NFC, NFD, NFKC, NFKD, Lowercase, Strip, Replace, Prepend, BertNormalizer, Sequence";
+
+    private static Normalizer normalizer(JsonNode n) {
+        String type = type(n);
+        return switch (type) {
+            case "NFC" -> new Normalizer.Unicode(UnicodeNormalization.Form.NFC);
+            case "NFD" -> new Normalizer.Unicode(UnicodeNormalization.Form.NFD);
+            case "NFKC" -> new Normalizer.Unicode(UnicodeNormalization.Form.NFKC);
+            case "NFKD" -> new Normalizer.Unicode(UnicodeNormalization.Form.NFKD);
+            case "Lowercase" -> new Normalizer.Lowercase();
+            case "Strip" -> new Normalizer.Strip(n.get("strip_left").bool(true), n.get("strip_right").bool(true));
+            case "Replace" -> new Normalizer.Replace(pattern(n.get("pattern")), n.get("content").string());
+            case "Prepend" -> new Normalizer.Prepend(n.get("prepend").string());
+            case "BertNormalizer" -> {
+                boolean lowercase = n.get("lowercase").bool(true);
+                JsonNode strip = n.get("strip_accents");
+                yield new Normalizer.Bert(n.get("clean_text").bool(true), n.get("handle_chinese_chars").bool(true),
+                        strip.isNull() ? lowercase : strip.bool(false), lowercase);
+            }
+            case "Sequence" -> {
+                List<Normalizer> steps = new ArrayList<>();
+                for (JsonNode s : n.get("normalizers").array()) {
+                    steps.add(normalizer(s));
                 }
+                yield new Normalizer.Sequence(steps);
             }
-            if (!t.has("id")) {
-                throw new TokenizerException("added token '" + content + "' has no id");
+            default -> throw unsupported(n, type, NORMALIZERS);
+        };
+    }
+
+    /** A {@code {"String": s}} (literal) or {@code {"Regex": r}} pattern. */
+    private static Pattern pattern(JsonNode p) {
+        if (p.has("String")) {
+            return Pattern.compile(Pattern.quote(p.get("String").string()));
+        }
+        if (p.has("Regex")) {
+            JsonNode regex = p.get("Regex");
+            try {
+                return PreTokenizer.compile(regex.string());
+            } catch (PatternSyntaxException e) {
+                throw regex.error("does not compile in Java: " + e.getDescription() + " near index " + e.getIndex());
+            } catch (IllegalArgumentException e) {
+                throw regex.error("is not supported: " + e.getMessage());
             }
-            boolean special = t.has("special") && t.get("special").getAsBoolean();
-            addedTokens.add(new AddedToken(t.get("id").getAsInt(), content, special));
         }
+        throw p.error("must be {\"String\": ...} or {\"Regex\": ...}, got " + p);
     }
 
-    private static boolean isNull(JsonElement e) {
-        return e == null || e.isJsonNull();
-    }
+    // ---- pre-tokenizers ----
 
-    private static JsonObject object(JsonObject o, String field) {
-        if (!o.has(field) || !o.get(field).isJsonObject()) {
-            throw new TokenizerException("malformed tokenizer.json: missing object \"" + field + "\"");
+    private static final String PRE_TOKENIZERS = "Split, ByteLevel, Whitespace, WhitespaceSplit, Metaspace, Digits, "
+            + "Punctuation, BertPreTokenizer, Sequence";
+
+    private void readPreTokenizer(JsonNode n) {
+        if (n.isNull()) {
+            return;
         }
-        return o.getAsJsonObject(field);
+        preTokenizer = preTokenizer(n);
     }
 
-    private static JsonArray array(JsonObject o, String field) {
-        if (!o.has(field) || !o.get(field).isJsonArray()) {
-            throw new TokenizerException("malformed tokenizer.json: missing array \"" + field + "\"");
+    private PreTokenizer preTokenizer(JsonNode n) {
+        if (byteLevel) {
+            throw n.error("comes after a ByteLevel pre-tokenizer, which is not supported (ByteLevel must be last)");
         }
-        return o.getAsJsonArray(field);
-    }
-
-    private static String string(JsonObject o, String field, String fallback) {
-        if (isNull(o.get(field))) {
-            if (fallback != null) {
-                return fallback;
+        String type = type(n);
+        return switch (type) {
+            case "Split" -> new PreTokenizer.Split(pattern(n.get("pattern")), behavior(n.get("behavior")),
+                    n.get("invert").bool(false));
+            case "ByteLevel" -> {
+                byteLevel = true;
+                yield new PreTokenizer.ByteLevel(n.get("add_prefix_space").bool(true), n.get("use_regex").bool(true));
             }
-            throw new TokenizerException("malformed tokenizer.json: missing string \"" + field + "\" in " + o);
-        }
-        return o.get(field).getAsString();
+            case "Whitespace" -> new PreTokenizer.Whitespace();
+            case "WhitespaceSplit" -> new PreTokenizer.CharSplit(Chars::isWhitespace, SplitDelimiterBehavior.Removed);
+            case "Metaspace" -> new PreTokenizer.Metaspace(n.get("replacement").character(), prependScheme(n),
+                    n.get("split").bool(true));
+            case "Digits" -> new PreTokenizer.CharSplit(Chars::isNumeric, n.get("individual_digits").bool(false)
+                    ? SplitDelimiterBehavior.Isolated : SplitDelimiterBehavior.Contiguous);
+            case "Punctuation" -> new PreTokenizer.CharSplit(Chars::isPunctuation,
+                    n.has("behavior") ? behavior(n.get("behavior")) : SplitDelimiterBehavior.Isolated);
+            case "BertPreTokenizer" -> new PreTokenizer.Sequence(List.of(
+                    new PreTokenizer.CharSplit(Chars::isWhitespace, SplitDelimiterBehavior.Removed),
+                    new PreTokenizer.CharSplit(Chars::isPunctuation, SplitDelimiterBehavior.Isolated)));
+            case "Sequence" -> {
+                List<PreTokenizer> steps = new ArrayList<>();
+                for (JsonNode s : n.get("pretokenizers").array()) {
+                    steps.add(preTokenizer(s));
+                }
+                yield new PreTokenizer.Sequence(steps);
+            }
+            default -> throw unsupported(n, type, PRE_TOKENIZERS);
+        };
     }
 
-    private static void requireAbsentOrFalse(JsonObject o, String field) {
-        if (!isNull(o.get(field)) && o.get(field).getAsBoolean()) {
-            throw new TokenizerException("unsupported option " + field + " = true in " + string(o, "type", "?"));
+    private static SplitDelimiterBehavior behavior(JsonNode b) {
+        String s = b.string();
+        for (SplitDelimiterBehavior v : SplitDelimiterBehavior.values()) {
+            if (v.name().equals(s)) {
+                return v;
+            }
         }
+        throw b.error("'" + s + "' is not a split behavior (" + Arrays.toString(SplitDelimiterBehavior.values()) + ")");
+    }
+
+    /** {@code prepend_scheme}, or the legacy {@code add_prefix_space} ({@code false} = never). */
+    private static PreTokenizer.Metaspace.PrependScheme prependScheme(JsonNode n) {
+        JsonNode scheme = n.get("prepend_scheme");
+        PreTokenizer.Metaspace.PrependScheme s = PreTokenizer.Metaspace.PrependScheme.ALWAYS;
+        if (!scheme.isNull()) {
+            try {
+                s = PreTokenizer.Metaspace.PrependScheme.valueOf(scheme.string().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw scheme.error("'" + scheme.string() + "' is not one of first, never, always");
+            }
+        }
+        if (!n.get("add_prefix_space").bool(true)) {
+            if (s != PreTokenizer.Metaspace.PrependScheme.NEVER && !scheme.isNull()) {
+                throw n.get("add_prefix_space").error("false does not match prepend_scheme '" + scheme.string() + "'");
+            }
+            s = PreTokenizer.Metaspace.PrependScheme.NEVER;
+        }
+        return s;
+    }
+
+    // ---- post-processors ----
+
+    private static final String POST_PROCESSORS =
+            "TemplateProcessing, ByteLevel, RobertaProcessing, BertProcessing, Sequence";
+
+    private PostProcessor postProcessor(JsonNode n) {
+        String type = type(n);
+        return switch (type) {
+            case "TemplateProcessing" -> template(n);
+            case "ByteLevel" -> new PostProcessor.ByteLevel(n.get("trim_offsets").bool(true),
+                    n.get("add_prefix_space").bool(true));
+            case "RobertaProcessing" -> new PostProcessor.Roberta(pair(n.get("cls")), pair(n.get("sep")),
+                    n.get("trim_offsets").bool(true), n.get("add_prefix_space").bool(true));
+            case "BertProcessing" -> new PostProcessor.Bert(pair(n.get("cls")), pair(n.get("sep")));
+            case "Sequence" -> {
+                List<PostProcessor> steps = new ArrayList<>();
+                for (JsonNode s : n.get("processors").array()) {
+                    steps.add(postProcessor(s));
+                }
+                yield new PostProcessor.Sequence(steps);
+            }
+            default -> throw unsupported(n, type, POST_PROCESSORS);
+        };
+    }
+
+    /** Roberta/Bert's {@code ["<s>", 0]}. */
+    private static PostProcessor.Special pair(JsonNode p) {
+        List<JsonNode> a = p.array();
+        if (a.size() != 2) {
+            throw p.error("must be [token, id], got " + p);
+        }
+        return new PostProcessor.Special(new int[] {a.get(1).id()}, new String[] {a.get(0).string()});
+    }
+
+    /** The {@code single} template; a {@code null} piece stands for the sequence itself. */
+    private static PostProcessor.Template template(JsonNode n) {
+        Map<String, PostProcessor.Special> specials = new LinkedHashMap<>();
+        JsonNode table = n.get("special_tokens");
+        if (!table.isNull()) {
+            for (Map.Entry<String, JsonNode> e : table.fields().entrySet()) {
+                JsonNode s = e.getValue();
+                List<JsonNode> ids = s.get("ids").array();
+                List<JsonNode> tokens = s.get("tokens").array();
+                if (ids.size() != tokens.size()) {
+                    throw s.error("has " + ids.size() + " ids but " + tokens.size() + " tokens");
+                }
+                int[] idArray = new int[ids.size()];
+                String[] tokenArray = new String[ids.size()];
+                for (int i = 0; i < idArray.length; i++) {
+                    idArray[i] = ids.get(i).id();
+                    tokenArray[i] = tokens.get(i).string();
+                }
+                specials.put(e.getKey(), new PostProcessor.Special(idArray, tokenArray));
+            }
+        }
+        List<PostProcessor.Special> pieces = new ArrayList<>();
+        for (JsonNode piece : n.get("single").array()) {
+            String special;
+            if (piece.has("Sequence")) {
+                String id = piece.get("Sequence").get("id").string();
+                if (!id.equals("A")) {
+                    throw piece.get("Sequence").get("id").error("'" + id + "' is not supported in a single template");
+                }
+                special = null;
+            } else if (piece.has("SpecialToken")) {
+                special = piece.get("SpecialToken").get("id").string();
+            } else {
+                throw piece.error("must be {\"Sequence\": ...} or {\"SpecialToken\": ...}, got " + piece);
+            }
+            if (special == null) {
+                pieces.add(null);
+            } else if (specials.containsKey(special)) {
+                pieces.add(specials.get(special));
+            } else {
+                throw piece.error("names special token '" + special + "', which special_tokens does not define");
+            }
+        }
+        return new PostProcessor.Template(pieces);
+    }
+
+    // ---- decoders ----
+
+    private static final String DECODERS = "ByteLevel, Metaspace, ByteFallback, Fuse, Strip, Replace, Sequence";
+
+    private static Decoder decoder(JsonNode n) {
+        String type = type(n);
+        return switch (type) {
+            case "ByteLevel" -> new Decoder.ByteLevel();
+            case "Metaspace" -> new Decoder.Metaspace(n.get("replacement").character(),
+                    prependScheme(n) != PreTokenizer.Metaspace.PrependScheme.NEVER);
+            case "ByteFallback" -> new Decoder.ByteFallback();
+            case "Fuse" -> new Decoder.Fuse();
+            case "Strip" -> new Decoder.Strip(n.get("content").character(), n.get("start").id(), n.get("stop").id());
+            case "Replace" -> new Decoder.Replace(pattern(n.get("pattern")), n.get("content").string());
+            case "Sequence" -> {
+                List<Decoder> steps = new ArrayList<>();
+                for (JsonNode s : n.get("decoders").array()) {
+                    steps.add(decoder(s));
+                }
+                yield new Decoder.Sequence(steps);
+            }
+            default -> throw unsupported(n, type, DECODERS);
+        };
     }
 }

@@ -1,14 +1,46 @@
 package io.bolmo4j.tokenizer;
 
 /**
- * UTF-8 encoding of char ranges without allocating Strings. An unpaired surrogate encodes as {@code '?'}, exactly
- * as {@code String.getBytes(UTF_8)} does, so byte offsets always index into that array.
+ * UTF-8 lengths and encoding of char ranges without allocating Strings. The tokenizer only ever sees well-formed
+ * text ({@link #wellFormed}), so a surrogate here is always half of a pair.
  */
 final class Utf8 {
     private Utf8() {
     }
 
-    /** @return the UTF-8 length of {@code s[from, to)} */
+    /**
+     * @return {@code s} with every unpaired surrogate replaced by U+FFFD, the character Hugging Face's Rust code sees
+     *         for ill-formed input (returns {@code s} itself when it is well-formed)
+     */
+    static String wellFormed(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    if (sb != null) {
+                        sb.append(c).append(s.charAt(i + 1));
+                    }
+                    i++;
+                    continue;
+                }
+                if (sb == null) {
+                    sb = new StringBuilder(s.length()).append(s, 0, i);
+                }
+                sb.append('\uFFFD');
+            } else if (sb != null) {
+                sb.append(c);
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+
+    /** @return the UTF-8 length of code point {@code cp} */
+    static int length(int cp) {
+        return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    }
+
+    /** @return the UTF-8 length of the well-formed {@code s[from, to)} */
     static int length(CharSequence s, int from, int to) {
         int n = 0;
         for (int i = from; i < to; i++) {
@@ -17,11 +49,9 @@ final class Utf8 {
                 n += 1;
             } else if (c < 0x800) {
                 n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)) {
                 n += 4;
                 i++;
-            } else if (Character.isSurrogate(c)) {
-                n += 1;
             } else {
                 n += 3;
             }
@@ -30,7 +60,7 @@ final class Utf8 {
     }
 
     /**
-     * Encodes {@code s[from, to)} into {@code out} (which must hold {@link #length} bytes).
+     * Encodes the well-formed {@code s[from, to)} into {@code out} (which must hold {@link #length} bytes).
      *
      * @return the number of bytes written
      */
@@ -43,20 +73,13 @@ final class Utf8 {
             } else if (c < 0x800) {
                 out[n++] = (byte) (0xC0 | (c >> 6));
                 out[n++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isHighSurrogate((char) c)) {
+                int cp = Character.toCodePoint((char) c, s.charAt(++i));
+                out[n++] = (byte) (0xF0 | (cp >> 18));
+                out[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                out[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                out[n++] = (byte) (0x80 | (cp & 0x3F));
             } else {
-                if (Character.isSurrogate((char) c)) {
-                    if (Character.isHighSurrogate((char) c) && i + 1 < to
-                            && Character.isLowSurrogate(s.charAt(i + 1))) {
-                        int cp = Character.toCodePoint((char) c, s.charAt(++i));
-                        out[n++] = (byte) (0xF0 | (cp >> 18));
-                        out[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                        out[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                        out[n++] = (byte) (0x80 | (cp & 0x3F));
-                        continue;
-                    }
-                    out[n++] = '?';
-                    continue;
-                }
                 out[n++] = (byte) (0xE0 | (c >> 12));
                 out[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
                 out[n++] = (byte) (0x80 | (c & 0x3F));

@@ -2,7 +2,9 @@ package io.bolmo4j.tokenizer;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -48,12 +50,13 @@ class BpeTokenizerApiTest {
     }
 
     @Test
-    void unpairedSurrogatesEncodeAsGetBytesDoes() {
+    void unpairedSurrogatesEncodeAsReplacementCharacters() {
         BpeTokenizer tok = Fixtures.full();
         String text = "a\uD83Db \uDE00c\uD83D";
         Encoding enc = tok.encode(text);
-        Reference.assertOffsetsConsistent(tok, text, enc);
-        assertArrayEquals(tok.encodeIds("a?b ?c?"), enc.ids());
+        String replaced = "a\uFFFDb \uFFFDc\uFFFD";
+        Reference.assertOffsetsConsistent(tok, replaced, enc);
+        assertArrayEquals(tok.encodeIds(replaced), enc.ids());
     }
 
     @Test
@@ -91,5 +94,24 @@ class BpeTokenizerApiTest {
         BpeTokenizer tok = v.tokenizer();
         assertEquals(302, tok.vocabSize());
         assertEquals("hello world", tok.decode(tok.encodeIds("hello world")));
+    }
+
+    /** SentencePiece-style vocabularies: tokenBytes gives the text a token stands for, so tokens still spell the input. */
+    @Test
+    void tokenBytesOfMetaspaceAndByteFallbackTokens() {
+        BpeTokenizer tok = BpeTokenizer.fromJson(FeatureTokenizers.metaspace());
+        assertArrayEquals(" the".getBytes(StandardCharsets.UTF_8), tok.tokenBytes(tok.tokenId("▁the").getAsInt()));
+        assertArrayEquals(new byte[] {(byte) 0xE2}, tok.tokenBytes(tok.tokenId("<0xE2>").getAsInt()));
+        String text = "Hello world, 𓀀𓁐 𪚥 東京";
+        Encoding enc = tok.encode(text);
+        assertTrue(Arrays.stream(enc.ids()).anyMatch(id -> tok.tokenString(id).startsWith("<0x")),
+                "rare characters fall back to bytes");
+        ByteArrayOutputStream spelled = new ByteArrayOutputStream();
+        for (int id : enc.ids()) {
+            spelled.writeBytes(tok.tokenBytes(id));
+        }
+        // Metaspace puts one space in front of the first piece; otherwise the tokens spell the text exactly.
+        assertEquals(" " + text, spelled.toString(StandardCharsets.UTF_8));
+        assertEquals(text, tok.decode(enc.ids()));
     }
 }

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -105,8 +106,12 @@ final class Fixtures {
         }
     }
 
-    /** About 120 KB of real text: the validation split's start of each built-in source (prose, verse and Java). */
-    static String corpusSample() {
-        return String.join("\n", BuiltinCorpus.heldOut(120_000));
+    /** The project's built-in corpus (test split): about 30,000 characters of each source, one text per source. */
+    static List<String> corpus() {
+        List<String> texts = new ArrayList<>();
+        for (BuiltinCorpus.Source source : BuiltinCorpus.Source.values()) {
+            texts.add(String.join("\n\n", BuiltinCorpus.test(source).head(30_000)));
+        }
+        return texts;
     }
 }

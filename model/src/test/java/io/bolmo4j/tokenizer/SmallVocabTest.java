@@ -20,7 +20,7 @@ class SmallVocabTest {
     private static List<String> texts() {
         List<String> texts = new ArrayList<>(Fixtures.CASES);
         texts.add(Fixtures.prose());
-        texts.add(Fixtures.corpusSample());
+        texts.addAll(Fixtures.corpus());
         return texts;
     }
 

@@ -22,7 +22,7 @@ class ThroughputBenchmark {
 
     @Test
     void englishProse() {
-        String text = Fixtures.corpusSample();
+        String text = String.join("\n\n", Fixtures.corpus());
         double mb = text.getBytes(StandardCharsets.UTF_8).length / 1e6;
         BpeTokenizer tok = Fixtures.full();
         var jtokkit = Encodings.newDefaultEncodingRegistry().getEncoding(EncodingType.CL100K_BASE);

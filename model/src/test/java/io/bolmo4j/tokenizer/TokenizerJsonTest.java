@@ -64,6 +64,7 @@ class TokenizerJsonTest {
         for (boolean ignore : new boolean[] {false, true}) {
             String json = tinyWith(o -> {
                 o.getAsJsonObject("model").getAsJsonObject("vocab").addProperty("abb", 4);
+                o.remove("added_tokens"); // HF would renumber <|endoftext|> to 4 = abb
                 o.getAsJsonObject("model").addProperty("ignore_merges", ignore);
             });
             int[] expected = ignore ? new int[] {4} : new int[] {2, 1};
@@ -77,52 +78,67 @@ class TokenizerJsonTest {
         }
     }
 
+    /** Each bad file fails with one line naming the file and the JSON path of the problem. */
     @Test
     void malformedFilesNameTheProblem() {
-        assertRejected("{\"model\": ", "malformed tokenizer.json");
-        assertRejected("[1, 2]", "not a JSON object");
-        assertRejected("{}", "missing object \"model\"");
+        assertRejected("{\"model\": ", "tokenizer.json: malformed JSON");
+        assertRejected("[1, 2]", "tokenizer.json: is not a tokenizer.json: the top level is not a JSON object");
+        assertRejected("{}", "tokenizer.json: model is missing");
+        assertRejected(tinyWith(o -> o.addProperty("version", "2.0")), "tokenizer.json: version '2.0' is not supported");
         assertRejected(tinyWith(o -> o.getAsJsonObject("model").addProperty("type", "WordPiece")),
-                "unsupported model type 'WordPiece'");
-        assertRejected(tinyWith(o -> o.getAsJsonObject("model").add("vocab", new JsonArray())), "\"vocab\"");
-        assertRejected(tinyWith(o -> o.getAsJsonObject("model").remove("merges")), "\"merges\"");
+                "tokenizer.json: model.type 'WordPiece' is not supported (supported: BPE)");
+        assertRejected(tinyWith(o -> o.getAsJsonObject("model").add("vocab", new JsonArray())),
+                "tokenizer.json: model.vocab must be a JSON object, got []");
+        assertRejected(tinyWith(o -> o.getAsJsonObject("model").remove("merges")), "tokenizer.json: model.merges is missing");
         assertRejected(tinyWith(o -> o.getAsJsonObject("model").getAsJsonObject("vocab").addProperty("c", "x")),
-                "wrong type");
+                "tokenizer.json: model.vocab.c must be a number, got \"x\"");
         assertRejected(tinyWith(o -> o.getAsJsonObject("model").getAsJsonObject("vocab").addProperty("c", -4)),
-                "negative id -4");
-        assertRejected(tinyWith(o -> o.getAsJsonObject("model").getAsJsonObject("vocab").addProperty("c", 1)),
-                "id 1 is given to both");
-        assertRejected(tinyWith(o -> o.getAsJsonObject("model").getAsJsonArray("merges").add("a c")), "merge #1 'a c'");
-        assertRejected(tinyWith(o -> o.getAsJsonObject("model").getAsJsonArray("merges").add("abc")), "malformed merge");
-        assertRejected(tinyWith(o -> o.getAsJsonObject("model").getAsJsonObject("vocab").addProperty("€", 5)),
-                "not spelled in the byte-level alphabet");
-        assertRejected(tinyWith(o -> o.getAsJsonObject("model").addProperty("byte_fallback", true)), "byte_fallback");
-        assertRejected(tinyWith(o -> o.getAsJsonObject("model").addProperty("continuing_subword_prefix", "##")),
-                "continuing_subword_prefix");
-        assertRejected(tinyWith(o -> o.add("normalizer", JsonParser.parseString("{\"type\": \"NFC\"}"))),
-                "unsupported normalizer");
-        assertRejected(tinyWith(o -> o.remove("pre_tokenizer")), "ByteLevel pre-tokenizer is required");
-        assertRejected(tinyWith(o -> o.getAsJsonObject("pre_tokenizer").addProperty("add_prefix_space", true)),
-                "add_prefix_space");
+                "tokenizer.json: model.vocab.c must be a non-negative integer, got -4");
+        assertRejected(tinyWith(o -> {
+            o.remove("added_tokens");
+            o.getAsJsonObject("model").getAsJsonObject("vocab").addProperty("c", 1);
+        }), "tokenizer.json: id 1 is given to both");
+        assertRejected(tinyWith(o -> o.getAsJsonObject("model").getAsJsonArray("merges").add("a c")),
+                "tokenizer.json: model.merges[1] 'a c': 'c' is not in the vocab");
+        assertRejected(tinyWith(o -> o.getAsJsonObject("model").getAsJsonArray("merges").add("abc")),
+                "tokenizer.json: model.merges[1] must be \"left right\" or [\"left\", \"right\"], got \"abc\"");
+        assertRejected(tinyWith(o -> o.getAsJsonObject("model").addProperty("byte_fallback", "yes")),
+                "tokenizer.json: model.byte_fallback must be true or false, got \"yes\"");
+        assertRejected(tinyWith(o -> o.getAsJsonObject("model").addProperty("dropout", 0.1)),
+                "tokenizer.json: model.dropout 0.1 is not supported: BPE dropout is random");
+        assertRejected(tinyWith(o -> o.getAsJsonObject("model").addProperty("unk_token", "<unk>")),
+                "tokenizer.json: model.unk_token '<unk>' is not in the vocab");
+        assertRejected(tinyWith(o -> o.add("normalizer", JsonParser.parseString("{\"type\": \"Foo\"}"))),
+                "tokenizer.json: normalizer.type 'Foo' is not supported (supported: NFC, NFD");
+        assertRejected(tinyWith(o -> o.add("normalizer", JsonParser.parseString(
+                "{\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"NFC\"}, {\"type\": \"Precompiled\"}]}"))),
+                "tokenizer.json: normalizer.normalizers[1].type 'Precompiled' is not supported");
+        assertRejected(tinyWith(o -> o.add("normalizer", JsonParser.parseString("{\"type\": 7}"))),
+                "tokenizer.json: normalizer.type must be a string, got 7");
         assertRejected(tinyWith(o -> o.add("pre_tokenizer", JsonParser.parseString(
-                "{\"type\": \"Whitespace\"}"))), "unsupported pre-tokenizer type 'Whitespace'");
-        assertRejected(tinyWith(o -> o.add("pre_tokenizer", JsonParser.parseString(
-                "{\"type\": \"Split\", \"pattern\": {\"Regex\": \"a\"}, \"behavior\": \"Isolated\"}"))),
-                "no ByteLevel step");
+                "{\"type\": \"UnicodeScripts\"}"))), "tokenizer.json: pre_tokenizer.type 'UnicodeScripts' is not supported");
         assertRejected(tinyWith(o -> o.add("pre_tokenizer", JsonParser.parseString("{\"type\": \"Sequence\", "
-                + "\"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \"a\"}, \"behavior\": \"Removed\"},"
-                + "{\"type\": \"ByteLevel\", \"use_regex\": false}]}"))), "unsupported Split behavior 'Removed'");
+                + "\"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \"a\"}, \"behavior\": \"Dropped\"},"
+                + "{\"type\": \"ByteLevel\", \"use_regex\": false}]}"))),
+                "tokenizer.json: pre_tokenizer.pretokenizers[0].behavior 'Dropped' is not a split behavior");
         assertRejected(tinyWith(o -> o.add("pre_tokenizer", JsonParser.parseString("{\"type\": \"Sequence\", "
                 + "\"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": \"(a\"}, \"behavior\": \"Isolated\"},"
-                + "{\"type\": \"ByteLevel\", \"use_regex\": false}]}"))), "does not compile");
+                + "{\"type\": \"ByteLevel\", \"use_regex\": false}]}"))),
+                "tokenizer.json: pre_tokenizer.pretokenizers[0].pattern.Regex does not compile in Java");
+        assertRejected(tinyWith(o -> o.add("pre_tokenizer", JsonParser.parseString("{\"type\": \"Sequence\", "
+                + "\"pretokenizers\": [{\"type\": \"ByteLevel\"}, {\"type\": \"Digits\"}]}"))),
+                "tokenizer.json: pre_tokenizer.pretokenizers[1] comes after a ByteLevel pre-tokenizer");
         assertRejected(tinyWith(o -> o.add("decoder", JsonParser.parseString("{\"type\": \"WordPiece\"}"))),
-                "unsupported decoder type 'WordPiece'");
-        assertRejected(tinyWith(o -> o.getAsJsonArray("added_tokens").get(0).getAsJsonObject().addProperty("lstrip", true)),
-                "lstrip");
+                "tokenizer.json: decoder.type 'WordPiece' is not supported");
+        assertRejected(tinyWith(o -> o.add("post_processor", JsonParser.parseString("{\"type\": \"TemplateProcessing\","
+                + "\"single\": [{\"SpecialToken\": {\"id\": \"<s>\", \"type_id\": 0}}], \"special_tokens\": {}}"))),
+                "tokenizer.json: post_processor.single[0] names special token '<s>', which special_tokens does not define");
         assertRejected(tinyWith(o -> o.getAsJsonArray("added_tokens").get(0).getAsJsonObject().addProperty("content", "")),
-                "empty content");
+                "tokenizer.json: added_tokens[0].content is empty");
         assertRejected(tinyWith(o -> o.getAsJsonArray("added_tokens").get(0).getAsJsonObject().addProperty("id", 2)),
-                "id 2 is given to both '<|endoftext|>' and 'ab'");
+                "id 2 is given to both 'ab' and '<|endoftext|>'");
+        assertRejected(tinyWith(o -> o.getAsJsonArray("added_tokens").get(0).getAsJsonObject().addProperty("id", 9)),
+                "tokenizer.json: added_tokens[0] '<|endoftext|>' has id 9, but Hugging Face would give it id 3");
         assertRejected(tinyWith(o -> o.getAsJsonObject("model").getAsJsonObject("vocab").addProperty("<|endoftext|>", 4)),
                 "has id 3 but the vocab gives it id 4");
     }
