@@ -11,10 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A model's own chat template, as Hugging Face's {@code apply_chat_template} renders it: a Jinja template with the
@@ -116,6 +120,35 @@ public final class ChatTemplate {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(origin + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The special tokens that close an assistant turn, found by rendering a two-exchange probe conversation (with a
+     * system turn if the template insists) and reading which of {@code specialTokens} directly follows each answer:
+     * {@code <|im_end|>} for ChatML, the EOS for Tulu, {@code <|eot_id|>} for Llama 3. Empty when none does.
+     */
+    public List<String> endOfTurnTokens(Collection<String> specialTokens) {
+        String answer = "bolmo4j probe answer";
+        List<Message> exchange = List.of(Message.user("bolmo4j probe question"), Message.assistant(answer),
+                Message.user("bolmo4j probe question"), Message.assistant(answer));
+        List<Message> withSystem = new ArrayList<>(exchange);
+        withSystem.add(0, Message.system("bolmo4j probe system"));
+        Set<String> found = new LinkedHashSet<>();
+        for (List<Message> probe : List.of(exchange, withSystem)) {
+            String text;
+            try {
+                text = render(probe, false);
+            } catch (IllegalArgumentException e) {
+                continue; // this template wants another shape of conversation
+            }
+            for (int at = text.indexOf(answer); at >= 0; at = text.indexOf(answer, at + 1)) {
+                int end = at + answer.length();
+                specialTokens.stream().filter(t -> text.startsWith(t, end))
+                        .max(Comparator.comparingInt(String::length)).ifPresent(found::add);
+            }
+            return new ArrayList<>(found);
+        }
+        return List.of();
     }
 
     /** Where the template came from (a file, or a file and key). */
