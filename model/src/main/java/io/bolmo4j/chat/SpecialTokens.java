@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -25,6 +24,7 @@ import java.util.Set;
  */
 public record SpecialTokens(int bos, List<Integer> stops) {
     public static final String GENERATION_CONFIG = "generation_config.json";
+    private static final String CONFIG = "config.json";
 
     public SpecialTokens {
         stops = List.copyOf(stops);
@@ -42,21 +42,23 @@ public record SpecialTokens(int bos, List<Integer> stops) {
      * @throws IllegalArgumentException naming the file and key when an id is malformed or no BOS can be found
      */
     public static SpecialTokens read(Path dir, BpeTokenizer tokenizer, ChatTemplate template) {
-        Path genFile = dir.resolve(GENERATION_CONFIG);
-        Path tokFile = dir.resolve(ChatTemplate.TOKENIZER_CONFIG);
-        return of(dir, ChatTemplate.readObject(dir.resolve("config.json")), dir.resolve("config.json"),
-                Files.exists(genFile) ? ChatTemplate.readObject(genFile) : new JsonObject(), genFile,
-                Files.exists(tokFile) ? ChatTemplate.readObject(tokFile) : new JsonObject(), tokFile, tokenizer, template);
+        return of(dir, ChatTemplate.readObject(dir.resolve(CONFIG)), optional(dir.resolve(GENERATION_CONFIG)),
+                optional(dir.resolve(ChatTemplate.TOKENIZER_CONFIG)), tokenizer, template);
     }
 
     /** From a config.json object alone (a model built in memory: no generation or tokenizer config, no template). */
     public static SpecialTokens of(JsonObject config, BpeTokenizer tokenizer) {
-        Path none = Path.of("<config>");
-        return of(none, config, none, new JsonObject(), none, new JsonObject(), none, tokenizer, null);
+        return of(Path.of("<config>"), config, new JsonObject(), new JsonObject(), tokenizer, null);
     }
 
-    private static SpecialTokens of(Path dir, JsonObject config, Path configFile, JsonObject gen, Path genFile, JsonObject tok,
-                                    Path tokFile, BpeTokenizer tokenizer, ChatTemplate template) {
+    private static JsonObject optional(Path file) {
+        return Files.exists(file) ? ChatTemplate.readObject(file) : new JsonObject();
+    }
+
+    /** {@code dir} only names the files in errors. */
+    private static SpecialTokens of(Path dir, JsonObject config, JsonObject gen, JsonObject tok, BpeTokenizer tokenizer,
+                                    ChatTemplate template) {
+        Path configFile = dir.resolve(CONFIG), genFile = dir.resolve(GENERATION_CONFIG), tokFile = dir.resolve(ChatTemplate.TOKENIZER_CONFIG);
         List<Integer> configEos = ids(config, "eos_token_id", configFile);
         List<Integer> bos = new ArrayList<>(ids(config, "bos_token_id", configFile));
         bos.addAll(ids(gen, "bos_token_id", genFile));
@@ -85,8 +87,7 @@ public record SpecialTokens(int bos, List<Integer> stops) {
                 stops.add(tokenizer.specialTokens().get(t));
             }
         }
-        OptionalInt eot = tokenizer.tokenId(BpeTokenizer.END_OF_TEXT);
-        eot.ifPresent(stops::add);
+        tokenizer.tokenId(BpeTokenizer.END_OF_TEXT).ifPresent(stops::add);
         return new SpecialTokens(chosen, new ArrayList<>(stops));
     }
 
