@@ -16,6 +16,10 @@ final class GenerateCommand implements Runnable {
             description = "checkpoint directory (or tiny-olmo, tiny-olmo-instruct)")
     Path dir;
 
+    @Option(names = "--subword-tokenizer", paramLabel = "FILE",
+            description = "Bolmo: the teacher's tokenizer.json, when the directory has none")
+    Path subwordTokenizer;
+
     @Option(names = "--prompt", required = true, description = "text to continue")
     String prompt;
 
@@ -45,7 +49,7 @@ final class GenerateCommand implements Runnable {
         System.out.print(prompt);
         System.out.flush();
         if (BolmoCheckpoint.isBolmo(dir)) {
-            try (LoadedBolmo lm = LoadedBolmo.load(dir)) {
+            try (LoadedBolmo lm = LoadedBolmo.load(dir, subwordTokenizer)) {
                 lm.generate(prompt, options, print);
             }
         } else {

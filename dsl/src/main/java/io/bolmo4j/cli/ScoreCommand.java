@@ -19,6 +19,10 @@ final class ScoreCommand implements Runnable {
             description = "checkpoint directory (or tiny-olmo, tiny-olmo-instruct)")
     Path dir;
 
+    @Option(names = "--subword-tokenizer", paramLabel = "FILE",
+            description = "Bolmo: the teacher's tokenizer.json, when the directory has none")
+    Path subwordTokenizer;
+
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
 
@@ -36,7 +40,7 @@ final class ScoreCommand implements Runnable {
         String text = input.text != null ? input.text : LogitsCommand.read(input.file);
         TextScore s;
         if (BolmoCheckpoint.isBolmo(dir)) {
-            try (LoadedBolmo lm = LoadedBolmo.load(dir)) {
+            try (LoadedBolmo lm = LoadedBolmo.load(dir, subwordTokenizer)) {
                 s = lm.score(text);
             }
         } else {

@@ -11,6 +11,7 @@ import io.bolmo4j.bolmo.Stage2;
 import io.bolmo4j.bolmo.StageTrainer;
 import io.bolmo4j.bolmo.TaskVector;
 import io.bolmo4j.data.BuiltinCorpus;
+import io.bolmo4j.tokenizer.BpeTokenizer;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -42,11 +43,17 @@ public final class Bolmo implements AutoCloseable {
     private record Row(String stage, StageTrainer.Step step) {}
 
     private Bolmo(BolmoModel model, Olmo teacher, io.bolmo4j.tokenizer.BpeTokenizer tok, String tokenizerJson) {
+        this(model, teacher, tok, tokenizerJson,
+                teacher == null ? null : teacher.loaded().chatTemplate().orElse(null));
+    }
+
+    private Bolmo(BolmoModel model, Olmo teacher, io.bolmo4j.tokenizer.BpeTokenizer tok, String tokenizerJson,
+                  io.bolmo4j.chat.ChatTemplate template) {
         this.model = model;
         this.teacher = teacher;
         this.tokenizer = tok;
         this.tokenizerJson = tokenizerJson;
-        this.loaded = new LoadedBolmo(model, tok);
+        this.loaded = new LoadedBolmo(model, tok, template);
     }
 
     /** Initialises a Bolmo from {@code teacher} (its layers become the global model); train it with {@link #stage1}. */
@@ -100,13 +107,26 @@ public final class Bolmo implements AutoCloseable {
                 .mapToLong(s -> java.util.Arrays.stream(s).reduce(1, (x, y) -> x * y)).sum();
     }
 
-    /** Loads a Bolmo directory (Hugging Face layout). */
+    /**
+     * Loads a Bolmo directory (Hugging Face layout). Its subword vocabulary is its own {@code tokenizer.json}, else the
+     * one its config names ({@code tokenizer_config.original_identifier}) in the Hugging Face cache.
+     */
     public static Bolmo load(Path dir) {
+        return load(dir, null);
+    }
+
+    /**
+     * Loads a Bolmo directory with {@code tokenizerFile} as its subword vocabulary when the directory has no
+     * {@code tokenizer.json} (e.g. allenai/Bolmo-1B as downloaded, with dolma2's tokenizer.json elsewhere).
+     */
+    public static Bolmo load(Path dir, Path tokenizerFile) {
+        Path file = io.bolmo4j.bolmo.SubwordTokenizerFile.find(dir, tokenizerFile, System.getenv());
         try {
-            return new Bolmo(BolmoCheckpoint.load(dir), null, BolmoCheckpoint.subwordTokenizer(dir),
-                    java.nio.file.Files.readString(dir.resolve("tokenizer.json")));
+            String json = java.nio.file.Files.readString(file);
+            return new Bolmo(BolmoCheckpoint.load(dir), null, BpeTokenizer.fromJson(json), json,
+                    LoadedBolmo.chatTemplate(dir, file));
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + dir.resolve("tokenizer.json"), e);
+            throw new java.io.UncheckedIOException("cannot read " + file, e);
         }
     }
 
@@ -184,10 +204,29 @@ public final class Bolmo implements AutoCloseable {
         return loaded.generate(prompt, g.toOptions(), s -> { });
     }
 
-    /** Exact match on the held-out instruction prompts, as {@link Olmo#instructionAccuracy} (greedy, by bytes). */
+    /**
+     * The answer to a conversation in the teacher's chat template (rendered to text, then bytes), e.g.
+     * {@code bolmo.chat(c -> c.user("Name a whale.").maxNew(80))}; lengths count bytes.
+     *
+     * @throws IllegalStateException when there is no chat template
+     */
+    public String chat(Consumer<Chat> conversation) {
+        Chat c = Chat.of(conversation);
+        return loaded.chat(c.messages(), c.options(), c.onText());
+    }
+
+    /**
+     * Exact match on the held-out instruction prompts, as {@link Olmo#instructionAccuracy} (greedy, by bytes; in the
+     * teacher's chat template when there is one).
+     */
     public io.bolmo4j.data.InstructionTasks.Accuracy instructionAccuracy(int perTask) {
-        return io.bolmo4j.data.InstructionTasks.exactMatch((p, n) -> generate(p, o -> o.maxNew(n)),
-                io.bolmo4j.data.InstructionTasks.builtin(tokenizer).heldOut(perTask, Tasks.SEED));
+        var examples = io.bolmo4j.data.InstructionTasks.builtin(tokenizer).heldOut(perTask, Tasks.SEED);
+        var template = loaded.chatTemplate();
+        if (template.isEmpty()) {
+            return io.bolmo4j.data.InstructionTasks.exactMatch((p, n) -> generate(p, o -> o.maxNew(n)), examples);
+        }
+        return io.bolmo4j.data.InstructionTasks.exactMatch((p, n) -> loaded.generateRendered(p,
+                io.bolmo4j.generate.SamplingOptions.greedy(n), s -> { }), examples, template.get());
     }
 
     /** Bits per UTF-8 byte with boundary folding. */

@@ -68,17 +68,36 @@ public final class Olmo implements AutoCloseable {
         return lm.generate(prompt, g.toOptions(), s -> { });
     }
 
+    /**
+     * The model's answer to a conversation in its own chat template, e.g.
+     * {@code olmo.chat(c -> c.system("You are terse.").user("Name a whale.").maxNew(50))}. Generation stops at any of
+     * the model's stop ids (config, generation config, the template's end of turn).
+     *
+     * @throws IllegalStateException when the model has no chat template
+     */
+    public String chat(java.util.function.Consumer<Chat> conversation) {
+        Chat c = Chat.of(conversation);
+        return lm.chat(c.messages(), c.options(), c.onText());
+    }
+
     /** Bits per UTF-8 byte of {@code text} (after a BOS). */
     public double bitsPerByte(String text) {
         return lm.score(text).bitsPerByte();
     }
 
     /**
-     * Exact match on {@code perTask} held-out prompts of each instruction task (the chat template
-     * {@code tiny-olmo-instruct} was post-trained on); the same prompts for every model.
+     * Exact match on {@code perTask} held-out prompts of each instruction task, the same questions for every model: in
+     * the model's own chat template when it has one, else in the fixed format {@code tiny-olmo-instruct} was
+     * post-trained on.
      */
     public InstructionTasks.Accuracy instructionAccuracy(int perTask) {
-        return InstructionTasks.exactMatch(lm::generate, InstructionTasks.builtin(tokenizer()).heldOut(perTask, Tasks.SEED));
+        var examples = InstructionTasks.builtin(tokenizer()).heldOut(perTask, Tasks.SEED);
+        var template = lm.chatTemplate();
+        if (template.isEmpty()) {
+            return InstructionTasks.exactMatch(lm::generate, examples);
+        }
+        return InstructionTasks.exactMatch((p, n) -> lm.generateRendered(p, SamplingOptions.greedy(n), s -> { }),
+                examples, template.get());
     }
 
     public OlmoModel model() {

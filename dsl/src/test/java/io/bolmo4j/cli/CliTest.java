@@ -38,7 +38,7 @@ class CliTest {
         }
     }
 
-    private static String[] run(String... args) {
+    static String[] run(String... args) {
         PrintStream out = System.out, err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
         System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));

@@ -2,7 +2,6 @@ package io.bolmo4j.bolmo;
 
 import com.google.gson.JsonObject;
 import io.bolmo4j.engine.Params;
-import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -16,8 +15,8 @@ import java.util.Map;
 
 /**
  * Bolmo checkpoints in the Hugging Face layout of allenai/Bolmo-1B (docs/bolmo.md §1.2-1.3). The teacher's subword vocabulary
- * (for the suffix embeddings) is the {@code tokenizer.json} inside the directory, written there on save, or else the
- * local directory named by {@code tokenizer_config.original_identifier}.
+ * (for the suffix embeddings) is the {@code tokenizer.json} inside the directory, written there on save, or else found
+ * by {@link SubwordTokenizerFile}.
  */
 public final class BolmoCheckpoint {
     private BolmoCheckpoint() {}
@@ -56,20 +55,9 @@ public final class BolmoCheckpoint {
         }
     }
 
-    /** The teacher tokenizer whose vocabulary defines the subword-suffix ids. */
+    /** The teacher tokenizer whose vocabulary defines the subword-suffix ids ({@link SubwordTokenizerFile#find}). */
     public static BpeTokenizer subwordTokenizer(Path dir) {
-        Path local = dir.resolve("tokenizer.json");
-        if (Files.exists(local)) {
-            return BpeTokenizer.load(local);
-        }
-        try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
-            String original = BolmoConfig.fromJson(ckpt.config(), dir.toString()).originalTokenizer();
-            if (original != null && Files.exists(dir.resolve(original).resolve("tokenizer.json"))) {
-                return BpeTokenizer.load(dir.resolve(original).resolve("tokenizer.json"));
-            }
-            throw new CheckpointException(dir + ": no tokenizer.json, and tokenizer_config.original_identifier ('"
-                    + original + "') is not a local directory with one; copy the teacher's tokenizer.json here");
-        }
+        return BpeTokenizer.load(SubwordTokenizerFile.find(dir, null, System.getenv()));
     }
 
     /** Writes config.json, the weights and the teacher's tokenizer.json + tokenizer_config.json. */

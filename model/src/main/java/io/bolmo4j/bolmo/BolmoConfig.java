@@ -9,8 +9,10 @@ import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.TransformerStack;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -23,6 +25,20 @@ public final class BolmoConfig {
     /** θ the released global models were trained with; used when config.json has no rope_theta (docs/bolmo.md §1.3 warning). */
     public static final double TRAINED_ROPE_THETA = 500000.0;
     private static final Logger LOG = Logger.getLogger(BolmoConfig.class.getName());
+    /** config.json keys of the released Bolmo-1B / -7B (spec §1.3) and of HF configs, read here or by the global model. */
+    private static final Set<String> READ = Set.of("model_type", "vocab_size", "hidden_size", "intermediate_size",
+            "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim", "hidden_act",
+            "max_position_embeddings", "rms_norm_eps", "local_rms_norm_eps", "rope_theta", "rope_scaling", "rope_parameters",
+            "attention_bias", "attention_dropout", "sliding_window", "layer_types", "add_expanded_embeddings",
+            "boundary_predictor_lookahead", "boundary_threshold", "num_local_encoder_layers", "num_local_decoder_layers",
+            "num_local_heads", "local_intermediate_size", "subword_vocab_size", "tie_word_embeddings",
+            "tokenizer_config" /* original_identifier names the teacher's vocabulary; the byte ids are fixed */);
+    /**
+     * Keys without effect here: the byte vocabulary's ids are fixed (0 pad, 1 BOS = EOS), weights keep the dtype they
+     * are stored in, remote code and HF runtime settings do not apply.
+     */
+    private static final Set<String> IGNORED = Set.of("architectures", "auto_map", "pad_token_id", "bos_token_id",
+            "eos_token_id", "torch_dtype", "dtype", "transformers_version", "use_cache", "initializer_range");
 
     private final JsonObject raw;
     public final int hiddenSize;
@@ -65,8 +81,21 @@ public final class BolmoConfig {
                     + " predictor) or 0 (causal, for the paper's Table 3 comparison), got " + boundaryPredictorLookahead);
         }
         boundaryThreshold = k.optString("boundary_threshold", "sample:0");
+        if (!boundaryThreshold.equals("sample:0")) {
+            throw new IllegalArgumentException(source + ": boundary_threshold '" + boundaryThreshold
+                    + "' is not supported (only \"sample:0\": a boundary where its probability exceeds 0.5)");
+        }
+        List<String> unknown = unknownKeys(json);
+        if (!unknown.isEmpty()) {
+            LOG.warning(source + ": unknown config.json keys, kept but not used: " + unknown);
+        }
         global = OlmoConfig.fromJson(globalJson(json, source), source + " (global model)");
         localConfig(); // validates heads against d
+    }
+
+    /** Keys that are neither read nor known to be without effect (reported when the config is parsed). */
+    public static List<String> unknownKeys(JsonObject json) {
+        return json.keySet().stream().filter(key -> !READ.contains(key) && !IGNORED.contains(key)).sorted().toList();
     }
 
     /** Parses a Bolmo {@code config.json}; {@code source} is named in errors. */

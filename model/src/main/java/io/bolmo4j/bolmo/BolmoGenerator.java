@@ -7,6 +7,7 @@ import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.generate.Sampler;
 import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.generate.StopTexts;
 import io.bolmo4j.generate.Utf8Stream;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.mlstm.MLstmState;
@@ -27,6 +28,7 @@ public final class BolmoGenerator {
     private final BolmoModel model;
     private final SubwordSuffixTrie trie;
     private int maxPatchBytes = 128;
+    private List<String> stopTexts = List.of();
 
     public BolmoGenerator(BolmoModel model, SubwordSuffixTrie trie) {
         this.model = model;
@@ -39,6 +41,12 @@ public final class BolmoGenerator {
             throw new IllegalArgumentException("maxPatchBytes must be >= 1, got " + n);
         }
         maxPatchBytes = n;
+        return this;
+    }
+
+    /** Also ends generation at these strings (a chat template's end-of-turn markers), cut from the returned text. */
+    public BolmoGenerator stopAt(List<String> texts) {
+        stopTexts = List.copyOf(texts);
         return this;
     }
 
@@ -65,6 +73,7 @@ public final class BolmoGenerator {
         }
         Sampler sampler = new Sampler(options);
         Utf8Stream utf8 = new Utf8Stream();
+        StopTexts stops = new StopTexts(stopTexts);
         StringBuilder text = new StringBuilder();
         List<float[]> steps = new ArrayList<>();
         int n = promptIds.length;
@@ -101,9 +110,12 @@ public final class BolmoGenerator {
                     ends[len] = boundary;
                     if (len >= n) {
                         generated++;
-                        String piece = utf8.accept(new byte[] {(byte) (x - ByteTokenizer.OFFSET)});
+                        String piece = stops.accept(utf8.accept(new byte[] {(byte) (x - ByteTokenizer.OFFSET)}));
                         text.append(piece);
                         onText.accept(piece);
+                        if (stops.stopped()) {
+                            break;
+                        }
                     }
                     logits = step(s, Arrays.copyOf(ids, len + 1), boundary, m, cache);
                     sinceBoundary = boundary ? 0 : sinceBoundary + 1;
@@ -118,7 +130,7 @@ public final class BolmoGenerator {
                 tok = sampler.sample(logits);
             }
         }
-        String rest = utf8.flush();
+        String rest = stops.accept(utf8.flush()) + stops.flush();
         text.append(rest);
         onText.accept(rest);
         int used = n + generated;

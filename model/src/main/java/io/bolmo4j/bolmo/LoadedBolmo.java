@@ -1,6 +1,9 @@
 package io.bolmo4j.bolmo;
 
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.chat.ChatModel;
+import io.bolmo4j.chat.ChatTemplate;
+import io.bolmo4j.chat.Message;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.Safetensors;
@@ -9,25 +12,91 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /** A Bolmo directory loaded with its teacher vocabulary: text in, text, scores or logits out. */
-public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.ScoringModel {
+public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.ScoringModel, ChatModel {
     private final BolmoModel model;
     private final SubwordSuffixTrie trie;
+    private final ChatTemplate template;
+    private final List<String> stopTexts;
 
+    /** A Bolmo without a chat template. */
     public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer) {
+        this(model, teacherTokenizer, null);
+    }
+
+    /**
+     * @param template the chat template (the teacher's), or null; its end-of-turn tokens and EOS, which a Bolmo writes
+     *                 out as bytes, end a chat answer
+     */
+    public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template) {
         if (teacherTokenizer.vocabSize() != model.config().subwordVocabSize) {
             throw new IllegalArgumentException("teacher tokenizer has " + teacherTokenizer.vocabSize()
                     + " ids but subword_vocab_size is " + model.config().subwordVocabSize);
         }
         this.model = model;
         this.trie = SubwordSuffixTrie.of(teacherTokenizer);
+        this.template = template;
+        Set<String> stops = new LinkedHashSet<>();
+        if (template != null) {
+            stops.addAll(template.endOfTurnTokens(teacherTokenizer.specialTokens().keySet()));
+            template.eosToken().ifPresent(stops::add);
+        }
+        this.stopTexts = List.copyOf(stops);
     }
 
+    /** Loads a Bolmo directory; its subword vocabulary is found as {@link SubwordTokenizerFile#find} says. */
     public static LoadedBolmo load(Path dir) {
-        BpeTokenizer tok = BolmoCheckpoint.subwordTokenizer(dir);
-        return new LoadedBolmo(BolmoCheckpoint.load(dir), tok);
+        return load(dir, null);
+    }
+
+    /**
+     * Loads a Bolmo directory with the subword vocabulary {@code subwordTokenizer} when the directory has none (null:
+     * look it up). The chat template is the directory's, else the one beside the subword tokenizer (the teacher's).
+     */
+    public static LoadedBolmo load(Path dir, Path subwordTokenizer) {
+        Path tokFile = SubwordTokenizerFile.find(dir, subwordTokenizer, System.getenv());
+        return new LoadedBolmo(BolmoCheckpoint.load(dir), BpeTokenizer.load(tokFile), chatTemplate(dir, tokFile));
+    }
+
+    /** A Bolmo's chat template: its directory's, else the one beside its subword tokenizer file (the teacher's). */
+    public static ChatTemplate chatTemplate(Path dir, Path subwordTokenizerFile) {
+        return ChatTemplate.find(dir).or(() -> ChatTemplate.find(subwordTokenizerFile.toAbsolutePath().getParent())).orElse(null);
+    }
+
+    /** The chat template (the teacher's), if there is one. */
+    public Optional<ChatTemplate> chatTemplate() {
+        return Optional.ofNullable(template);
+    }
+
+    /**
+     * The assistant's answer to a conversation: the teacher's template renders it to text, which becomes bytes
+     * ({@code <|endoftext|>} becomes Bolmo's BOS/EOS id, other special tokens their literal bytes, spec §2.1).
+     *
+     * @throws IllegalStateException when there is no chat template
+     */
+    public String chat(List<Message> messages, SamplingOptions options, Consumer<String> onText) {
+        if (template == null) {
+            throw new IllegalStateException("this Bolmo has no chat template (" + ChatTemplate.JINJA_FILE + " or chat_template in "
+                    + ChatTemplate.TOKENIZER_CONFIG + ", in its directory or beside its subword tokenizer)");
+        }
+        return generateRendered(template.render(messages, true), options, onText);
+    }
+
+    /** Continues a prompt rendered by a chat template; stops at BOS/EOS and at the template's end-of-turn strings. */
+    public String generateRendered(String rendered, SamplingOptions options, Consumer<String> onText) {
+        io.bolmo4j.engine.Backend.noGrad();
+        int[] ids = ByteTokenizer.encode(rendered, true);
+        if (ids.length > 1 && ids[1] == ByteTokenizer.BOS) {
+            ids = Arrays.copyOfRange(ids, 1, ids.length); // the template wrote the BOS itself
+        }
+        return new BolmoGenerator(model, trie).stopAt(stopTexts).generate(ids, options, false, onText).text();
     }
 
     public BolmoModel model() {

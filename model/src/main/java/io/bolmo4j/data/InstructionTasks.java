@@ -1,5 +1,7 @@
 package io.bolmo4j.data;
 
+import io.bolmo4j.chat.ChatTemplate;
+import io.bolmo4j.chat.Message;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.nio.charset.StandardCharsets;
@@ -11,7 +13,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Instruction-following tasks in a fixed chat template the base model never sees in pretraining, so it cannot
+ * Instruction-following tasks in a fixed chat format the base model never sees in pretraining, so it cannot
  * answer them zero-shot: for post-training the built-in teacher ({@code tiny-olmo-instruct}) and measuring
  * task-arithmetic merges (paper §5.2).
  * <pre>
@@ -26,7 +28,8 @@ import java.util.Random;
  * followed by the end-of-text token. The tasks copy a word from a position of the question: a few-million-parameter
  * model learns them in minutes, where CUTE's sentence and letter edits stayed at 0 % exact match (measured: 300 and
  * 1,000 finetuning steps of tiny-olmo). Words come from the CUTE-style word lists (CUTE's test words excluded),
- * restricted to words of at most two teacher tokens; held-out prompts use only held-out words.
+ * restricted to words of at most two teacher tokens; held-out prompts use only held-out words. A model with its own
+ * chat template is asked in that template instead ({@link Example#prompt(ChatTemplate)}).
  */
 public final class InstructionTasks {
     /** The task kinds. */
@@ -55,6 +58,14 @@ public final class InstructionTasks {
         /** The prompt a model continues: the template up to the assistant turn. */
         public String prompt() {
             return "<|user|>\n" + question + "\n<|assistant|>\n";
+        }
+
+        /**
+         * The prompt for a model with a chat template: the question as a user turn, rendered with the generation
+         * prompt; {@link #prompt()}'s fixed format when {@code template} is null.
+         */
+        public String prompt(ChatTemplate template) {
+            return template == null ? prompt() : template.render(List.of(Message.user(question)), true);
         }
 
         /** A training document: prompt and answer (trainers append the end-of-text token). */
@@ -130,10 +141,15 @@ public final class InstructionTasks {
 
     /** Exact-match accuracy of greedy answers (text up to the end or the first newline, trimmed), per task and overall. */
     public static Accuracy exactMatch(Generator model, List<Example> examples) {
+        return exactMatch(model, examples, null);
+    }
+
+    /** {@link #exactMatch(Generator, List)} with prompts in the model's chat template (null: the fixed format). */
+    public static Accuracy exactMatch(Generator model, List<Example> examples, ChatTemplate template) {
         Map<String, int[]> perTask = new LinkedHashMap<>();
         int correct = 0;
         for (Example e : examples) {
-            String out = model.generate(e.prompt(), e.answer().getBytes(StandardCharsets.UTF_8).length + 4);
+            String out = model.generate(e.prompt(template), e.answer().getBytes(StandardCharsets.UTF_8).length + 4);
             int nl = out.indexOf('\n');
             boolean ok = (nl >= 0 ? out.substring(0, nl) : out).trim().equals(e.answer());
             correct += ok ? 1 : 0;

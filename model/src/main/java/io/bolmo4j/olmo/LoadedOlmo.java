@@ -1,5 +1,9 @@
 package io.bolmo4j.olmo;
 
+import io.bolmo4j.chat.ChatModel;
+import io.bolmo4j.chat.ChatTemplate;
+import io.bolmo4j.chat.Message;
+import io.bolmo4j.chat.SpecialTokens;
 import io.bolmo4j.data.ContinuationScore;
 import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.generate.SamplingOptions;
@@ -9,30 +13,47 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** An OLMo checkpoint directory loaded with its {@code tokenizer.json}: text in, text or scores out. */
-public final class LoadedOlmo implements AutoCloseable, ScoringModel {
+public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel {
     private final OlmoModel model;
     private final BpeTokenizer tokenizer;
+    private final SpecialTokens special;
+    private final ChatTemplate template;
 
+    /** A model and tokenizer without a directory: BOS and stop ids from the model's config alone, no chat template. */
     public LoadedOlmo(OlmoModel model, BpeTokenizer tokenizer) {
+        this(model, tokenizer, SpecialTokens.of(model.config().raw(), tokenizer), null);
+    }
+
+    /** @param template the model's chat template, or null */
+    public LoadedOlmo(OlmoModel model, BpeTokenizer tokenizer, SpecialTokens special, ChatTemplate template) {
         if (tokenizer.vocabSize() > model.config().vocabSize) {
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize()
                     + " ids but the model's vocab_size is " + model.config().vocabSize);
         }
         this.model = model;
         this.tokenizer = tokenizer;
+        this.special = special;
+        this.template = template;
     }
 
-    /** Loads weights and {@code DIR/tokenizer.json}. */
+    /**
+     * Loads weights and {@code DIR/tokenizer.json}, the chat template if the model has one, and the BOS and stop ids
+     * of config.json, generation_config.json and tokenizer_config.json ({@link SpecialTokens}).
+     */
     public static LoadedOlmo load(Path dir) {
         Path tok = dir.resolve("tokenizer.json");
         if (!Files.exists(tok)) {
             throw new IllegalArgumentException(dir + " has no tokenizer.json; text commands need one (use 'logits --ids' otherwise)");
         }
         BpeTokenizer tokenizer = BpeTokenizer.load(tok);
-        return new LoadedOlmo(OlmoCheckpoint.load(dir), tokenizer);
+        ChatTemplate template = ChatTemplate.find(dir).orElse(null);
+        SpecialTokens special = SpecialTokens.read(dir, tokenizer, template);
+        return new LoadedOlmo(OlmoCheckpoint.load(dir), tokenizer, special, template);
     }
 
     public OlmoModel model() {
@@ -43,13 +64,47 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel {
         return tokenizer;
     }
 
+    /** The BOS and stop ids this model generates and scores with. */
+    public SpecialTokens specialTokens() {
+        return special;
+    }
+
+    /** The model's own chat template, if it has one. */
+    public Optional<ChatTemplate> chatTemplate() {
+        return Optional.ofNullable(template);
+    }
+
     /**
-     * Continues {@code prompt} (prefixed with the BOS/EOS id, as OLMo was trained), streaming complete UTF-8 text to
-     * {@code onText}; stops at the end-of-text token. Returns the generated text.
+     * Continues {@code prompt} (prefixed with the BOS id, as OLMo was trained), streaming complete UTF-8 text to
+     * {@code onText}; stops at any stop id. Returns the generated text.
      */
     public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
+        return stream(withBos(tokenizer.encodeIds(prompt)), options, onText);
+    }
+
+    /**
+     * The assistant's answer to a conversation, rendered by the model's chat template with the generation prompt.
+     *
+     * @throws IllegalStateException when the model has no chat template
+     */
+    public String chat(List<Message> messages, SamplingOptions options, Consumer<String> onText) {
+        if (template == null) {
+            throw new IllegalStateException("this model has no chat template (" + ChatTemplate.JINJA_FILE + " or chat_template in "
+                    + ChatTemplate.TOKENIZER_CONFIG + ")");
+        }
+        return generateRendered(template.render(messages, true), options, onText);
+    }
+
+    /**
+     * Continues a prompt rendered by a chat template as Hugging Face tokenizes one: special-token strings become their
+     * ids and no BOS is added (the template writes its own if the model wants one).
+     */
+    public String generateRendered(String rendered, SamplingOptions options, Consumer<String> onText) {
+        return stream(tokenizer.encodeIds(rendered, true), options, onText);
+    }
+
+    private String stream(int[] ids, SamplingOptions options, Consumer<String> onText) {
         io.bolmo4j.engine.Backend.noGrad();
-        int[] ids = withBos(tokenizer.encodeIds(prompt));
         Utf8Stream utf8 = new Utf8Stream();
         StringBuilder all = new StringBuilder();
         new OlmoGenerator(model).usableVocabulary(tokenizer.vocabSize()).generate(ids, options, id -> {
@@ -57,7 +112,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel {
             all.append(piece);
             onText.accept(piece);
             return true;
-        }, tokenizer.eosId());
+        }, special.stopIds());
         String rest = utf8.flush();
         all.append(rest);
         onText.accept(rest);
@@ -77,7 +132,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel {
                 SamplingOptions.greedy(maxNewBytes + 1), id -> {
                     out.append(tokenizer.decode(new int[] {id}));
                     return out.length() < maxNewBytes;
-                }, tokenizer.eosId());
+                }, special.stopIds());
         return tokenizer.decode(gen);
     }
 
@@ -155,7 +210,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel {
 
     private int[] withBos(int[] ids) {
         int[] out = new int[ids.length + 1];
-        out[0] = model.config().bosForScoring();
+        out[0] = special.bos();
         System.arraycopy(ids, 0, out, 1, ids.length);
         return out;
     }

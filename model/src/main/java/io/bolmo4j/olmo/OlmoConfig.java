@@ -36,7 +36,6 @@ public final class OlmoConfig {
     /** One entry per layer: {@link #FULL} or {@link #SLIDING}. */
     public final List<String> layerTypes;
     public final Integer bosTokenId;
-    public final Integer eosTokenId;
     public final Integer padTokenId;
     private final JsonObject raw;
 
@@ -92,7 +91,6 @@ public final class OlmoConfig {
         slidingWindow = k.optInt("sliding_window", 4096);
         layerTypes = Collections.unmodifiableList(layerTypes(json, k, source));
         bosTokenId = k.optInteger("bos_token_id");
-        eosTokenId = k.optInteger("eos_token_id");
         padTokenId = k.optInteger("pad_token_id");
     }
 
@@ -161,17 +159,6 @@ public final class OlmoConfig {
 
     public JsonObject raw() {
         return raw.deepCopy();
-    }
-
-    /** The id prepended to a text when scoring it: {@code bos_token_id}, else {@code eos_token_id} (OLMo's habit). */
-    public int bosForScoring() {
-        if (bosTokenId != null) {
-            return bosTokenId;
-        }
-        if (eosTokenId != null) {
-            return eosTokenId;
-        }
-        throw new IllegalStateException("config has neither bos_token_id nor eos_token_id");
     }
 
     public boolean isSliding(int layer) {
@@ -292,9 +279,6 @@ public final class OlmoConfig {
             JsonElement e = present(key);
             if (e == null) {
                 return null;
-            }
-            if (e.isJsonArray() && e.getAsJsonArray().size() > 0) {
-                e = e.getAsJsonArray().get(0); // eos_token_id may be a list
             }
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
                 throw wrong(key, "an integer");

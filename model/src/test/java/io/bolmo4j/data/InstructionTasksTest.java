@@ -1,5 +1,6 @@
 package io.bolmo4j.data;
 
+import io.bolmo4j.chat.ChatTemplate;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
@@ -42,6 +43,23 @@ class InstructionTasksTest {
         InstructionTasks.Accuracy a = InstructionTasks.exactMatch(lookup(held, InstructionTasks.Task.LAST)::generate, held);
         assertEquals(1.0 - 1.0 / InstructionTasks.Task.values().length, a.overall(), 1e-12);
         assertEquals(0.0, a.perTask().get("last"));
+    }
+
+    @Test
+    void aModelWithAChatTemplateIsAskedInIt() {
+        ChatTemplate chatml = ChatTemplate.of("{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                + "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}", "chatml", null, null);
+        List<InstructionTasks.Example> held = TASKS.heldOut(3, 1);
+        List<String> asked = new java.util.ArrayList<>();
+        InstructionTasks.Accuracy a = InstructionTasks.exactMatch((prompt, n) -> {
+            asked.add(prompt);
+            return held.get(asked.size() - 1).answer();
+        }, held, chatml);
+        assertEquals(1.0, a.overall());
+        for (int i = 0; i < held.size(); i++) {
+            assertEquals("<|im_start|>user\n" + held.get(i).question() + "<|im_end|>\n<|im_start|>assistant\n", asked.get(i));
+        }
+        assertEquals(held.get(0).prompt(), held.get(0).prompt(null), "no template: the fixed format");
     }
 
     @Test
