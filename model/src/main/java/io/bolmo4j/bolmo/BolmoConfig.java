@@ -25,7 +25,7 @@ public final class BolmoConfig {
     /** θ the released global models were trained with; used when config.json has no rope_theta (docs/bolmo.md §1.3 warning). */
     public static final double TRAINED_ROPE_THETA = 500000.0;
     private static final Logger LOG = Logger.getLogger(BolmoConfig.class.getName());
-    /** config.json keys of the released Bolmo-1B / -7B (spec §1.3) and of HF configs, read here or by the global model. */
+    /** config.json keys of the released Bolmo-1B / -7B (docs/bolmo.md §1.3) and of HF configs, read here or by the global model. */
     private static final Set<String> READ = Set.of("model_type", "vocab_size", "hidden_size", "intermediate_size",
             "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim", "hidden_act",
             "max_position_embeddings", "rms_norm_eps", "local_rms_norm_eps", "rope_theta", "rope_scaling", "rope_parameters",

@@ -77,7 +77,7 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
 
     /**
      * The assistant's answer to a conversation: the teacher's template renders it to text, which becomes bytes
-     * ({@code <|endoftext|>} becomes Bolmo's BOS/EOS id, other special tokens their literal bytes, spec §2.1).
+     * ({@code <|endoftext|>} becomes Bolmo's BOS/EOS id, other special tokens their literal bytes, docs/bolmo.md §2.1).
      *
      * @throws IllegalStateException when there is no chat template
      */
