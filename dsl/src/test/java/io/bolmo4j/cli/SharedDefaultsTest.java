@@ -52,11 +52,11 @@ class SharedDefaultsTest {
         Path out = dir.resolve("bolmo");
         int[] code = new int[1];
         String stdout = captured(() -> code[0] = Main.run("byteify", "--teacher", "tiny-olmo", "--out", out.toString(),
-                "--steps", "2", "--batch", "2", "--bytes", "64", "--eval-bytes", "2000"));
+                "--steps", "2", "--batch", "2", "--bytes", "64", "--eval-bytes", "1000"));
         assertEquals(0, code[0], stdout);
         JsonObject cli = JsonParser.parseString(Files.readString(out.resolve("stage1_eval.json"))).getAsJsonObject();
         try (Olmo teacher = Olmo.tiny(); Bolmo bolmo = Bolmo.load(out).teacher(teacher)) {
-            BolmoEval.Result dsl = bolmo.evaluation(2000);
+            BolmoEval.Result dsl = bolmo.evaluation(1000);
             assertEquals(dsl.bytes(), cli.get("bytes").getAsLong());
             assertEquals(dsl.boundaryAccuracy(), cli.get("boundary_accuracy").getAsDouble(), 1e-12);
             assertEquals(dsl.bytesPerPatch(), cli.get("bytes_per_patch").getAsDouble(), 1e-12);
@@ -66,7 +66,7 @@ class SharedDefaultsTest {
             assertTrue(stdout.contains("held-out: " + dsl.toString().substring(0, 20)), stdout);
         }
         String evaluated = captured(() -> code[0] = Main.run("evaluate", out.toString(), "--teacher", "tiny-olmo",
-                "--eval-bytes", "2000", "--json"));
+                "--eval-bytes", "1000", "--json"));
         assertEquals(0, code[0]);
         JsonObject again = JsonParser.parseString(evaluated).getAsJsonObject();
         assertEquals(cli.get("teacher_bits_per_byte").getAsDouble(), again.get("teacher_bits_per_byte").getAsDouble(), 1e-9);
@@ -77,7 +77,7 @@ class SharedDefaultsTest {
     void demoByteifiesTheBuiltInTeacherAndReusesItsModel() {
         Path out = dir.resolve("demo");
         int[] code = new int[1];
-        String first = captured(() -> code[0] = Main.run("demo", "--out", out.toString(), "--steps", "2", "--eval-bytes", "800"));
+        String first = captured(() -> code[0] = Main.run("demo", "--out", out.toString(), "--steps", "2", "--eval-bytes", "400"));
         assertEquals(0, code[0], first);
         for (String part : new String[] {"Byteifying tiny-olmo", "boundary accuracy vs the teacher's tokenizer",
                 "bits per byte, teacher", "bits per byte, Bolmo", "patches: ", "tokens:  ", "teacher: ", "Bolmo:   ",
@@ -85,7 +85,7 @@ class SharedDefaultsTest {
             assertTrue(first.contains(part), part + " missing from:\n" + first);
         }
         assertTrue(Files.exists(out.resolve("config.json")));
-        String second = captured(() -> code[0] = Main.run("demo", "--out", out.toString(), "--eval-bytes", "800"));
+        String second = captured(() -> code[0] = Main.run("demo", "--out", out.toString(), "--eval-bytes", "400"));
         assertEquals(0, code[0], second);
         assertTrue(second.startsWith("Reusing the Bolmo in " + out), second);
         String report = "Held-out report";
