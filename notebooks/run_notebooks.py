@@ -1,6 +1,6 @@
 """Executes the teaching notebooks headlessly (nbclient) on the bolmo4j kernel and checks their outputs: no cell
 may fail, cells tagged "table" must show an HTML table, cells tagged "chart" a Plotly chart. Executed copies go to
-OUT_DIR. Run by the kernel module's tests (RealClientTest); by hand:
+OUT_DIR. Run by the DSL module's tests (NotebooksTest); by hand:
 
     ./bolmo4j kernel install && /usr/bin/python3 notebooks/run_notebooks.py [--jobs N] OUT_DIR notebooks/*.ipynb
 

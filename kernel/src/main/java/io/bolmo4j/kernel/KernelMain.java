@@ -1,22 +1,18 @@
 package io.bolmo4j.kernel;
 
-import io.bolmo4j.kernel.display.NotebookProgress;
 import io.bolmo4j.kernel.exec.ExitGuard;
-import io.bolmo4j.kernel.install.KernelInstaller;
-import io.bolmo4j.progress.Progress;
 import org.dflib.jjava.jupyter.channels.JupyterConnection;
 import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
 
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Entry point: {@code KernelMain CONNECTION_FILE} runs the kernel (as Jupyter starts it from the kernelspec);
- * {@code KernelMain install [options]} installs the kernelspec; {@code KernelMain bench} measures start-up and latency.
+ * Entry point of the kernel process: {@code KernelMain CONNECTION_FILE}, as Jupyter starts it from the kernelspec
+ * ({@code bolmo4j kernel install} writes one); {@code --cds-warmup} is the run whose classes the installer archives.
  */
 public final class KernelMain {
     private KernelMain() {}
@@ -27,18 +23,12 @@ public final class KernelMain {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         // DJL probes for CUDA on every engine start; on a CPU machine that is one warning per cell, not news
         System.setProperty("org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils", "error");
-        if (args.length > 0 && args[0].equals("install")) {
-            System.exit(KernelInstaller.run(Arrays.copyOfRange(args, 1, args.length)));
-        }
-        if (args.length > 0 && args[0].equals("bench")) {
-            System.exit(io.bolmo4j.kernel.bench.KernelBench.run(Arrays.copyOfRange(args, 1, args.length)));
-        }
         if (args.length == 1 && args[0].equals("--cds-warmup")) {
             warmUp();
             return;
         }
         if (args.length != 1 || args[0].startsWith("-")) {
-            System.err.println("usage: bolmo4j kernel install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] | bolmo4j kernel bench | KernelMain CONNECTION_FILE");
+            System.err.println("usage: KernelMain CONNECTION_FILE (Jupyter starts it; install the kernelspec with 'bolmo4j kernel install')");
             System.exit(2);
         }
         String json;
@@ -76,7 +66,6 @@ public final class KernelMain {
             halt.setDaemon(true);
             halt.start();
         });
-        Progress.setFactory(NotebookProgress::create);
         ExitGuard.install();
         conn.connect();
         watchParent();

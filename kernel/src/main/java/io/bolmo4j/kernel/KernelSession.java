@@ -20,10 +20,10 @@ import java.util.Map;
  * wraps it; tests drive it directly.
  */
 public final class KernelSession implements AutoCloseable {
-    /** Packages every session imports, so the bolmo4j API and Tablesaw are at hand. */
+    /** Packages every session imports (extensions add their own), so displays and Tablesaw are at hand. */
     public static final List<String> DEFAULT_IMPORTS = List.of(
             "import java.util.*;", "import java.util.stream.*;", "import java.nio.file.*;",
-            "import io.bolmo4j.dsl.*;", "import static io.bolmo4j.kernel.display.Display.*;",
+            "import static io.bolmo4j.kernel.display.Display.*;",
             "import tech.tablesaw.api.*;", "import tech.tablesaw.plotly.api.*;", "import tech.tablesaw.plotly.components.*;");
 
     /** Where a running cell's output goes. */
@@ -44,9 +44,11 @@ public final class KernelSession implements AutoCloseable {
         this.magics = BuiltinMagics.install(new Magics(), shell);
     }
 
-    /** A session on this JVM's class path with the default imports. */
+    /** A session on this JVM's class path with the default imports and those of the {@link KernelExtension}s found. */
     public static KernelSession create() {
-        return new KernelSession(new JShellEvaluator(JShellEvaluator.jvmClasspath(), DEFAULT_IMPORTS));
+        List<String> imports = new ArrayList<>(DEFAULT_IMPORTS);
+        imports.addAll(KernelExtensions.start(KernelSession.class.getClassLoader()));
+        return new KernelSession(new JShellEvaluator(JShellEvaluator.jvmClasspath(), imports));
     }
 
     public JShellEvaluator shell() {

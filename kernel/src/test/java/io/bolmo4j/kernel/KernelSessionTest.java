@@ -168,10 +168,18 @@ class KernelSessionTest {
     }
 
     @Test
+    void extensionsBringImportsAndRenderersAndStartOnce() {
+        Map<String, Object> bundle = run("new Greeting(\"Ada\")", new Recorder());
+        assertEquals("<b>Hello, Ada</b>", bundle.get("text/html"), "the extension's renderer, its import resolving Greeting");
+        assertEquals("true", run("new AtomicBoolean(true).get()", new Recorder()).get("text/plain"));
+        KernelExtensions.start(KernelSession.class.getClassLoader());
+        assertEquals(1, TestExtension.starts, "an extension starts once per JVM");
+    }
+
+    @Test
     void progressBarsUpdateOneDisplay() {
-        io.bolmo4j.progress.Progress.setFactory(io.bolmo4j.kernel.display.NotebookProgress::create);
         Recorder r = new Recorder();
-        run("try (var p = io.bolmo4j.progress.Progress.start(\"work\", 2, \"steps\")) { p.update(1, Map.of()); p.update(2, Map.of(\"loss\", 0.5)); }", r);
+        run("try (var p = progressBar(2, \"work 0/2\")) { p.update(1, \"work 1/2\"); p.update(2, \"work 2/2 loss=0.5000\"); }", r);
         assertTrue(r.events.get(0).startsWith("display:[text/html, text/plain]:work"), r.events.toString());
         assertTrue(r.events.size() >= 2 && r.events.stream().skip(1).allMatch(e -> e.startsWith("update:")), r.events.toString());
         assertTrue(r.events.get(r.events.size() - 1).contains("2/2") && r.events.get(r.events.size() - 1).contains("loss=0.5000"), r.events.toString());
@@ -182,12 +190,12 @@ class KernelSessionTest {
         // each "step" ignores interrupts for 1.2 s (like a training step in native code), then checks between steps
         String cell = """
                 String steps = "";
-                try (var p = io.bolmo4j.progress.Progress.start("train", 100, "steps")) {
+                try (var p = progressBar(100, "train")) {
                     for (int s = 1; s <= 100; s++) {
                         if (Thread.currentThread().isInterrupted()) throw new java.util.concurrent.CancellationException("stopped cleanly after step " + (s - 1));
                         long end = System.nanoTime() + 1_200_000_000L;
                         while (System.nanoTime() < end) { }
-                        p.update(s, java.util.Map.of());
+                        p.update(s, "train " + s);
                     }
                 }
                 """;

@@ -31,16 +31,6 @@ public interface Progress extends AutoCloseable {
         return new TextProgress(spec);
     }
 
-    /** Seconds as mm:ss or h:mm:ss ("?" when unknown). */
-    static String clock(double s) {
-        if (Double.isNaN(s) || Double.isInfinite(s)) {
-            return "?";
-        }
-        long t = Math.round(s);
-        return t >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
-                : String.format(Locale.ROOT, "%02d:%02d", t / 60, t % 60);
-    }
-
     /** What a display is asked to show. */
     record Spec(String label, long total, String unit) {}
 
@@ -51,37 +41,81 @@ public interface Progress extends AutoCloseable {
         private Factory() {}
     }
 
-    /** A text bar on stderr, throttled. */
-    final class TextProgress implements Progress {
+    /**
+     * Counts, rate and ETA of one piece of work and its one-line status, e.g.
+     * {@code stage 1  42% 126/300 steps [01:02<01:25, 2.03 steps/s] loss=3.21}: what every display shows.
+     */
+    final class Meter {
         private final Spec spec;
         private final long start = System.nanoTime();
+        private long first = -1; // the first count reported: a resumed run's rate counts from there
+        private long done;
+        private Map<String, ?> metrics = Map.of();
+
+        public Meter(Spec spec) {
+            this.spec = spec;
+        }
+
+        public void update(long done, Map<String, ?> metrics) {
+            if (first < 0) {
+                first = done - 1;
+            }
+            this.done = done;
+            this.metrics = metrics;
+        }
+
+        public long done() {
+            return done;
+        }
+
+        public boolean finished() {
+            return done >= spec.total();
+        }
+
+        /** The status line now. */
+        public String status() {
+            double secs = (System.nanoTime() - start) / 1e9;
+            double rate = first < 0 ? 0 : (done - first) / Math.max(secs, 1e-9);
+            double eta = rate > 0 ? (spec.total() - done) / rate : Double.NaN;
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%s %3.0f%% %d/%d %s [%s<%s, %.2f %s/s]",
+                    spec.label(), 100.0 * done / Math.max(1, spec.total()), done, spec.total(), spec.unit(), clock(secs),
+                    clock(eta), rate, spec.unit()));
+            metrics.forEach((k, v) -> sb.append(' ').append(k).append('=')
+                    .append(v instanceof Double || v instanceof Float ? String.format(Locale.ROOT, "%.4g", ((Number) v).doubleValue()) : v));
+            return sb.toString();
+        }
+
+        /** Seconds as mm:ss or h:mm:ss ("?" when unknown). */
+        private static String clock(double s) {
+            if (Double.isNaN(s) || Double.isInfinite(s)) {
+                return "?";
+            }
+            long t = Math.round(s);
+            return t >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+                    : String.format(Locale.ROOT, "%02d:%02d", t / 60, t % 60);
+        }
+    }
+
+    /** A text bar on stderr, throttled. */
+    final class TextProgress implements Progress {
+        private final Meter meter;
         private final boolean interactive = System.console() != null && !"true".equals(System.getenv("CI"));
         private long lastPrint;
-        private long first = -1; // the first count reported: a resumed run's rate counts from there
         private String lastLine = "";
 
         TextProgress(Spec spec) {
-            this.spec = spec;
+            meter = new Meter(spec);
         }
 
         @Override
         public void update(long done, Map<String, ?> metrics) {
+            meter.update(done, metrics);
             long now = System.nanoTime();
-            if (first < 0) {
-                first = done - 1;
-            }
-            if (done < spec.total() && now - lastPrint < (interactive ? 200_000_000L : 10_000_000_000L)) {
+            if (!meter.finished() && now - lastPrint < (interactive ? 200_000_000L : 10_000_000_000L)) {
                 return;
             }
             lastPrint = now;
-            double secs = (now - start) / 1e9;
-            double rate = (done - first) / Math.max(secs, 1e-9);
-            double eta = rate > 0 ? (spec.total() - done) / rate : Double.NaN;
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%s %3.0f%% %d/%d %s [%s<%s, %.2f %s/s]",
-                    spec.label(), 100.0 * done / spec.total(), done, spec.total(), spec.unit(), clock(secs), clock(eta), rate, spec.unit()));
-            metrics.forEach((k, v) -> sb.append(' ').append(k).append('=')
-                    .append(v instanceof Double || v instanceof Float ? String.format(Locale.ROOT, "%.4g", ((Number) v).doubleValue()) : v));
-            lastLine = sb.toString();
+            lastLine = meter.status();
             System.err.print(interactive ? "\r" + lastLine : lastLine + "\n");
             System.err.flush();
         }

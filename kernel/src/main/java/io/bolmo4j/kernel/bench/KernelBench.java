@@ -16,18 +16,8 @@ import java.util.List;
 public final class KernelBench {
     private KernelBench() {}
 
-    public static int run(String[] args) throws IOException, InterruptedException {
-        int starts = 7, cells = 100;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--starts" -> starts = Integer.parseInt(args[++i]);
-                case "--cells" -> cells = Integer.parseInt(args[++i]);
-                default -> {
-                    System.err.println("usage: bolmo4j kernel bench [--starts N] [--cells N]");
-                    return 2;
-                }
-            }
-        }
+    /** Starts the kernel {@code starts} times and runs {@code cells} trivial cells; returns the client's exit status. */
+    public static int run(int starts, int cells) throws IOException, InterruptedException {
         Path prefix = Files.createTempDirectory("bolmo4j-kernel-bench");
         KernelInstaller.install(prefix.resolve("share/jupyter/kernels/bolmo4j-bench"), "bench", List.of());
         Path script = prefix.resolve("kernel_bench.py");

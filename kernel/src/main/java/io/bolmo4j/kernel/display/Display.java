@@ -30,6 +30,11 @@ public final class Display {
         return h;
     }
 
+    /** A progress bar for {@code total} units of work, updated in place; close it when the work ends. */
+    public static ProgressBar progressBar(long total, String status) {
+        return ProgressBar.open(total, status);
+    }
+
     /** A shown display, updatable in place ({@code update_display_data}). */
     public record Handle(String id) {
         /** Replaces what this display shows. */

@@ -30,17 +30,6 @@ public final class Renderers {
         });
         register(new ImageRenderer());
         TablesawRenderers.registerIfPresent();
-        register(new DisplayRenderer<io.bolmo4j.dsl.BoundaryView>() {
-            @Override
-            public Class<io.bolmo4j.dsl.BoundaryView> type() {
-                return io.bolmo4j.dsl.BoundaryView.class;
-            }
-
-            @Override
-            public Map<String, Object> render(io.bolmo4j.dsl.BoundaryView value) {
-                return Map.of("text/html", value.html(), "text/plain", value.toString());
-            }
-        });
     }
 
     private Renderers() {}

@@ -1,5 +1,7 @@
 package io.bolmo4j.kernel.exec;
 
+import io.bolmo4j.kernel.display.ProgressBar;
+
 import jdk.jshell.execution.DirectExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
 import jdk.jshell.spi.ExecutionControlProvider;
@@ -81,7 +83,7 @@ final class CellExecutionControl extends DirectExecutionControl {
         t.interrupt();
         try {
             t.join(500);
-            if (t.isAlive() && io.bolmo4j.kernel.display.NotebookProgress.active(t)) {
+            if (t.isAlive() && ProgressBar.active(t)) {
                 t.join(PROGRESS_GRACE_MS);
             }
             if (t.isAlive()) {

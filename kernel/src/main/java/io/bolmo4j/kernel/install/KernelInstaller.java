@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Writes the kernelspec ({@code kernel.json}) where Jupyter finds it: the user's data directory by default, or
  * {@code PREFIX/share/jupyter/kernels/NAME}. The kernel runs on the class path of the JVM that installs it, so
- * install from the build you want Jupyter to use ({@code ./bolmo4j kernel install}).
+ * install from the build you want Jupyter to use ({@code ./bolmo4j kernel install}), with the libraries whose
+ * {@link io.bolmo4j.kernel.KernelExtension}s the sessions should load on that class path.
  */
 public final class KernelInstaller {
     /**
@@ -27,53 +28,13 @@ public final class KernelInstaller {
 
     private KernelInstaller() {}
 
-    /** Parses options, installs, prints what to do next; returns the exit status. */
-    public static int run(String[] args) {
-        Path target = null;
-        String name = "bolmo4j", display = "Java (bolmo4j)";
-        List<String> extra = new ArrayList<>();
-        try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--user" -> target = null;
-                    case "--prefix" -> target = Path.of(value(args, ++i, "--prefix")).resolve("share/jupyter/kernels");
-                    case "--name" -> name = value(args, ++i, "--name");
-                    case "--display-name" -> display = value(args, ++i, "--display-name");
-                    case "--jvm-opt" -> extra.add(value(args, ++i, "--jvm-opt"));
-                    case "-h", "--help" -> {
-                        System.out.println("bolmo4j kernel install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] [--jvm-opt OPT]...");
-                        return 0;
-                    }
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
-                }
-            }
-            if (!name.matches("[A-Za-z0-9._-]+")) {
-                throw new IllegalArgumentException("--name may only use letters, digits, '.', '_' and '-': " + name);
-            }
-            Path dir = (target != null ? target : userKernelsDir()).resolve(name);
-            install(dir, display, extra);
-            System.out.println("Installed kernelspec '" + name + "' in " + dir);
-            System.out.println("Start Jupyter with `jupyter lab` (or `jupyter notebook`) and choose \"" + display + "\";");
-            System.out.println("headless: jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=" + name + " NOTEBOOK.ipynb");
-            return 0;
-        } catch (IllegalArgumentException e) {
-            System.err.println("bolmo4j kernel install: " + e.getMessage());
-            return 2;
-        } catch (IOException e) {
-            System.err.println("bolmo4j kernel install: cannot write the kernelspec: " + e.getMessage());
-            return 1;
-        }
-    }
-
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args[i];
+    /** Where Jupyter looks for a user's kernelspecs, or {@code PREFIX/share/jupyter/kernels} when a prefix is given. */
+    public static Path kernelsDir(Path prefix) {
+        return prefix != null ? prefix.resolve("share/jupyter/kernels") : userKernelsDir();
     }
 
     /** {@code $JUPYTER_DATA_DIR/kernels}, else {@code ~/.local/share/jupyter/kernels} (Linux) as Jupyter does. */
-    static Path userKernelsDir() {
+    private static Path userKernelsDir() {
         String data = System.getenv("JUPYTER_DATA_DIR");
         if (data != null && !data.isBlank()) {
             return Path.of(data, "kernels");

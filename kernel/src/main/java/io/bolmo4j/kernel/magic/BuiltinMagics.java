@@ -1,5 +1,6 @@
 package io.bolmo4j.kernel.magic;
 
+import io.bolmo4j.kernel.KernelExtensions;
 import io.bolmo4j.kernel.display.Display;
 import io.bolmo4j.kernel.display.Renderers;
 import io.bolmo4j.kernel.exec.JShellEvaluator;
@@ -40,9 +41,13 @@ public final class BuiltinMagics {
                 added.add(p);
                 urls.add(url(p));
             }
-            int renderers = Renderers.loadServices(new URLClassLoader(urls.toArray(URL[]::new), BuiltinMagics.class.getClassLoader()));
+            URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), BuiltinMagics.class.getClassLoader());
+            int renderers = Renderers.loadServices(loader);
+            List<String> imports = KernelExtensions.start(loader);
+            imports.forEach(statement -> eval.eval(statement));
             return Display.text("added " + paths.size() + " class path entr" + (paths.size() == 1 ? "y" : "ies")
-                    + (renderers > 0 ? ", " + renderers + " display renderer(s)" : ""));
+                    + (renderers > 0 ? ", " + renderers + " display renderer(s)" : "")
+                    + (imports.isEmpty() ? "" : ", " + imports.size() + " import(s) from kernel extensions"));
         });
         magics.line("time", (args, eval) -> timed(() -> eval.eval(args)));
         magics.cell("time", (args, body, eval) -> timed(() -> eval.eval(body)));

@@ -1,0 +1,40 @@
+package io.bolmo4j.dsl.notebook;
+
+import io.bolmo4j.dsl.BoundaryView;
+import io.bolmo4j.kernel.KernelExtension;
+import io.bolmo4j.kernel.display.DisplayRenderer;
+import io.bolmo4j.progress.Progress;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What bolmo4j brings to a Jupyter session: the DSL imported, boundary views as HTML, and training, evaluation and
+ * merges reporting through progress bars in the cell output. Found by the kernel through {@link java.util.ServiceLoader}.
+ */
+public final class NotebookExtension implements KernelExtension {
+    @Override
+    public List<String> imports() {
+        return List.of("import io.bolmo4j.dsl.*;");
+    }
+
+    @Override
+    public List<DisplayRenderer<?>> renderers() {
+        return List.of(new DisplayRenderer<BoundaryView>() {
+            @Override
+            public Class<BoundaryView> type() {
+                return BoundaryView.class;
+            }
+
+            @Override
+            public Map<String, Object> render(BoundaryView value) {
+                return Map.of("text/html", value.html(), "text/plain", value.toString());
+            }
+        });
+    }
+
+    @Override
+    public void start() {
+        Progress.setFactory(NotebookProgress::create);
+    }
+}

@@ -1,0 +1,34 @@
+package io.bolmo4j.dsl.notebook;
+
+import io.bolmo4j.kernel.display.Display;
+import io.bolmo4j.kernel.display.ProgressBar;
+import io.bolmo4j.progress.Progress;
+
+import java.util.Map;
+
+/** bolmo4j's progress as a bar in the running cell's output; outside a cell, the text bar on stderr. */
+final class NotebookProgress implements Progress {
+    private final Meter meter;
+    private final ProgressBar bar;
+
+    private NotebookProgress(Spec spec) {
+        meter = new Meter(spec);
+        bar = ProgressBar.open(spec.total(), meter.status());
+    }
+
+    static Progress create(Spec spec) {
+        return Display.attached() ? new NotebookProgress(spec) : Progress.text(spec);
+    }
+
+    @Override
+    public void update(long done, Map<String, ?> metrics) {
+        meter.update(done, metrics);
+        bar.update(done, meter.status());
+    }
+
+    @Override
+    public void close() {
+        bar.update(meter.done(), meter.status() + (meter.finished() ? "" : " (stopped)"));
+        bar.close();
+    }
+}
