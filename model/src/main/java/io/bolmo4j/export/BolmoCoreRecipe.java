@@ -89,6 +89,7 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
                                          int checkpointEvery) {
         Builder b = new Builder(1, bolmo);
         b.env("TRAIN_MODE", "stage_1");
+        b.env("DTYPE", "float32"); // the teacher's parameters (Ai2's Stage 1 scripts)
         b.common(c.steps(), c.batch(), c.bytesPerExample(), c.lr(), c.warmupFraction(), c.weightDecay(), c.clip(), c.seed(),
                 bytesPerToken, cluster, checkpointEvery);
         String bc = "train_module.bolmo_config.";
@@ -182,7 +183,6 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
             env("LOCAL_MODEL_STYLE", "hnet:xlstm");
             env("LR_SCHEDULE", "linear_with_warmup");
             env("ADD_HASH_EMBEDDINGS", "false");
-            env("DTYPE", "float32");
             architecture();
         }
 
