@@ -109,9 +109,12 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
         b.map("encoderLayers", n, "encoder loss after global layer n with weight 4 (0: embeddings, weight 4)",
                 bc + "encoder_loss_lookahead", n, bc + "encoder_loss_no_lookahead_weight", n == 0 ? 4.0 : 0.0,
                 bc + "encoder_loss_lookahead_weights", perLayer);
-        b.unmapped("byteDistillWeight", c.byteDistillWeight(), c.byteDistillWeight() == 0
-                ? "0: the paper's Stage 1, which bolmo-core runs"
-                : "bolmo4j's byte-level distillation has no bolmo-core loss: the run is the paper's Stage 1 (weight 0)");
+        if (c.byteDistillWeight() == 0) {
+            b.map("byteDistillWeight", 0.0, "0: the paper's Stage 1 losses", bc + "losses", null);
+        } else {
+            b.unmapped("byteDistillWeight", c.byteDistillWeight(), "bolmo4j's byte-level distillation has no bolmo-core"
+                    + " loss: the run is the paper's Stage 1 (weight 0)");
+        }
         return b.build();
     }
 
