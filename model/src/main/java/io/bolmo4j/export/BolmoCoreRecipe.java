@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -137,7 +138,7 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
         if (c.targetBytesPerPatch() > 0) {
             int ramp = c.compressionSteps() > 0 ? c.compressionSteps() : c.steps();
             b.map("targetBytesPerPatch", c.targetBytesPerPatch(), "merged boundary targets ramp from the data's "
-                            + format(bytesPerToken) + " bytes/token (bolmo4j starts each example from its own ratio)",
+                            + String.format(Locale.ROOT, "%.3f", bytesPerToken) + " bytes/token (bolmo4j starts each example from its own ratio)",
                     bc + "gradual_boundary_compression_kind", "bpe", bc + "start_ratio", bytesPerToken,
                     bc + "target_ratio", c.targetBytesPerPatch());
             b.map("compressionSteps", c.compressionSteps(), "steps to reach the target (0 = all steps)",
@@ -244,7 +245,7 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
                     "data_loader.global_batch_size", batch * bytePositions, "train_module.rank_microbatch_size",
                     micro * bytePositions);
             map("bytesPerExample", bytesPerExample, "bolmo-core cuts instances in subword tokens: " + tokens
-                    + " tokens ≈ " + bytesPerExample + " bytes at the data's " + format(bytesPerToken)
+                    + " tokens ≈ " + bytesPerExample + " bytes at the data's " + String.format(Locale.ROOT, "%.3f", bytesPerToken)
                     + " bytes/token, padded or cut to " + bytePositions + " bytes",
                     "env:SEQUENCE_LENGTH", tokens, "env:BYTE_EXPANSION_FACTOR", BYTE_EXPANSION_FACTOR);
             map("lr", lr, stage == 1 ? "peak learning rate" : "peak learning rate of the local models",
