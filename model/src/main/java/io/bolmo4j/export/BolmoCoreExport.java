@@ -74,6 +74,11 @@ public final class BolmoCoreExport {
                 layout.cluster(), layout.checkpointEvery()));
     }
 
+    /** The Bolmo a teacher directory is byteified into ({@link BolmoConfig#fromTeacher}), or a Bolmo directory's own. */
+    public static BolmoConfig bolmoConfig(Path teacher) {
+        return Teacher.of(teacher, null).bolmo;
+    }
+
     /** The teacher side of an export: its directory, tokenizer, end-of-document id and the Bolmo config. */
     private record Teacher(Path dir, Path tokenizerJson, BpeTokenizer tokenizer, int eosId, BolmoConfig bolmo) {
         static Teacher of(Path dir, BolmoConfig bolmo) {
