@@ -1,6 +1,7 @@
 package io.bolmo4j.dsl;
 
 import io.bolmo4j.bolmo.BolmoCheckpoint;
+import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.BolmoEval;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.BolmoTokenization;
@@ -12,6 +13,9 @@ import io.bolmo4j.bolmo.StageTrainer;
 import io.bolmo4j.bolmo.TaskVector;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.export.BolmoCoreExport;
+import io.bolmo4j.export.BolmoCoreImport;
+import io.bolmo4j.export.ExportedRun;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -105,6 +109,52 @@ public final class Bolmo implements AutoCloseable {
     private static long teacherLayers(io.bolmo4j.bolmo.BolmoConfig c) {
         return io.bolmo4j.olmo.TransformerStack.shapes(c.global).values().stream()
                 .mapToLong(s -> java.util.Arrays.stream(s).reduce(1, (x, y) -> x * y)).sum();
+    }
+
+    /**
+     * Hands a stage of byteifying {@code teacher} to bolmo-core, Ai2's multi-GPU trainer of the released Bolmo models:
+     * writes the run directory {@code out} with the training data pre-tokenized in OLMo-core's numpy format, the recipe
+     * in bolmo-core's configuration names, a torchrun launch script and a README of the steps from there to
+     * {@link #importRun}, e.g. {@code Bolmo.exportRun(olmo, Path.of("runs/s1"), r -> r.data("corpus/").nodes(4)
+     * .options(s -> s.steps(75_000).lr(7e-4)).architecture(a -> a.decoderLayers(2)))}.
+     */
+    public static ExportedRun exportRun(Olmo teacher, Path out, Consumer<RunExport> options) {
+        return exportRun(teacher.directory(), out, options);
+    }
+
+    /** {@link #exportRun(Olmo, Path, Consumer)} from the teacher's directory, without loading its weights. */
+    public static ExportedRun exportRun(Path teacher, Path out, Consumer<RunExport> options) {
+        RunExport r = new RunExport();
+        options.accept(r);
+        BolmoConfig cfg = BolmoCoreExport.bolmoConfig(teacher);
+        if (r.architecture() != null) {
+            Architecture a = new Architecture();
+            r.architecture().accept(a);
+            cfg = a.apply(cfg);
+        }
+        return r.write(teacher, cfg, out);
+    }
+
+    /** {@link #exportRun(Olmo, Path, Consumer)} with this Bolmo's local architecture (it needs its teacher attached). */
+    public ExportedRun exportRun(Path out, Consumer<RunExport> options) {
+        if (teacher == null) {
+            throw new IllegalStateException("exportRun tokenizes the data with the teacher's directory: attach it with teacher(olmo)");
+        }
+        RunExport r = new RunExport();
+        options.accept(r);
+        if (r.architecture() != null) {
+            throw new IllegalArgumentException("this Bolmo's architecture is exported; architecture(...) belongs to Bolmo.exportRun(teacher, ...)");
+        }
+        return r.write(teacher.directory(), model.config(), out);
+    }
+
+    /**
+     * A checkpoint that bolmo-core trained (unsharded by the run's {@code unshard.sh}, or converted by bolmo-core's
+     * {@code convert_checkpoint_to_hf.py}) written to {@code out} in the Hugging Face Bolmo layout and loaded.
+     */
+    public static Bolmo importRun(Path checkpoint, Path out) {
+        BolmoCoreImport.importRun(checkpoint, out, null);
+        return load(out);
     }
 
     /**

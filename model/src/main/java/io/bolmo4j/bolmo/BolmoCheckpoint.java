@@ -70,6 +70,11 @@ public final class BolmoCheckpoint {
         });
         JsonObject cfg = model.config().toJson();
         cfg.addProperty("torch_dtype", bf16 ? "bfloat16" : "float32");
+        HfCheckpoint.save(dir, cfg, tensors, io.bolmo4j.olmo.OlmoCheckpoint.SHARD_BYTES, tokenizerFiles(teacherTokenizerJson));
+    }
+
+    /** The teacher's tokenizer.json and a tokenizer_config.json for it, as a Bolmo directory carries them. */
+    public static Map<String, byte[]> tokenizerFiles(String teacherTokenizerJson) {
         JsonObject tokCfg = new JsonObject();
         tokCfg.addProperty("tokenizer_class", "PreTrainedTokenizerFast");
         tokCfg.addProperty("eos_token", BpeTokenizer.END_OF_TEXT);
@@ -77,6 +82,6 @@ public final class BolmoCheckpoint {
         Map<String, byte[]> extra = new LinkedHashMap<>();
         extra.put("tokenizer.json", teacherTokenizerJson.getBytes(StandardCharsets.UTF_8));
         extra.put("tokenizer_config.json", (tokCfg + "\n").getBytes(StandardCharsets.UTF_8));
-        HfCheckpoint.save(dir, cfg, tensors, io.bolmo4j.olmo.OlmoCheckpoint.SHARD_BYTES, extra);
+        return extra;
     }
 }

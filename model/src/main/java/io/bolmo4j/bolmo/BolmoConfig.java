@@ -121,6 +121,9 @@ public final class BolmoConfig {
         int multiple = d >= 512 ? 128 : 32;
         int ffn = (int) Math.ceil(4.0 * d / 3 / multiple) * multiple;
         j.addProperty("model_type", "bolmo");
+        JsonArray types = new JsonArray();
+        teacher.layerTypes.forEach(types::add);
+        j.add("layer_types", types); // explicit: a Bolmo config without layer_types means Olmo 3's sliding pattern (§1.3)
         JsonArray arch = new JsonArray();
         arch.add("BolmoForCausalLM");
         j.add("architectures", arch);

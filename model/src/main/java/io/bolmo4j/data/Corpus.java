@@ -84,23 +84,33 @@ public final class Corpus implements Iterable<Document> {
             throw new CorpusException("not a directory: " + dir, null);
         }
         List<Part> parts = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.filter(Files::isRegularFile).sorted().collect(Collectors.toList())) {
-                String base = file.getFileName().toString();
-                String rel = dir.relativize(file).toString().replace('\\', '/');
-                if (base.startsWith(".")) {
-                    continue;
-                }
-                if (isJsonl(base)) {
-                    parts.add(new JsonlPart(rel, InputOpener.of(file)));
-                } else if (base.toLowerCase(Locale.ROOT).matches(".*\\.(txt|text|md)(\\.gz)?")) {
-                    parts.add(new TextPart(rel, InputOpener.of(file), splitOnBlankLines));
-                }
-            }
-        } catch (IOException e) {
-            throw new CorpusException("cannot list " + dir + ": " + e.getMessage(), e);
+        for (Path file : files(dir)) {
+            String rel = dir.relativize(file).toString().replace('\\', '/');
+            parts.add(isJsonl(file.getFileName().toString()) ? new JsonlPart(rel, InputOpener.of(file))
+                    : new TextPart(rel, InputOpener.of(file), splitOnBlankLines));
         }
         return new Corpus(parts, false);
+    }
+
+    /**
+     * The files {@link #of(Path)} reads, in its order: the file itself, or the JSONL and text files under a directory
+     * (recursively, sorted by path, hidden files and other extensions skipped).
+     *
+     * @throws CorpusException if the path does not exist or cannot be listed
+     */
+    public static List<Path> files(Path path) {
+        if (!Files.isDirectory(path)) {
+            requireFile(path);
+            return List.of(path);
+        }
+        try (Stream<Path> files = Files.walk(path)) {
+            return files.filter(Files::isRegularFile).sorted().filter(f -> {
+                String base = f.getFileName().toString();
+                return !base.startsWith(".") && (isJsonl(base) || base.toLowerCase(Locale.ROOT).matches(".*\\.(txt|text|md)(\\.gz)?"));
+            }).collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new CorpusException("cannot list " + path + ": " + e.getMessage(), e);
+        }
     }
 
     /** An in-memory corpus over the given documents (copied). */

@@ -1,0 +1,112 @@
+package io.bolmo4j.cli;
+
+import io.bolmo4j.dsl.Bolmo;
+import io.bolmo4j.dsl.StageOptions;
+import io.bolmo4j.export.BolmoCoreRecipe;
+import io.bolmo4j.export.ExportedRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** Hands a Stage 1 / Stage 2 recipe to bolmo-core: data, configuration, launch script and README in one run directory. */
+@Command(name = "export-run", description = "Write a run directory for bolmo-core (Ai2's multi-GPU trainer): the data"
+        + " pre-tokenized in OLMo-core's numpy format, the recipe in bolmo-core's configuration names, a torchrun launch"
+        + " script and a README. Unset stage options keep the stage's defaults.")
+final class ExportRunCommand implements Runnable {
+    @Option(names = "--engine", defaultValue = "bolmo-core", description = "trainer to export for: bolmo-core (default)")
+    String engine;
+
+    @Option(names = "--teacher", converter = ModelDir.class, required = true, description = "OLMo checkpoint directory (with tokenizer.json)")
+    Path teacher;
+
+    @Option(names = "--stage", defaultValue = "1", description = "1 or 2 (default ${DEFAULT-VALUE})")
+    int stage;
+
+    @Option(names = "--data", required = true, arity = "1..*", description = "training text: files or directories of plain text or Dolma JSONL(.gz)")
+    List<Path> data;
+
+    @Option(names = "--out", required = true, description = "the run directory to write")
+    Path out;
+
+    @Option(names = "--nodes", defaultValue = "1", description = "machines (default ${DEFAULT-VALUE})")
+    int nodes;
+
+    @Option(names = "--gpus-per-node", defaultValue = "8", description = "GPUs per machine (default ${DEFAULT-VALUE})")
+    int gpus;
+
+    @Option(names = "--micro-batch", defaultValue = "0", description = "instances per GPU per forward pass; 0 = a GPU's whole share (default ${DEFAULT-VALUE})")
+    int microBatch;
+
+    @Option(names = "--checkpoint-every", defaultValue = "1000", description = "steps between bolmo-core checkpoints (default ${DEFAULT-VALUE})")
+    int checkpointEvery;
+
+    @Option(names = "--steps", description = "optimizer steps") Integer steps;
+    @Option(names = "--batch", description = "instances per step") Integer batch;
+    @Option(names = "--bytes", description = "bytes per instance") Integer bytes;
+    @Option(names = "--lr", description = "peak learning rate (Stage 2: of the local models; the global model gets half)") Double lr;
+    @Option(names = "--seed", description = "seed") Long seed;
+    @Option(names = "--encoder-layers", description = "Stage 1: global layers in the encoder loss, n") Integer encoderLayers;
+    @Option(names = "--byte-distill", description = "Stage 1: byte distillation weight (no bolmo-core equivalent unless 0)") Double byteDistill;
+    @Option(names = "--target-bytes-per-patch", description = "Stage 2: compression target; 0 = subword boundaries") Double target;
+    @Option(names = "--compression-steps", description = "Stage 2: steps to reach the target; 0 = all") Integer compressionSteps;
+    @Option(names = "--local-encoder-layers", description = "mLSTM layers of the local encoder (default 1)") Integer localEncoder;
+    @Option(names = "--local-decoder-layers", description = "mLSTM layers of the local decoder (default 4)") Integer localDecoder;
+
+    @Override
+    public void run() {
+        ExportedRun run = Bolmo.exportRun(teacher, out, r -> {
+            r.engine(engine).stage(stage).data(data.toArray(Path[]::new)).nodes(nodes).gpusPerNode(gpus)
+                    .microBatch(microBatch).checkpointEvery(checkpointEvery).options(this::stageOptions);
+            if (localEncoder != null || localDecoder != null) {
+                r.architecture(a -> {
+                    if (localEncoder != null) {
+                        a.encoderLayers(localEncoder);
+                    }
+                    if (localDecoder != null) {
+                        a.decoderLayers(localDecoder);
+                    }
+                });
+            }
+        });
+        System.out.printf("wrote %s: %d documents, %d tokens in %d array(s), bolmo-core stage %d%n", run.dir(),
+                run.data().documents(), run.data().tokens(), run.data().arrays().size(), run.stage());
+        for (BolmoCoreRecipe.Mapping m : run.unmapped()) {
+            System.out.println("no bolmo-core equivalent: " + m.field() + " = " + m.value() + " (" + m.note() + ")");
+        }
+        run.blockers().forEach(b -> System.out.println("not runnable unmodified: " + b));
+        System.out.println("next: see " + run.dir().resolve("README.md") + " (install, convert-teacher.sh, launch.sh,"
+                + " unshard.sh, bolmo4j import-run)");
+    }
+
+    private void stageOptions(StageOptions s) {
+        if (steps != null) {
+            s.steps(steps);
+        }
+        if (batch != null) {
+            s.batch(batch);
+        }
+        if (bytes != null) {
+            s.bytesPerExample(bytes);
+        }
+        if (lr != null) {
+            s.lr(lr);
+        }
+        if (seed != null) {
+            s.seed(seed);
+        }
+        if (encoderLayers != null) {
+            s.encoderLayers(encoderLayers);
+        }
+        if (byteDistill != null) {
+            s.byteDistill(byteDistill);
+        }
+        if (target != null) {
+            s.targetBytesPerPatch(target);
+        }
+        if (compressionSteps != null) {
+            s.compressionSteps(compressionSteps);
+        }
+    }
+}

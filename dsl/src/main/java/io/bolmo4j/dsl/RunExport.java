@@ -1,0 +1,140 @@
+package io.bolmo4j.dsl;
+
+import io.bolmo4j.export.BolmoCoreExport;
+import io.bolmo4j.export.BolmoCoreRecipe;
+import io.bolmo4j.export.ExportedRun;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * How {@link Bolmo#exportRun} hands a stage to bolmo-core: which stage, its settings (the same {@link StageOptions} as
+ * {@link Bolmo#stage1} / {@link Bolmo#stage2}), the training data and the GPUs. Defaults: Stage 1, one node of 8
+ * GPUs, all of a GPU's share of the batch in one forward pass, a checkpoint every 1000 steps.
+ */
+public final class RunExport {
+    private String engine = "bolmo-core";
+    private int stage = 1;
+    private Consumer<StageOptions> stageOptions = s -> {};
+    private Consumer<Architecture> architecture;
+    private final List<Path> data = new ArrayList<>();
+    private int nodes = 1;
+    private int gpusPerNode = 8;
+    private int microBatch = 0;
+    private int checkpointEvery = 1000;
+    private long tokensPerFile = BolmoCoreExport.DEFAULT_TOKENS_PER_FILE;
+
+    RunExport() {}
+
+    /** The trainer to hand the run to; only {@code bolmo-core} (default) exists. */
+    public RunExport engine(String name) {
+        if (!"bolmo-core".equals(name)) {
+            throw new IllegalArgumentException("engine must be bolmo-core, got '" + name + "'");
+        }
+        engine = name;
+        return this;
+    }
+
+    /** 1 (subword-to-byte distillation, default) or 2 (end to end). */
+    public RunExport stage(int s) {
+        if (s != 1 && s != 2) {
+            throw new IllegalArgumentException("stage must be 1 or 2, got " + s);
+        }
+        stage = s;
+        return this;
+    }
+
+    /** The stage's settings, e.g. {@code s -> s.steps(75_000).batch(32).bytesPerExample(18_000).lr(7e-4)}. */
+    public RunExport options(Consumer<StageOptions> o) {
+        stageOptions = o;
+        return this;
+    }
+
+    /** The local architecture, when exporting from a teacher ({@link Bolmo#exportRun(Olmo, Path, Consumer)}). */
+    public RunExport architecture(Consumer<Architecture> a) {
+        architecture = a;
+        return this;
+    }
+
+    /** Training text: files or directories of plain text or Dolma JSONL(.gz); call again to add more. */
+    public RunExport data(Path... sources) {
+        data.addAll(List.of(sources));
+        return this;
+    }
+
+    /** {@link #data(Path...)} from path strings. */
+    public RunExport data(String... sources) {
+        for (String s : sources) {
+            data.add(Path.of(s));
+        }
+        return this;
+    }
+
+    /** Machines (default 1). */
+    public RunExport nodes(int n) {
+        nodes = n;
+        return this;
+    }
+
+    /** GPUs per machine (default 8). */
+    public RunExport gpusPerNode(int n) {
+        gpusPerNode = n;
+        return this;
+    }
+
+    /** Instances per GPU per forward pass (default 0: a GPU's whole share of the batch at once). */
+    public RunExport microBatch(int n) {
+        microBatch = n;
+        return this;
+    }
+
+    /** Steps between bolmo-core's checkpoints (default 1000). */
+    public RunExport checkpointEvery(int n) {
+        checkpointEvery = n;
+        return this;
+    }
+
+    /** Token ids per array file (default 2^30). */
+    public RunExport tokensPerFile(long n) {
+        tokensPerFile = n;
+        return this;
+    }
+
+    /** Where each bolmo4j setting went in bolmo-core's configuration; {@code bolmo_core} is empty for those with no equivalent. */
+    public static Table settings(ExportedRun run) {
+        StringColumn field = StringColumn.create("bolmo4j"), value = StringColumn.create("value"),
+                target = StringColumn.create("bolmo_core"), note = StringColumn.create("note");
+        for (BolmoCoreRecipe.Mapping m : run.recipe().mappings()) {
+            field.append(m.field());
+            value.append(m.value());
+            target.append(m.target() == null ? "" : m.target());
+            note.append(m.note());
+        }
+        return Table.create("stage " + run.stage() + " on bolmo-core", field, value, target, note);
+    }
+
+    ExportedRun write(Path teacher, io.bolmo4j.bolmo.BolmoConfig bolmo, Path out) {
+        if (data.isEmpty()) {
+            throw new IllegalArgumentException("no training data: call data(...) with files or directories");
+        }
+        StageOptions o = new StageOptions();
+        stageOptions.accept(o);
+        BolmoCoreExport.Layout layout = new BolmoCoreExport.Layout(data, out,
+                new BolmoCoreRecipe.Cluster(nodes, gpusPerNode, microBatch), checkpointEvery, tokensPerFile);
+        return stage == 1 ? BolmoCoreExport.stage1(teacher, bolmo, o.stage1(), layout)
+                : BolmoCoreExport.stage2(teacher, bolmo, o.stage2(), layout);
+    }
+
+    Consumer<Architecture> architecture() {
+        return architecture;
+    }
+
+    @Override
+    public String toString() {
+        return engine + " stage " + stage + " on " + nodes + " × " + gpusPerNode + " GPUs, data " + data;
+    }
+}

@@ -1,0 +1,302 @@
+package io.bolmo4j.export;
+
+import io.bolmo4j.bolmo.BolmoConfig;
+import io.bolmo4j.bolmo.Stage1;
+import io.bolmo4j.bolmo.Stage2;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * A bolmo4j stage recipe in bolmo-core's own terms (revision {@link BolmoCoreExport#REVISION}): the environment
+ * variables that {@code src/examples/bolmo/train_stage1.py} / {@code train_stage2.py} read, and the dotted overrides
+ * of their {@code ExperimentConfig} ({@code key=value}, merged by OmegaConf), chosen as Ai2's launch scripts in
+ * {@code bolmo_scripts/} set them, with bolmo4j's stage settings and local architecture in place of theirs.
+ *
+ * @param stage     1 or 2
+ * @param env       environment variables, in order
+ * @param overrides config overrides, in order; values are Integer, Long, Double, Boolean, String or List of those
+ * @param mappings  where each bolmo4j setting went; {@link Mapping#target()} is null for those with no equivalent
+ */
+public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Object> overrides, List<Mapping> mappings) {
+    /** Stands for the run directory in overrides; the launch script replaces it with the directory's absolute path. */
+    public static final String RUN_DIR = "$RUN_DIR";
+    /** bolmo-core's default byte-to-subword length factor (BYTE_EXPANSION_FACTOR): byte positions per instance token. */
+    static final int BYTE_EXPANSION_FACTOR = 6;
+
+    /**
+     * One bolmo4j setting and what became of it.
+     *
+     * @param field  the bolmo4j name (a {@code Stage1.Config} / {@code Stage2.Config} component or a config.json key)
+     * @param value  its value
+     * @param target the bolmo-core names it maps to, or null when it has no equivalent
+     * @param note   how it maps, or why it does not
+     */
+    public record Mapping(String field, String value, String target, String note) {}
+
+    /**
+     * The GPUs a run is laid out for.
+     *
+     * @param nodes       machines
+     * @param gpusPerNode GPUs per machine (torchrun's --nproc-per-node)
+     * @param microBatch  instances per GPU per forward pass; 0 = all of a GPU's share of the batch at once
+     */
+    public record Cluster(int nodes, int gpusPerNode, int microBatch) {
+        public Cluster {
+            if (nodes < 1) {
+                throw new IllegalArgumentException("nodes must be >= 1, got " + nodes);
+            }
+            if (gpusPerNode < 1) {
+                throw new IllegalArgumentException("gpusPerNode must be >= 1, got " + gpusPerNode);
+            }
+            if (microBatch < 0) {
+                throw new IllegalArgumentException("microBatch must be >= 0, got " + microBatch);
+            }
+        }
+
+        public int gpus() {
+            return nodes * gpusPerNode;
+        }
+    }
+
+    public BolmoCoreRecipe {
+        env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        overrides = Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
+        mappings = List.copyOf(mappings);
+    }
+
+    /** The settings with no bolmo-core equivalent. */
+    public List<Mapping> unmapped() {
+        return mappings.stream().filter(m -> m.target() == null).toList();
+    }
+
+    /** The overrides as train_stage*.py takes them on its command line, one {@code key=value} each. */
+    public List<String> dotlist() {
+        return overrides.entrySet().stream().map(e -> e.getKey() + "=" + format(e.getValue())).toList();
+    }
+
+    /**
+     * Stage 1 (subword-to-byte distillation) with the local architecture of {@code bolmo}.
+     *
+     * @param bytesPerToken the training data's UTF-8 bytes per teacher token (instances are cut in tokens)
+     */
+    public static BolmoCoreRecipe stage1(Stage1.Config c, BolmoConfig bolmo, double bytesPerToken, Cluster cluster,
+                                         int checkpointEvery) {
+        Builder b = new Builder(1, bolmo);
+        b.env("TRAIN_MODE", "stage_1");
+        b.env("DTYPE", "float32"); // the teacher's parameters (Ai2's Stage 1 scripts)
+        b.common(c.steps(), c.batch(), c.bytesPerExample(), c.lr(), c.warmupFraction(), c.weightDecay(), c.clip(), c.seed(),
+                bytesPerToken, cluster, checkpointEvery);
+        String bc = "train_module.bolmo_config.";
+        b.fixed(bc + "losses", List.of("local_encoder", "ce", "local_decoder", "boundary"));
+        b.fixed(bc + "loss_weights", List.of(1.0, 1.0, 1.0, 4.0));
+        b.fixed(bc + "div_fn", "kl");
+        b.fixed(bc + "use_oracle_patch_reps", true);
+        b.fixed(bc + "teacher_force_boundaries", true);
+        b.fixed(bc + "do_alm_debiasing", true);
+        b.fixed(bc + "merge_boundary_loss", false);
+        b.map("tau", c.tau(), "temperature of the distillation comparison (docs/bolmo.md §6.3)", bc + "binarization_temp", c.tau());
+        int n = c.encoderLayers();
+        List<Double> perLayer = new ArrayList<>(Collections.nCopies(n, 0.0));
+        if (n > 0) {
+            perLayer.set(n - 1, 4.0); // only layer n's output enters, with weight 4, as in Ai2's scripts
+        }
+        b.map("encoderLayers", n, "encoder loss after global layer n with weight 4 (0: embeddings, weight 4)",
+                bc + "encoder_loss_lookahead", n, bc + "encoder_loss_no_lookahead_weight", n == 0 ? 4.0 : 0.0,
+                bc + "encoder_loss_lookahead_weights", perLayer);
+        if (c.byteDistillWeight() == 0) {
+            b.map("byteDistillWeight", 0.0, "0: the paper's Stage 1 losses", bc + "losses", null);
+        } else {
+            b.unmapped("byteDistillWeight", c.byteDistillWeight(), "bolmo4j's byte-level distillation has no bolmo-core"
+                    + " loss: the run is the paper's Stage 1 (weight 0)");
+        }
+        return b.build();
+    }
+
+    /**
+     * Stage 2 (end to end) with the local architecture of {@code bolmo}; higher compression uses BPE merges towards
+     * {@code targetBytesPerPatch}, starting from the data's own bytes per token.
+     */
+    public static BolmoCoreRecipe stage2(Stage2.Config c, BolmoConfig bolmo, double bytesPerToken, Cluster cluster,
+                                         int checkpointEvery) {
+        Builder b = new Builder(2, bolmo);
+        b.common(c.steps(), c.batch(), c.bytesPerExample(), c.lr(), c.warmupFraction(), c.weightDecay(), c.clip(), c.seed(),
+                bytesPerToken, cluster, checkpointEvery);
+        b.env("GLOBAL_MODEL_LEARNING_RATE", format(c.lr() / 2)); // paper Table 8: the global model gets half
+        String bc = "train_module.bolmo_config.";
+        b.fixed(bc + "losses", List.of("ce", "boundary"));
+        b.fixed(bc + "loss_weights", List.of(1.0, 4.0));
+        b.fixed(bc + "teacher_force_boundaries", false);
+        b.fixed(bc + "do_alm_debiasing", false);
+        b.fixed(bc + "merge_boundary_loss", false);
+        if (c.targetBytesPerPatch() > 0) {
+            int ramp = c.compressionSteps() > 0 ? c.compressionSteps() : c.steps();
+            b.map("targetBytesPerPatch", c.targetBytesPerPatch(), "merged boundary targets ramp from the data's "
+                            + String.format(Locale.ROOT, "%.3f", bytesPerToken) + " bytes/token (bolmo4j starts each example from its own ratio)",
+                    bc + "gradual_boundary_compression_kind", "bpe", bc + "start_ratio", bytesPerToken,
+                    bc + "target_ratio", c.targetBytesPerPatch());
+            b.map("compressionSteps", c.compressionSteps(), "steps to reach the target (0 = all steps)",
+                    bc + "gradual_boundary_compression_steps", ramp);
+            if (c.merges() == Stage2.Merges.BPE) {
+                b.map("merges", c.merges(), "per-example BPE merges", bc + "gradual_boundary_compression_kind", "bpe");
+            } else {
+                b.unmapped("merges", c.merges(), "bolmo-core scores entropy merges from per-token arrays written by"
+                        + " compute_entropies.py, which train_stage2.py at this revision cannot locate"
+                        + " (ENTROPY_PATH_SUB is empty): the run uses BPE merges");
+            }
+        } else {
+            b.map("targetBytesPerPatch", c.targetBytesPerPatch(), "0: the teacher's subword boundaries",
+                    bc + "gradual_boundary_compression_kind", null);
+        }
+        return b.build();
+    }
+
+    /** A value as OmegaConf's dotlist parser reads it (floats always with a decimal point, lists in brackets). */
+    static String format(Object v) {
+        if (v == null) {
+            return "null";
+        }
+        if (v instanceof Double d) {
+            String s = new BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
+            return s.contains(".") ? s : s + ".0";
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(BolmoCoreRecipe::format).collect(Collectors.joining(",", "[", "]"));
+        }
+        return String.valueOf(v);
+    }
+
+    /** Collects env, overrides and mappings in order. */
+    private static final class Builder {
+        private final int stage;
+        private final BolmoConfig bolmo;
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private final Map<String, Object> overrides = new LinkedHashMap<>();
+        private final List<Mapping> mappings = new ArrayList<>();
+
+        Builder(int stage, BolmoConfig bolmo) {
+            this.stage = stage;
+            this.bolmo = bolmo;
+            env("OLMO_ARCH", BolmoCoreRequirements.olmoArch(bolmo.global).orElse("none"));
+            env("LOCAL_MODEL_STYLE", "hnet:xlstm");
+            env("LR_SCHEDULE", "linear_with_warmup");
+            env("ADD_HASH_EMBEDDINGS", "false");
+            architecture();
+        }
+
+        void env(String k, String v) {
+            env.put(k, v);
+        }
+
+        void fixed(String key, Object value) {
+            overrides.put(key, value);
+        }
+
+        /** Records {@code field = value} as mapped to the given key/value pairs (null value: key left at its default). */
+        void map(String field, Object value, String note, Object... keyValues) {
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < keyValues.length; i += 2) {
+                String k = (String) keyValues[i];
+                keys.add(k);
+                if (keyValues[i + 1] != null) {
+                    if (k.startsWith("env:")) {
+                        env.put(k.substring(4), format(keyValues[i + 1]));
+                    } else {
+                        overrides.put(k, keyValues[i + 1]);
+                    }
+                }
+            }
+            mappings.add(new Mapping(field, format(value), String.join(", ", keys), note));
+        }
+
+        void unmapped(String field, Object value, String why) {
+            mappings.add(new Mapping(field, format(value), null, why));
+        }
+
+        void common(int steps, int batch, int bytesPerExample, double lr, double warmup, double wd, double clip, long seed,
+                    double bytesPerToken, Cluster cluster, int checkpointEvery) {
+            if (checkpointEvery < 1) {
+                throw new IllegalArgumentException("checkpointEvery must be >= 1, got " + checkpointEvery);
+            }
+            if (batch % cluster.gpus() != 0) {
+                throw new IllegalArgumentException("batch " + batch + " is not a multiple of nodes × GPUs = "
+                        + cluster.gpus() + ": every GPU takes whole instances");
+            }
+            int perGpu = batch / cluster.gpus();
+            int micro = cluster.microBatch() == 0 ? perGpu : cluster.microBatch();
+            if (perGpu % micro != 0) {
+                throw new IllegalArgumentException("microBatch " + micro + " does not divide the " + perGpu
+                        + " instances each GPU takes per step");
+            }
+            if (!(bytesPerToken > 0)) {
+                throw new IllegalArgumentException("the training data has no tokens to measure bytes per token on");
+            }
+            int tokens = (int) Math.max(1, Math.round(bytesPerExample / bytesPerToken));
+            int bytePositions = tokens * BYTE_EXPANSION_FACTOR;
+            map("steps", steps, "optimizer steps", "trainer.max_duration.value", steps, "trainer.max_duration.unit", "steps");
+            map("batch", batch, "instances per step (byte positions: instances × SEQUENCE_LENGTH × BYTE_EXPANSION_FACTOR);"
+                    + " each of the " + cluster.gpus() + " GPUs takes " + perGpu + ", " + micro + " per forward pass",
+                    "data_loader.global_batch_size", batch * bytePositions, "train_module.rank_microbatch_size",
+                    micro * bytePositions);
+            map("bytesPerExample", bytesPerExample, "bolmo-core cuts instances in subword tokens: " + tokens
+                    + " tokens ≈ " + bytesPerExample + " bytes at the data's " + String.format(Locale.ROOT, "%.3f", bytesPerToken)
+                    + " bytes/token, padded or cut to " + bytePositions + " bytes",
+                    "env:SEQUENCE_LENGTH", tokens, "env:BYTE_EXPANSION_FACTOR", BYTE_EXPANSION_FACTOR);
+            map("lr", lr, stage == 1 ? "peak learning rate" : "peak learning rate of the local models",
+                    "train_module.optim.lr", lr);
+            fixed("train_module.optim.betas", List.of(0.9, 0.95)); // docs/bolmo.md §6.3 (Ai2's Stage 1 scripts keep 0.999)
+            map("warmupFraction", warmup, "linear warmup, then linear decay to 0 (LinearWithWarmup, alpha_f 0)",
+                    "train_module.scheduler.warmup_fraction", warmup, "train_module.scheduler.alpha_f", 0.0);
+            map("weightDecay", wd, "AdamW decoupled weight decay; embeddings excluded in both",
+                    "train_module.optim.weight_decay", wd);
+            map("clip", clip, "global gradient-norm clip", "train_module.max_grad_norm", clip);
+            map("seed", seed, "same seed, different sampler: bolmo-core's batches and initialisation are not bolmo4j's",
+                    "data_loader.seed", seed, "init_seed", seed);
+            fixed("trainer.callbacks.checkpointer.save_interval", steps);
+            fixed("trainer.callbacks.checkpointer.ephemeral_save_interval", Math.min(checkpointEvery, Math.max(1, steps)));
+            fixed("trainer.callbacks.wandb.enabled", false); // needs a W&B account; turn on by editing overrides.txt
+            fixed("trainer.callbacks.downstream_evaluator.enabled", false); // downloads Ai2's evaluation sets
+            String tok = RUN_DIR + "/tokenizer";
+            fixed("dataset.tokenizer.original_identifier", tok);
+            fixed("train_module.bolmo_config.tokenizer.original_identifier", tok);
+            fixed("trainer.callbacks.downstream_evaluator.tokenizer.original_identifier", tok);
+            fixed("model.block.attention.use_flash", true);
+        }
+
+        private void architecture() {
+            String e = "model.local_encoder.", d = "model.local_decoder.";
+            map("hidden_size (local)", bolmo.hiddenSize, "local model width", e + "d_model", bolmo.hiddenSize,
+                    d + "d_model", bolmo.hiddenSize);
+            map("num_local_encoder_layers", bolmo.numLocalEncoderLayers, "mLSTM layers", e + "n_layers",
+                    bolmo.numLocalEncoderLayers);
+            map("num_local_decoder_layers", bolmo.numLocalDecoderLayers, "mLSTM layers", d + "n_layers",
+                    bolmo.numLocalDecoderLayers);
+            map("num_local_heads", bolmo.numLocalHeads, "mLSTM heads", e + "block_config.xlstm.num_heads",
+                    bolmo.numLocalHeads, d + "block_config.xlstm.num_heads", bolmo.numLocalHeads);
+            map("local_intermediate_size", bolmo.localIntermediateSize, "SwiGLU width",
+                    e + "block_config.feed_forward.hidden_size", bolmo.localIntermediateSize,
+                    d + "block_config.feed_forward.hidden_size", bolmo.localIntermediateSize);
+            map("boundary_predictor_lookahead", bolmo.boundaryPredictorLookahead, "1 = Bolmo's, 0 = causal",
+                    e + "boundary_predictor_lookahead", bolmo.boundaryPredictorLookahead);
+            map("add_expanded_embeddings", bolmo.addExpandedEmbeddings, "subword-suffix embeddings",
+                    "env:ADD_EXPANDED_EMBEDDINGS", bolmo.addExpandedEmbeddings);
+            map("boundary_threshold", bolmo.boundaryThreshold, "inference boundary rule",
+                    "train_module.bolmo_config.boundary_threshold", bolmo.boundaryThreshold);
+            fixed(d + "hnet_smooth", false);
+            fixed(d + "hnet_modulate", false);
+            fixed(d + "add_in_projection", true);
+            fixed(d + "add_norm_onto_residual", false);
+            fixed(d + "add_projected_patch_residuals", false);
+        }
+
+        BolmoCoreRecipe build() {
+            return new BolmoCoreRecipe(stage, env, overrides, mappings);
+        }
+    }
+}

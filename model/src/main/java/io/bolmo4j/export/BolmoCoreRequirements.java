@@ -1,0 +1,60 @@
+package io.bolmo4j.export;
+
+import io.bolmo4j.bolmo.BolmoConfig;
+import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.tokenizer.BpeTokenizer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What bolmo-core's Bolmo scripts assume of the teacher at {@link BolmoCoreExport#REVISION}, checked before a run is
+ * handed over: {@code train_stage1.py} / {@code train_stage2.py} accept only three global architectures
+ * ({@code OLMO_ARCH}), build the teacher's embeddings for {@code TokenizerConfig.dolma2()}, and the model and dataset
+ * hard-code dolma2's vocabulary size, end-of-text id and {@code <|fim_middle|>} token.
+ */
+public final class BolmoCoreRequirements {
+    /** dolma2's vocabulary size ({@code TokenizerConfig.dolma2().vocab_size}, {@code LocalEncoder}'s subword_vocab_size). */
+    static final int DOLMA2_VOCAB = 100278;
+    /** dolma2's end-of-text id ({@code BolmoTransformer.eos_token_dolma2}). */
+    static final int DOLMA2_EOS = 100257;
+    /** Looked up by {@code NumpyByteFSLDataset.__init__}. */
+    static final String FIM_MIDDLE = "<|fim_middle|>";
+
+    private BolmoCoreRequirements() {}
+
+    /** One of train_stage*.py's OLMO_ARCH values whose layer stack equals the Bolmo's global model, if any. */
+    public static Optional<String> olmoArch(OlmoConfig g) {
+        record Arch(String name, String type, int d, int layers, int heads, int ffn) {}
+        // TransformerConfig.olmo2_1B_v2 (llama2_1B, 16 layers), olmo2_7B (llama2_7B), olmo3_7B (olmo2_7B + sliding windows)
+        List<Arch> known = List.of(new Arch("olmo2_1B_v2", "olmo2", 2048, 16, 16, 8192),
+                new Arch("olmo2_7B", "olmo2", 4096, 32, 32, 11008), new Arch("olmo3_7B", "olmo3", 4096, 32, 32, 11008));
+        boolean sliding = g.layerTypes.contains(OlmoConfig.SLIDING);
+        return known.stream().filter(a -> a.type.equals(sliding ? "olmo3" : "olmo2") && a.d == g.hiddenSize
+                && a.layers == g.numHiddenLayers && a.heads == g.numAttentionHeads && g.numKeyValueHeads == g.numAttentionHeads
+                && a.ffn == g.intermediateSize).map(Arch::name).findFirst();
+    }
+
+    /** Why bolmo-core cannot run this teacher unmodified; empty when it can. */
+    public static List<String> blockers(BolmoConfig bolmo, BpeTokenizer tokenizer, int eosId) {
+        List<String> out = new ArrayList<>();
+        OlmoConfig g = bolmo.global;
+        if (olmoArch(g).isEmpty()) {
+            out.add("the teacher (" + g.modelType + ", d=" + g.hiddenSize + ", " + g.numHiddenLayers + " layers, "
+                    + g.numAttentionHeads + " heads, ffn " + g.intermediateSize + ") matches none of the OLMO_ARCH values"
+                    + " train_stage1.py / train_stage2.py accept (olmo2_1B_v2, olmo2_7B, olmo3_7B)");
+        }
+        if (tokenizer.vocabSize() != DOLMA2_VOCAB) {
+            out.add("the teacher's vocabulary has " + tokenizer.vocabSize() + " ids; bolmo-core sizes the teacher"
+                    + " embeddings and the subword-suffix table for dolma2's " + DOLMA2_VOCAB);
+        }
+        if (eosId != DOLMA2_EOS) {
+            out.add("the teacher's end-of-text id is " + eosId + "; bolmo-core's Bolmo model assumes dolma2's " + DOLMA2_EOS);
+        }
+        if (tokenizer.tokenId(FIM_MIDDLE).isEmpty()) {
+            out.add("the teacher's tokenizer has no " + FIM_MIDDLE + " token, which bolmo-core's NumpyByteFSLDataset looks up");
+        }
+        return out;
+    }
+}

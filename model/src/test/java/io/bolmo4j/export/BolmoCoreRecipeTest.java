@@ -1,0 +1,201 @@
+package io.bolmo4j.export;
+
+import io.bolmo4j.bolmo.BolmoConfig;
+import io.bolmo4j.bolmo.Stage1;
+import io.bolmo4j.bolmo.Stage2;
+import io.bolmo4j.olmo.BuiltinModels;
+import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.tokenizer.BpeTokenizer;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.GZIPInputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The exported recipe uses only names bolmo-core's configuration classes and Bolmo scripts define, with values of their
+ * types (the fixture {@code bolmo-core-config-fields.tsv}, read from bolmo-core 7f3c6b5's source), and carries the
+ * bolmo4j stage settings it maps.
+ */
+class BolmoCoreRecipeTest {
+    private record Field(String type, String scripts) {}
+
+    private static final BolmoCoreRecipe.Cluster ONE_NODE = new BolmoCoreRecipe.Cluster(1, 8, 0);
+
+    static Map<String, Field> fixture() throws IOException {
+        Map<String, Field> m = new HashMap<>();
+        try (InputStream in = BolmoCoreRecipeTest.class.getResourceAsStream("bolmo-core-config-fields.tsv")) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    String[] f = line.split("\t");
+                    m.put(f[0], new Field(f[1], f[2]));
+                }
+            }
+        }
+        return m;
+    }
+
+    static BolmoConfig tiny() throws IOException {
+        Path dir = BuiltinModels.path(BuiltinModels.TINY);
+        OlmoConfig t = OlmoConfig.fromJson(com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("config.json")))
+                .getAsJsonObject(), "tiny-olmo");
+        return BolmoConfig.fromTeacher(t, BpeTokenizer.load(dir.resolve("tokenizer.json")).vocabSize());
+    }
+
+    /** The Bolmo of an OLMo-2-0425-1B-shaped teacher with dolma2's vocabulary, which bolmo-core runs as is. */
+    static BolmoConfig oneB() {
+        return BolmoConfig.fromTeacher(OlmoConfig.of("olmo2", 100352, 2048, 8192, 16, 16, 16, 4096), 100278);
+    }
+
+    @Test
+    void stage1NamesAndTypesAreBolmoCores() throws IOException {
+        BolmoCoreRecipe r = BolmoCoreRecipe.stage1(Stage1.Config.defaults(), oneB(), 4.2, ONE_NODE, 100);
+        checkAgainstFixture(r, "1");
+    }
+
+    @Test
+    void stage2NamesAndTypesAreBolmoCores() throws IOException {
+        Stage2.Config c = Stage2.Config.defaults().withTargetBytesPerPatch(6).withCompressionSteps(200);
+        BolmoCoreRecipe r = BolmoCoreRecipe.stage2(c, oneB(), 4.2, ONE_NODE, 100);
+        checkAgainstFixture(r, "2");
+        String bc = "train_module.bolmo_config.";
+        assertEquals("bpe", r.overrides().get(bc + "gradual_boundary_compression_kind"));
+        assertEquals(6.0, r.overrides().get(bc + "target_ratio"));
+        assertEquals(4.2, r.overrides().get(bc + "start_ratio"));
+        assertEquals(200, r.overrides().get(bc + "gradual_boundary_compression_steps"));
+        assertEquals(c.lr() / 2, Double.parseDouble(r.env().get("GLOBAL_MODEL_LEARNING_RATE")), 1e-15);
+        assertEquals(List.of("ce", "boundary"), r.overrides().get(bc + "losses"));
+        assertTrue(r.unmapped().isEmpty(), r.unmapped().toString());
+    }
+
+    @Test
+    void stage1ValuesFollowTheStageSettings() throws IOException {
+        Stage1.Config c = Stage1.Config.defaults().withSteps(1234).withBatch(32).withBytesPerExample(4096).withLr(7e-4)
+                .withEncoderLayers(3).withByteDistillWeight(0).withSeed(9);
+        BolmoConfig bolmo = tiny().with("num_local_decoder_layers", 2).with("boundary_predictor_lookahead", 0);
+        BolmoCoreRecipe r = BolmoCoreRecipe.stage1(c, bolmo, 4.0, new BolmoCoreRecipe.Cluster(2, 4, 2), 500);
+        Map<String, Object> o = r.overrides();
+        assertEquals(1234, o.get("trainer.max_duration.value"));
+        assertEquals(0.0007, o.get("train_module.optim.lr"));
+        assertEquals(c.weightDecay(), o.get("train_module.optim.weight_decay"));
+        assertEquals(c.clip(), o.get("train_module.max_grad_norm"));
+        assertEquals(c.warmupFraction(), o.get("train_module.scheduler.warmup_fraction"));
+        assertEquals(c.tau(), o.get("train_module.bolmo_config.binarization_temp"));
+        assertEquals(3, o.get("train_module.bolmo_config.encoder_loss_lookahead"));
+        assertEquals(List.of(0.0, 0.0, 4.0), o.get("train_module.bolmo_config.encoder_loss_lookahead_weights"));
+        assertEquals(9L, o.get("data_loader.seed"));
+        assertEquals(2, o.get("model.local_decoder.n_layers"));
+        assertEquals(0, o.get("model.local_encoder.boundary_predictor_lookahead"));
+        assertEquals(bolmo.localIntermediateSize, o.get("model.local_encoder.block_config.feed_forward.hidden_size"));
+        assertEquals(bolmo.numLocalHeads, o.get("model.local_decoder.block_config.xlstm.num_heads"));
+        // 4096 bytes at 4 bytes/token = 1024 tokens per instance, 6 byte positions per token, 32 instances
+        assertEquals("1024", r.env().get("SEQUENCE_LENGTH"));
+        assertEquals(32 * 1024 * 6, o.get("data_loader.global_batch_size"));
+        assertEquals(2 * 1024 * 6, o.get("train_module.rank_microbatch_size")); // 2 instances per forward on each of 8 GPUs
+        assertTrue(r.unmapped().isEmpty(), "byte distillation 0 is the paper's Stage 1: " + r.unmapped());
+        assertTrue(r.dotlist().contains("train_module.optim.lr=0.0007"), r.dotlist().toString());
+        assertTrue(r.dotlist().contains("train_module.bolmo_config.loss_weights=[1.0,1.0,1.0,4.0]"));
+    }
+
+    @Test
+    void settingsWithoutEquivalentAreListed() throws IOException {
+        BolmoCoreRecipe s1 = BolmoCoreRecipe.stage1(Stage1.Config.defaults().withByteDistillWeight(1), tiny(), 4, ONE_NODE, 100);
+        assertEquals(List.of("byteDistillWeight"), s1.unmapped().stream().map(BolmoCoreRecipe.Mapping::field).toList());
+        BolmoCoreRecipe s2 = BolmoCoreRecipe.stage2(Stage2.Config.defaults().withTargetBytesPerPatch(6)
+                .withMerges(Stage2.Merges.ENTROPY), tiny(), 4, ONE_NODE, 100);
+        assertEquals(List.of("merges"), s2.unmapped().stream().map(BolmoCoreRecipe.Mapping::field).toList());
+    }
+
+    @Test
+    void batchMustSplitOverTheGpus() throws IOException {
+        BolmoConfig b = tiny();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BolmoCoreRecipe.stage1(
+                Stage1.Config.defaults().withBatch(8), b, 4, new BolmoCoreRecipe.Cluster(1, 3, 0), 100));
+        assertTrue(e.getMessage().contains("batch 8") && e.getMessage().contains("= 3"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BolmoCoreRecipe.stage1(
+                Stage1.Config.defaults().withBatch(8), b, 4, new BolmoCoreRecipe.Cluster(1, 2, 3), 100));
+        assertTrue(e.getMessage().contains("microBatch 3"), e.getMessage());
+    }
+
+    @Test
+    void teacherRequirements() throws IOException {
+        Path tinyDir = BuiltinModels.path(BuiltinModels.TINY);
+        BpeTokenizer tinyTok = BpeTokenizer.load(tinyDir.resolve("tokenizer.json"));
+        assertEquals(4, BolmoCoreRequirements.blockers(tiny(), tinyTok, tinyTok.eosId()).size());
+
+        BpeTokenizer dolma2;
+        try (InputStream in = new GZIPInputStream(getClass().getResourceAsStream("/io/bolmo4j/tokenizer/dolma2-tokenizer.json.gz"))) {
+            dolma2 = BpeTokenizer.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        OlmoConfig olmo2_1b = oneB().global;
+        assertEquals(Optional.of("olmo2_1B_v2"), BolmoCoreRequirements.olmoArch(olmo2_1b));
+        assertEquals(List.of(), BolmoCoreRequirements.blockers(oneB(), dolma2, dolma2.eosId()));
+        OlmoConfig olmo3_7b = OlmoConfig.of("olmo2", 100352, 4096, 11008, 32, 32, 32, 65536).with("sliding_window", 4096)
+                .with("model_type", "olmo3");
+        assertEquals(Optional.of("olmo3_7B"), BolmoCoreRequirements.olmoArch(olmo3_7b));
+        assertEquals(Optional.empty(), BolmoCoreRequirements.olmoArch(OlmoConfig.of("olmo2", 100352, 2048, 8192, 18, 16, 16, 4096)));
+    }
+
+    private static void checkAgainstFixture(BolmoCoreRecipe r, String script) throws IOException {
+        Map<String, Field> fields = fixture();
+        for (String kv : r.dotlist()) {
+            String key = kv.substring(0, kv.indexOf('=')), value = kv.substring(kv.indexOf('=') + 1);
+            Field f = fields.get(key);
+            assertTrue(f != null, "bolmo-core has no config field " + key);
+            assertTrue(f.scripts.contains(script), key + " is not read by train_stage" + script + ".py");
+            assertTrue(matches(f.type, value), key + "=" + value + " is not a " + f.type);
+        }
+        r.env().forEach((k, v) -> {
+            Field f = fields.get("env:" + k);
+            assertTrue(f != null, "train_stage" + script + ".py reads no environment variable " + k);
+            assertTrue(f.scripts.contains(script), k + " is not read by train_stage" + script + ".py");
+            assertTrue(matches(f.type, v.replace("'", "")), k + "=" + v + " is not a " + f.type);
+        });
+    }
+
+    /** Whether an OmegaConf dotlist value parses as the fixture's type. */
+    static boolean matches(String type, String v) {
+        if (type.startsWith("optional[")) {
+            return v.equals("null") || matches(type.substring(9, type.length() - 1), v);
+        }
+        if (type.startsWith("enum:")) {
+            return Arrays.asList(type.substring(5).split("\\|")).contains(v);
+        }
+        if (type.startsWith("list[") || type.startsWith("tuple[")) {
+            if (!v.startsWith("[") || !v.endsWith("]")) {
+                return false;
+            }
+            String inner = v.substring(1, v.length() - 1);
+            List<String> items = inner.isEmpty() ? List.of() : Arrays.asList(inner.split(","));
+            String[] types = type.substring(type.indexOf('[') + 1, type.length() - 1).split(",");
+            if (type.startsWith("tuple[") && items.size() != types.length) {
+                return false;
+            }
+            for (int i = 0; i < items.size(); i++) {
+                if (!matches(types[Math.min(i, types.length - 1)], items.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return switch (type) {
+            case "int" -> v.matches("-?\\d+");
+            case "float" -> v.matches("-?\\d+(\\.\\d+)?([eE]-?\\d+)?");
+            case "bool" -> v.equals("true") || v.equals("false");
+            case "str" -> !v.isEmpty() && !v.startsWith("[") && !v.equals("null");
+            default -> throw new AssertionError("unknown fixture type " + type);
+        };
+    }
+}
