@@ -8,6 +8,7 @@ import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.Stage1;
 import io.bolmo4j.bolmo.Stage2;
+import io.bolmo4j.chat.SpecialTokens;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -92,10 +93,12 @@ public final class BolmoCoreExport {
                 return new Teacher(dir, tokJson, tok, tok.eosId(), bolmo != null ? bolmo : own);
             }
             OlmoConfig cfg;
+            List<Integer> stops;
             try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
                 cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve(HfCheckpoint.CONFIG).toString());
+                stops = SpecialTokens.of(ckpt.config(), tok).stops(); // config.json's end-of-text id first
             }
-            int eos = cfg.eosTokenId != null ? cfg.eosTokenId : tok.eosId();
+            int eos = stops.isEmpty() ? tok.eosId() : stops.get(0);
             return new Teacher(dir, tokJson, tok, eos, bolmo != null ? bolmo : BolmoConfig.fromTeacher(cfg, tok.vocabSize()));
         }
     }
