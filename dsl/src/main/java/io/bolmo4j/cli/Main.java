@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bolmo4j", mixinStandardHelpOptions = true, version = "bolmo4j 0.1.0",
         description = "Byteify subword language models into byte-level ones (Bolmo), on the JVM.",
         subcommands = {InfoCommand.class, GenerateCommand.class, ScoreCommand.class, LogitsCommand.class,
-                BenchCommand.class, DemoCommand.class, PretrainCommand.class, ByteifyCommand.class, Stage2Command.class, FinetuneCommand.class, CorpusReportCommand.class, BoundaryCeilingCommand.class, CommandLine.HelpCommand.class})
+                BenchCommand.class, DemoCommand.class, PretrainCommand.class, ByteifyCommand.class, Stage2Command.class, FinetuneCommand.class, CorpusReportCommand.class, BoundaryCeilingCommand.class, MergeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--device", scope = CommandLine.ScopeType.INHERIT,
             description = "auto (default), cpu, gpu or gpu:N (GPU needs a -Pgpu build)")
