@@ -96,13 +96,24 @@ public final class HfCheckpoint implements AutoCloseable {
 
     /** A tensor's values as fp32, checking its shape first. */
     public float[] readFloats(String name, long... expectedShape) {
+        info(name, expectedShape);
+        return file(name).readFloats(name);
+    }
+
+    /** A tensor's header entry, checking its shape. */
+    public TensorInfo info(String name, long... expectedShape) {
         SafetensorsFile f = file(name);
         long[] actual = f.info(name).shape();
         if (!Arrays.equals(actual, expectedShape)) {
             throw new CheckpointException(f.path() + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
                     + ", expected " + Arrays.toString(expectedShape));
         }
-        return f.readFloats(name);
+        return f.info(name);
+    }
+
+    /** The file holding tensor {@code name} (named in errors). */
+    public Path fileOf(String name) {
+        return file(name).path();
     }
 
     private SafetensorsFile file(String name) {
