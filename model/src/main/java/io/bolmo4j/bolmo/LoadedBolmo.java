@@ -1,6 +1,7 @@
 package io.bolmo4j.bolmo;
 
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.Safetensors;
@@ -26,8 +27,13 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
     }
 
     public static LoadedBolmo load(Path dir) {
+        return load(dir, WeightType.FLOAT32);
+    }
+
+    /** Loads with the global model's weight matrices held as {@code type}. */
+    public static LoadedBolmo load(Path dir, WeightType type) {
         BpeTokenizer tok = BolmoCheckpoint.subwordTokenizer(dir);
-        return new LoadedBolmo(BolmoCheckpoint.load(dir), tok);
+        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), tok);
     }
 
     public BolmoModel model() {

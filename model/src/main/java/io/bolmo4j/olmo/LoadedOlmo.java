@@ -2,6 +2,7 @@ package io.bolmo4j.olmo;
 
 import io.bolmo4j.data.ContinuationScore;
 import io.bolmo4j.data.ScoringModel;
+import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.generate.Utf8Stream;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -25,14 +26,19 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel {
         this.tokenizer = tokenizer;
     }
 
-    /** Loads weights and {@code DIR/tokenizer.json}. */
+    /** Loads weights (as fp32) and {@code DIR/tokenizer.json}. */
     public static LoadedOlmo load(Path dir) {
+        return load(dir, WeightType.FLOAT32);
+    }
+
+    /** Loads weights with their matrices held as {@code type}, and {@code DIR/tokenizer.json}. */
+    public static LoadedOlmo load(Path dir, WeightType type) {
         Path tok = dir.resolve("tokenizer.json");
         if (!Files.exists(tok)) {
             throw new IllegalArgumentException(dir + " has no tokenizer.json; text commands need one (use 'logits --ids' otherwise)");
         }
         BpeTokenizer tokenizer = BpeTokenizer.load(tok);
-        return new LoadedOlmo(OlmoCheckpoint.load(dir), tokenizer);
+        return new LoadedOlmo(OlmoCheckpoint.load(dir, type), tokenizer);
     }
 
     public OlmoModel model() {
