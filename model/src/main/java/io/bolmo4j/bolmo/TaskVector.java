@@ -79,11 +79,16 @@ public final class TaskVector {
         }
         for (String n : names) {
             try (NDScope ignored = new NDScope()) {
-                NDArray delta = instruct.params().get(n).sub(base.params().get(n)).mul((float) alpha);
-                bolmo.params().get(n).addi(delta.toDevice(bolmo.params().get(n).getDevice(), false));
+                addDelta(bolmo.params().get(n), instruct.params().get(n), base.params().get(n), (float) alpha);
             }
         }
         return names;
+    }
+
+    /** {@code θ += (θ_instruct − θ_base)·α} in place, in fp32: the arithmetic {@link TaskVectorMerge} reproduces. */
+    public static void addDelta(NDArray theta, NDArray instruct, NDArray base, float alpha) {
+        NDArray delta = instruct.sub(base).mul(alpha);
+        theta.addi(delta.toDevice(theta.getDevice(), false));
     }
 
     /**

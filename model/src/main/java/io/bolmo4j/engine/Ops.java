@@ -85,8 +85,8 @@ public final class Ops {
         }
     }
 
-    /** Elements of a 2-byte weight widened at once: 32M, a 128 MB transient. */
-    private static final long WIDEN_CHUNK = 1L << 25;
+    /** Elements of a 2-byte weight widened at once: 8M, a 32 MB transient. */
+    private static final long WIDEN_CHUNK = 1L << 23;
 
     private static NDArray widenedProduct(NDArray x, NDArray weight) {
         try (NDArray w = weight.toType(DataType.FLOAT32, false); NDArray wt = w.transpose()) {

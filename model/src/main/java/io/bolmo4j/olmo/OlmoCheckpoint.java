@@ -91,7 +91,7 @@ public final class OlmoCheckpoint {
     }
 
     /** Every tensor an OLMo 2/3 checkpoint must hold, with its shape. */
-    static Map<String, long[]> expectedShapes(OlmoConfig c) {
+    public static Map<String, long[]> expectedShapes(OlmoConfig c) {
         Map<String, long[]> m = new LinkedHashMap<>();
         long d = c.hiddenSize;
         m.put(OlmoModel.EMBED, new long[] {c.vocabSize, d});
