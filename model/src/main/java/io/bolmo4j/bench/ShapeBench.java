@@ -179,20 +179,52 @@ public final class ShapeBench {
             reportLoad(t0, m.params());
             SubwordSuffixTrie trie = SubwordSuffixTrie.of(Cl100kVocab.full().tokenizer());
             int[] ids = ByteTokenizer.encode("x".repeat(o.prefill() - 1));
+            int[] patches = new int[1];
             double fwd = o.prefill() / Timing.median(o.repeats(), () -> {
                 try (NDScope ignored = new NDScope()) {
-                    m.forward(ids, trie, null).logits().toFloatArray();
+                    BolmoModel.Forward f = m.forward(ids, trie, null);
+                    f.logits().toFloatArray();
+                    patches[0] = f.patches().count(0);
                 }
             });
-            double flops = Timing.forwardFlopsPerToken(target.teacher(), o.prefill()); // global model per patch, upper bound
-            out.printf(Locale.ROOT, "prefill  (%4d bytes)   : %8.2f bytes/s (global-model GFLOP/s if every byte were a patch: %.1f = %.1f %% of GEMM)%n",
-                    o.prefill(), fwd, fwd * flops / 1e9, 100 * fwd * flops / 1e9 / gemm);
+            double flops = patches[0] * globalFlopsPerPatch(patches[0]) + o.prefill() * 2.0 * localMatrixParameters();
+            out.printf(Locale.ROOT, "prefill  (%4d bytes)   : %8.2f bytes/s (%d patches), %.1f GFLOP/s = %.1f %% of GEMM%n",
+                    o.prefill(), fwd, patches[0], fwd / o.prefill() * flops / 1e9, 100 * fwd / o.prefill() * flops / 1e9 / gemm);
             BolmoGenerator gen = new BolmoGenerator(m, trie).maxPatchBytes(16);
-            double dec = o.decode() / Timing.median(o.repeats(),
-                    () -> gen.generate("The", SamplingOptions.greedy(o.decode()), s -> { }));
-            reportDecode("decode   (%3d bytes)    : %8.2f bytes/s (random boundaries)", dec, weightBytes(m.params()), copy);
+            int[] ends = new int[1];
+            double seconds = Timing.median(o.repeats(), () -> {
+                BolmoGenerator.Generation g = gen.generate("The", SamplingOptions.greedy(o.decode()), s -> { });
+                ends[0] = 0;
+                for (int t = g.promptLength(); t < g.boundaries().length; t++) {
+                    ends[0] += g.boundaries()[t] ? 1 : 0;
+                }
+            });
+            // each byte reads the local weights, each patch the global model's as well
+            long global = weightBytes(m.params(), TransformerStack.shapes(target.teacher()).keySet());
+            double bytesRead = (double) o.decode() * (weightBytes(m.params()) - global) + ends[0] * global;
+            out.printf(Locale.ROOT, "decode   (%3d bytes)    : %8.2f bytes/s (%d patch ends, random boundaries), %.2f GB of weights"
+                            + " read: %.1f %% of the bandwidth limit%n", o.decode(), o.decode() / seconds, ends[0],
+                    bytesRead / 1e9, 100 * bytesRead / seconds / (copy / 2 * 1e9));
         }
         reportPeak();
+    }
+
+    /** The global model's FLOPs per patch: the OLMo figure without its LM head. */
+    private double globalFlopsPerPatch(int patches) {
+        OlmoConfig c = target.teacher();
+        return Timing.forwardFlopsPerToken(c, patches) - 2.0 * c.vocabSize * c.hiddenSize;
+    }
+
+    /** Parameters of the local models' matrices, each used once per byte (embedding tables are lookups). */
+    private long localMatrixParameters() {
+        java.util.Set<String> global = TransformerStack.shapes(target.teacher()).keySet();
+        long n = 0;
+        for (Map.Entry<String, long[]> e : target.shapes().entrySet()) {
+            if (e.getValue().length == 2 && !global.contains(e.getKey()) && !e.getKey().endsWith("embedding.weight")) {
+                n += e.getValue()[0] * e.getValue()[1];
+            }
+        }
+        return n;
     }
 
     private void reportLoad(long t0, Params p) {
@@ -212,9 +244,16 @@ public final class ShapeBench {
 
     /** Bytes of all parameters in the engine (what one decode step reads at least). */
     private static long weightBytes(Params p) {
+        return weightBytes(p, java.util.Set.of());
+    }
+
+    /** Bytes of the parameters named in {@code only} (all when empty). */
+    private static long weightBytes(Params p, java.util.Set<String> only) {
         long b = 0;
-        for (NDArray a : p.asMap().values()) {
-            b += a.getShape().size() * (a.getDataType() == DataType.FLOAT16 ? 2 : 4);
+        for (Map.Entry<String, NDArray> e : p.asMap().entrySet()) {
+            if (only.isEmpty() || only.contains(e.getKey())) {
+                b += e.getValue().getShape().size() * (e.getValue().getDataType() == DataType.FLOAT16 ? 2 : 4);
+            }
         }
         return b;
     }
