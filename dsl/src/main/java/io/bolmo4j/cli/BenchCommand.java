@@ -1,8 +1,5 @@
 package io.bolmo4j.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import io.bolmo4j.bolmo.BolmoGenerator;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
@@ -10,7 +7,10 @@ import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.bolmo.Stage1;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.engine.Backend;
-import io.bolmo4j.engine.Ops;
+import io.bolmo4j.bench.PublishedShape;
+import io.bolmo4j.bench.ShapeBench;
+import io.bolmo4j.bench.Timing;
+import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
@@ -52,11 +52,37 @@ final class BenchCommand implements Runnable {
             + " next to the teacher's decode bytes/s (needs a checkpoint with tokenizer.json, or the default model)")
     boolean bolmo;
 
+    @Option(names = "--shape", description = "a random bf16 checkpoint of a released shape: olmo2-1b, olmo3-7b, bolmo-1b, bolmo-7b"
+            + " (written once into the cache); reports load, memory, prefill, decode and, for Bolmo, a merge")
+    String shape;
+
+    @Option(names = "--config", description = "as --shape, for the shape of a config.json (OLMo 2/3 or Bolmo)")
+    Path config;
+
+    @Option(names = "--dtype", defaultValue = "auto", converter = WeightTypeOption.class,
+            description = "with --shape/--config: weight matrices as auto (default: 2 bytes), float32 or float16")
+    WeightType dtype;
+
+    @Option(names = "--prefill", defaultValue = "128", description = "with --shape: tokens (Bolmo: bytes) of the timed forward (default ${DEFAULT-VALUE})")
+    int prefill;
+
+    @Option(names = "--verify-merge", description = "with a Bolmo --shape: compare every merged value with the in-memory merge's")
+    boolean verifyMerge;
+
+    @Option(names = "--cache", description = "folder of the random checkpoints (default: ~/.cache/bolmo4j/bench or $BOLMO4J_BENCH_CACHE)")
+    Path cache;
+
     @Override
     public void run() {
         Main.configureBackend();
+        if (shape != null || config != null) {
+            ShapeBench.Target t = shape != null ? ShapeBench.Target.of(PublishedShape.parse(shape)) : ShapeBench.Target.ofConfig(config);
+            ShapeBench.run(t, new ShapeBench.Options(dtype, prefill, Math.min(decode, 16), Math.min(repeats, 3), verifyMerge,
+                    cache != null ? cache : ShapeBench.defaultCache()), System.out);
+            return;
+        }
         System.out.println("device " + Backend.device() + ", threads " + System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        double gemm = gemmGflops(1024);
+        double gemm = Timing.gemmGflops(1024, repeats);
         System.out.printf(Locale.ROOT, "fp32 GEMM 1024^3         : %8.1f GFLOP/s (median of %d)%n", gemm, repeats);
         try (OlmoModel model = modelDir != null ? OlmoCheckpoint.load(modelDir)
                 : OlmoModel.random(OlmoConfig.of("olmo2", 8320, 256, 1024, 4, 4, 4, 1024), 0)) {
@@ -66,7 +92,7 @@ final class BenchCommand implements Runnable {
             int[] ids = new Random(0).ints(t, 0, c.vocabSize).toArray();
             double fwdSeconds = median(() -> model.logits(ids));
             double fwdTps = t / fwdSeconds;
-            double flopsPerToken = forwardFlopsPerToken(c, t);
+            double flopsPerToken = Timing.forwardFlopsPerToken(c, t);
             double mfu = fwdTps * flopsPerToken / (gemm * 1e9);
             System.out.printf(Locale.ROOT, "forward (batch 1, T=%4d) : %8.1f tokens/s, %.1f GFLOP/s, MFU %.1f%% of GEMM%n",
                     t, fwdTps, fwdTps * flopsPerToken / 1e9, 100 * mfu);
@@ -75,7 +101,7 @@ final class BenchCommand implements Runnable {
             int[] prompt = Arrays.copyOf(ids, 16);
             double decSeconds = median(() -> gen.generate(prompt, SamplingOptions.greedy(n)));
             double decTps = n / decSeconds;
-            double decMfu = decTps * forwardFlopsPerToken(c, 16 + n / 2) / (gemm * 1e9);
+            double decMfu = decTps * Timing.forwardFlopsPerToken(c, 16 + n / 2) / (gemm * 1e9);
             System.out.printf(Locale.ROOT, "decode   (batch 1, %3d)  : %8.1f tokens/s (incl. prefill of 16), MFU %.2f%%%n",
                     n, decTps, 100 * decMfu);
             if (bolmo) {
@@ -127,43 +153,7 @@ final class BenchCommand implements Runnable {
         return timed.get(timed.size() / 2);
     }
 
-    /** 2·(matmul parameters) per token plus attention's 4·layers·T·d over an average context of T/2. */
-    static double forwardFlopsPerToken(OlmoConfig c, int t) {
-        double d = c.hiddenSize, q = (double) c.numAttentionHeads * c.headDim, kv = (double) c.numKeyValueHeads * c.headDim;
-        double matmul = c.numHiddenLayers * (d * q * 2 + 2 * d * kv + 3 * d * c.intermediateSize) + (double) c.vocabSize * d;
-        double attention = c.numHiddenLayers * 2.0 * q * t; // QKᵀ and AV, each 2·(t/2)·q
-        return 2 * matmul + attention;
-    }
-
-    private double gemmGflops(int n) {
-        NDManager m = Backend.newManager();
-        try (m) {
-            Random r = new Random(1);
-            float[] a = new float[n * n];
-            for (int i = 0; i < a.length; i++) {
-                a[i] = r.nextFloat();
-            }
-            NDArray x = Ops.floats(m, a, n, n);
-            NDArray y = Ops.floats(m, a, n, n);
-            double s = median(() -> {
-                try (NDScope ignored = new NDScope()) {
-                    x.matMul(y).toFloatArray();
-                }
-            });
-            return 2.0 * n * n * n / s / 1e9;
-        }
-    }
-
-    /** Median wall time in seconds of {@code repeats} runs after one warm-up. */
     private double median(Runnable r) {
-        r.run();
-        double[] t = new double[repeats];
-        for (int i = 0; i < repeats; i++) {
-            long t0 = System.nanoTime();
-            r.run();
-            t[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(t);
-        return t[repeats / 2];
+        return Timing.median(repeats, r);
     }
 }

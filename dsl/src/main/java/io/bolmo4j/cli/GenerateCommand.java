@@ -2,6 +2,7 @@ package io.bolmo4j.cli;
 
 import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.LoadedBolmo;
+import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.LoadedOlmo;
 import picocli.CommandLine.Command;
@@ -38,6 +39,10 @@ final class GenerateCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--dtype", defaultValue = "float32", converter = WeightTypeOption.class,
+            description = WeightTypeOption.DESCRIPTION)
+    WeightType dtype;
+
     @Override
     public void run() {
         Main.configureBackend();
@@ -49,11 +54,11 @@ final class GenerateCommand implements Runnable {
         System.out.print(prompt);
         System.out.flush();
         if (BolmoCheckpoint.isBolmo(dir)) {
-            try (LoadedBolmo lm = LoadedBolmo.load(dir, subwordTokenizer)) {
+            try (LoadedBolmo lm = LoadedBolmo.load(dir, subwordTokenizer, dtype)) {
                 lm.generate(prompt, options, print);
             }
         } else {
-            try (LoadedOlmo lm = LoadedOlmo.load(dir)) {
+            try (LoadedOlmo lm = LoadedOlmo.load(dir, dtype)) {
                 lm.generate(prompt, options, print);
             }
         }

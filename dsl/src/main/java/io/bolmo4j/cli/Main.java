@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bolmo4j", mixinStandardHelpOptions = true, version = "bolmo4j 0.1.0",
         description = "Byteify subword language models into byte-level ones (Bolmo), on the JVM.",
         subcommands = {InfoCommand.class, GenerateCommand.class, ChatCommand.class, ScoreCommand.class, LogitsCommand.class,
-                BenchCommand.class, DemoCommand.class, PretrainCommand.class, ByteifyCommand.class, Stage2Command.class, EvaluateCommand.class, FinetuneCommand.class, CorpusReportCommand.class, BoundaryCeilingCommand.class, TokenizeCommand.class,
+                BenchCommand.class, DemoCommand.class, PretrainCommand.class, ByteifyCommand.class, Stage2Command.class, EvaluateCommand.class,
+                MergeCommand.class, FinetuneCommand.class, CorpusReportCommand.class, BoundaryCeilingCommand.class, TokenizeCommand.class,
                 ExportRunCommand.class, ImportRunCommand.class, KernelCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--device", scope = CommandLine.ScopeType.INHERIT,

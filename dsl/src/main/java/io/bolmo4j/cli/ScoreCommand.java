@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.LoadedBolmo;
+import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.olmo.TextScore;
 import picocli.CommandLine.ArgGroup;
@@ -34,17 +35,21 @@ final class ScoreCommand implements Runnable {
         Path file;
     }
 
+    @Option(names = "--dtype", defaultValue = "float32", converter = WeightTypeOption.class,
+            description = WeightTypeOption.DESCRIPTION)
+    WeightType dtype;
+
     @Override
     public void run() {
         Main.configureBackend();
         String text = input.text != null ? input.text : LogitsCommand.read(input.file);
         TextScore s;
         if (BolmoCheckpoint.isBolmo(dir)) {
-            try (LoadedBolmo lm = LoadedBolmo.load(dir, subwordTokenizer)) {
+            try (LoadedBolmo lm = LoadedBolmo.load(dir, subwordTokenizer, dtype)) {
                 s = lm.score(text);
             }
         } else {
-            try (LoadedOlmo lm = LoadedOlmo.load(dir)) {
+            try (LoadedOlmo lm = LoadedOlmo.load(dir, dtype)) {
                 s = lm.score(text);
             }
         }

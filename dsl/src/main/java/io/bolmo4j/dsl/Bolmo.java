@@ -11,6 +11,7 @@ import io.bolmo4j.bolmo.Stage1;
 import io.bolmo4j.bolmo.Stage2;
 import io.bolmo4j.bolmo.StageTrainer;
 import io.bolmo4j.bolmo.TaskVector;
+import io.bolmo4j.bolmo.TaskVectorMerge;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.export.BolmoCoreExport;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A byte-level Bolmo model, built by byteifying a subword {@link Olmo} and trained in two stages (paper §3.2):
@@ -234,6 +236,27 @@ public final class Bolmo implements AutoCloseable {
     /** @param addSpecialTokens whether BOS is added to the byte ids and the subword post-processor's specials too */
     public BolmoTokenization tokenize(String text, boolean addSpecialTokens) {
         return BolmoTokenization.of(tokenizer, text, addSpecialTokens);
+    }
+
+    /**
+     * Task arithmetic on checkpoint directories, out of core (for models too large to hold three times): streams
+     * {@code θ_bolmo + (θ_instruct − θ_base)} tensor by tensor in the Bolmo's dtype into the new directory {@code out},
+     * with the same tensors and fp32 arithmetic as {@link #mergeTaskVector(Olmo, Olmo, double)} (equal bit for bit once
+     * saved in that dtype), after checking that {@code base} is the model the Bolmo was byteified from.
+     */
+    public static TaskVectorMerge.Result mergeTaskVector(Path bolmo, Path instruct, Path base, Path out) {
+        return mergeTaskVector(bolmo, instruct, base, out, o -> o);
+    }
+
+    /** As {@link #mergeTaskVector(Path, Path, Path, Path)} with options, e.g. {@code o -> o.withAlpha(0.5)}. */
+    public static TaskVectorMerge.Result mergeTaskVector(Path bolmo, Path instruct, Path base, Path out,
+                                                         UnaryOperator<TaskVectorMerge.Options> options) {
+        return TaskVectorMerge.merge(bolmo, instruct, base, out, options.apply(TaskVectorMerge.Options.defaults()));
+    }
+
+    /** What {@link #mergeTaskVector(Path, Path, Path, Path)} would change, from the checkpoints' headers. */
+    public static TaskVectorMerge.Plan planTaskVector(Path bolmo, Path instruct, Path base) {
+        return TaskVectorMerge.plan(bolmo, instruct, base);
     }
 
     /** Writes the model in the Hugging Face Bolmo layout, with the teacher's tokenizer. */

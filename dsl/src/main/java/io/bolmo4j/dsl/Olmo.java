@@ -1,5 +1,6 @@
 package io.bolmo4j.dsl;
 
+import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.BuiltinModels;
 import io.bolmo4j.data.InstructionTasks;
@@ -26,9 +27,9 @@ public final class Olmo implements AutoCloseable {
     private final Path dir;
     private final String tokenizerJson;
 
-    private Olmo(Path dir) {
+    private Olmo(Path dir, WeightType type) {
         this.dir = dir;
-        this.lm = LoadedOlmo.load(dir);
+        this.lm = LoadedOlmo.load(dir, type);
         try {
             this.tokenizerJson = Files.readString(dir.resolve("tokenizer.json"));
         } catch (IOException e) {
@@ -38,7 +39,15 @@ public final class Olmo implements AutoCloseable {
 
     /** Loads a Hugging Face OLMo 2 / Olmo 3 directory (config.json, safetensors, tokenizer.json). */
     public static Olmo load(Path dir) {
-        return new Olmo(BuiltinModels.resolve(dir));
+        return load(dir, WeightType.FLOAT32);
+    }
+
+    /**
+     * Loads with the weight matrices held as {@code type}: {@link WeightType#AUTO} keeps a bf16 checkpoint at 2 bytes
+     * per weight (half the memory; for inference: byteify and training need {@link WeightType#FLOAT32}).
+     */
+    public static Olmo load(Path dir, WeightType type) {
+        return new Olmo(BuiltinModels.resolve(dir), type);
     }
 
     /** {@link #load(Path)} from a path string. */
@@ -48,12 +57,12 @@ public final class Olmo implements AutoCloseable {
 
     /** The built-in teacher, an OLMo 2 of a few million parameters pretrained by bolmo4j on the built-in corpus. */
     public static Olmo tiny() {
-        return new Olmo(BuiltinModels.path(BuiltinModels.TINY));
+        return new Olmo(BuiltinModels.path(BuiltinModels.TINY), WeightType.FLOAT32);
     }
 
     /** The built-in teacher after instruction post-training (for task-arithmetic merges). */
     public static Olmo tinyInstruct() {
-        return new Olmo(BuiltinModels.path(BuiltinModels.TINY_INSTRUCT));
+        return new Olmo(BuiltinModels.path(BuiltinModels.TINY_INSTRUCT), WeightType.FLOAT32);
     }
 
     /** Greedy continuation of up to 100 tokens. */

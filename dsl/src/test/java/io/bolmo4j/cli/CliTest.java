@@ -2,6 +2,9 @@ package io.bolmo4j.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.bolmo4j.bolmo.BolmoCheckpoint;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.io.SafetensorsFile;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
@@ -123,6 +126,36 @@ class CliTest {
         assertEquals("0", s2[0], s2[2]);
         assertTrue(java.nio.file.Files.readString(stage2.resolve("stage2_log.csv")).startsWith("step,lr,loss,ce,"));
         assertEquals("0", run("score", stage2.toString(), "--text", "times")[0]);
+    }
+
+    @Test
+    void mergeStreamsATaskVectorIntoANewDirectoryAndDryRunWritesNothing() throws Exception {
+        Path bolmo = dir.resolve("merge-bolmo"), instruct = dir.resolve("merge-instruct"), out = dir.resolve("merged");
+        String tokenizer = java.nio.file.Files.readString(ckpt.resolve("tokenizer.json"));
+        int subwords = io.bolmo4j.tokenizer.BpeTokenizer.load(ckpt.resolve("tokenizer.json")).vocabSize();
+        try (OlmoModel base = OlmoCheckpoint.load(ckpt); BolmoModel b = Byteify.fromTeacher(base, subwords, 1);
+             OlmoModel other = OlmoModel.random(base.config(), 4)) {
+            BolmoCheckpoint.save(b, bolmo, true, tokenizer);
+            OlmoCheckpoint.save(other, instruct, false, Map.of());
+        }
+        String[] dry = run("merge", "--bolmo", bolmo.toString(), "--instruct", instruct.toString(), "--base", ckpt.toString(),
+                "--dry-run", "--out", out.toString());
+        assertEquals("0", dry[0], dry[2]);
+        assertTrue(dry[1].contains("to 23 tensors") && dry[1].contains("  model.norm.weight BF16[32]")
+                && dry[1].contains("lm_head.weight (shapes differ"), dry[1]);
+        assertTrue(!java.nio.file.Files.exists(out));
+        String[] r = run("merge", "--bolmo", bolmo.toString(), "--instruct", instruct.toString(), "--base", ckpt.toString(),
+                "--alpha", "0.5", "--out", out.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].startsWith("merged 23 tensors"), r[1]);
+        String[] score = run("score", out.toString(), "--text", "merged");
+        assertEquals("0", score[0], "the output loads with its tokenizer: " + score[2]);
+        String[] wrong = run("merge", "--bolmo", bolmo.toString(), "--instruct", ckpt.toString(), "--base", instruct.toString(),
+                "--out", dir.resolve("never").toString());
+        assertEquals("1", wrong[0]);
+        assertTrue(wrong[2].contains("'model.layers.0.self_attn.q_proj.weight' differs from the Bolmo's by")
+                && wrong[2].strip().lines().count() == 1, wrong[2]);
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("never")));
     }
 
     @Test

@@ -1,9 +1,13 @@
 package io.bolmo4j.bolmo;
 
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
+import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.HostTensor;
+import io.bolmo4j.olmo.TransformerStack;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.io.IOException;
@@ -12,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Bolmo checkpoints in the Hugging Face layout of allenai/Bolmo-1B (docs/bolmo.md §1.2-1.3). The teacher's subword vocabulary
@@ -39,13 +44,24 @@ public final class BolmoCheckpoint {
         }
     }
 
+    /** Loads every tensor as fp32, each streamed once from the file into the engine. */
     public static BolmoModel load(Path dir) {
+        return load(dir, WeightType.FLOAT32);
+    }
+
+    /** Loads with the global model's weight matrices held as {@code type}; the local models stay fp32. */
+    public static BolmoModel load(Path dir, WeightType type) {
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             BolmoConfig cfg = BolmoConfig.fromJson(ckpt.config(), dir.resolve(HfCheckpoint.CONFIG).toString());
+            Set<String> global = TransformerStack.shapes(cfg.global).keySet();
             Params p = Params.create();
             try {
                 for (Map.Entry<String, long[]> e : cfg.tensorShapes().entrySet()) {
-                    p.put(e.getKey(), ckpt.readFloats(e.getKey(), e.getValue()), e.getValue());
+                    String n = e.getKey();
+                    long[] shape = e.getValue();
+                    DataType dt = global.contains(n) && shape.length == 2
+                            ? type.matrixType(ckpt.info(n, shape).dtype()) : DataType.FLOAT32;
+                    p.load(ckpt, n, shape, dt);
                 }
                 return new BolmoModel(cfg, p);
             } catch (RuntimeException e) {
@@ -64,7 +80,7 @@ public final class BolmoCheckpoint {
     public static void save(BolmoModel model, Path dir, boolean bf16, String teacherTokenizerJson) {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         model.params().asMap().forEach((name, a) -> {
-            float[] data = a.toFloatArray();
+            float[] data = Ops.toFloats(a);
             long[] shape = a.getShape().getShape();
             tensors.put(name, bf16 ? HostTensor.bf16(data, shape) : HostTensor.f32(data, shape));
         });

@@ -44,6 +44,10 @@ public final class Byteify {
         Random rng = new Random(seed);
         BolmoModel.initLocal(cfg, p, rng);
         Map<String, NDArray> t = teacher.params().asMap();
+        if (t.values().stream().anyMatch(a -> a.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32)) {
+            throw new IllegalArgumentException("byteify trains through the teacher's layers and needs them in float32;"
+                    + " load the teacher with WeightType.FLOAT32 (the default)");
+        }
         for (Map.Entry<String, NDArray> e : t.entrySet()) {
             if (e.getKey().startsWith("model.layers.")) {
                 p.putCopy(e.getKey(), e.getValue());

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDScope;
 import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.chat.Message;
+import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.Safetensors;
@@ -53,7 +54,7 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
 
     /** Loads a Bolmo directory; its subword vocabulary is found as {@link SubwordTokenizerFile#find} says. */
     public static LoadedBolmo load(Path dir) {
-        return load(dir, null);
+        return load(dir, null, WeightType.FLOAT32);
     }
 
     /**
@@ -61,8 +62,13 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
      * look it up). The chat template is the directory's, else the one beside the subword tokenizer (the teacher's).
      */
     public static LoadedBolmo load(Path dir, Path subwordTokenizer) {
+        return load(dir, subwordTokenizer, WeightType.FLOAT32);
+    }
+
+    /** As {@link #load(Path, Path)} with the global model's weight matrices held as {@code type}. */
+    public static LoadedBolmo load(Path dir, Path subwordTokenizer, WeightType type) {
         Path tokFile = SubwordTokenizerFile.find(dir, subwordTokenizer, System.getenv());
-        return new LoadedBolmo(BolmoCheckpoint.load(dir), BpeTokenizer.load(tokFile), chatTemplate(dir, tokFile));
+        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), BpeTokenizer.load(tokFile), chatTemplate(dir, tokFile));
     }
 
     /** A Bolmo's chat template: its directory's, else the one beside its subword tokenizer file (the teacher's). */

@@ -2,9 +2,14 @@ package io.bolmo4j.bolmo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.engine.Backend;
+import io.bolmo4j.engine.Params;
+import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,51 +22,73 @@ public final class TaskVector {
     private TaskVector() {}
 
     /**
-     * The tensors that receive the task vector: present in all three models with equal shapes.
+     * The tensors that receive the task vector: the Bolmo's tensors present in both subword models with one shape. The
+     * one rule for the in-memory merge and {@link TaskVectorMerge}, on shapes by tensor name.
      */
-    public static List<String> mergedTensors(BolmoModel bolmo, OlmoModel instruct, OlmoModel base) {
+    public static List<String> mergedTensors(Map<String, long[]> bolmo, Map<String, long[]> instruct, Map<String, long[]> base) {
         List<String> names = new ArrayList<>();
-        Map<String, NDArray> b = bolmo.params().asMap(), in = instruct.params().asMap(), ba = base.params().asMap();
-        for (Map.Entry<String, NDArray> e : b.entrySet()) {
-            NDArray i = in.get(e.getKey()), s = ba.get(e.getKey());
-            if (i != null && s != null && i.getShape().equals(e.getValue().getShape()) && s.getShape().equals(i.getShape())) {
+        for (Map.Entry<String, long[]> e : bolmo.entrySet()) {
+            long[] i = instruct.get(e.getKey()), s = base.get(e.getKey());
+            if (i != null && s != null && Arrays.equals(i, e.getValue()) && Arrays.equals(s, i)) {
                 names.add(e.getKey());
             }
         }
         return names;
     }
 
+    /** {@link #mergedTensors(Map, Map, Map)} of loaded models. */
+    public static List<String> mergedTensors(BolmoModel bolmo, OlmoModel instruct, OlmoModel base) {
+        return mergedTensors(shapes(bolmo.params()), shapes(instruct.params()), shapes(base.params()));
+    }
+
+    private static Map<String, long[]> shapes(Params p) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        p.asMap().forEach((k, v) -> m.put(k, v.getShape().getShape()));
+        return m;
+    }
+
     /**
-     * Adds {@code α (instruct − base)} in place and returns the merged tensor names. Checks that base and instruct share
-     * an architecture and that the base is the model this Bolmo was byteified from (same global layer count and width).
+     * Checks that base and instruct share an architecture and that the base is the model this Bolmo was byteified from
+     * (same global layer count and widths).
+     */
+    public static void checkArchitectures(BolmoConfig bolmo, OlmoConfig instruct, OlmoConfig base) {
+        if (base.hiddenSize != instruct.hiddenSize || base.numHiddenLayers != instruct.numHiddenLayers
+                || base.intermediateSize != instruct.intermediateSize || base.numKeyValueHeads != instruct.numKeyValueHeads) {
+            throw new IllegalArgumentException("instruct model " + instruct + " does not share the base's architecture " + base);
+        }
+        OlmoConfig g = bolmo.global;
+        if (g.hiddenSize != base.hiddenSize || g.numHiddenLayers != base.numHiddenLayers || g.intermediateSize != base.intermediateSize) {
+            throw new IllegalArgumentException("the base " + base + " is not the model this Bolmo was byteified from (global model "
+                    + g + ")");
+        }
+    }
+
+    /**
+     * Adds {@code α (instruct − base)} in place and returns the merged tensor names, after
+     * {@link #checkArchitectures}.
      */
     public static List<String> merge(BolmoModel bolmo, OlmoModel instruct, OlmoModel base, double alpha) {
-        io.bolmo4j.engine.Backend.noGrad();
+        Backend.noGrad();
         if (!(Double.isFinite(alpha))) {
             throw new IllegalArgumentException("alpha must be finite, got " + alpha);
         }
-        var bc = base.config();
-        var ic = instruct.config();
-        if (bc.hiddenSize != ic.hiddenSize || bc.numHiddenLayers != ic.numHiddenLayers
-                || bc.intermediateSize != ic.intermediateSize || bc.numKeyValueHeads != ic.numKeyValueHeads) {
-            throw new IllegalArgumentException("instruct model " + ic + " does not share the base's architecture " + bc);
-        }
-        var g = bolmo.config().global;
-        if (g.hiddenSize != bc.hiddenSize || g.numHiddenLayers != bc.numHiddenLayers || g.intermediateSize != bc.intermediateSize) {
-            throw new IllegalArgumentException("the base " + bc + " is not the model this Bolmo was byteified from (global model "
-                    + g + ")");
-        }
+        checkArchitectures(bolmo.config(), instruct.config(), base.config());
         List<String> names = mergedTensors(bolmo, instruct, base);
         if (names.isEmpty()) {
             throw new IllegalArgumentException("no tensor is shared by name and shape: nothing to merge");
         }
         for (String n : names) {
             try (NDScope ignored = new NDScope()) {
-                NDArray delta = instruct.params().get(n).sub(base.params().get(n)).mul((float) alpha);
-                bolmo.params().get(n).addi(delta.toDevice(bolmo.params().get(n).getDevice(), false));
+                addDelta(bolmo.params().get(n), instruct.params().get(n), base.params().get(n), (float) alpha);
             }
         }
         return names;
+    }
+
+    /** {@code θ += (θ_instruct − θ_base)·α} in place, in fp32: the arithmetic {@link TaskVectorMerge} reproduces. */
+    public static void addDelta(NDArray theta, NDArray instruct, NDArray base, float alpha) {
+        NDArray delta = instruct.sub(base).mul(alpha);
+        theta.addi(delta.toDevice(theta.getDevice(), false));
     }
 
     /**

@@ -2,7 +2,10 @@ package io.bolmo4j.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -57,14 +60,43 @@ public final class Ops {
         return longs(manager, l, shape);
     }
 
-    /** {@code x · Wᵀ} for a PyTorch-layout weight {@code [out, in]}. */
+    /**
+     * {@code x · Wᵀ} for a PyTorch-layout weight {@code [out, in]}, in fp32. A 2-byte weight (see {@link WeightType})
+     * is widened for this one use, {@value #WIDEN_CHUNK} elements at a time, and the widened copies freed at once.
+     */
     public static NDArray linear(NDArray x, NDArray weight) {
-        return x.matMul(weight.transpose());
+        if (weight.getDataType() == DataType.FLOAT32) {
+            return x.matMul(weight.transpose());
+        }
+        long rows = weight.getShape().get(0), per = Math.max(1, WIDEN_CHUNK / weight.getShape().get(1));
+        if (rows <= per) {
+            return widenedProduct(x, weight);
+        }
+        NDList parts = new NDList();
+        try {
+            for (long r = 0; r < rows; r += per) {
+                try (NDArray slice = weight.get(new NDIndex(r + ":" + Math.min(rows, r + per)))) {
+                    parts.add(widenedProduct(x, slice));
+                }
+            }
+            return NDArrays.concat(parts, -1);
+        } finally {
+            parts.close();
+        }
+    }
+
+    /** Elements of a 2-byte weight widened at once: 8M, a 32 MB transient. */
+    private static final long WIDEN_CHUNK = 1L << 23;
+
+    private static NDArray widenedProduct(NDArray x, NDArray weight) {
+        try (NDArray w = weight.toType(DataType.FLOAT32, false); NDArray wt = w.transpose()) {
+            return x.matMul(wt);
+        }
     }
 
     /** {@code x · Wᵀ + b}. */
     public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-        return x.matMul(weight.transpose()).add(bias);
+        return linear(x, weight).add(bias);
     }
 
     /** RMSNorm over the last axis: {@code x · rsqrt(mean(x²) + eps) · w}, in the input's (fp32) precision. */

@@ -2,7 +2,17 @@ package io.bolmo4j.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.bolmo4j.io.CheckpointException;
+import io.bolmo4j.io.DType;
+import io.bolmo4j.io.HfCheckpoint;
+import io.bolmo4j.io.TensorInfo;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 import java.util.Arrays;
 import java.util.Collections;
@@ -16,6 +26,10 @@ import java.util.Random;
  * file, a random initialisation and a training run all share one naming.
  */
 public final class Params implements AutoCloseable {
+    /** Elements converted per step while loading: 4M, i.e. 8 to 16 MB of buffers. */
+    private static final int LOAD_CHUNK = 1 << 22;
+    /** Largest finite fp16 value; larger values would become infinite. */
+    private static final float HALF_MAX = 65504f;
     private final NDManager manager;
     private final Map<String, NDArray> tensors = new LinkedHashMap<>();
 
@@ -49,6 +63,56 @@ public final class Params implements AutoCloseable {
         a.attach(manager);
         ai.djl.ndarray.NDScope.unregister(a);
         return replace(name, a);
+    }
+
+    /**
+     * Adds tensor {@code name} of {@code ckpt} (any float dtype) as {@code type} (FLOAT32 or FLOAT16), checking its
+     * shape. It streams a few MB at a time: positional reads (not a memory map, whose touched pages would count as
+     * resident memory), conversion in Java, a copy into the engine tensor. Loading a model thus needs its size once.
+     */
+    public NDArray load(HfCheckpoint ckpt, String name, long[] shape, DataType type) {
+        TensorInfo info = ckpt.info(name, shape);
+        DType from = info.dtype();
+        if (!from.isFloat()) {
+            throw new CheckpointException(ckpt.fileOf(name) + ": tensor '" + name + "' is " + from + ", not a float type");
+        }
+        DType to = type == DataType.FLOAT16 ? DType.F16 : DType.F32;
+        long n = info.elements();
+        int chunk = (int) Math.min(n, LOAD_CHUNK);
+        ByteBuffer raw = ByteBuffer.allocateDirect(chunk * from.size()).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer converted = ByteBuffer.allocateDirect(chunk * to.size()).order(ByteOrder.LITTLE_ENDIAN);
+        float[] values = new float[chunk];
+        NDArray flat = manager.create(new Shape(n), type);
+        try {
+            for (long start = 0; start < n; start += chunk) {
+                int len = (int) Math.min(chunk, n - start);
+                raw.clear().limit(len * from.size());
+                ckpt.read(name, start * from.size(), raw);
+                from.decode(raw.flip(), values, len);
+                if (to == DType.F16) {
+                    checkHalfRange(ckpt, name, values, len, start);
+                }
+                converted.clear();
+                to.encode(values, 0, len, converted);
+                try (NDArray alias = manager.create(converted.flip(), new Shape(len), type)) {
+                    flat.set(new NDIndex(start + ":" + (start + len)), alias);
+                }
+            }
+            NDArray a = flat.reshape(shape);
+            NDScope.unregister(a);
+            return replace(name, a);
+        } finally {
+            flat.close();
+        }
+    }
+
+    private static void checkHalfRange(HfCheckpoint ckpt, String name, float[] values, int len, long start) {
+        for (int i = 0; i < len; i++) {
+            if (Math.abs(values[i]) > HALF_MAX) {
+                throw new CheckpointException(ckpt.fileOf(name) + ": tensor '" + name + "' holds " + values[i]
+                        + " (element " + (start + i) + "), beyond fp16's range; load it with dtype float32");
+            }
+        }
     }
 
     private NDArray replace(String name, NDArray a) {

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
-/** Temp files for atomic writes, beside their target so the final rename stays on one file system. */
-final class AtomicFiles {
+/** Temp files and folders for atomic writes, beside their target so the final rename stays on one file system. */
+public final class AtomicFiles {
     private AtomicFiles() {}
 
     /** A hidden temp file next to {@code target}, readable by others like an ordinary file (createTempFile gives 0600). */
@@ -20,5 +22,30 @@ final class AtomicFiles {
             // not a POSIX file system: keep its defaults
         }
         return tmp;
+    }
+
+    /** A hidden temp folder next to {@code target}, to be renamed to it once complete. */
+    public static Path tempDirFor(Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempDirectory(dir, "." + target.getFileName() + ".");
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep its defaults
+        }
+        return tmp;
+    }
+
+    /** Removes a file or a folder with everything in it; nothing when absent. */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
     }
 }

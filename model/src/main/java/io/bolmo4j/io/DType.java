@@ -1,5 +1,8 @@
 package io.bolmo4j.io;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /** Safetensors element types bolmo4j reads and writes. */
 public enum DType {
     F32(4), F16(2), BF16(2), I64(8), I32(4), U8(1), I8(1), BOOL(1);
@@ -17,6 +20,48 @@ public enum DType {
 
     public boolean isFloat() {
         return this == F32 || this == F16 || this == BF16;
+    }
+
+    /** Decodes {@code n} values of this float type from {@code src} (little-endian, from its position) into {@code dst}. */
+    public void decode(ByteBuffer src, float[] dst, int n) {
+        ByteBuffer in = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        switch (this) {
+            case F32 -> in.asFloatBuffer().get(dst, 0, n);
+            case BF16 -> {
+                for (int i = 0, p = in.position(); i < n; i++, p += 2) {
+                    dst[i] = bf16ToFloat(in.getShort(p));
+                }
+            }
+            case F16 -> {
+                for (int i = 0, p = in.position(); i < n; i++, p += 2) {
+                    dst[i] = f16ToFloat(in.getShort(p));
+                }
+            }
+            default -> throw new IllegalStateException(this + " is not a float type");
+        }
+    }
+
+    /** Encodes {@code src[from, to)} into {@code dst} (little-endian, advancing its position), rounding to nearest even. */
+    public void encode(float[] src, int from, int to, ByteBuffer dst) {
+        dst.order(ByteOrder.LITTLE_ENDIAN);
+        switch (this) {
+            case F32 -> {
+                for (int i = from; i < to; i++) {
+                    dst.putFloat(src[i]);
+                }
+            }
+            case BF16 -> {
+                for (int i = from; i < to; i++) {
+                    dst.putShort(floatToBf16(src[i]));
+                }
+            }
+            case F16 -> {
+                for (int i = from; i < to; i++) {
+                    dst.putShort(floatToF16(src[i]));
+                }
+            }
+            default -> throw new IllegalStateException(this + " is not a float type");
+        }
     }
 
     /** Parses a header dtype; null when unknown. */

@@ -7,6 +7,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,11 @@ public final class HfCheckpoint implements AutoCloseable {
         return file(name).info(name);
     }
 
+    /** Reads bytes of a tensor's data from {@code offset} on into {@code dst}, without mapping (see {@link SafetensorsFile#read}). */
+    public void read(String name, long offset, ByteBuffer dst) {
+        file(name).read(name, offset, dst);
+    }
+
     /** A tensor's values as fp32. */
     public float[] readFloats(String name) {
         return file(name).readFloats(name);
@@ -90,13 +96,24 @@ public final class HfCheckpoint implements AutoCloseable {
 
     /** A tensor's values as fp32, checking its shape first. */
     public float[] readFloats(String name, long... expectedShape) {
+        info(name, expectedShape);
+        return file(name).readFloats(name);
+    }
+
+    /** A tensor's header entry, checking its shape. */
+    public TensorInfo info(String name, long... expectedShape) {
         SafetensorsFile f = file(name);
         long[] actual = f.info(name).shape();
         if (!Arrays.equals(actual, expectedShape)) {
             throw new CheckpointException(f.path() + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
                     + ", expected " + Arrays.toString(expectedShape));
         }
-        return f.readFloats(name);
+        return f.info(name);
+    }
+
+    /** The file holding tensor {@code name} (named in errors). */
+    public Path fileOf(String name) {
+        return file(name).path();
     }
 
     private SafetensorsFile file(String name) {
@@ -166,41 +183,16 @@ public final class HfCheckpoint implements AutoCloseable {
      */
     public static void save(Path dir, JsonObject config, Map<String, HostTensor> tensors, long maxShardBytes,
                             Map<String, byte[]> extraFiles) {
-        List<Map<String, HostTensor>> shards = new ArrayList<>();
-        Map<String, HostTensor> cur = new LinkedHashMap<>();
-        long curBytes = 0, total = 0;
-        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
-            long b = e.getValue().byteSize();
-            if (!cur.isEmpty() && curBytes + b > maxShardBytes) {
-                shards.add(cur);
-                cur = new LinkedHashMap<>();
-                curBytes = 0;
+        Map<String, TensorSpec> specs = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> specs.put(name, t.spec()));
+        try (CheckpointWriter w = new CheckpointWriter(dir, specs, maxShardBytes)) {
+            ByteBuffer block = ByteBuffer.allocate(Safetensors.BLOCK);
+            for (HostTensor t : tensors.values()) {
+                t.stream(block, w::write);
             }
-            cur.put(e.getKey(), e.getValue());
-            curBytes += b;
-            total += b;
+            w.finish();
         }
-        shards.add(cur);
         try {
-            Files.createDirectories(dir);
-            if (shards.size() == 1) {
-                Safetensors.write(dir.resolve(SINGLE), shards.get(0), Map.of("format", "pt"));
-                Files.deleteIfExists(dir.resolve(INDEX));
-            } else {
-                JsonObject weightMap = new JsonObject();
-                for (int i = 0; i < shards.size(); i++) {
-                    String name = String.format("model-%05d-of-%05d.safetensors", i + 1, shards.size());
-                    Safetensors.write(dir.resolve(name), shards.get(i), Map.of("format", "pt"));
-                    shards.get(i).keySet().forEach(k -> weightMap.addProperty(k, name));
-                }
-                JsonObject index = new JsonObject();
-                JsonObject meta = new JsonObject();
-                meta.addProperty("total_size", total);
-                index.add("metadata", meta);
-                index.add("weight_map", weightMap);
-                writeAtomically(dir.resolve(INDEX), pretty(index));
-                Files.deleteIfExists(dir.resolve(SINGLE));
-            }
             writeAtomically(dir.resolve(CONFIG), pretty(config));
             for (Map.Entry<String, byte[]> e : extraFiles.entrySet()) {
                 writeAtomically(dir.resolve(e.getKey()), e.getValue());
@@ -210,7 +202,7 @@ public final class HfCheckpoint implements AutoCloseable {
         }
     }
 
-    private static byte[] pretty(JsonObject o) {
+    static byte[] pretty(JsonObject o) {
         return (new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
     }

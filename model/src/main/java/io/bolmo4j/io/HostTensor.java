@@ -2,6 +2,7 @@ package io.bolmo4j.io;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.function.Consumer;
 
 /** A tensor in Java memory, ready to be written: its stored type, shape and values. */
 public final class HostTensor {
@@ -71,22 +72,30 @@ public final class HostTensor {
         return floats != null ? floats.length : longs != null ? longs.length : ints.length;
     }
 
-    /** Writes elements [from, to) little-endian into {@code out}, which must have room. */
-    void encode(ByteBuffer out, int from, int to) {
-        out.order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = from; i < to; i++) {
-            switch (dtype) {
-                case F32 -> out.putFloat(floats[i]);
-                case BF16 -> out.putShort(DType.floatToBf16(floats[i]));
-                case F16 -> out.putShort(DType.floatToF16(floats[i]));
-                case I64 -> out.putLong(longs[i]);
-                case I32 -> out.putInt(ints[i]);
-                default -> throw new IllegalStateException("cannot encode " + dtype);
-            }
-        }
+    /** Header type and shape. */
+    public TensorSpec spec() {
+        return new TensorSpec(dtype, shape);
     }
 
-    int count() {
-        return length();
+    /** Hands the stored bytes (little-endian) to {@code sink} in blocks of {@code block}'s capacity. */
+    void stream(ByteBuffer block, Consumer<ByteBuffer> sink) {
+        block.order(ByteOrder.LITTLE_ENDIAN);
+        int per = block.capacity() / dtype.size();
+        for (int from = 0; from < length(); from += per) {
+            int to = Math.min(length(), from + per);
+            block.clear();
+            if (floats != null) {
+                dtype.encode(floats, from, to, block);
+            } else {
+                for (int i = from; i < to; i++) {
+                    if (longs != null) {
+                        block.putLong(longs[i]);
+                    } else {
+                        block.putInt(ints[i]);
+                    }
+                }
+            }
+            sink.accept(block.flip());
+        }
     }
 }

@@ -102,22 +102,31 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Values of a float tensor (F32, F16 or BF16) as fp32. */
     public float[] readFloats(String name) {
         TensorInfo t = info(name);
+        if (!t.dtype().isFloat()) {
+            throw new CheckpointException(path + ": tensor '" + name + "' is " + t.dtype() + ", not a float type");
+        }
         int n = elementCount(t);
         float[] out = new float[n];
-        ByteBuffer data = bytes(t);
-        switch (t.dtype()) {
-            case F32 -> data.asFloatBuffer().get(out);
-            case BF16, F16 -> {
-                short[] raw = new short[n];
-                data.asShortBuffer().get(raw);
-                boolean bf = t.dtype() == DType.BF16;
-                for (int i = 0; i < n; i++) {
-                    out[i] = bf ? DType.bf16ToFloat(raw[i]) : DType.f16ToFloat(raw[i]);
-                }
-            }
-            default -> throw new CheckpointException(path + ": tensor '" + name + "' is " + t.dtype() + ", not a float type");
-        }
+        t.dtype().decode(bytes(t), out, n);
         return out;
+    }
+
+    /**
+     * Reads {@code dst.remaining()} bytes of tensor {@code name}'s data from byte {@code offset} on into {@code dst}
+     * with positional reads, not through the mapping: streamed passes over large files then leave nothing of them in
+     * this process's resident memory (only in the page cache).
+     */
+    public void read(String name, long offset, ByteBuffer dst) {
+        TensorInfo t = info(name);
+        if (offset < 0 || offset + dst.remaining() > t.end() - t.begin()) {
+            throw new CheckpointException(path + ": tensor '" + name + "': bytes [" + offset + ", "
+                    + (offset + dst.remaining()) + ") lie outside its " + (t.end() - t.begin()) + " bytes");
+        }
+        try {
+            readFully(dst, t.begin() + offset);
+        } catch (IOException e) {
+            throw new CheckpointException(path + ": cannot read tensor '" + name + "': " + e.getMessage(), e);
+        }
     }
 
     /** Values of an I64 (or I32, widened) tensor. */

@@ -6,6 +6,7 @@ import io.bolmo4j.chat.Message;
 import io.bolmo4j.chat.SpecialTokens;
 import io.bolmo4j.data.ContinuationScore;
 import io.bolmo4j.data.ScoringModel;
+import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.generate.Utf8Stream;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -46,6 +47,11 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
      * of config.json, generation_config.json and tokenizer_config.json ({@link SpecialTokens}).
      */
     public static LoadedOlmo load(Path dir) {
+        return load(dir, WeightType.FLOAT32);
+    }
+
+    /** Loads weights with their matrices held as {@code type}, and {@code DIR/tokenizer.json}. */
+    public static LoadedOlmo load(Path dir, WeightType type) {
         Path tok = dir.resolve("tokenizer.json");
         if (!Files.exists(tok)) {
             throw new IllegalArgumentException(dir + " has no tokenizer.json; text commands need one (use 'logits --ids' otherwise)");
@@ -53,7 +59,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         BpeTokenizer tokenizer = BpeTokenizer.load(tok);
         ChatTemplate template = ChatTemplate.find(dir).orElse(null);
         SpecialTokens special = SpecialTokens.read(dir, tokenizer, template);
-        return new LoadedOlmo(OlmoCheckpoint.load(dir), tokenizer, special, template);
+        return new LoadedOlmo(OlmoCheckpoint.load(dir, type), tokenizer, special, template);
     }
 
     public OlmoModel model() {

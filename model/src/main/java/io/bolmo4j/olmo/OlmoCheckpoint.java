@@ -1,7 +1,10 @@
 package io.bolmo4j.olmo;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.TensorInfo;
@@ -23,12 +26,23 @@ public final class OlmoCheckpoint {
 
     /** Reads {@code config.json} and every tensor (F32/F16/BF16 → fp32) of an OLMo 2/3 checkpoint. */
     public static OlmoModel load(Path dir) {
+        return load(dir, WeightType.FLOAT32);
+    }
+
+    /**
+     * Reads an OLMo 2/3 checkpoint with its weight matrices held as {@code type} (vectors in fp32), each tensor
+     * streamed once from the file into the engine.
+     */
+    public static OlmoModel load(Path dir, WeightType type) {
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             OlmoConfig cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve("config.json").toString());
             Params params = Params.create();
             try {
                 for (Map.Entry<String, long[]> e : expectedShapes(cfg).entrySet()) {
-                    params.put(e.getKey(), ckpt.readFloats(e.getKey(), e.getValue()), e.getValue());
+                    String n = e.getKey();
+                    long[] shape = e.getValue();
+                    DataType dt = shape.length == 2 ? type.matrixType(ckpt.info(n, shape).dtype()) : DataType.FLOAT32;
+                    params.load(ckpt, n, shape, dt);
                 }
                 return new OlmoModel(cfg, params);
             } catch (RuntimeException e) {
@@ -45,7 +59,7 @@ public final class OlmoCheckpoint {
     public static void save(OlmoModel model, Path dir, boolean bf16, Map<String, byte[]> extraFiles) {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : model.params().asMap().entrySet()) {
-            float[] data = e.getValue().toFloatArray();
+            float[] data = Ops.toFloats(e.getValue());
             long[] shape = e.getValue().getShape().getShape();
             tensors.put(e.getKey(), bf16 ? HostTensor.bf16(data, shape) : HostTensor.f32(data, shape));
         }
@@ -77,7 +91,7 @@ public final class OlmoCheckpoint {
     }
 
     /** Every tensor an OLMo 2/3 checkpoint must hold, with its shape. */
-    static Map<String, long[]> expectedShapes(OlmoConfig c) {
+    public static Map<String, long[]> expectedShapes(OlmoConfig c) {
         Map<String, long[]> m = new LinkedHashMap<>();
         long d = c.hiddenSize;
         m.put(OlmoModel.EMBED, new long[] {c.vocabSize, d});

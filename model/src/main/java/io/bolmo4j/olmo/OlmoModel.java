@@ -3,6 +3,7 @@ package io.bolmo4j.olmo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 
@@ -60,7 +61,8 @@ public final class OlmoModel implements AutoCloseable {
 
     /** Input embeddings of {@code ids [B, T]} (int64), {@code [B, T, d]}. */
     public NDArray embed(NDArray ids) {
-        return embed.get(ids);
+        NDArray rows = embed.get(ids);
+        return rows.getDataType() == DataType.FLOAT32 ? rows : rows.toType(DataType.FLOAT32, false);
     }
 
     /** Final hidden states before the last norm, {@code [B, T, d]}. */

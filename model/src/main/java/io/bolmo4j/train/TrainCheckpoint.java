@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.AtomicFiles;
 import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.Safetensors;
@@ -14,10 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * A resumable training checkpoint: parameters and AdamW moments in fp32 safetensors plus a JSON state (step and
@@ -30,7 +29,7 @@ public final class TrainCheckpoint {
     public static void save(Path dir, Params params, AdamW opt, JsonObject state) {
         Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
         try {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
             Files.createDirectories(tmp);
             Map<String, HostTensor> p = new LinkedHashMap<>(), o = new LinkedHashMap<>();
             for (Map.Entry<String, NDArray> e : params.asMap().entrySet()) {
@@ -47,12 +46,12 @@ public final class TrainCheckpoint {
             state.addProperty("optimizer_step", opt.stepCount());
             Files.writeString(tmp.resolve("state.json"), state.toString(), StandardCharsets.UTF_8);
             Path old = dir.resolveSibling(dir.getFileName() + ".old");
-            deleteTree(old);
+            AtomicFiles.deleteTree(old);
             if (Files.exists(dir)) {
                 Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
-            deleteTree(old);
+            AtomicFiles.deleteTree(old);
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot write training checkpoint: " + e.getMessage(), e);
         }
@@ -62,7 +61,7 @@ public final class TrainCheckpoint {
     public static void delete(Path dir) {
         try {
             for (String suffix : new String[] {"", ".old", ".tmp"}) {
-                deleteTree(dir.resolveSibling(dir.getFileName() + suffix));
+                AtomicFiles.deleteTree(dir.resolveSibling(dir.getFileName() + suffix));
             }
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot remove checkpoint: " + e.getMessage(), e);
@@ -91,17 +90,6 @@ public final class TrainCheckpoint {
             return state;
         } catch (IOException e) {
             throw new CheckpointException(d + ": cannot read training checkpoint: " + e.getMessage(), e);
-        }
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
         }
     }
 }

@@ -1,0 +1,363 @@
+package io.bolmo4j.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import com.google.gson.JsonObject;
+import io.bolmo4j.bolmo.BolmoCheckpoint;
+import io.bolmo4j.bolmo.BolmoConfig;
+import io.bolmo4j.bolmo.BolmoGenerator;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.ByteTokenizer;
+import io.bolmo4j.bolmo.SubwordSuffixTrie;
+import io.bolmo4j.bolmo.TaskVector;
+import io.bolmo4j.bolmo.TaskVectorMerge;
+import io.bolmo4j.engine.Backend;
+import io.bolmo4j.engine.Ops;
+import io.bolmo4j.engine.Params;
+import io.bolmo4j.engine.WeightType;
+import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.io.AtomicFiles;
+import io.bolmo4j.io.DType;
+import io.bolmo4j.io.HfCheckpoint;
+import io.bolmo4j.olmo.OlmoCheckpoint;
+import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.olmo.OlmoGenerator;
+import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.olmo.TransformerStack;
+import io.bolmo4j.tokenizer.Cl100kVocab;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A benchmark on a random checkpoint of a released model's shape ({@code bolmo4j bench --shape}): writes the bf16
+ * checkpoint once into a cache folder, then reports load seconds, resident memory, prefill and decode speed against
+ * the GEMM rate and the memory-bandwidth limit, and for Bolmo shapes an out-of-core task-vector merge (in a child
+ * JVM, so its peak memory is its own), checked against the engine's in-memory merge arithmetic when asked.
+ */
+public final class ShapeBench {
+    /** Seed of the Bolmo's tensors and of its base (which therefore share their global layers); the instruct's is +1. */
+    private static final long SEED = 1;
+
+    /**
+     * @param dtype weight matrices in the engine
+     * @param prefill tokens (bytes for Bolmo) of the timed forward pass
+     * @param decode tokens (bytes for Bolmo) decoded per timed run
+     * @param verifyMerge compare every merged tensor with the engine's in-memory arithmetic (reads the inputs again)
+     */
+    public record Options(WeightType dtype, int prefill, int decode, int repeats, boolean verifyMerge, Path cache) {}
+
+    /** What is benchmarked: a subword model, or a Bolmo whose global model it is. */
+    public record Target(String name, OlmoConfig teacher, BolmoConfig bolmo) {
+        public static Target of(PublishedShape s) {
+            return new Target(s.id(), s.teacher(), s.isBolmo() ? s.bolmo() : null);
+        }
+
+        /** A {@code config.json} of an OLMo 2/3 or a Bolmo; cached under its file name. */
+        public static Target ofConfig(Path file) {
+            try {
+                JsonObject j = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+                String name = "config-" + file.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+                if (j.has("model_type") && j.get("model_type").getAsString().equals("bolmo")) {
+                    BolmoConfig b = BolmoConfig.fromJson(j, file.toString());
+                    return new Target(name, b.global, b);
+                }
+                return new Target(name, OlmoConfig.fromJson(j, file.toString()), null);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + file, e);
+            }
+        }
+
+        Map<String, long[]> shapes() {
+            return bolmo != null ? bolmo.tensorShapes() : OlmoCheckpoint.expectedShapes(teacher);
+        }
+
+        long parameters() {
+            return bolmo != null ? bolmo.parameterCount() : teacher.parameterCount();
+        }
+    }
+
+    private final Target target;
+    private final Options o;
+    private final PrintStream out;
+
+    private ShapeBench(Target target, Options o, PrintStream out) {
+        this.target = target;
+        this.o = o;
+        this.out = out;
+    }
+
+    /** Runs the benchmark, printing one line per figure. */
+    public static void run(Target target, Options options, PrintStream out) {
+        new ShapeBench(target, options, out).run();
+    }
+
+    /** {@code ~/.cache/bolmo4j/bench}, or {@code $BOLMO4J_BENCH_CACHE}. */
+    public static Path defaultCache() {
+        String env = System.getenv("BOLMO4J_BENCH_CACHE");
+        return env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "bolmo4j", "bench");
+    }
+
+    private void run() {
+        Path dir = o.cache().resolve(target.name());
+        Path model = ensure(dir.resolve("model"), modelConfig(), target.shapes(), SEED);
+        writeTokenizer(model);
+        out.printf(Locale.ROOT, "shape %-20s: %,d parameters, bf16 random checkpoint in %s%n", target.name(),
+                target.parameters(), model);
+        double gemm = Timing.gemmGflops(1024, o.repeats());
+        double copy = Timing.copyGbPerSecond(o.repeats());
+        out.printf(Locale.ROOT, "fp32 GEMM 1024^3         : %8.1f GFLOP/s%n", gemm);
+        out.printf(Locale.ROOT, "memory copy              : %8.1f GB/s read+written (decode bound: weights / %.1f GB/s)%n",
+                copy, copy / 2);
+        long need = residentEstimate();
+        long avail = Memory.available();
+        if (avail > 0 && need > 0.6 * avail) { // leave the rest to the activations, the JVM and other users of the machine
+            out.printf(Locale.ROOT, "load/prefill/decode      : skipped: the weights need ~%.1f GB as %s, %.1f GB available%n",
+                    need / 1e9, o.dtype(), avail / 1e9);
+        } else if (target.bolmo() == null) {
+            benchOlmo(model, gemm, copy);
+        } else {
+            benchBolmo(model, gemm, copy);
+        }
+        if (target.bolmo() != null) {
+            benchMerge(dir, model);
+        }
+    }
+
+    private JsonObject modelConfig() {
+        return target.bolmo() != null ? target.bolmo().toJson() : target.teacher().toJson();
+    }
+
+    /** Bytes the weights take in the engine as {@link Options#dtype()} (a bf16 checkpoint under AUTO: 2 per matrix weight). */
+    private long residentEstimate() {
+        boolean half = o.dtype() != WeightType.FLOAT32;
+        java.util.Set<String> global = TransformerStack.shapes(target.teacher()).keySet();
+        long bytes = 0;
+        for (Map.Entry<String, long[]> e : target.shapes().entrySet()) {
+            long n = Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+            boolean matrix = e.getValue().length == 2 && (target.bolmo() == null || global.contains(e.getKey()));
+            bytes += n * (half && matrix ? 2 : 4);
+        }
+        return bytes;
+    }
+
+    private void benchOlmo(Path dir, double gemm, double copy) {
+        long t0 = System.nanoTime();
+        try (OlmoModel m = OlmoCheckpoint.load(dir, o.dtype())) {
+            reportLoad(t0, m.params());
+            OlmoConfig c = m.config();
+            int[] ids = new Random(0).ints(o.prefill(), 0, c.vocabSize).toArray();
+            double fwd = o.prefill() / Timing.median(o.repeats(), () -> m.logits(ids));
+            double flops = Timing.forwardFlopsPerToken(c, o.prefill());
+            out.printf(Locale.ROOT, "prefill  (T=%4d)        : %8.2f tokens/s, %.1f GFLOP/s = %.1f %% of GEMM%n",
+                    o.prefill(), fwd, fwd * flops / 1e9, 100 * fwd * flops / 1e9 / gemm);
+            OlmoGenerator gen = new OlmoGenerator(m);
+            int[] prompt = Arrays.copyOf(ids, 1);
+            double dec = o.decode() / Timing.median(o.repeats(), () -> gen.generate(prompt, SamplingOptions.greedy(o.decode())));
+            reportDecode("decode   (%3d tokens)   : %8.2f tokens/s", dec, weightBytes(m.params()), copy);
+        }
+        reportPeak();
+    }
+
+    private void benchBolmo(Path dir, double gemm, double copy) {
+        long t0 = System.nanoTime();
+        try (BolmoModel m = BolmoCheckpoint.load(dir, o.dtype())) {
+            reportLoad(t0, m.params());
+            SubwordSuffixTrie trie = SubwordSuffixTrie.of(Cl100kVocab.full().tokenizer());
+            int[] ids = ByteTokenizer.encode("x".repeat(o.prefill() - 1));
+            int[] patches = new int[1];
+            double fwd = o.prefill() / Timing.median(o.repeats(), () -> {
+                try (NDScope ignored = new NDScope()) {
+                    BolmoModel.Forward f = m.forward(ids, trie, null);
+                    f.logits().toFloatArray();
+                    patches[0] = f.patches().count(0);
+                }
+            });
+            double flops = patches[0] * globalFlopsPerPatch(patches[0]) + o.prefill() * 2.0 * localMatrixParameters();
+            out.printf(Locale.ROOT, "prefill  (%4d bytes)   : %8.2f bytes/s (%d patches), %.1f GFLOP/s = %.1f %% of GEMM%n",
+                    o.prefill(), fwd, patches[0], fwd / o.prefill() * flops / 1e9, 100 * fwd / o.prefill() * flops / 1e9 / gemm);
+            BolmoGenerator gen = new BolmoGenerator(m, trie).maxPatchBytes(16);
+            int[] ends = new int[1];
+            double seconds = Timing.median(o.repeats(), () -> {
+                BolmoGenerator.Generation g = gen.generate("The", SamplingOptions.greedy(o.decode()), s -> { });
+                ends[0] = 0;
+                for (int t = g.promptLength(); t < g.boundaries().length; t++) {
+                    ends[0] += g.boundaries()[t] ? 1 : 0;
+                }
+            });
+            // each byte reads the local weights, each patch the global model's as well
+            long global = weightBytes(m.params(), TransformerStack.shapes(target.teacher()).keySet());
+            double bytesRead = (double) o.decode() * (weightBytes(m.params()) - global) + ends[0] * global;
+            out.printf(Locale.ROOT, "decode   (%3d bytes)    : %8.2f bytes/s (%d patch ends, random boundaries), %.2f GB of weights"
+                            + " read: %.1f %% of the bandwidth limit%n", o.decode(), o.decode() / seconds, ends[0],
+                    bytesRead / 1e9, 100 * bytesRead / seconds / (copy / 2 * 1e9));
+        }
+        reportPeak();
+    }
+
+    /** The global model's FLOPs per patch: the OLMo figure without its LM head. */
+    private double globalFlopsPerPatch(int patches) {
+        OlmoConfig c = target.teacher();
+        return Timing.forwardFlopsPerToken(c, patches) - 2.0 * c.vocabSize * c.hiddenSize;
+    }
+
+    /** Parameters of the local models' matrices, each used once per byte (embedding tables are lookups). */
+    private long localMatrixParameters() {
+        java.util.Set<String> global = TransformerStack.shapes(target.teacher()).keySet();
+        long n = 0;
+        for (Map.Entry<String, long[]> e : target.shapes().entrySet()) {
+            if (e.getValue().length == 2 && !global.contains(e.getKey()) && !e.getKey().endsWith("embedding.weight")) {
+                n += e.getValue()[0] * e.getValue()[1];
+            }
+        }
+        return n;
+    }
+
+    private void reportLoad(long t0, Params p) {
+        out.printf(Locale.ROOT, "load (%s)%s: %8.1f s, resident %.2f GB after load%n", o.dtype().name().toLowerCase(Locale.ROOT),
+                " ".repeat(Math.max(1, 19 - o.dtype().name().length())), (System.nanoTime() - t0) / 1e9, Memory.resident() / 1e9);
+    }
+
+    private void reportDecode(String format, double rate, long bytes, double copy) {
+        double limit = copy / 2 * 1e9 / bytes; // steps/s if each step only read its weights once
+        out.printf(Locale.ROOT, format + ", %.2f GB of weights per step: %.1f %% of the bandwidth limit (%.2f/s)%n",
+                o.decode(), rate, bytes / 1e9, 100 * rate / limit, limit);
+    }
+
+    private void reportPeak() {
+        out.printf(Locale.ROOT, "peak resident (VmHWM)    : %8.2f GB%n", Memory.peakResident() / 1e9);
+    }
+
+    /** Bytes of all parameters in the engine (what one decode step reads at least). */
+    private static long weightBytes(Params p) {
+        return weightBytes(p, java.util.Set.of());
+    }
+
+    /** Bytes of the parameters named in {@code only} (all when empty). */
+    private static long weightBytes(Params p, java.util.Set<String> only) {
+        long b = 0;
+        for (Map.Entry<String, NDArray> e : p.asMap().entrySet()) {
+            if (only.isEmpty() || only.contains(e.getKey())) {
+                b += e.getValue().getShape().size() * (e.getValue().getDataType() == DataType.FLOAT16 ? 2 : 4);
+            }
+        }
+        return b;
+    }
+
+    private void benchMerge(Path dir, Path bolmo) {
+        Map<String, long[]> global = new LinkedHashMap<>(TransformerStack.shapes(target.teacher()));
+        global.put(OlmoModel.NORM, new long[] {target.teacher().hiddenSize});
+        JsonObject cfg = target.teacher().toJson();
+        Path base = ensure(dir.resolve("base"), cfg, global, SEED);
+        Path instruct = ensure(dir.resolve("instruct"), cfg, global, SEED + 1);
+        Path merged = dir.resolve("merged");
+        try {
+            AtomicFiles.deleteTree(merged);
+            List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-cp",
+                    System.getProperty("java.class.path"), MergeProbe.class.getName(), bolmo.toString(),
+                    instruct.toString(), base.toString(), merged.toString());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String last = "";
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    last = line;
+                }
+            }
+            if (p.waitFor() != 0 || !last.startsWith("seconds ")) {
+                throw new IllegalStateException("the merge failed: " + last);
+            }
+            String[] f = last.split(" ");
+            double seconds = Double.parseDouble(f[1]);
+            long values = Long.parseLong(f[5]);
+            out.printf(Locale.ROOT, "merge (child JVM)        : %8.1f s for %,d values (%.0f M values/s), peak resident %.2f GB%n",
+                    seconds, values, values / seconds / 1e6, Long.parseLong(f[3]) / 1e9);
+            if (o.verifyMerge()) {
+                verify(bolmo, instruct, base, merged);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } finally {
+            try {
+                AtomicFiles.deleteTree(merged); // the disk holds the inputs; the output is only measured
+            } catch (IOException ignored) {
+                // left for the next run to replace
+            }
+        }
+    }
+
+    /** Every merged tensor against {@link TaskVector#addDelta} on the engine, rounded to bf16 as a save would. */
+    private void verify(Path bolmo, Path instruct, Path base, Path merged) {
+        long t0 = System.nanoTime();
+        Backend.noGrad();
+        long values = 0;
+        List<String> differing = new ArrayList<>();
+        try (HfCheckpoint b = HfCheckpoint.open(bolmo); HfCheckpoint i = HfCheckpoint.open(instruct);
+             HfCheckpoint s = HfCheckpoint.open(base); HfCheckpoint m = HfCheckpoint.open(merged);
+             ai.djl.ndarray.NDManager nd = Backend.newManager()) {
+            for (String n : TaskVectorMerge.plan(bolmo, instruct, base).merged().keySet()) {
+                try (NDScope ignored = new NDScope()) {
+                    long[] shape = b.info(n).shape();
+                    NDArray theta = Ops.floats(nd, b.readFloats(n), shape);
+                    TaskVector.addDelta(theta, Ops.floats(nd, i.readFloats(n), shape), Ops.floats(nd, s.readFloats(n), shape), 1f);
+                    float[] want = theta.toFloatArray(), got = m.readFloats(n);
+                    for (int k = 0; k < want.length; k++) {
+                        if (DType.bf16ToFloat(DType.floatToBf16(want[k])) != got[k]) {
+                            differing.add(n);
+                            break;
+                        }
+                    }
+                    values += want.length;
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "merge check              : %,d merged values %s the in-memory merge's bit for bit (%.0f s)%n",
+                values, differing.isEmpty() ? "equal" : "DIFFER from (" + differing + ")", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * cl100k's tokenizer.json beside a subword model whose vocabulary holds it, so that {@code bolmo4j generate} and
+     * {@code score} run on the random checkpoint too.
+     */
+    private void writeTokenizer(Path model) {
+        Path tok = model.resolve("tokenizer.json");
+        if (target.bolmo() == null && !Files.exists(tok)) {
+            Cl100kVocab v = Cl100kVocab.full();
+            if (v.tokenizer().vocabSize() <= target.teacher().vocabSize) {
+                try {
+                    HfCheckpoint.writeAtomically(tok, v.toJson().getBytes(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + tok, e);
+                }
+            }
+        }
+    }
+
+    /** The checkpoint at {@code dir}, written first when absent. */
+    private Path ensure(Path dir, JsonObject config, Map<String, long[]> shapes, long seed) {
+        if (!Files.isDirectory(dir)) {
+            long t0 = System.nanoTime();
+            long bytes = 2 * shapes.values().stream().mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
+            out.printf(Locale.ROOT, "writing %.1f GB of random bf16 weights to %s ...%n", bytes / 1e9, dir);
+            RandomCheckpoint.write(dir, config, shapes, seed);
+            out.printf(Locale.ROOT, "  written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        }
+        return dir;
+    }
+}
