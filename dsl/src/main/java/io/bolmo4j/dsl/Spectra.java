@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.olmo.OlmoModel;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
@@ -22,7 +23,7 @@ import java.util.Arrays;
  * matter): Householder reduction to tridiagonal form, then implicit symmetric QR steps with Wilkinson shifts.
  */
 public final class Spectra {
-    private static final String BOLMO_ENCODER = "model.local_encoder.";
+    private static final String BOLMO_ENCODER = ParameterLayout.LOCAL_ENCODER;
 
     private Spectra() {}
 
@@ -30,8 +31,8 @@ public final class Spectra {
     public static Table of(Olmo olmo) {
         Params p = olmo.model().params();
         int vocab = olmo.tokenizer().vocabSize();
-        return of("input embedding", p.get(OlmoModel.EMBED), vocab)
-                .append(of("output embedding", p.get(OlmoModel.LM_HEAD), vocab));
+        return of("input embedding", p.get(ParameterLayout.EMBED), vocab)
+                .append(of("output embedding", p.get(ParameterLayout.LM_HEAD), vocab));
     }
 
     /** Bolmo's byte embedding, subword-suffix embedding (when the model has one) and fused byte/boundary LM head. */
@@ -41,7 +42,7 @@ public final class Spectra {
         if (p.contains(BOLMO_ENCODER + "subword_embedding.weight")) {
             t.append(of("subword-suffix embedding", p.get(BOLMO_ENCODER + "subword_embedding.weight"), -1));
         }
-        return t.append(of("fused LM head", p.get("lm_head.weight"), -1));
+        return t.append(of("fused LM head", p.get(ParameterLayout.LM_HEAD), -1));
     }
 
     /** The spectrum of {@code w} [rows, d]: rank, rank / d, explained variance and cumulative explained variance. */

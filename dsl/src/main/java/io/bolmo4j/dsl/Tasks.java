@@ -3,6 +3,7 @@ package io.bolmo4j.dsl;
 import io.bolmo4j.data.CuteEval;
 import io.bolmo4j.data.CuteTaskResult;
 import io.bolmo4j.data.InstructionTasks;
+import io.bolmo4j.io.ParameterLayout;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -49,7 +50,7 @@ public final class Tasks {
             int swapped = 0;
             for (var e : target.entrySet()) {
                 String name = e.getKey();
-                if (name.startsWith("model.layers.") || name.equals("model.norm.weight")) {
+                if (ParameterLayout.carriesTaskVector(name)) {
                     continue; // what a task-vector merge carries over
                 }
                 var b = source.get(name);

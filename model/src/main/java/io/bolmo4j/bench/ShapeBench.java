@@ -20,6 +20,7 @@ import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.AtomicFiles;
 import io.bolmo4j.io.DType;
 import io.bolmo4j.io.HfCheckpoint;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoGenerator;
@@ -260,7 +261,7 @@ public final class ShapeBench {
 
     private void benchMerge(Path dir, Path bolmo) {
         Map<String, long[]> global = new LinkedHashMap<>(TransformerStack.shapes(target.teacher()));
-        global.put(OlmoModel.NORM, new long[] {target.teacher().hiddenSize});
+        global.put(ParameterLayout.NORM, new long[] {target.teacher().hiddenSize});
         JsonObject cfg = target.teacher().toJson();
         Path base = ensure(dir.resolve("base"), cfg, global, SEED);
         Path instruct = ensure(dir.resolve("instruct"), cfg, global, SEED + 1);

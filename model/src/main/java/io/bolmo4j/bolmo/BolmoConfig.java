@@ -3,6 +3,7 @@ package io.bolmo4j.bolmo;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.LocalConfig;
 import io.bolmo4j.mlstm.LocalLayer;
 import io.bolmo4j.olmo.OlmoConfig;
@@ -199,7 +200,7 @@ public final class BolmoConfig {
     public Map<String, long[]> tensorShapes() {
         long d = hiddenSize;
         Map<String, long[]> m = new LinkedHashMap<>();
-        String enc = "model.local_encoder.";
+        String enc = ParameterLayout.LOCAL_ENCODER;
         m.put(enc + "byte_embedding.weight", new long[] {BYTE_VOCAB, d});
         if (addExpandedEmbeddings) {
             m.put(enc + "subword_embedding.weight", new long[] {subwordVocabSize, d});
@@ -215,7 +216,7 @@ public final class BolmoConfig {
         m.put(enc + "boundary_predictor_module.q_proj_layer.weight", new long[] {d, d});
         m.put(enc + "boundary_predictor_module.k_proj_layer.weight", new long[] {d, d});
         m.putAll(TransformerStack.shapes(global));
-        String dec = "model.local_decoder.";
+        String dec = ParameterLayout.LOCAL_DECODER;
         m.put(dec + "initial_norm.weight", new long[] {d});
         m.put(dec + "in_projection.weight", new long[] {d, d});
         m.put(dec + "in_projection.bias", new long[] {d});
@@ -223,8 +224,8 @@ public final class BolmoConfig {
             String p = dec + "layers." + i + ".";
             LocalLayer.shapes(lc).forEach((n, s) -> m.put(p + n, s));
         }
-        m.put("model.norm.weight", new long[] {d});
-        m.put("lm_head.weight", new long[] {BYTE_VOCAB, d});
+        m.put(ParameterLayout.NORM, new long[] {d});
+        m.put(ParameterLayout.LM_HEAD, new long[] {BYTE_VOCAB, d});
         return m;
     }
 

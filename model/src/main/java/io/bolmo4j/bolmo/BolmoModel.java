@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.LocalStack;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.olmo.TransformerStack;
@@ -62,7 +63,7 @@ public final class BolmoModel implements AutoCloseable {
     /** Creates every non-global tensor with its default initialisation (docs/bolmo.md §6.3 init where data-independent). */
     static void initLocal(BolmoConfig c, Params p, Random rng) {
         long d = c.hiddenSize;
-        String enc = LocalEncoder.PREFIX, dec = LocalDecoder.PREFIX;
+        String enc = ParameterLayout.LOCAL_ENCODER, dec = ParameterLayout.LOCAL_DECODER;
         p.putNormal(enc + "byte_embedding.weight", rng, 0.02, BolmoConfig.BYTE_VOCAB, d);
         if (c.addExpandedEmbeddings) {
             p.putNormal(enc + "subword_embedding.weight", rng, 0.02, c.subwordVocabSize, d);
@@ -77,8 +78,8 @@ public final class BolmoModel implements AutoCloseable {
         p.putNormal(dec + "in_projection.weight", rng, Math.sqrt(1.0 / d), d, d);
         p.putConstant(dec + "in_projection.bias", 0f, d);
         LocalStack.init(p, dec + "layers.", c.numLocalDecoderLayers, c.localConfig(), rng);
-        p.putConstant("model.norm.weight", 1f, d);
-        p.putNormal("lm_head.weight", rng, 0.02, BolmoConfig.BYTE_VOCAB, d);
+        p.putConstant(ParameterLayout.NORM, 1f, d);
+        p.putNormal(ParameterLayout.LM_HEAD, rng, 0.02, BolmoConfig.BYTE_VOCAB, d);
     }
 
     static float[] identity(int d) {

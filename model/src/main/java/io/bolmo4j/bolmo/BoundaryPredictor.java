@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.ParameterLayout;
 
 /**
  * The non-causal boundary predictor with one byte of lookahead (paper §3.1.1, docs/bolmo.md §3.4):
@@ -13,8 +14,8 @@ import io.bolmo4j.engine.Params;
  * Table 3 "End, C"): {@code p_t} compares {@code h_{t−1}} with {@code h_t}, so byte t's decision cannot see byte t+1.
  */
 public final class BoundaryPredictor {
-    static final String Q = LocalEncoder.PREFIX + "boundary_predictor_module.q_proj_layer.weight";
-    static final String K = LocalEncoder.PREFIX + "boundary_predictor_module.k_proj_layer.weight";
+    static final String Q = ParameterLayout.LOCAL_ENCODER + "boundary_predictor_module.q_proj_layer.weight";
+    static final String K = ParameterLayout.LOCAL_ENCODER + "boundary_predictor_module.k_proj_layer.weight";
     /** log p of "never a boundary". */
     static final float NEVER = -100000f;
 

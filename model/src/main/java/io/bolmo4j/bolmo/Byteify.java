@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.olmo.OlmoModel;
 
@@ -49,16 +50,16 @@ public final class Byteify {
                     + " load the teacher with WeightType.FLOAT32 (the default)");
         }
         for (Map.Entry<String, NDArray> e : t.entrySet()) {
-            if (e.getKey().startsWith("model.layers.")) {
+            if (ParameterLayout.isGlobal(e.getKey())) {
                 p.putCopy(e.getKey(), e.getValue());
             }
         }
-        p.putCopy("model.norm.weight", t.get(OlmoModel.NORM));
+        p.putCopy(ParameterLayout.NORM, t.get(ParameterLayout.NORM));
         int d = cfg.hiddenSize;
-        float[] emb = t.get(OlmoModel.EMBED).toFloatArray();
+        float[] emb = t.get(ParameterLayout.EMBED).toFloatArray();
         float[] sub = java.util.Arrays.copyOf(emb, subwordVocabSize * d);
         if (cfg.addExpandedEmbeddings) {
-            p.put(LocalEncoder.PREFIX + "subword_embedding.weight", sub, subwordVocabSize, d);
+            p.put(ParameterLayout.LOCAL_ENCODER + "subword_embedding.weight", sub, subwordVocabSize, d);
         }
         double[][] stats = columnStats(sub, subwordVocabSize, d);
         float[] bytes = new float[BolmoConfig.BYTE_VOCAB * d];
@@ -67,7 +68,7 @@ public final class Byteify {
                 bytes[i * d + j] = (float) (stats[0][j] + stats[1][j] * rng.nextGaussian());
             }
         }
-        p.put(LocalEncoder.PREFIX + "byte_embedding.weight", bytes, BolmoConfig.BYTE_VOCAB, d);
+        p.put(ParameterLayout.LOCAL_ENCODER + "byte_embedding.weight", bytes, BolmoConfig.BYTE_VOCAB, d);
         BolmoModel model = new BolmoModel(cfg, p);
         calibrateOutProjection(model, stats, rng);
         return model;
@@ -100,7 +101,7 @@ public final class Byteify {
             ids[i] = 4 + 32 + rng.nextInt(95); // printable ASCII
             subs[i] = rng.nextInt(cfg.subwordVocabSize);
         }
-        String w = LocalEncoder.PREFIX + "out_projection.weight", bias = LocalEncoder.PREFIX + "out_projection.bias";
+        String w = ParameterLayout.LOCAL_ENCODER + "out_projection.weight", bias = ParameterLayout.LOCAL_ENCODER + "out_projection.bias";
         float[] out;
         try (NDScope ignored = new NDScope()) {
             NDManager m = model.params().manager();

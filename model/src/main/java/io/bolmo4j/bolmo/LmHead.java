@@ -3,6 +3,7 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDArray;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.ParameterLayout;
 
 /**
  * The fused 520-way LM head (docs/bolmo.md §3.6): {@code lm_head(RMSNorm_final(u))}. Id {@code 4+b} is "next byte b, no patch
@@ -18,7 +19,7 @@ public final class LmHead {
     }
 
     public NDArray logits(NDArray u) {
-        NDArray normed = Ops.rmsNorm(u, params.get("model.norm.weight"), (float) cfg.rmsNormEps);
-        return Ops.linear(normed, params.get("lm_head.weight"));
+        NDArray normed = Ops.rmsNorm(u, params.get(ParameterLayout.NORM), (float) cfg.rmsNormEps);
+        return Ops.linear(normed, params.get(ParameterLayout.LM_HEAD));
     }
 }

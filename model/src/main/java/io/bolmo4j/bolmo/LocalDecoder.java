@@ -3,6 +3,7 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDArray;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.LocalStack;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.mlstm.MLstmState;
@@ -14,7 +15,6 @@ import java.util.List;
  * layers. Its output goes to the {@link LmHead}.
  */
 public final class LocalDecoder {
-    static final String PREFIX = "model.local_decoder.";
     private final BolmoConfig cfg;
     private final Params params;
     private final LocalStack layers;
@@ -22,14 +22,14 @@ public final class LocalDecoder {
     public LocalDecoder(BolmoConfig cfg, Params params, MLstmCell cell) {
         this.cfg = cfg;
         this.params = params;
-        this.layers = new LocalStack(params, PREFIX + "layers.", cfg.numLocalDecoderLayers, cfg.localConfig(), cell);
+        this.layers = new LocalStack(params, ParameterLayout.LOCAL_DECODER + "layers.", cfg.numLocalDecoderLayers, cfg.localConfig(), cell);
     }
 
     public record Result(NDArray output, List<MLstmState> states) {}
 
     /** {@code initial_norm} of global outputs; applied per patch before depooling (it is per vector, so equivalent). */
     public NDArray normGlobal(NDArray g) {
-        return Ops.rmsNorm(g, params.get(PREFIX + "initial_norm.weight"), (float) cfg.localRmsNormEps);
+        return Ops.rmsNorm(g, params.get(ParameterLayout.LOCAL_DECODER + "initial_norm.weight"), (float) cfg.localRmsNormEps);
     }
 
     /**
@@ -50,7 +50,7 @@ public final class LocalDecoder {
     }
 
     private NDArray input(NDArray h, NDArray normedGlobal) {
-        return Ops.linear(h, params.get(PREFIX + "in_projection.weight"), params.get(PREFIX + "in_projection.bias"))
+        return Ops.linear(h, params.get(ParameterLayout.LOCAL_DECODER + "in_projection.weight"), params.get(ParameterLayout.LOCAL_DECODER + "in_projection.bias"))
                 .add(normedGlobal);
     }
 }

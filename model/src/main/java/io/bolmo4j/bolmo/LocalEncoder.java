@@ -3,6 +3,7 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDArray;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.LocalStack;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.mlstm.MLstmState;
@@ -15,7 +16,6 @@ import java.util.List;
  * (through {@link #patchRepresentation}) and the local decoder.
  */
 public final class LocalEncoder {
-    static final String PREFIX = "model.local_encoder.";
     private final BolmoConfig cfg;
     private final Params params;
     private final LocalStack layers;
@@ -23,7 +23,7 @@ public final class LocalEncoder {
     public LocalEncoder(BolmoConfig cfg, Params params, MLstmCell cell) {
         this.cfg = cfg;
         this.params = params;
-        this.layers = new LocalStack(params, PREFIX + "layers.", cfg.numLocalEncoderLayers, cfg.localConfig(), cell);
+        this.layers = new LocalStack(params, ParameterLayout.LOCAL_ENCODER + "layers.", cfg.numLocalEncoderLayers, cfg.localConfig(), cell);
     }
 
     /** Result of a forward: the normed byte states and the mLSTM states after the last byte. */
@@ -47,18 +47,18 @@ public final class LocalEncoder {
 
     /** The patch representation handed to the global model: {@code out_projection(h)}. */
     public NDArray patchRepresentation(NDArray h) {
-        return Ops.linear(h, params.get(PREFIX + "out_projection.weight"), params.get(PREFIX + "out_projection.bias"));
+        return Ops.linear(h, params.get(ParameterLayout.LOCAL_ENCODER + "out_projection.weight"), params.get(ParameterLayout.LOCAL_ENCODER + "out_projection.bias"));
     }
 
     private NDArray embed(NDArray bytes, NDArray subwords) {
-        NDArray e = params.get(PREFIX + "byte_embedding.weight").get(bytes);
+        NDArray e = params.get(ParameterLayout.LOCAL_ENCODER + "byte_embedding.weight").get(bytes);
         if (cfg.addExpandedEmbeddings) {
-            e = e.add(params.get(PREFIX + "subword_embedding.weight").get(subwords));
+            e = e.add(params.get(ParameterLayout.LOCAL_ENCODER + "subword_embedding.weight").get(subwords));
         }
         return e;
     }
 
     private NDArray norm(NDArray x) {
-        return Ops.rmsNorm(x, params.get(PREFIX + "post_last_block_norm.weight"), (float) cfg.localRmsNormEps);
+        return Ops.rmsNorm(x, params.get(ParameterLayout.LOCAL_ENCODER + "post_last_block_norm.weight"), (float) cfg.localRmsNormEps);
     }
 }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import io.bolmo4j.engine.Ops;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -119,7 +120,7 @@ public final class Stage2 extends StageTrainer {
     List<AdamW.Group> groups() {
         Map<String, NDArray> global = new LinkedHashMap<>();
         student.params().asMap().forEach((k, v) -> {
-            if (k.startsWith("model.layers.")) {
+            if (ParameterLayout.isGlobal(k)) {
                 global.put(k, v);
             }
         });

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.bolmo4j.engine.Backend;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
@@ -195,7 +196,7 @@ public abstract class StageTrainer {
     final Map<String, NDArray> localParams() {
         Map<String, NDArray> m = new LinkedHashMap<>();
         student.params().asMap().forEach((k, v) -> {
-            if (!k.startsWith("model.layers.")) {
+            if (!ParameterLayout.isGlobal(k)) {
                 m.put(k, v);
             }
         });

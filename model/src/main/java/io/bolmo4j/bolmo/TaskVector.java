@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
 
@@ -14,24 +15,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Task arithmetic on a byteified model (paper §5.2, docs/bolmo.md §8): {@code θ += α (θ_instruct − θ_base)} on every tensor the
- * Bolmo and the subword models share by name and shape, i.e. the global layers and {@code model.norm.weight}; the
- * local models, boundary predictor and byte LM head stay as they are.
+ * Task arithmetic on a byteified model (paper §5.2, docs/bolmo.md §8): {@code θ += α (θ_instruct − θ_base)} on the
+ * tensors {@link ParameterLayout#carriesTaskVector} names, the global layers and {@code model.norm.weight}; the local
+ * models, boundary predictor and byte LM head stay as they are.
  */
 public final class TaskVector {
     private TaskVector() {}
 
     /**
-     * The tensors that receive the task vector: the Bolmo's tensors present in both subword models with one shape. The
-     * one rule for the in-memory merge and {@link TaskVectorMerge}, on shapes by tensor name.
+     * The tensors that receive the task vector: the Bolmo's tensors {@link ParameterLayout#carriesTaskVector} names,
+     * which both subword models must hold with the same shape. The one rule for the in-memory merge and
+     * {@link TaskVectorMerge}, on shapes by tensor name.
+     *
+     * @throws IllegalArgumentException naming the first such tensor a subword model lacks or holds in another shape
      */
     public static List<String> mergedTensors(Map<String, long[]> bolmo, Map<String, long[]> instruct, Map<String, long[]> base) {
         List<String> names = new ArrayList<>();
         for (Map.Entry<String, long[]> e : bolmo.entrySet()) {
-            long[] i = instruct.get(e.getKey()), s = base.get(e.getKey());
-            if (i != null && s != null && Arrays.equals(i, e.getValue()) && Arrays.equals(s, i)) {
-                names.add(e.getKey());
+            if (!ParameterLayout.carriesTaskVector(e.getKey())) {
+                continue;
             }
+            long[] i = instruct.get(e.getKey()), s = base.get(e.getKey());
+            if (i == null || s == null || !Arrays.equals(i, e.getValue()) || !Arrays.equals(s, i)) {
+                throw new IllegalArgumentException(e.getKey() + " is " + Arrays.toString(e.getValue()) + " in the Bolmo but "
+                        + (i == null ? "missing" : Arrays.toString(i)) + " in the instruct model and "
+                        + (s == null ? "missing" : Arrays.toString(s)) + " in the base: not the Bolmo's teacher architecture");
+            }
+            names.add(e.getKey());
         }
         return names;
     }
@@ -98,7 +108,7 @@ public final class TaskVector {
     public static double relativeDistance(OlmoModel instruct, OlmoModel base) {
         double diff = 0, norm = 0;
         for (Map.Entry<String, NDArray> e : base.params().asMap().entrySet()) {
-            if (!e.getKey().startsWith("model.layers.")) {
+            if (!ParameterLayout.isGlobal(e.getKey())) {
                 continue;
             }
             float[] a = e.getValue().toFloatArray(), b = instruct.params().get(e.getKey()).toFloatArray();

@@ -7,6 +7,7 @@ import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.HostTensor;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.io.TensorInfo;
 
 import java.nio.file.Files;
@@ -94,10 +95,10 @@ public final class OlmoCheckpoint {
     public static Map<String, long[]> expectedShapes(OlmoConfig c) {
         Map<String, long[]> m = new LinkedHashMap<>();
         long d = c.hiddenSize;
-        m.put(OlmoModel.EMBED, new long[] {c.vocabSize, d});
+        m.put(ParameterLayout.EMBED, new long[] {c.vocabSize, d});
         m.putAll(TransformerStack.shapes(c));
-        m.put(OlmoModel.NORM, new long[] {d});
-        m.put(OlmoModel.LM_HEAD, new long[] {c.vocabSize, d});
+        m.put(ParameterLayout.NORM, new long[] {d});
+        m.put(ParameterLayout.LM_HEAD, new long[] {c.vocabSize, d});
         return m;
     }
 }

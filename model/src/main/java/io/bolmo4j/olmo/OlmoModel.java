@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 
+import io.bolmo4j.io.ParameterLayout;
 import java.util.Random;
 
 /**
@@ -14,9 +15,6 @@ import java.util.Random;
  * untied LM head. All maths in fp32. Parameters keep Hugging Face names, so checkpoints load and save unchanged.
  */
 public final class OlmoModel implements AutoCloseable {
-    public static final String EMBED = "model.embed_tokens.weight";
-    public static final String NORM = "model.norm.weight";
-    public static final String LM_HEAD = "lm_head.weight";
 
     private final OlmoConfig config;
     private final Params params;
@@ -30,19 +28,19 @@ public final class OlmoModel implements AutoCloseable {
         this.config = config;
         this.params = params;
         this.stack = new TransformerStack(config, params);
-        this.embed = params.get(EMBED, config.vocabSize, config.hiddenSize);
-        this.norm = params.get(NORM, config.hiddenSize);
-        this.lmHead = params.get(LM_HEAD, config.vocabSize, config.hiddenSize);
+        this.embed = params.get(ParameterLayout.EMBED, config.vocabSize, config.hiddenSize);
+        this.norm = params.get(ParameterLayout.NORM, config.hiddenSize);
+        this.lmHead = params.get(ParameterLayout.LM_HEAD, config.vocabSize, config.hiddenSize);
     }
 
     /** A randomly initialised model (normal init with std 0.02, norms at 1), reproducible from {@code seed}. */
     public static OlmoModel random(OlmoConfig config, long seed) {
         Params p = Params.create();
         Random rng = new Random(seed);
-        p.putNormal(EMBED, rng, 0.02, config.vocabSize, config.hiddenSize);
+        p.putNormal(ParameterLayout.EMBED, rng, 0.02, config.vocabSize, config.hiddenSize);
         TransformerStack.initialize(config, p, rng, 0.02);
-        p.putConstant(NORM, 1f, config.hiddenSize);
-        p.putNormal(LM_HEAD, rng, 0.02, config.vocabSize, config.hiddenSize);
+        p.putConstant(ParameterLayout.NORM, 1f, config.hiddenSize);
+        p.putNormal(ParameterLayout.LM_HEAD, rng, 0.02, config.vocabSize, config.hiddenSize);
         return new OlmoModel(config, p);
     }
 

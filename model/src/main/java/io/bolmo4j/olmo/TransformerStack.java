@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.ParameterLayout;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,7 +57,7 @@ public final class TransformerStack {
         Map<String, long[]> m = new LinkedHashMap<>();
         long d = c.hiddenSize, q = (long) c.numAttentionHeads * c.headDim, kv = (long) c.numKeyValueHeads * c.headDim;
         for (int i = 0; i < c.numHiddenLayers; i++) {
-            String p = prefix(i);
+            String p = ParameterLayout.layer(i);
             m.put(p + "self_attn.q_proj.weight", new long[] {q, d});
             m.put(p + "self_attn.k_proj.weight", new long[] {kv, d});
             m.put(p + "self_attn.v_proj.weight", new long[] {kv, d});
@@ -70,11 +71,6 @@ public final class TransformerStack {
             m.put(p + "post_feedforward_layernorm.weight", new long[] {d});
         }
         return m;
-    }
-
-    /** The Hugging Face name prefix of layer {@code i}. */
-    public static String prefix(int i) {
-        return "model.layers." + i + ".";
     }
 
     public OlmoConfig config() {
@@ -164,7 +160,7 @@ public final class TransformerStack {
 
         Layer(int i) {
             index = i;
-            p = prefix(i);
+            p = ParameterLayout.layer(i);
             shapes(cfg).forEach((name, shape) -> {
                 if (name.startsWith(p)) {
                     params.get(name, shape);

@@ -3,6 +3,7 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDArray;
 import io.bolmo4j.io.DType;
 import io.bolmo4j.io.HfCheckpoint;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
@@ -110,7 +111,7 @@ class TaskVectorMergeTest {
         Path out = dir.resolve("merged");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TaskVectorMerge.merge(bolmo, instruct, other, out, TaskVectorMerge.Options.defaults()));
-        String first = TransformerStack.prefix(0) + "self_attn.q_proj.weight";
+        String first = ParameterLayout.layer(0) + "self_attn.q_proj.weight";
         assertTrue(e.getMessage().contains("'" + first + "'") && e.getMessage().contains("differs from the Bolmo's by 1"),
                 e.getMessage());
         assertFalse(Files.exists(out));

@@ -2,6 +2,7 @@ package io.bolmo4j.olmo;
 
 import io.bolmo4j.engine.Params;
 
+import io.bolmo4j.io.ParameterLayout;
 import java.util.List;
 
 /**
@@ -68,13 +69,13 @@ final class NaiveOlmo {
 
     double[][] logits(int[] ids) {
         int t = ids.length, d = c.hiddenSize, hd = c.headDim, h = c.numAttentionHeads, kvh = c.numKeyValueHeads;
-        double[] emb = w(OlmoModel.EMBED);
+        double[] emb = w(ParameterLayout.EMBED);
         double[][] x = new double[t][d];
         for (int i = 0; i < t; i++) {
             System.arraycopy(emb, ids[i] * d, x[i], 0, d);
         }
         for (int layer = 0; layer < c.numHiddenLayers; layer++) {
-            String pre = TransformerStack.prefix(layer);
+            String pre = ParameterLayout.layer(layer);
             double[] wq = w(pre + "self_attn.q_proj.weight"), wk = w(pre + "self_attn.k_proj.weight"),
                     wv = w(pre + "self_attn.v_proj.weight"), wo = w(pre + "self_attn.o_proj.weight");
             double[] qn = w(pre + "self_attn.q_norm.weight"), kn = w(pre + "self_attn.k_norm.weight");
@@ -134,7 +135,7 @@ final class NaiveOlmo {
                 }
             }
         }
-        double[] norm = w(OlmoModel.NORM), head = w(OlmoModel.LM_HEAD);
+        double[] norm = w(ParameterLayout.NORM), head = w(ParameterLayout.LM_HEAD);
         double[][] out = new double[t][];
         for (int i = 0; i < t; i++) {
             out[i] = mv(head, rms(x[i], norm), c.vocabSize);

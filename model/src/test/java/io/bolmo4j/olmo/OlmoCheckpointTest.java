@@ -3,6 +3,7 @@ package io.bolmo4j.olmo;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.HfCheckpoint;
+import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.tokenizer.Cl100kVocab;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +49,7 @@ class OlmoCheckpointTest {
         try (OlmoModel m = OlmoModel.random(cfg, 4)) {
             OlmoCheckpoint.save(m, dir, true, Map.of());
             try (HfCheckpoint c = HfCheckpoint.open(dir)) {
-                assertEquals("BF16", c.info(OlmoModel.LM_HEAD).dtype().name());
+                assertEquals("BF16", c.info(ParameterLayout.LM_HEAD).dtype().name());
             }
             float[][] a = m.logits(ids);
             try (OlmoModel b = OlmoCheckpoint.load(dir)) {

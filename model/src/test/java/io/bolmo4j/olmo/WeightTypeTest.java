@@ -10,6 +10,7 @@ import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.HostTensor;
+import io.bolmo4j.io.ParameterLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,7 +88,7 @@ class WeightTypeTest {
             BolmoCheckpoint.save(b, dir, true, "{}");
         }
         try (BolmoModel f32 = BolmoCheckpoint.load(dir); BolmoModel half = BolmoCheckpoint.load(dir, WeightType.FLOAT16)) {
-            assertEquals(DataType.FLOAT16, half.params().get(TransformerStack.prefix(0) + "mlp.up_proj.weight").getDataType());
+            assertEquals(DataType.FLOAT16, half.params().get(ParameterLayout.layer(0) + "mlp.up_proj.weight").getDataType());
             assertEquals(DataType.FLOAT32, half.params().get("lm_head.weight").getDataType());
             assertEquals(DataType.FLOAT32, half.params().get("model.local_encoder.out_projection.weight").getDataType());
             float[] x = io.bolmo4j.engine.Ops.toFloats(f32.global().forward(f32.params().manager().randomNormal(
@@ -103,7 +104,7 @@ class WeightTypeTest {
         try (OlmoModel m = OlmoModel.random(cfg, 1)) {
             m.params().asMap().forEach((k, v) -> {
                 float[] d = v.toFloatArray();
-                if (k.equals(OlmoModel.LM_HEAD)) {
+                if (k.equals(ParameterLayout.LM_HEAD)) {
                     d[3] = 70000f;
                 }
                 t.put(k, HostTensor.bf16(d, v.getShape().getShape()));
@@ -113,7 +114,7 @@ class WeightTypeTest {
         CheckpointException e = assertThrows(CheckpointException.class, () -> OlmoCheckpoint.load(dir, WeightType.AUTO));
         assertTrue(e.getMessage().contains("'lm_head.weight'") && e.getMessage().contains("float32"), e.getMessage());
         try (OlmoModel ok = OlmoCheckpoint.load(dir)) {
-            assertEquals(io.bolmo4j.io.DType.bf16ToFloat(io.bolmo4j.io.DType.floatToBf16(70000f)), ok.params().get(OlmoModel.LM_HEAD).toFloatArray()[3],
+            assertEquals(io.bolmo4j.io.DType.bf16ToFloat(io.bolmo4j.io.DType.floatToBf16(70000f)), ok.params().get(ParameterLayout.LM_HEAD).toFloatArray()[3],
                     "float32 loads it (as its bf16 rounding)");
         }
         IllegalArgumentException p = assertThrows(IllegalArgumentException.class, () -> WeightType.parse("bfloat16"));
