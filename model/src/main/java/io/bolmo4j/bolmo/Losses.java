@@ -2,12 +2,17 @@ package io.bolmo4j.bolmo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.DataType;
 import io.bolmo4j.engine.Ops;
 
 /** Bolmo's training losses (docs/bolmo.md §6.3), in log space, as differentiable DJL ops. */
 public final class Losses {
     /** ε of the τ-KL (docs/bolmo.md §6.3). */
     static final float KL_EPS = 1e-6f;
+    /** Weight of the boundary BCE in both stages (Ai2's training scripts; docs/bolmo.md §6.3-6.4). */
+    static final float BOUNDARY_WEIGHT = 4f;
+    /** Weight of Stage 1's encoder loss (Ai2's training scripts; the paper writes 1; docs/bolmo.md §6.3). */
+    static final float ENCODER_WEIGHT = 4f;
 
     private Losses() {}
 
@@ -25,7 +30,7 @@ public final class Losses {
     }
 
     /**
-     * Boundary BCE (weight 4 in both stages): {@code −[y log p + (1−y) log(1−p)]} with {@code log p ≤ −1e-3},
+     * Boundary BCE (weight {@link #BOUNDARY_WEIGHT} in both stages): {@code −[y log p + (1−y) log(1−p)]} with {@code log p ≤ −1e-3},
      * averaged over {@code mask} (1 = counts).
      */
     public static NDArray boundaryBce(NDArray logp, NDArray target, NDArray mask) {
@@ -49,6 +54,12 @@ public final class Losses {
         NDArray p = a.exp();
         NDArray kl = p.mul(a.sub(ah)).add(p.neg().add(1f).mul(log1mexp(a).sub(log1mexp(ah))));
         return masked(kl, mask);
+    }
+
+    /** Share of masked positions where the predictor's boundary decision (p > 0.5) equals the target (not differentiated). */
+    public static float boundaryAccuracy(NDArray logp, NDArray target, NDArray mask) {
+        NDArray predicted = logp.gt(Ops.scalar(logp, (float) Math.log(0.5))).toType(DataType.FLOAT32, false);
+        return masked(predicted.eq(target).toType(DataType.FLOAT32, false), mask).getFloat();
     }
 
     /** Mean of {@code x} over positions where {@code mask} is 1. */

@@ -102,24 +102,31 @@ public final class Stage1 extends StageTrainer {
         return AdamW.decayGroups(localParams(), 1, cfg.weightDecay(), StageTrainer::noDecay); // the global model stays frozen
     }
 
-    @Override
-    Map<String, Double> step(Stage1Batch batch, int s) {
-        double[] v = step(batch, cfg);
-        Map<String, Double> parts = new LinkedHashMap<>();
-        parts.put("loss", v[0]);
-        parts.put("boundary_bce", v[1]);
-        parts.put("encoder", v[2]);
-        parts.put("distill", v[3]);
-        parts.put("ce", v[4]);
-        if (cfg.byteDistillWeight() > 0) {
-            parts.put("byte_distill", v[6]);
+    /**
+     * The losses of one Stage 1 step (paper §3.2.1): boundary BCE, encoder loss, exact patch distillation and byte
+     * cross-entropy, bolmo4j's byte-level distillation (NaN when its weight is 0), and the boundary accuracy.
+     */
+    record StepLosses(double total, double boundaryBce, double encoder, double distill, double ce, double byteDistill,
+                      double boundaryAccuracy) implements StageTrainer.StepLosses {
+        @Override
+        public Map<String, Double> parts() {
+            Map<String, Double> parts = new LinkedHashMap<>();
+            parts.put("loss", total);
+            parts.put("boundary_bce", boundaryBce);
+            parts.put("encoder", encoder);
+            parts.put("distill", distill);
+            parts.put("ce", ce);
+            if (!Double.isNaN(byteDistill)) {
+                parts.put("byte_distill", byteDistill);
+            }
+            parts.put("boundary_accuracy", boundaryAccuracy);
+            return parts;
         }
-        parts.put("boundary_accuracy", v[5]);
-        return parts;
     }
 
-    /** Forward and backward of one batch: {total, boundary, encoder, distill, ce, boundary accuracy, byte distill}. */
-    double[] step(Stage1Batch bt, Config cfg) {
+    /** Forward and backward of one batch. */
+    @Override
+    StepLosses step(Stage1Batch bt, int s) {
         int b = bt.batch, l = bt.length, p = bt.patches, d = student.config().hiddenSize;
         int lookahead = student.config().boundaryPredictorLookahead;
         int n = Math.min(cfg.encoderLayers(), student.global().numLayers());
@@ -203,9 +210,9 @@ public final class Stage1 extends StageTrainer {
             NDArray yND = Ops.floats(m, yB, b, l);
             NDArray bndM = Ops.floats(m, bndMask, b, l);
             NDArray bce = Losses.boundaryBce(logpB, yND, bndM);
-            NDArray four = Ops.scalar(bce, 4f);
-            NDArray total = bce.mul(four).add(encoderLoss.mul(four)).add(distill).add(ce);
-            double byteDistill = 0;
+            NDArray total = bce.mul(Ops.scalar(bce, Losses.BOUNDARY_WEIGHT)).add(encoderLoss.mul(Ops.scalar(bce, Losses.ENCODER_WEIGHT)))
+                    .add(distill).add(ce);
+            double byteDistill = Double.NaN;
             if (cfg.byteDistillWeight() > 0) {
                 ByteMarginals.Targets kd = marginals.of(bt, tLogp.toFloatArray(), (int) tLogp.getShape().get(2));
                 NDArray soft = Ops.floats(m, kd.probs(), b, l, ByteTokenizer.VOCAB).mul(logp).sum(new int[] {-1}).neg();
@@ -214,10 +221,8 @@ public final class Stage1 extends StageTrainer {
                 total = total.add(kl.mul(Ops.scalar(kl, (float) cfg.byteDistillWeight())));
             }
             gc.backward(total);
-            float acc = Losses.masked(logpB.gt(Ops.scalar(logpB, (float) Math.log(0.5))).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                    .eq(yND).toType(ai.djl.ndarray.types.DataType.FLOAT32, false), bndM).getFloat();
-            return new double[] {total.getFloat(), bce.getFloat(), encoderLoss.getFloat(), distill.getFloat(), ce.getFloat(), acc,
-                    byteDistill};
+            return new StepLosses(total.getFloat(), bce.getFloat(), encoderLoss.getFloat(), distill.getFloat(), ce.getFloat(),
+                    byteDistill, Losses.boundaryAccuracy(logpB, yND, bndM));
         }
     }
 

@@ -4,7 +4,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.training.GradientCollector;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.io.ParameterLayout;
@@ -180,8 +179,23 @@ public final class Stage2 extends StageTrainer {
         }
     }
 
+    /** The losses of one Stage 2 step (paper §3.2.2): byte cross-entropy and boundary BCE, with the patching they led to. */
+    record StepLosses(double total, double ce, double boundaryBce, double boundaryAccuracy, double bytesPerPatch)
+            implements StageTrainer.StepLosses {
+        @Override
+        public Map<String, Double> parts() {
+            Map<String, Double> parts = new LinkedHashMap<>();
+            parts.put("loss", total);
+            parts.put("ce", ce);
+            parts.put("boundary_bce", boundaryBce);
+            parts.put("boundary_accuracy", boundaryAccuracy);
+            parts.put("bytes_per_patch", bytesPerPatch);
+            return parts;
+        }
+    }
+
     @Override
-    Map<String, Double> step(Stage1Batch bt, int s) {
+    StepLosses step(Stage1Batch bt, int s) {
         int b = bt.batch, l = bt.length, lookahead = student.config().boundaryPredictorLookahead;
         boolean[][] y = targets(bt, bt.tokenRows, s);
         try (NDScope ignored = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -214,21 +228,14 @@ public final class Stage2 extends StageTrainer {
             NDArray ce = Losses.masked(logp.gather(Ops.longs(m, lab, b, l, 1), 2).squeeze(2).neg(), Ops.floats(m, byteMask, b, l));
             NDArray yND = Ops.floats(m, yF, b, l), bm = Ops.floats(m, bndMask, b, l);
             NDArray bce = Losses.boundaryBce(logpB, yND, bm);
-            NDArray total = ce.add(bce.mul(Ops.scalar(bce, 4f)));
+            NDArray total = ce.add(bce.mul(Ops.scalar(bce, Losses.BOUNDARY_WEIGHT)));
             gc.backward(total);
-            double acc = Losses.masked(logpB.gt(Ops.scalar(logpB, (float) Math.log(0.5))).toType(DataType.FLOAT32, false)
-                    .eq(yND).toType(DataType.FLOAT32, false), bm).getFloat();
             long realBytes = 0;
             for (int rb : bt.realBytes) {
                 realBytes += rb - 1;
             }
-            Map<String, Double> parts = new LinkedHashMap<>();
-            parts.put("loss", (double) total.getFloat());
-            parts.put("ce", (double) ce.getFloat());
-            parts.put("boundary_bce", (double) bce.getFloat());
-            parts.put("boundary_accuracy", acc);
-            parts.put("bytes_per_patch", (double) realBytes / Math.max(1, predicted));
-            return parts;
+            return new StepLosses(total.getFloat(), ce.getFloat(), bce.getFloat(), Losses.boundaryAccuracy(logpB, yND, bm),
+                    (double) realBytes / Math.max(1, predicted));
         }
     }
 }

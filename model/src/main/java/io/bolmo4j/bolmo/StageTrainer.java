@@ -35,6 +35,14 @@ public abstract class StageTrainer {
     /** One logged step: learning rate, total loss, named loss parts and metrics, throughput. */
     public record Step(int step, double lr, double loss, Map<String, Double> parts, double bytesPerSecond) {}
 
+    /** What one training step measured: its total loss, and every loss part and metric by name (for logs and tables). */
+    interface StepLosses {
+        double total();
+
+        /** Named values, the total first as {@code loss}. */
+        Map<String, Double> parts();
+    }
+
     protected final BolmoModel student;
     protected final BpeTokenizer tokenizer;
     protected final SubwordSuffixTrie trie;
@@ -63,8 +71,8 @@ public abstract class StageTrainer {
     /** Parameter groups to optimise (anything left out stays frozen). */
     abstract List<AdamW.Group> groups();
 
-    /** Forward + backward of one batch at step {@code s}; returns the total loss first, then named parts. */
-    abstract Map<String, Double> step(Stage1Batch batch, int s);
+    /** Forward + backward of one batch at step {@code s}. */
+    abstract StepLosses step(Stage1Batch batch, int s);
 
     final List<Step> train(List<String> texts, Loop loop, String label, Consumer<Step> onStep) {
         io.bolmo4j.engine.Backend.noGrad();
@@ -94,8 +102,9 @@ public abstract class StageTrainer {
                 List<int[]> rows = batches.at(s);
                 long t0 = System.nanoTime();
                 Stage1Batch batch = Stage1Batch.of(rows, tokenizer, trie, loop.bytesPerExample());
-                Map<String, Double> parts = step(batch, s);
-                double loss = parts.get("loss");
+                StepLosses losses = step(batch, s);
+                Map<String, Double> parts = losses.parts();
+                double loss = losses.total();
                 if (!Double.isFinite(loss)) {
                     throw new IllegalStateException(label + " loss is " + loss + " at step " + s);
                 }
