@@ -25,6 +25,7 @@ import tech.tablesaw.api.Table;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -82,30 +83,19 @@ public final class Bolmo implements AutoCloseable {
      * boundaries (paper Table 3's "oracle" column: the gap between the two is what boundary errors cost), bytes per
      * patch, the final encoder loss (how closely the encoder matches the teacher's layer-n states) and training speed.
      */
-    public static Table compareArchitectures(Olmo teacher, Consumer<StageOptions> stage1,
-                                             java.util.Map<String, Consumer<Architecture>> variants, int evalBytes) {
-        StringColumn name = StringColumn.create("variant");
-        IntColumn params = IntColumn.create("local_parameters");
-        DoubleColumn acc = DoubleColumn.create("boundary_accuracy"), bpb = DoubleColumn.create("bits_per_byte"),
-                oracle = DoubleColumn.create("bits_per_byte_subword_boundaries"),
-                bpp = DoubleColumn.create("bytes_per_patch"), enc = DoubleColumn.create("encoder_loss"),
-                speed = DoubleColumn.create("train_bytes_per_s");
+    public static ArchitectureCheck compareArchitectures(Olmo teacher, Consumer<StageOptions> stage1,
+                                                         Map<String, Consumer<Architecture>> variants, int evalBytes) {
+        List<ArchitectureCheck.Variant> rows = new ArrayList<>();
         variants.forEach((label, arch) -> {
             try (Bolmo b = byteify(teacher, arch).stage1(stage1)) {
-                BolmoEval.Result e = b.evaluation(evalBytes);
-                Table h = b.history();
-                long local = b.model().config().parameterCount() - teacherLayers(b.model().config());
-                name.append(label);
-                params.append((int) local);
-                acc.append(e.boundaryAccuracy());
-                bpp.append(e.bytesPerPatch());
-                bpb.append(e.bolmoBitsPerByte());
-                oracle.append(e.subwordBoundaryBitsPerByte());
-                enc.append(h.doubleColumn("encoder").get(h.rowCount() - 1));
-                speed.append(h.doubleColumn("bytes_per_s").mean());
+                List<StageTrainer.Step> steps = b.history.stream().map(Row::step).toList();
+                rows.add(new ArchitectureCheck.Variant(label,
+                        b.model().config().parameterCount() - teacherLayers(b.model().config()), b.evaluation(evalBytes),
+                        steps.get(steps.size() - 1).parts().get("encoder"),
+                        steps.stream().mapToDouble(StageTrainer.Step::bytesPerSecond).average().orElse(Double.NaN)));
             }
         });
-        return Tables.rounded(Table.create("architecture check", name, params, acc, bpb, oracle, bpp, enc, speed));
+        return new ArchitectureCheck(rows);
     }
 
     private static long teacherLayers(io.bolmo4j.bolmo.BolmoConfig c) {

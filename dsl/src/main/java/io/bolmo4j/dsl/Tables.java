@@ -23,6 +23,15 @@ final class Tables {
 
     private Tables() {}
 
+    /** The value in column {@code column} of the row whose {@code key} column holds {@code name}. */
+    static double value(Table t, String key, String name, String column) {
+        int row = t.stringColumn(key).indexOf(name);
+        if (row < 0) {
+            throw new IllegalArgumentException("no row with " + key + " = '" + name + "' in " + t.name());
+        }
+        return t.doubleColumn(column).get(row);
+    }
+
     /** Gives every double column of {@code t} the 4-significant-digit format; returns {@code t}. */
     static Table rounded(Table t) {
         for (Column<?> c : t.columns()) {

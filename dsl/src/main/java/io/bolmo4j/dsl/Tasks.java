@@ -1,9 +1,11 @@
 package io.bolmo4j.dsl;
 
+import io.bolmo4j.bolmo.OracleStates;
 import io.bolmo4j.data.CuteEval;
 import io.bolmo4j.data.CuteTaskResult;
 import io.bolmo4j.data.InstructionTasks;
 import io.bolmo4j.io.ParameterLayout;
+import io.bolmo4j.olmo.OlmoModel;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -16,6 +18,7 @@ import java.util.Map;
 public final class Tasks {
     /** Seed of the held-out instruction prompts: every model is asked the same questions. */
     static final long SEED = 99;
+    private static final String RESET = "instruct, base embeddings";
 
     private Tasks() {}
 
@@ -63,7 +66,7 @@ public final class Tasks {
             if (swapped == 0) {
                 throw new IllegalArgumentException("no embedding tensors to reset in " + instruct);
             }
-            report.add("instruct, base embeddings", reset);
+            report.add(RESET, reset);
         }
         return new Resettability(report.table());
     }
@@ -78,11 +81,15 @@ public final class Tasks {
      *
      * @param table exact match and answer bits per byte per row
      */
-    public record Resettability(Table table) {
+    public record Resettability(Table table) implements Tabular {
         /** Share of the instruct model's answer-bits/byte gain over the base that survives the reset (1 = all). */
         public double retainedGain() {
-            DoubleColumn bits = table.doubleColumn("answer_bits_per_byte");
-            return (bits.get(0) - bits.get(2)) / (bits.get(0) - bits.get(1));
+            double base = bits("base"), instruct = bits("instruct"), reset = bits(RESET);
+            return (base - reset) / (base - instruct);
+        }
+
+        private double bits(String model) {
+            return Tables.value(table, "model", model, "answer_bits_per_byte");
         }
 
         /** Whether a task-vector merge into a Bolmo can be expected to carry most of the gain (at least half retained). */
@@ -106,37 +113,66 @@ public final class Tasks {
      *
      * @param merged a Bolmo with the task vector of {@code instruct} − {@code base} merged in
      */
-    public static Table mergeBreakdown(Bolmo merged, Olmo instruct, Olmo base, int perTask) {
+    public static MergeBreakdown mergeBreakdown(Bolmo merged, Olmo instruct, Olmo base, int perTask) {
         if (perTask < 1) {
             throw new IllegalArgumentException("perTask must be at least 1, got " + perTask);
         }
         List<InstructionTasks.Example> ex = InstructionTasks.builtin(base.tokenizer()).heldOut(perTask, SEED);
-        var oracle = new io.bolmo4j.bolmo.OracleStates(merged.model(), merged.tokenizer());
-        String[] names = {"base teacher", "instruct teacher", "Bolmo decoder <- base teacher's states",
-                "Bolmo decoder <- instruct teacher's states", "merged Bolmo, own states"};
-        double[] bits = new double[names.length];
-        bits[0] = InstructionTasks.answerBitsPerByte(base::bitsPerByte, ex);
-        bits[1] = InstructionTasks.answerBitsPerByte(instruct::bitsPerByte, ex);
-        io.bolmo4j.olmo.OlmoModel[] feeds = {base.model(), instruct.model(), null};
+        OracleStates oracle = new OracleStates(merged.model(), merged.tokenizer());
+        double[] decoder = new double[3]; // fed the base's states, the instruct teacher's, its own
+        OlmoModel[] feeds = {base.model(), instruct.model(), null};
         for (int k = 0; k < feeds.length; k++) {
             double[] acc = new double[2];
             for (InstructionTasks.Example e : ex) {
                 oracle.score(feeds[k], e.prompt(), e.answer() + "\n", acc);
             }
-            bits[2 + k] = acc[0] / acc[1];
+            decoder[k] = acc[0] / acc[1];
         }
-        StringColumn model = StringColumn.create("model", names);
-        DoubleColumn answer = DoubleColumn.create("answer_bits_per_byte", bits);
-        DoubleColumn share = DoubleColumn.create("share_of_teacher_gain");
-        double gain = bits[0] - bits[1];
-        for (int i = 0; i < names.length; i++) {
-            share.append((bits[i < 2 ? 0 : 2] - bits[i]) / gain); // Bolmo rows count from the decoder on base states
+        return new MergeBreakdown(InstructionTasks.answerBitsPerByte(base::bitsPerByte, ex),
+                InstructionTasks.answerBitsPerByte(instruct::bitsPerByte, ex), decoder[0], decoder[1], decoder[2]);
+    }
+
+    /**
+     * Answer bits per byte on the held-out prompts, with the teacher's tokens as patches (see {@link #mergeBreakdown}).
+     *
+     * @param decoderOnBaseStates the Bolmo's local decoder fed the base teacher's final states
+     * @param decoderOnInstructStates fed the instruct teacher's final states
+     * @param ownStates the merged Bolmo with its own encoder and global model
+     */
+    public record MergeBreakdown(double baseTeacher, double instructTeacher, double decoderOnBaseStates,
+                                 double decoderOnInstructStates, double ownStates) implements Tabular {
+        /** Share of the teacher's gain the merged Bolmo's own states carry, counted from the decoder on base states. */
+        public double ownStatesShare() {
+            return (decoderOnBaseStates - ownStates) / teacherGain();
         }
-        return Tables.rounded(Table.create("merge breakdown", model, answer, share));
+
+        /** Share of the teacher's gain the decoder shows when fed the instruct teacher's exact states. */
+        public double instructStatesShare() {
+            return (decoderOnBaseStates - decoderOnInstructStates) / teacherGain();
+        }
+
+        private double teacherGain() {
+            return baseTeacher - instructTeacher;
+        }
+
+        @Override
+        public Table table() {
+            StringColumn model = StringColumn.create("model", "base teacher", "instruct teacher",
+                    "Bolmo decoder <- base teacher's states", "Bolmo decoder <- instruct teacher's states", "merged Bolmo, own states");
+            DoubleColumn answer = DoubleColumn.create("answer_bits_per_byte", baseTeacher, instructTeacher, decoderOnBaseStates,
+                    decoderOnInstructStates, ownStates);
+            DoubleColumn share = DoubleColumn.create("share_of_teacher_gain", 0, 1, 0, instructStatesShare(), ownStatesShare());
+            return Tables.rounded(Table.create("merge breakdown", model, answer, share));
+        }
+
+        @Override
+        public String toString() {
+            return table().print();
+        }
     }
 
     /** {@link #mergeBreakdown(Bolmo, Olmo, Olmo, int)} with 10 prompts per task. */
-    public static Table mergeBreakdown(Bolmo merged, Olmo instruct, Olmo base) {
+    public static MergeBreakdown mergeBreakdown(Bolmo merged, Olmo instruct, Olmo base) {
         return mergeBreakdown(merged, instruct, base, 10);
     }
 

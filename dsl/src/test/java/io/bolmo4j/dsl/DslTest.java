@@ -55,7 +55,7 @@ class DslTest {
                 assertTrue(out.length() <= 5, "5 bytes decode to at most 5 characters: " + out);
                 Table eval = bolmo.evaluate(600);
                 assertEquals(8, eval.rowCount());
-                assertTrue(eval.doubleColumn("value").get(6) > 0, "bits per byte with the subword boundaries");
+                assertTrue(bolmo.evaluation(600).subwordBoundaryBitsPerByte() > 0, "bits per byte with the subword boundaries");
                 Path saved = dir.resolve("bolmo");
                 bolmo.save(saved);
                 try (Bolmo back = Bolmo.load(saved)) {
@@ -94,7 +94,9 @@ class DslTest {
             variants.put("decoder 1", a -> a.decoderLayers(1));
             variants.put("no suffix embeddings", a -> a.subwordSuffixEmbeddings(false));
             variants.put("causal", a -> a.causalBoundaries(true));
-            Table t = Bolmo.compareArchitectures(base, s -> s.steps(2).batch(2).bytesPerExample(64).texts(TEXTS), variants, 300);
+            ArchitectureCheck check = Bolmo.compareArchitectures(base, s -> s.steps(2).batch(2).bytesPerExample(64).texts(TEXTS), variants, 300);
+            assertEquals(check.variants().get(3), check.variant("causal"));
+            Table t = check.table();
             assertEquals(List.of("paper", "decoder 1", "no suffix embeddings", "causal"), t.stringColumn("variant").asList());
             var params = t.intColumn("local_parameters");
             assertTrue(params.get(1) < params.get(0), "fewer decoder layers, fewer parameters: " + params.asList());

@@ -1,16 +1,18 @@
 package io.bolmo4j.dsl.notebook;
 
 import io.bolmo4j.dsl.BoundaryView;
+import io.bolmo4j.dsl.Tabular;
 import io.bolmo4j.kernel.KernelExtension;
 import io.bolmo4j.kernel.display.DisplayRenderer;
+import io.bolmo4j.kernel.display.Renderers;
 import io.bolmo4j.progress.Progress;
 
 import java.util.List;
 import java.util.Map;
 
 /**
- * What bolmo4j brings to a Jupyter session: the DSL imported, boundary views as HTML, and training, evaluation and
- * merges reporting through progress bars in the cell output. Found by the kernel through {@link java.util.ServiceLoader}.
+ * What bolmo4j brings to a Jupyter session: the DSL imported, boundary views as HTML, typed results as their tables,
+ * and training, evaluation and merges reporting through progress bars in the cell output. Found by the kernel through {@link java.util.ServiceLoader}.
  */
 public final class NotebookExtension implements KernelExtension {
     @Override
@@ -29,6 +31,16 @@ public final class NotebookExtension implements KernelExtension {
             @Override
             public Map<String, Object> render(BoundaryView value) {
                 return Map.of("text/html", value.html(), "text/plain", value.toString());
+            }
+        }, new DisplayRenderer<Tabular>() {
+            @Override
+            public Class<Tabular> type() {
+                return Tabular.class;
+            }
+
+            @Override
+            public Map<String, Object> render(Tabular value) {
+                return Renderers.render(value.table());
             }
         });
     }
