@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.io.ParameterLayout;
-import io.bolmo4j.olmo.OlmoModel;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
