@@ -64,15 +64,18 @@ final class DemoCommand implements Runnable {
 
     private void report(BolmoEval.Result r) {
         System.out.printf(Locale.ROOT, "%nHeld-out report (%,d bytes of the validation split, the same bytes for both models):%n", r.bytes());
-        System.out.printf(Locale.ROOT, "  boundary accuracy vs the teacher's tokenizer  %.1f %% (precision %.1f %%, recall %.1f %%)%n",
-                100 * r.boundaryAccuracy(), 100 * r.boundaryPrecision(), 100 * r.boundaryRecall());
-        System.out.printf(Locale.ROOT, "  bytes per patch                               %.3g (the tokenizer's: %.3g)%n",
-                r.bytesPerPatch(), r.subwordBytesPerPatch());
-        System.out.printf(Locale.ROOT, "  bits per byte, teacher                        %.4g%n", r.teacherBitsPerByte());
-        System.out.printf(Locale.ROOT, "  bits per byte, Bolmo                          %.4g (%.3g x the teacher's)%n",
-                r.bolmoBitsPerByte(), r.bolmoBitsPerByte() / r.teacherBitsPerByte());
-        System.out.printf(Locale.ROOT, "  bits per byte, Bolmo on the tokenizer's patches %.4g (an optimistic oracle)%n",
-                r.subwordBoundaryBitsPerByte());
+        line("boundary accuracy vs the teacher's tokenizer", String.format(Locale.ROOT, "%.1f %% (precision %.1f %%, recall %.1f %%)",
+                100 * r.boundaryAccuracy(), 100 * r.boundaryPrecision(), 100 * r.boundaryRecall()));
+        line("bytes per patch", String.format(Locale.ROOT, "%.3g (the tokenizer's: %.3g)", r.bytesPerPatch(), r.subwordBytesPerPatch()));
+        line("bits per byte, teacher", String.format(Locale.ROOT, "%.4g", r.teacherBitsPerByte()));
+        line("bits per byte, Bolmo", String.format(Locale.ROOT, "%.4g (%.3g x the teacher's)", r.bolmoBitsPerByte(),
+                r.bolmoBitsPerByte() / r.teacherBitsPerByte()));
+        line("bits per byte, Bolmo on the tokenizer's patches", String.format(Locale.ROOT, "%.4g (an optimistic oracle)",
+                r.subwordBoundaryBitsPerByte()));
+    }
+
+    private static void line(String label, String value) {
+        System.out.printf(Locale.ROOT, "  %-48s %s%n", label, value);
     }
 
     private static String oneLine(String s) {
