@@ -8,9 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,24 +27,11 @@ class ExportRunCommandTest {
         Files.writeString(text, "The people of the United States. Call me Ishmael.\n");
     }
 
-    private static String[] run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new String[] {String.valueOf(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     @Test
     void exportRunWritesTheStage2Recipe() throws Exception {
         Path out = dir.resolve("s2");
-        String[] r = run("export-run", "--engine", "bolmo-core", "--teacher", "tiny-olmo", "--stage", "2", "--data", text.toString(),
+        String[] r = CliTest.run("export-run", "--engine", "bolmo-core", "--teacher", "tiny-olmo", "--stage", "2", "--data", text.toString(),
                 "--out", out.toString(), "--nodes", "2", "--gpus-per-node", "4", "--steps", "100",
                 "--target-bytes-per-patch", "6", "--local-decoder-layers", "2");
         assertEquals("0", r[0], r[2]);
@@ -61,15 +45,15 @@ class ExportRunCommandTest {
 
     @Test
     void badExportSettingsFailInOneLine() {
-        String[] r = run("export-run", "--teacher", "tiny-olmo", "--stage", "1", "--data", text.toString(),
+        String[] r = CliTest.run("export-run", "--teacher", "tiny-olmo", "--stage", "1", "--data", text.toString(),
                 "--out", dir.resolve("bad1").toString(), "--target-bytes-per-patch", "6");
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("Stage 2 settings") && r[2].lines().count() == 1, r[2]);
-        r = run("export-run", "--teacher", "tiny-olmo", "--data", text.toString(), "--out", dir.resolve("bad2").toString(),
+        r = CliTest.run("export-run", "--teacher", "tiny-olmo", "--data", text.toString(), "--out", dir.resolve("bad2").toString(),
                 "--gpus-per-node", "3");
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("batch 8 is not a multiple"), r[2]);
-        r = run("export-run", "--engine", "megatron", "--teacher", "tiny-olmo", "--data", text.toString(),
+        r = CliTest.run("export-run", "--engine", "megatron", "--teacher", "tiny-olmo", "--data", text.toString(),
                 "--out", dir.resolve("bad3").toString());
         assertTrue(r[2].contains("engine must be bolmo-core"), r[2]);
     }
@@ -86,7 +70,7 @@ class ExportRunCommandTest {
             Path converted = runDir.resolve("checkpoint-hf");
             bolmo.save(converted);
             Files.delete(converted.resolve("tokenizer.json"));
-            String[] r = run("import-run", converted.toString(), "--out", dir.resolve("imported").toString());
+            String[] r = CliTest.run("import-run", converted.toString(), "--out", dir.resolve("imported").toString());
             assertEquals("0", r[0], r[2]);
             try (Bolmo back = Bolmo.importRun(converted, dir.resolve("imported-dsl"))) {
                 String text = "Call me Ishmael.";

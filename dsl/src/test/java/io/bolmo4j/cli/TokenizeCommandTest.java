@@ -14,9 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,21 +38,6 @@ class TokenizeCommandTest {
         tinyTokenizer = BuiltinModels.resolve(Path.of("tiny-olmo")).resolve("tokenizer.json");
     }
 
-    private static String[] run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new String[] {String.valueOf(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
 
     private static long[] ids(JsonObject j, String key) {
         JsonArray a = j.getAsJsonArray(key);
@@ -71,7 +54,7 @@ class TokenizeCommandTest {
 
     @Test
     void idsAndOffsetsMatchHuggingFace() throws IOException {
-        String[] r = run("tokenize", "tiny-olmo", "--text", TEXT, "--offsets");
+        String[] r = CliTest.run("tokenize", "tiny-olmo", "--text", TEXT, "--offsets");
         assertEquals("0", r[0], r[2]);
         JsonObject j = JsonParser.parseString(r[1]).getAsJsonObject();
         byte[] utf8 = TEXT.getBytes(StandardCharsets.UTF_8);
@@ -105,8 +88,8 @@ class TokenizeCommandTest {
                  "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
                  "special_tokens": {"<|endoftext|>": {"id": "<|endoftext|>", "ids": [%d], "tokens": ["<|endoftext|>"]}}}""".formatted(eos)));
         Files.writeString(olmo.resolve("tokenizer.json"), json.toString());
-        String[] plain = run("tokenize", olmo.toString(), "--text", TEXT);
-        String[] withBos = run("tokenize", olmo.toString(), "--text", TEXT, "--add-special-tokens", "--offsets");
+        String[] plain = CliTest.run("tokenize", olmo.toString(), "--text", TEXT);
+        String[] withBos = CliTest.run("tokenize", olmo.toString(), "--text", TEXT, "--add-special-tokens", "--offsets");
         assertEquals("0", withBos[0], withBos[2]);
         JsonObject j = JsonParser.parseString(withBos[1]).getAsJsonObject();
         long[] plainIds = ids(JsonParser.parseString(plain[1]).getAsJsonObject(), "ids");
@@ -127,7 +110,7 @@ class TokenizeCommandTest {
             BolmoTokenization viaDsl = bolmo.tokenize(TEXT, true);
             assertArrayEquals(subword.ids(), viaDsl.subword().ids());
 
-            String[] r = run("tokenize", bolmoDir.toString(), "--text", TEXT);
+            String[] r = CliTest.run("tokenize", bolmoDir.toString(), "--text", TEXT);
             assertEquals("0", r[0], r[2]);
             JsonObject j = JsonParser.parseString(r[1]).getAsJsonObject();
             assertArrayEquals(Arrays.stream(subword.ids()).asLongStream().toArray(), ids(j, "ids"));
@@ -140,7 +123,7 @@ class TokenizeCommandTest {
             assertEquals(1, byteIds[before.length]);
             assertEquals(TEXT.getBytes(StandardCharsets.UTF_8).length - "<|endoftext|>".length() + 1, byteIds.length);
             assertArrayEquals(viaDsl.byteIds(), Arrays.stream(ids(JsonParser.parseString(
-                    run("tokenize", bolmoDir.toString(), "--text", TEXT, "--add-special-tokens")[1]).getAsJsonObject(),
+                    CliTest.run("tokenize", bolmoDir.toString(), "--text", TEXT, "--add-special-tokens")[1]).getAsJsonObject(),
                     "byte_ids")).mapToInt(v -> (int) v).toArray());
             assertEquals(1, viaDsl.byteIds()[0]);
         }
@@ -152,13 +135,13 @@ class TokenizeCommandTest {
         JsonObject json = JsonParser.parseString(Files.readString(tinyTokenizer)).getAsJsonObject();
         json.add("normalizer", JsonParser.parseString("{\"type\": \"Foo\"}"));
         Files.writeString(bad.resolve("tokenizer.json"), json.toString());
-        String[] r = run("tokenize", bad.toString(), "--text", "x");
+        String[] r = CliTest.run("tokenize", bad.toString(), "--text", "x");
         assertEquals("1", r[0]);
         assertEquals("bolmo4j tokenize: " + bad.resolve("tokenizer.json") + ": normalizer.type 'Foo' is not supported"
                 + " (supported: NFC, NFD, NFKC, NFKD, Lowercase, Strip, Replace, Prepend, BertNormalizer, Sequence)",
                 r[2].strip());
         Files.writeString(bad.resolve("tokenizer.json"), "{\"model\": {\"vocab\": ");
-        r = run("tokenize", bad.toString(), "--text", "x");
+        r = CliTest.run("tokenize", bad.toString(), "--text", "x");
         assertEquals("1", r[0]);
         assertTrue(r[2].startsWith("bolmo4j tokenize: " + bad.resolve("tokenizer.json") + ": malformed JSON"), r[2]);
         assertEquals(1, r[2].strip().lines().count(), r[2]);

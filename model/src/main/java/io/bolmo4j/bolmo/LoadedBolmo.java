@@ -3,7 +3,6 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDScope;
 import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.chat.ChatTemplate;
-import io.bolmo4j.chat.Message;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.HostTensor;
@@ -77,25 +76,13 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
     }
 
     /** The chat template (the teacher's), if there is one. */
+    @Override
     public Optional<ChatTemplate> chatTemplate() {
         return Optional.ofNullable(template);
     }
 
-    /**
-     * The assistant's answer to a conversation: the teacher's template renders it to text, which becomes bytes
-     * ({@code <|endoftext|>} becomes Bolmo's BOS/EOS id, other special tokens their literal bytes, docs/bolmo.md §2.1).
-     *
-     * @throws IllegalStateException when there is no chat template
-     */
-    public String chat(List<Message> messages, SamplingOptions options, Consumer<String> onText) {
-        if (template == null) {
-            throw new IllegalStateException("this Bolmo has no chat template (" + ChatTemplate.JINJA_FILE + " or chat_template in "
-                    + ChatTemplate.TOKENIZER_CONFIG + ", in its directory or beside its subword tokenizer)");
-        }
-        return generateRendered(template.render(messages, true), options, onText);
-    }
-
     /** Continues a prompt rendered by a chat template; stops at BOS/EOS and at the template's end-of-turn strings. */
+    @Override
     public String generateRendered(String rendered, SamplingOptions options, Consumer<String> onText) {
         io.bolmo4j.engine.Backend.noGrad();
         int[] ids = ByteTokenizer.encode(rendered, true);

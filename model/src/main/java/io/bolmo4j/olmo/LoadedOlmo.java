@@ -2,7 +2,6 @@ package io.bolmo4j.olmo;
 
 import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.chat.ChatTemplate;
-import io.bolmo4j.chat.Message;
 import io.bolmo4j.chat.SpecialTokens;
 import io.bolmo4j.data.ContinuationScore;
 import io.bolmo4j.data.ScoringModel;
@@ -14,7 +13,6 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -76,6 +74,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
     }
 
     /** The model's own chat template, if it has one. */
+    @Override
     public Optional<ChatTemplate> chatTemplate() {
         return Optional.ofNullable(template);
     }
@@ -89,22 +88,10 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
     }
 
     /**
-     * The assistant's answer to a conversation, rendered by the model's chat template with the generation prompt.
-     *
-     * @throws IllegalStateException when the model has no chat template
-     */
-    public String chat(List<Message> messages, SamplingOptions options, Consumer<String> onText) {
-        if (template == null) {
-            throw new IllegalStateException("this model has no chat template (" + ChatTemplate.JINJA_FILE + " or chat_template in "
-                    + ChatTemplate.TOKENIZER_CONFIG + ")");
-        }
-        return generateRendered(template.render(messages, true), options, onText);
-    }
-
-    /**
      * Continues a prompt rendered by a chat template as Hugging Face tokenizes one: special-token strings become their
      * ids and no BOS is added (the template writes its own if the model wants one).
      */
+    @Override
     public String generateRendered(String rendered, SamplingOptions options, Consumer<String> onText) {
         return stream(tokenizer.encodeIds(rendered, true), options, onText);
     }
