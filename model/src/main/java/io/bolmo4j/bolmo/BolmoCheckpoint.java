@@ -43,9 +43,11 @@ public final class BolmoCheckpoint {
     public static BolmoModel load(Path dir) {
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             BolmoConfig cfg = BolmoConfig.fromJson(ckpt.config(), dir.resolve(HfCheckpoint.CONFIG).toString());
+            Map<String, long[]> shapes = cfg.tensorShapes();
+            ckpt.requireNoneUnused(shapes.keySet());
             Params p = Params.create();
             try {
-                for (Map.Entry<String, long[]> e : cfg.tensorShapes().entrySet()) {
+                for (Map.Entry<String, long[]> e : shapes.entrySet()) {
                     p.put(e.getKey(), ckpt.readFloats(e.getKey(), e.getValue()), e.getValue());
                 }
                 return new BolmoModel(cfg, p);

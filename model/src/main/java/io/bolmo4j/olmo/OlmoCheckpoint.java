@@ -21,13 +21,18 @@ public final class OlmoCheckpoint {
     /** What {@code bolmo4j info} prints. */
     public record Summary(OlmoConfig config, long parameters, String weights, String tokenizer) {}
 
-    /** Reads {@code config.json} and every tensor (F32/F16/BF16 → fp32) of an OLMo 2/3 checkpoint. */
+    /**
+     * Reads {@code config.json} and every tensor (F32/F16/BF16 → fp32) of an OLMo 2/3 checkpoint; weights the config
+     * does not describe, and non-finite values, are errors.
+     */
     public static OlmoModel load(Path dir) {
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             OlmoConfig cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve("config.json").toString());
+            Map<String, long[]> shapes = expectedShapes(cfg);
+            ckpt.requireNoneUnused(shapes.keySet());
             Params params = Params.create();
             try {
-                for (Map.Entry<String, long[]> e : expectedShapes(cfg).entrySet()) {
+                for (Map.Entry<String, long[]> e : shapes.entrySet()) {
                     params.put(e.getKey(), ckpt.readFloats(e.getKey(), e.getValue()), e.getValue());
                 }
                 return new OlmoModel(cfg, params);
