@@ -137,8 +137,8 @@ class CliTest {
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("99999") && r[2].contains("outside the vocabulary"), r[2]);
         String[] missing = run("info", dir.resolve("nowhere").toString());
-        assertEquals("1", missing[0]);
-        assertTrue(missing[2].contains("nowhere"), missing[2]);
+        assertEquals("2", missing[0], "a folder that does not exist is an invalid DIR argument");
+        assertTrue(missing[2].contains("no such folder: " + dir.resolve("nowhere")), missing[2]);
         String[] usage = run("score", ckpt.toString());
         assertEquals("2", usage[0], "picocli usage error");
     }
