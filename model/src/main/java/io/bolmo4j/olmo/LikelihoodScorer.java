@@ -11,14 +11,16 @@ import java.util.function.LongConsumer;
  * Per-token negative log-likelihoods of a sequence under an {@link OlmoModel}. Sequences longer than the model's
  * context are scored in windows of {@code W = min(context, 1024)} tokens that overlap by {@code W/4}: every token after
  * the first window is predicted from at least {@code W/4} tokens of context, and only the overlap is computed twice.
- * Windows of equal length run several at a time in one batched forward, and only the positions a window scores go
- * through the LM head.
+ * Windows of equal length run several at a time in one batched forward while the batch's attention scores and logits
+ * stay small (larger transient tensors cost more in page faults on the CPU than batching saves), and only the
+ * positions a window scores go through the LM head.
  */
 public final class LikelihoodScorer {
     private static final int MAX_WINDOW = 1024;
-    /** Tokens per batched forward, and logits per batch (4-byte floats), at most. */
+    /** Tokens per batched forward at most. */
     private static final int BATCH_TOKENS = 8192;
-    private static final long BATCH_LOGITS = 64L << 20;
+    /** Attention scores ({@code B·heads·W²}) and logits of one batched forward at most, in floats (16 MB). */
+    private static final long BATCH_FLOATS = 4L << 20;
 
     private final OlmoModel model;
 
@@ -57,8 +59,8 @@ public final class LikelihoodScorer {
         }
         int stride = w - Math.max(1, w / 4);
         int windows = ids.length == w ? 1 : 1 + (ids.length - w + stride - 1) / stride;
-        long logitsPerWindow = (long) w * model.config().vocabSize;
-        int perBatch = (int) Math.max(1, Math.min(BATCH_TOKENS / w, BATCH_LOGITS / logitsPerWindow));
+        long perWindow = Math.max((long) w * model.config().vocabSize, (long) model.config().numAttentionHeads * w * w);
+        int perBatch = (int) Math.max(1, Math.min(BATCH_TOKENS / w, BATCH_FLOATS / perWindow));
         int scoredUpTo = 1; // the next token without a score
         for (int first = 0; first < windows; first += perBatch) {
             int[] begins = new int[Math.min(perBatch, windows - first)];
