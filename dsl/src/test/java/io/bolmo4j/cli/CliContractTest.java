@@ -138,6 +138,14 @@ class CliContractTest {
         JsonObject eval = strictJson(Files.readString(out.resolve("stage2_eval.json")));
         assertTrue(eval.get("teacher_bits_per_byte").isJsonNull());
         assertTrue(eval.get("bits_per_byte").getAsDouble() > 0);
+
+        // a Bolmo's logits cover what its global model's context (128 patches) holds, as for OLMo ids
+        Path logits = dir.resolve("bolmo-long.safetensors");
+        String[] tooLong = run("logits", bolmo.toString(), "--text", "the best of times ".repeat(60), "--out", logits.toString());
+        assertEquals("1", tooLong[0]);
+        assertTrue(tooLong[2].matches("(?s).*the text's 1080 bytes form \\d+ patches, more than the global model's context of 128.*"),
+                tooLong[2]);
+        assertFalse(Files.exists(logits));
     }
 
     @Test
