@@ -17,7 +17,7 @@ public final class Main implements Runnable {
         device = d;
     }
 
-    @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, description = "compute threads (default: all cores)")
+    @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, description = "compute threads (default: all cores); 1 makes runs bit-reproducible")
     void threads(int t) {
         threads = t;
     }
