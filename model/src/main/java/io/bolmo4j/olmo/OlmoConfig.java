@@ -256,7 +256,7 @@ public final class OlmoConfig {
             return e == null || e.isJsonNull() ? null : e;
         }
 
-        IllegalArgumentException wrong(String key, String expected) {
+        private IllegalArgumentException wrong(String key, String expected) {
             return new IllegalArgumentException(source + ": key '" + key + "' must be " + expected + ", got " + json.get(key));
         }
 
