@@ -6,6 +6,7 @@ import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.Stage1;
 import io.bolmo4j.data.BuiltinCorpus;
+import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.train.TrainCheckpoint;
 import picocli.CommandLine.Command;
@@ -14,7 +15,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,26 +43,31 @@ final class ByteifyCommand implements Runnable {
     @Mixin
     StageOptions stage;
 
+    @Mixin
+    Outputs outputs;
+
     @Override
     public void run() {
+        Stage1.Config cfg = stage.config(() -> Stage1.Config.defaults().withSteps(stage.steps).withBatch(stage.batch)
+                .withBytesPerExample(stage.bytes).withLr(lr).withEncoderLayers(encoderLayers).withByteDistillWeight(byteDistill)
+                .withSeed(stage.seed));
+        outputs.folder(out, StageOptions.resumable("stage1"), new Outputs.Input("--teacher", teacher));
         Main.configureBackend();
         List<String> texts = stage.texts();
         List<String> heldOut = BuiltinCorpus.heldOut(stage.evalBytes);
-        Stage1.Config cfg = Stage1.Config.defaults().withSteps(stage.steps).withBatch(stage.batch).withBytesPerExample(stage.bytes)
-                .withLr(lr).withEncoderLayers(encoderLayers).withByteDistillWeight(byteDistill).withSeed(stage.seed);
         try (LoadedOlmo t = LoadedOlmo.load(teacher);
              BolmoModel bolmo = Byteify.fromTeacher(t.model(), t.tokenizer().vocabSize(), stage.seed)) {
             System.err.println("teacher " + t.model().config() + "; " + bolmo.config());
             Files.createDirectories(out);
-            try (Writer log = Files.newBufferedWriter(out.resolve("stage1_log.csv"), StandardCharsets.UTF_8)) {
+            try (StepCsv log = new StepCsv(out.resolve("stage1_log.csv"))) {
                 Stage1 stage1 = new Stage1(bolmo, t.model(), t.tokenizer());
-                stage1.checkpoints(StageOptions.checkpointDir(out, "stage1"), stage.checkpointEvery);
-                stage1.run(texts, cfg, new StepCsv(log));
+                stage1.checkpoints(StageOptions.checkpointDir(out, "stage1"), stage.checkpointEvery, stage.resumeAnyway);
+                stage1.run(texts, cfg, log);
             }
             BolmoCheckpoint.save(bolmo, out, false, Files.readString(teacher.resolve("tokenizer.json")));
             TrainCheckpoint.delete(StageOptions.checkpointDir(out, "stage1")); // the model is saved: a new run starts afresh
             BolmoEval.Result r = BolmoEval.evaluate(bolmo, t.model(), t.tokenizer(), heldOut, BolmoEval.CHUNK_BYTES);
-            Files.writeString(out.resolve("stage1_eval.json"), r.toJson() + "\n");
+            HfCheckpoint.writeAtomically(out.resolve("stage1_eval.json"), (r.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
             System.out.println("held-out: " + r);
             System.out.println("wrote " + out);
         } catch (IOException e) {

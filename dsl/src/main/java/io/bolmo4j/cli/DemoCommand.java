@@ -4,10 +4,12 @@ import io.bolmo4j.bolmo.BolmoEval;
 import io.bolmo4j.dsl.Bolmo;
 import io.bolmo4j.dsl.Olmo;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -29,6 +31,9 @@ final class DemoCommand implements Runnable {
     @Option(names = "--eval-bytes", defaultValue = "8000",
             description = "held-out characters for the report, an equal share of each built-in source (default ${DEFAULT-VALUE})")
     int evalBytes;
+
+    @Mixin
+    Outputs outputs;
 
     @Override
     public void run() {
@@ -55,6 +60,7 @@ final class DemoCommand implements Runnable {
             System.out.println("Reusing the Bolmo in " + out + " (delete the folder to train again).");
             return Bolmo.load(out).teacher(teacher);
         }
+        outputs.folder(out, List.of());
         System.out.printf(Locale.ROOT, "Byteifying tiny-olmo, the built-in OLMo 2 teacher: Stage 1 distils it into a byte-level"
                 + " Bolmo with its transformer frozen (%d steps of 8 x 256 bytes).%n", steps);
         Bolmo bolmo = Bolmo.byteify(teacher).stage1(s -> s.steps(steps));

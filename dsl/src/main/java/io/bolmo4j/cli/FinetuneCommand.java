@@ -3,13 +3,17 @@ package io.bolmo4j.cli;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.Document;
 import io.bolmo4j.data.InstructionTasks;
+import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.olmo.LoadedOlmo;
+import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.OlmoPretrainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,10 +57,14 @@ final class FinetuneCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "99", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Mixin
+    Outputs outputs;
+
     @Override
     public void run() {
+        outputs.folder(out, OlmoPretrainer.resumable(), new Outputs.Input("--base", base));
         Main.configureBackend();
-        InstructionTasks tasks = InstructionTasks.builtin(io.bolmo4j.tokenizer.BpeTokenizer.load(base.resolve("tokenizer.json")));
+        InstructionTasks tasks = InstructionTasks.builtin(BpeTokenizer.load(base.resolve("tokenizer.json")));
         List<InstructionTasks.Example> heldOut = tasks.heldOut(evalPerTask, seed);
         List<Document> train = new ArrayList<>(tasks.training(examples, seed));
         List<Document> corpus = new ArrayList<>(BuiltinCorpus.train().toList());
@@ -80,7 +88,8 @@ final class FinetuneCommand implements Runnable {
                     .run(out, Files.readString(base.resolve("tokenizer.json")));
             InstructionTasks.Accuracy after = InstructionTasks.exactMatch(lm::generate, heldOut);
             System.out.println("finetuned: " + after);
-            Files.writeString(out.resolve("instruct_eval.txt"), "base      " + before + "\nfinetuned " + after + "\n");
+            HfCheckpoint.writeAtomically(out.resolve("instruct_eval.txt"),
+                    ("base      " + before + "\nfinetuned " + after + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

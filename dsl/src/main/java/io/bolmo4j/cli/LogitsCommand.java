@@ -2,21 +2,19 @@ package io.bolmo4j.cli;
 
 import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.LoadedBolmo;
+import io.bolmo4j.data.TextFile;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.Safetensors;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -47,14 +45,18 @@ final class LogitsCommand implements Runnable {
     @Option(names = "--out", required = true, description = "output .safetensors file")
     Path out;
 
+    @Mixin
+    Outputs outputs;
+
     @Override
     public void run() {
+        outputs.file(out, new Outputs.Input("DIR", dir), new Outputs.Input("--file", file));
         Main.configureBackend();
         if (BolmoCheckpoint.isBolmo(dir)) {
             if ((text == null) == (file == null) || ids != null) {
                 throw new ParameterException(spec.commandLine(), "a Bolmo directory takes exactly one of --text or --file");
             }
-            String t = text != null ? text : read(file);
+            String t = text != null ? text : TextFile.read(file);
             try (LoadedBolmo lm = LoadedBolmo.load(dir)) {
                 LoadedBolmo.Logits l = lm.logits(t);
                 l.write(out);
@@ -76,14 +78,6 @@ final class LogitsCommand implements Runnable {
             tensors.put("logits", HostTensor.f32(flat, ids.length, vocab));
             Safetensors.write(out, tensors, Map.of("ids", Arrays.toString(ids)));
             System.out.println("wrote logits [" + ids.length + ", " + vocab + "] to " + out);
-        }
-    }
-
-    static String read(Path f) {
-        try {
-            return Files.readString(f, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
         }
     }
 }

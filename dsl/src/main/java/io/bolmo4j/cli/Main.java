@@ -19,7 +19,7 @@ public final class Main implements Runnable {
         device = d;
     }
 
-    @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, description = "compute threads (default: all cores)")
+    @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, description = "compute threads (default: all cores); 1 makes runs bit-reproducible")
     void threads(int t) {
         threads = t;
     }
@@ -43,7 +43,12 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (tests call this). */
     public static int run(String... args) {
+        device = null; // options of an earlier in-process run do not carry over
+        threads = null;
         CommandLine cl = new CommandLine(new Main());
+        // --help and --version on every command, also the ones added later (help has its own)
+        cl.getSubcommands().values().stream().map(CommandLine::getCommandSpec)
+                .filter(spec -> spec.findOption("--help") == null).forEach(spec -> spec.mixinStandardHelpOptions(true));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // Bad input is reported in one line, not a stack trace; set BOLMO4J_DEBUG=1 for the trace.
             cmd.getErr().println("bolmo4j " + cmd.getCommandName() + ": " + message(ex));

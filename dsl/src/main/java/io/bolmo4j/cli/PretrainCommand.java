@@ -8,6 +8,7 @@ import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.Cl100kVocab;
 import io.bolmo4j.train.OlmoPretrainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -55,8 +56,12 @@ final class PretrainCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "1234", description = "seed of init and data order (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Mixin
+    Outputs outputs;
+
     @Override
     public void run() {
+        outputs.folder(out, OlmoPretrainer.resumable());
         Main.configureBackend();
         Cl100kVocab v = Cl100kVocab.firstRanks(vocab);
         OlmoConfig cfg = OlmoPretrainer.teacherConfig(v.tokenizer(), d, layers, heads, ffn, 1024);

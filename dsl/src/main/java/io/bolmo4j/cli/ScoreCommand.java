@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.LoadedBolmo;
+import io.bolmo4j.data.TextFile;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.olmo.TextScore;
@@ -42,7 +43,7 @@ final class ScoreCommand implements Runnable {
     @Override
     public void run() {
         Main.configureBackend();
-        String text = input.text != null ? input.text : LogitsCommand.read(input.file);
+        String text = input.text != null ? input.text : TextFile.read(input.file);
         TextScore s;
         if (BolmoCheckpoint.isBolmo(dir)) {
             try (LoadedBolmo lm = LoadedBolmo.load(dir, subwordTokenizer, dtype)) {

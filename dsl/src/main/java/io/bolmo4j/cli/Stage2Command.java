@@ -5,6 +5,7 @@ import io.bolmo4j.bolmo.BolmoEval;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Stage2;
 import io.bolmo4j.data.BuiltinCorpus;
+import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.TrainCheckpoint;
@@ -15,7 +16,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,26 +50,31 @@ final class Stage2Command implements Runnable {
     @Mixin
     StageOptions stage;
 
+    @Mixin
+    Outputs outputs;
+
     @Override
     public void run() {
+        Stage2.Config cfg = stage.config(() -> Stage2.Config.defaults().withSteps(stage.steps).withBatch(stage.batch)
+                .withBytesPerExample(stage.bytes).withLr(lr).withTargetBytesPerPatch(target)
+                .withCompressionSteps(compressionSteps).withMerges(merges).withSeed(stage.seed));
+        outputs.folder(out, StageOptions.resumable("stage2"), new Outputs.Input("DIR", dir), new Outputs.Input("--teacher", teacher));
         Main.configureBackend();
         List<String> texts = stage.texts();
         BpeTokenizer tok = BolmoCheckpoint.subwordTokenizer(dir);
-        Stage2.Config cfg = Stage2.Config.defaults().withSteps(stage.steps).withBatch(stage.batch).withBytesPerExample(stage.bytes)
-                .withLr(lr).withTargetBytesPerPatch(target).withCompressionSteps(compressionSteps).withMerges(merges)
-                .withSeed(stage.seed);
         try (BolmoModel bolmo = BolmoCheckpoint.load(dir); LoadedOlmo t = teacher == null ? null : LoadedOlmo.load(teacher)) {
+            String tokenizerJson = Files.readString(tokenizerFile(dir));
             Files.createDirectories(out);
-            try (Writer log = Files.newBufferedWriter(out.resolve("stage2_log.csv"), StandardCharsets.UTF_8)) {
+            try (StepCsv log = new StepCsv(out.resolve("stage2_log.csv"))) {
                 Stage2 stage2 = new Stage2(bolmo, tok, t == null ? null : t.model());
-                stage2.checkpoints(StageOptions.checkpointDir(out, "stage2"), stage.checkpointEvery);
-                stage2.run(texts, cfg, new StepCsv(log));
+                stage2.checkpoints(StageOptions.checkpointDir(out, "stage2"), stage.checkpointEvery, stage.resumeAnyway);
+                stage2.run(texts, cfg, log);
             }
-            BolmoCheckpoint.save(bolmo, out, false, Files.readString(tokenizerFile(dir)));
+            BolmoCheckpoint.save(bolmo, out, false, tokenizerJson);
             TrainCheckpoint.delete(StageOptions.checkpointDir(out, "stage2")); // the model is saved: a new run starts afresh
             BolmoEval.Result r = BolmoEval.evaluate(bolmo, t == null ? null : t.model(), tok,
                     BuiltinCorpus.heldOut(stage.evalBytes), BolmoEval.CHUNK_BYTES);
-            Files.writeString(out.resolve("stage2_eval.json"), r.toJson() + "\n");
+            HfCheckpoint.writeAtomically(out.resolve("stage2_eval.json"), (r.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
             System.out.println("held-out: " + r);
             System.out.println("wrote " + out);
         } catch (IOException e) {

@@ -1,12 +1,21 @@
 package io.bolmo4j.cli;
 
+import io.bolmo4j.bolmo.SettingException;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.Corpus;
 import io.bolmo4j.data.Document;
+import io.bolmo4j.train.TrainCheckpoint;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /** Options that Stage 1 ({@code byteify}) and Stage 2 share; defaults come from {@link StageDefaults}. */
 final class StageOptions {
@@ -34,9 +43,43 @@ final class StageOptions {
                     + " with the same options continues from the last one (default ${DEFAULT-VALUE})")
     int checkpointEvery;
 
+    @Option(names = "--resume-anyway", description = "continue a checkpoint in OUT although it was made with other options"
+            + " (they are listed); without it such a run is refused")
+    boolean resumeAnyway;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    /** Options whose names are not the config setting's name in kebab case. */
+    private static final Map<String, String> RENAMED = Map.of("bytesPerExample", "--bytes", "byteDistillWeight", "--byte-distill");
+
     /** Where a command's stage keeps its resumable checkpoint. */
     static Path checkpointDir(Path out, String stage) {
         return out.resolve(stage + "_checkpoint");
+    }
+
+    /** What an interrupted run of {@code stage} leaves in its output folder (and continues from). */
+    static List<String> resumable(String stage) {
+        List<String> names = new ArrayList<>(TrainCheckpoint.names(stage + "_checkpoint"));
+        names.add(stage + "_log.csv");
+        return names;
+    }
+
+    /**
+     * The stage's config, built before anything is loaded or written; a setting out of range is a usage error that
+     * names its option and the value given.
+     */
+    <T> T config(Supplier<T> build) {
+        if (checkpointEvery < 1) {
+            throw new ParameterException(spec.commandLine(), "--checkpoint-every must be an integer >= 1, got " + checkpointEvery);
+        }
+        try {
+            return build.get();
+        } catch (SettingException e) {
+            String kebab = "--" + e.setting().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+            String option = spec.findOption(kebab) != null ? kebab : RENAMED.getOrDefault(e.setting(), e.setting());
+            throw new ParameterException(spec.commandLine(), e.messageFor(option));
+        }
     }
 
     /** The training texts. */

@@ -2,6 +2,7 @@ package io.bolmo4j.cli;
 
 import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoTokenization;
+import io.bolmo4j.data.TextFile;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Tokenization;
 import picocli.CommandLine.ArgGroup;
@@ -29,7 +30,7 @@ final class TokenizeCommand implements Runnable {
 
     @Override
     public void run() {
-        String text = input.text != null ? input.text : LogitsCommand.read(input.file);
+        String text = input.text != null ? input.text : TextFile.read(input.file);
         if (BolmoCheckpoint.isBolmo(dir)) {
             BpeTokenizer subword = BolmoCheckpoint.subwordTokenizer(dir);
             System.out.println(BolmoTokenization.of(subword, text, addSpecialTokens).toJson(offsets));

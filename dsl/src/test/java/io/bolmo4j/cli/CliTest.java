@@ -32,15 +32,21 @@ class CliTest {
 
     @BeforeAll
     static void checkpoint() {
-        ckpt = dir.resolve("olmo");
+        ckpt = tinyOlmo(dir.resolve("olmo"));
+    }
+
+    /** A random 2-layer OLMo 2 (vocab 640, d 32, context 128) with cl100k's first 512 ranks as tokenizer, saved in fp32. */
+    static Path tinyOlmo(Path dir) {
         Cl100kVocab vocab = Cl100kVocab.firstRanks(512);
         OlmoConfig cfg = OlmoConfig.of("olmo2", 640, 32, 48, 2, 4, 4, 128)
                 .with("eos_token_id", vocab.specialTokens().get("<|endoftext|>"));
         try (OlmoModel m = OlmoModel.random(cfg, 3)) {
-            OlmoCheckpoint.save(m, ckpt, false, Map.of("tokenizer.json", vocab.toJson().getBytes(StandardCharsets.UTF_8)));
+            OlmoCheckpoint.save(m, dir, false, Map.of("tokenizer.json", vocab.toJson().getBytes(StandardCharsets.UTF_8)));
         }
+        return dir;
     }
 
+    /** Runs the command line in-process: {exit code, stdout, stderr}. */
     static String[] run(String... args) {
         PrintStream out = System.out, err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
@@ -164,8 +170,8 @@ class CliTest {
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("99999") && r[2].contains("outside the vocabulary"), r[2]);
         String[] missing = run("info", dir.resolve("nowhere").toString());
-        assertEquals("1", missing[0]);
-        assertTrue(missing[2].contains("nowhere"), missing[2]);
+        assertEquals("2", missing[0], "a folder that does not exist is an invalid DIR argument");
+        assertTrue(missing[2].contains("no such folder: " + dir.resolve("nowhere")), missing[2]);
         String[] usage = run("score", ckpt.toString());
         assertEquals("2", usage[0], "picocli usage error");
     }

@@ -54,9 +54,11 @@ public final class BolmoCheckpoint {
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             BolmoConfig cfg = BolmoConfig.fromJson(ckpt.config(), dir.resolve(HfCheckpoint.CONFIG).toString());
             Set<String> global = TransformerStack.shapes(cfg.global).keySet();
+            Map<String, long[]> shapes = cfg.tensorShapes();
+            ckpt.requireNoneUnused(shapes.keySet());
             Params p = Params.create();
             try {
-                for (Map.Entry<String, long[]> e : cfg.tensorShapes().entrySet()) {
+                for (Map.Entry<String, long[]> e : shapes.entrySet()) {
                     String n = e.getKey();
                     long[] shape = e.getValue();
                     DataType dt = global.contains(n) && shape.length == 2

@@ -72,8 +72,8 @@ public final class BolmoConfig {
         numLocalDecoderLayers = k.optInt("num_local_decoder_layers", 4);
         numLocalHeads = k.optInt("num_local_heads", 16);
         localIntermediateSize = k.positive("local_intermediate_size");
-        rmsNormEps = k.optDouble("rms_norm_eps", 1e-6);
-        localRmsNormEps = k.optDouble("local_rms_norm_eps", 1e-5);
+        rmsNormEps = k.positiveDouble("rms_norm_eps", 1e-6);
+        localRmsNormEps = k.positiveDouble("local_rms_norm_eps", 1e-5);
         subwordVocabSize = k.positive("subword_vocab_size");
         addExpandedEmbeddings = k.optBool("add_expanded_embeddings", true);
         boundaryPredictorLookahead = k.optInt("boundary_predictor_lookahead", 1);

@@ -8,6 +8,7 @@ import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.Safetensors;
 import io.bolmo4j.olmo.TextScore;
+import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -137,6 +139,11 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
         }
         try (NDScope ignored = new NDScope()) {
             BolmoModel.Forward f = model.forward(ids, trie, null);
+            int context = model.config().global.maxPositionEmbeddings;
+            if (f.patches().count(0) > context) {
+                throw new IllegalArgumentException("the text's " + (ids.length - 1) + " bytes form " + f.patches().count(0)
+                        + " patches, more than the global model's context of " + context + " (max_position_embeddings)");
+            }
             boolean[] b = new boolean[ids.length];
             for (int t = 0; t < ids.length; t++) {
                 b[t] = f.patches().isBoundary(0, t);
@@ -152,7 +159,7 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
     /**
      * Bits per byte with boundary folding (docs/bolmo.md §3.7, §9): boundaries are predicted over the whole window (a newline is
      * appended so the last byte has lookahead), and each byte's probability sums its plain and fused ids. Long texts are
-     * scored in windows of {@value #WINDOW} new bytes after up to {@value #CONTEXT} bytes of context.
+     * scored in windows of {@value #WINDOW} new bytes after up to {@value #CONTEXT} bytes of context, with a progress bar.
      */
     public TextScore score(String text) {
         io.bolmo4j.engine.Backend.noGrad();
@@ -161,15 +168,25 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
             throw new IllegalArgumentException("cannot score an empty text");
         }
         double nll = 0;
-        for (int start = 0; start < utf8.length; start += WINDOW) {
-            int ctx = Math.max(0, start - CONTEXT), end = Math.min(utf8.length, start + WINDOW);
-            int[] ids = new int[end - ctx + 2];
-            ids[0] = ByteTokenizer.BOS;
-            for (int i = ctx; i < end; i++) {
-                ids[1 + i - ctx] = ByteTokenizer.OFFSET + (utf8[i] & 0xFF);
+        try (Progress progress = utf8.length > WINDOW ? Progress.start("score", utf8.length, "bytes") : null) {
+            for (int start = 0; start < utf8.length; start += WINDOW) {
+                int ctx = Math.max(0, start - CONTEXT), end = Math.min(utf8.length, start + WINDOW);
+                int[] ids = new int[end - ctx + 2];
+                ids[0] = ByteTokenizer.BOS;
+                for (int i = ctx; i < end; i++) {
+                    ids[1 + i - ctx] = ByteTokenizer.OFFSET + (utf8[i] & 0xFF);
+                }
+                ids[ids.length - 1] = end < utf8.length ? ByteTokenizer.OFFSET + (utf8[end] & 0xFF) : ByteTokenizer.OFFSET + '\n';
+                double window = windowNll(ids, start - ctx, end - ctx);
+                if (!Double.isFinite(window)) {
+                    throw new IllegalStateException("the model gives bytes " + start + ".." + end + " of the text a"
+                            + " log-likelihood of " + (-window) + ": its activations overflow");
+                }
+                nll += window;
+                if (progress != null) {
+                    progress.update(end, Map.of());
+                }
             }
-            ids[ids.length - 1] = end < utf8.length ? ByteTokenizer.OFFSET + (utf8[end] & 0xFF) : ByteTokenizer.OFFSET + '\n';
-            nll += windowNll(ids, start - ctx, end - ctx);
         }
         return new TextScore(nll, utf8.length, utf8.length);
     }

@@ -94,7 +94,7 @@ public final class Stage1 extends StageTrainer {
     public List<Step> run(List<String> texts, Config config, Consumer<Step> onStep) {
         this.cfg = config;
         return train(texts, new Loop(config.steps(), config.batch(), config.bytesPerExample(), config.lr(),
-                config.warmupFraction(), config.clip(), config.seed()), "stage 1", onStep);
+                config.warmupFraction(), config.clip(), config.seed()), config, "stage 1", onStep);
     }
 
     @Override

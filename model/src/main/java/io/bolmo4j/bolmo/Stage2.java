@@ -112,7 +112,7 @@ public final class Stage2 extends StageTrainer {
             throw new IllegalArgumentException(config.merges() + " merges score tokens with the teacher: construct Stage2 with one");
         }
         return train(texts, new Loop(config.steps(), config.batch(), config.bytesPerExample(), config.lr(),
-                config.warmupFraction(), config.clip(), config.seed()), "stage 2", onStep);
+                config.warmupFraction(), config.clip(), config.seed()), config, "stage 2", onStep);
     }
 
     @Override

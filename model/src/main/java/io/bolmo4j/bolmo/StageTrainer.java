@@ -12,8 +12,10 @@ import io.bolmo4j.train.AdamW;
 import io.bolmo4j.train.LrSchedule;
 import io.bolmo4j.train.TrainCheckpoint;
 
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,6 +50,7 @@ public abstract class StageTrainer {
     protected final SubwordSuffixTrie trie;
     private Path checkpointDir;
     private int checkpointEvery;
+    private boolean resumeAnyway;
 
     StageTrainer(BolmoModel student, BpeTokenizer tokenizer) {
         this.student = student;
@@ -57,15 +60,22 @@ public abstract class StageTrainer {
 
     /**
      * Saves a resumable checkpoint into {@code dir} every {@code every} steps and after the last one: all parameters,
-     * the AdamW moments, the step and the log so far. If {@code dir} already holds one from the same stage and step
-     * count, training continues from it (its logged steps are replayed to the step listener first).
+     * the AdamW moments, the step, the log so far and the run's settings. If {@code dir} already holds one from the
+     * same stage and settings, training continues from it (its logged steps are replayed to the step listener first);
+     * one made with other settings is refused, listing the differences.
      */
     public void checkpoints(Path dir, int every) {
+        checkpoints(dir, every, false);
+    }
+
+    /** As {@link #checkpoints(Path, int)}; {@code resumeAnyway} continues a checkpoint made with other settings. */
+    public void checkpoints(Path dir, int every, boolean resumeAnyway) {
         if (every < 1) {
             throw new IllegalArgumentException("checkpoint interval must be at least 1 step, got " + every);
         }
         this.checkpointDir = dir;
         this.checkpointEvery = every;
+        this.resumeAnyway = resumeAnyway;
     }
 
     /** Parameter groups to optimise (anything left out stays frozen). */
@@ -74,7 +84,8 @@ public abstract class StageTrainer {
     /** Forward + backward of one batch at step {@code s}. */
     abstract StepLosses step(Stage1Batch batch, int s);
 
-    final List<Step> train(List<String> texts, Loop loop, String label, Consumer<Step> onStep) {
+    /** Runs the loop; {@code settings} (the stage's config record) is recorded in checkpoints and checked on resume. */
+    final List<Step> train(List<String> texts, Loop loop, Record settings, String label, Consumer<Step> onStep) {
         io.bolmo4j.engine.Backend.noGrad();
         List<int[]> examples = Stage1Batch.examples(texts, tokenizer, loop.bytesPerExample());
         if (examples.isEmpty()) {
@@ -89,9 +100,10 @@ public abstract class StageTrainer {
         LrSchedule schedule = LrSchedule.warmupLinear(loop.lr(), Math.max(1, loop.steps()), loop.warmupFraction());
         List<Step> log = new ArrayList<>();
         Batches batches = new Batches(examples, loop);
+        JsonObject recorded = settings(settings, examples);
         int start = 0;
         if (checkpointDir != null && TrainCheckpoint.exists(checkpointDir)) {
-            start = resume(opt, loop, label, log, onStep);
+            start = resume(opt, loop, label, recorded, log, onStep);
         }
         try (Progress progress = Progress.start(label, Math.max(1, loop.steps()), "steps")) {
             for (int s = start; s < loop.steps(); s++) {
@@ -122,7 +134,7 @@ public abstract class StageTrainer {
                 metrics.put("bytes/s", Math.round(st.bytesPerSecond()));
                 progress.update(s + 1, metrics);
                 if (checkpointDir != null && ((s + 1) % checkpointEvery == 0 || s + 1 == loop.steps())) {
-                    TrainCheckpoint.save(checkpointDir, student.params(), opt, state(label, loop, log));
+                    TrainCheckpoint.save(checkpointDir, student.params(), opt, state(label, loop, recorded, log));
                 }
             }
         } finally {
@@ -159,10 +171,29 @@ public abstract class StageTrainer {
         }
     }
 
-    private static JsonObject state(String label, Loop loop, List<Step> log) {
+    /** The config record's components by name, and a fingerprint of the training examples. */
+    private static JsonObject settings(Record config, List<int[]> examples) {
+        JsonObject o = new JsonObject();
+        for (RecordComponent c : config.getClass().getRecordComponents()) {
+            try {
+                o.addProperty(c.getName(), String.valueOf(c.getAccessor().invoke(config)));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read setting " + c.getName(), e);
+            }
+        }
+        long h = 1;
+        for (int[] e : examples) {
+            h = 31 * h + Arrays.hashCode(e);
+        }
+        o.addProperty("trainingData", examples.size() + " examples #" + Long.toHexString(h));
+        return o;
+    }
+
+    private static JsonObject state(String label, Loop loop, JsonObject settings, List<Step> log) {
         JsonObject st = new JsonObject();
         st.addProperty("stage", label);
         st.addProperty("steps", loop.steps());
+        st.add("settings", settings);
         st.addProperty("step", log.size());
         JsonArray rows = new JsonArray();
         for (Step s : log) {
@@ -180,13 +211,24 @@ public abstract class StageTrainer {
         return st;
     }
 
-    /** Loads the checkpoint, replays its log, and returns the step to continue from. */
-    private int resume(AdamW opt, Loop loop, String label, List<Step> log, Consumer<Step> onStep) {
+    /**
+     * Loads the checkpoint, replays its log, and returns the step to continue from. A checkpoint of another stage is
+     * refused; one made with other settings too, unless {@link #resumeAnyway}.
+     */
+    private int resume(AdamW opt, Loop loop, String label, JsonObject settings, List<Step> log, Consumer<Step> onStep) {
         JsonObject st = TrainCheckpoint.load(checkpointDir, student.params(), opt);
-        if (!label.equals(st.get("stage").getAsString()) || st.get("steps").getAsInt() != loop.steps()) {
-            throw new IllegalArgumentException(checkpointDir + " holds a checkpoint of " + st.get("stage").getAsString() + " with "
-                    + st.get("steps").getAsInt() + " steps, not of this " + label + " run with " + loop.steps()
-                    + ": use another checkpoint folder or delete it");
+        if (!label.equals(st.get("stage").getAsString())) {
+            throw new IllegalArgumentException(checkpointDir + " holds a checkpoint of " + st.get("stage").getAsString()
+                    + ", not of " + label + ": use another checkpoint folder or delete it");
+        }
+        String changed = differences(st.has("settings") ? st.getAsJsonObject("settings") : new JsonObject(), settings);
+        if (!changed.isEmpty()) {
+            if (!resumeAnyway) {
+                throw new IllegalArgumentException(checkpointDir + " holds a " + label + " checkpoint made with other settings ("
+                        + changed + "): run with the checkpoint's settings to resume it, resume anyway"
+                        + " (--resume-anyway), or delete the folder to start afresh");
+            }
+            System.err.println(label + ": resuming anyway with changed settings (" + changed + ")");
         }
         for (var e : st.getAsJsonArray("log")) {
             JsonObject r = e.getAsJsonObject();
@@ -201,6 +243,18 @@ public abstract class StageTrainer {
         return log.size();
     }
 
+    /** "name was X, now Y" for every setting that differs, separated by "; "; empty when none does. */
+    private static String differences(JsonObject was, JsonObject now) {
+        List<String> out = new ArrayList<>();
+        for (String key : now.keySet()) {
+            String before = was.has(key) ? was.get(key).getAsString() : "(not recorded)";
+            if (!before.equals(now.get(key).getAsString())) {
+                out.add(key + " was " + before + ", now " + now.get(key).getAsString());
+            }
+        }
+        return String.join("; ", out);
+    }
+
     /** All non-global parameters (the local models, boundary predictor, final norm and LM head). */
     final Map<String, NDArray> localParams() {
         Map<String, NDArray> m = new LinkedHashMap<>();
@@ -212,14 +266,14 @@ public abstract class StageTrainer {
         return m;
     }
 
-    /** No weight decay on embeddings and norms. */
     /** Validates one stage setting with a message that names it and the value given. */
     static void require(boolean ok, String setting, String expected, Object value) {
         if (!ok) {
-            throw new IllegalArgumentException(setting + " must be " + expected + ", got " + value);
+            throw new SettingException(setting, expected, value);
         }
     }
 
+    /** No weight decay on embeddings and norms. */
     static boolean noDecay(String name) {
         return name.contains("embedding") || name.endsWith("norm.weight");
     }

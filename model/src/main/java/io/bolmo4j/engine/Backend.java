@@ -3,6 +3,7 @@ package io.bolmo4j.engine;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 
 import java.util.Locale;
 
@@ -24,17 +25,21 @@ public final class Backend {
     private Backend() {}
 
     /**
-     * Chooses device and thread count programmatically; must run before the first tensor is created.
+     * Chooses device and thread count programmatically. The device must be chosen before the first tensor is
+     * created; the thread count may change later (one thread makes runs bit-reproducible, see README).
      *
      * @param deviceName {@code auto}, {@code cpu}, {@code gpu} or {@code gpu:N}; null keeps the property/env setting
      * @param threads intra-op threads; null keeps the property/env setting (default: all cores)
      */
     public static synchronized void configure(String deviceName, Integer threads) {
         if (root != null) {
-            if (deviceName == null && threads == null) {
-                return;
+            if (deviceName != null) {
+                throw new IllegalStateException("Backend already started on " + device + "; choose the device before creating tensors");
             }
-            throw new IllegalStateException("Backend already started on " + device + "; configure it before creating tensors");
+            if (threads != null) {
+                JniUtils.setNumThreads(checkedThreads(threads));
+            }
+            return;
         }
         deviceSetting = deviceName;
         threadSetting = threads;
@@ -59,8 +64,8 @@ public final class Backend {
      */
     public static void noGrad() {
         start();
-        if (ai.djl.pytorch.jni.JniUtils.isGradMode()) {
-            ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        if (JniUtils.isGradMode()) {
+            JniUtils.setGradMode(false);
         }
     }
 
@@ -76,16 +81,26 @@ public final class Backend {
         System.setProperty("ai.djl.offline", "true");
         Integer threads = threadSetting != null ? threadSetting : intSetting("bolmo4j.threads", "BOLMO4J_THREADS");
         if (threads != null) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("thread count must be >= 1, got " + threads);
-            }
-            System.setProperty("ai.djl.pytorch.num_threads", threads.toString());
+            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(checkedThreads(threads)));
         }
         System.setProperty("ai.djl.pytorch.num_interop_threads",
                 System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
         Engine engine = Engine.getEngine("PyTorch");
         device = resolve(stringSetting(deviceSetting, "bolmo4j.device", "BOLMO4J_DEVICE", "auto"), engine);
         root = engine.newBaseManager(device);
+    }
+
+    /** Intra-op threads the engine computes with now. */
+    public static int threads() {
+        start();
+        return JniUtils.getNumThreads();
+    }
+
+    private static int checkedThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("thread count must be >= 1, got " + threads);
+        }
+        return threads;
     }
 
     static Device resolve(String name, Engine engine) {

@@ -89,9 +89,7 @@ public final class Params implements AutoCloseable {
                 raw.clear().limit(len * from.size());
                 ckpt.read(name, start * from.size(), raw);
                 from.decode(raw.flip(), values, len);
-                if (to == DType.F16) {
-                    checkHalfRange(ckpt, name, values, len, start);
-                }
+                checkValues(ckpt, name, values, len, start, to == DType.F16);
                 converted.clear();
                 to.encode(values, 0, len, converted);
                 try (NDArray alias = manager.create(converted.flip(), new Shape(len), type)) {
@@ -106,9 +104,14 @@ public final class Params implements AutoCloseable {
         }
     }
 
-    private static void checkHalfRange(HfCheckpoint ckpt, String name, float[] values, int len, long start) {
+    /** Weights must be finite (a NaN or Inf poisons every output without an error) and, for fp16, within its range. */
+    private static void checkValues(HfCheckpoint ckpt, String name, float[] values, int len, long start, boolean half) {
         for (int i = 0; i < len; i++) {
-            if (Math.abs(values[i]) > HALF_MAX) {
+            if (!Float.isFinite(values[i])) {
+                throw new CheckpointException(ckpt.fileOf(name) + ": tensor '" + name + "' holds " + values[i] + " at flat index "
+                        + (start + i) + ": the weights are corrupt");
+            }
+            if (half && Math.abs(values[i]) > HALF_MAX) {
                 throw new CheckpointException(ckpt.fileOf(name) + ": tensor '" + name + "' holds " + values[i]
                         + " (element " + (start + i) + "), beyond fp16's range; load it with dtype float32");
             }

@@ -10,17 +10,21 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A Hugging Face checkpoint directory: {@code config.json} plus {@code model.safetensors}, or shards listed in
- * {@code model.safetensors.index.json}. Tensors are read by name regardless of the file they live in.
+ * {@code model.safetensors.index.json}. Tensors are read by name regardless of the file they live in. As in
+ * {@code transformers}, a single {@code model.safetensors} wins over an index beside it; shards named by an index must
+ * lie inside the directory.
  */
 public final class HfCheckpoint implements AutoCloseable {
     public static final String CONFIG = "config.json";
@@ -39,10 +43,10 @@ public final class HfCheckpoint implements AutoCloseable {
         }
         this.config = readJson(dir.resolve(CONFIG));
         try {
-            if (Files.exists(dir.resolve(INDEX))) {
-                openShards();
-            } else if (Files.exists(dir.resolve(SINGLE))) {
+            if (Files.exists(dir.resolve(SINGLE))) {
                 add(SafetensorsFile.open(dir.resolve(SINGLE)));
+            } else if (Files.exists(dir.resolve(INDEX))) {
+                openShards();
             } else {
                 throw new CheckpointException(dir + ": neither " + SINGLE + " nor " + INDEX + " found");
             }
@@ -94,7 +98,7 @@ public final class HfCheckpoint implements AutoCloseable {
         return file(name).readFloats(name);
     }
 
-    /** A tensor's values as fp32, checking its shape first. */
+    /** A model weight's values as fp32, checking its shape first. */
     public float[] readFloats(String name, long... expectedShape) {
         info(name, expectedShape);
         return file(name).readFloats(name);
@@ -116,6 +120,18 @@ public final class HfCheckpoint implements AutoCloseable {
         return file(name).path();
     }
 
+    /**
+     * Fails when the files hold tensors that a model built from {@code config.json} would not read (e.g. more layers
+     * than {@code num_hidden_layers}): the config and the weights disagree, and ignoring weights gives wrong outputs.
+     */
+    public void requireNoneUnused(Collection<String> used) {
+        List<String> unused = owner.keySet().stream().filter(n -> !used.contains(n)).sorted().toList();
+        if (!unused.isEmpty()) {
+            throw new CheckpointException(dir + ": the weights hold " + unused.size() + " tensor(s) that config.json does"
+                    + " not describe, e.g. '" + unused.get(0) + "': config.json does not match the weights");
+        }
+    }
+
     private SafetensorsFile file(String name) {
         SafetensorsFile f = owner.get(name);
         if (f == null) {
@@ -133,12 +149,8 @@ public final class HfCheckpoint implements AutoCloseable {
         }
         Map<String, SafetensorsFile> byFile = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
-            String shard = e.getValue().getAsString();
-            Path p = dir.resolve(shard);
-            if (!Files.exists(p)) {
-                throw new CheckpointException(index + ": tensor '" + e.getKey() + "' is mapped to " + shard + ", which does not exist");
-            }
-            byFile.computeIfAbsent(shard, s -> {
+            Path p = shardPath(index, e.getKey(), e.getValue());
+            byFile.computeIfAbsent(e.getValue().getAsString(), s -> {
                 SafetensorsFile f = SafetensorsFile.open(p);
                 files.add(f);
                 return f;
@@ -151,6 +163,29 @@ public final class HfCheckpoint implements AutoCloseable {
             }
             owner.put(e.getKey(), f);
         }
+    }
+
+    /** The file an index entry names; it must be an existing file inside the directory. */
+    private Path shardPath(Path index, String tensor, JsonElement value) {
+        String where = index + ": tensor '" + tensor + "' is mapped to " + value;
+        if (!value.isJsonPrimitive() || !value.getAsJsonPrimitive().isString()) {
+            throw new CheckpointException(where + ", not a file name");
+        }
+        // Lexical confinement only: symlinked shards (the Hugging Face cache's layout) stay allowed.
+        Path home = dir.toAbsolutePath().normalize();
+        Path p;
+        try {
+            p = home.resolve(value.getAsString()).normalize();
+        } catch (InvalidPathException e) {
+            throw new CheckpointException(where + ", not a valid file name", e);
+        }
+        if (!p.startsWith(home) || p.equals(home)) {
+            throw new CheckpointException(where + ", which is not a file inside " + dir);
+        }
+        if (!Files.isRegularFile(p)) {
+            throw new CheckpointException(where + ", which does not exist");
+        }
+        return p;
     }
 
     private void add(SafetensorsFile f) {

@@ -257,7 +257,12 @@ public final class SafetensorsFile implements AutoCloseable {
             if (s < 0) {
                 throw fail(name, "negative dimension in shape");
             }
-            elements = Math.multiplyExact(elements, s);
+            try {
+                elements = Math.multiplyExact(elements, s);
+                Math.multiplyExact(elements, dtype.size());
+            } catch (ArithmeticException e) {
+                throw fail(name, "shape " + java.util.Arrays.toString(shape) + " has more bytes than a 64-bit size holds");
+            }
         }
         if (off[0] < 0 || off[0] > off[1]) {
             throw fail(name, "data_offsets [" + off[0] + ", " + off[1] + "] are not an ordered range");

@@ -8,11 +8,14 @@ import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.generate.Utf8Stream;
+import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -81,7 +84,8 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
 
     /**
      * Continues {@code prompt} (prefixed with the BOS id, as OLMo was trained), streaming complete UTF-8 text to
-     * {@code onText}; stops at any stop id. Returns the generated text.
+     * {@code onText}; stops at any stop id, or at the end of the context with a notice on stderr. Returns the
+     * generated text.
      */
     public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
         return stream(withBos(tokenizer.encodeIds(prompt)), options, onText);
@@ -100,7 +104,8 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         io.bolmo4j.engine.Backend.noGrad();
         Utf8Stream utf8 = new Utf8Stream();
         StringBuilder all = new StringBuilder();
-        new OlmoGenerator(model).usableVocabulary(tokenizer.vocabSize()).generate(ids, options, id -> {
+        OlmoGenerator generator = new OlmoGenerator(model).usableVocabulary(tokenizer.vocabSize());
+        int[] generated = generator.generate(ids, options, id -> {
             String piece = utf8.accept(tokenizer.tokenBytes(id));
             all.append(piece);
             onText.accept(piece);
@@ -109,6 +114,11 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         String rest = utf8.flush();
         all.append(rest);
         onText.accept(rest);
+        if (generator.stoppedAtContext()) {
+            System.err.println("\n[generation stopped after " + generated.length + " of " + options.maxNewTokens()
+                    + " tokens: prompt and continuation fill the model's context of " + model.config().maxPositionEmbeddings
+                    + " tokens (max_position_embeddings)]");
+        }
         return all.toString();
     }
 
@@ -144,7 +154,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
             all = keepLast(all, all.length - drop);
             firstNew -= drop;
         }
-        float[][] logits = model.logits(java.util.Arrays.copyOf(all, all.length - 1));
+        float[][] logits = model.logits(Arrays.copyOf(all, all.length - 1));
         int n = all.length - firstNew;
         if (n <= 0) {
             throw new IllegalArgumentException("the continuation adds no token");
@@ -176,18 +186,27 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         return i;
     }
 
-    /** Negative log-likelihood of {@code text} after a BOS, and its bits per UTF-8 byte. */
+    /**
+     * Negative log-likelihood of {@code text} after a BOS, and its bits per UTF-8 byte; a text longer than one
+     * window of {@link LikelihoodScorer} shows a progress bar.
+     */
     public TextScore score(String text) {
         io.bolmo4j.engine.Backend.noGrad();
         int[] ids = tokenizer.encodeIds(text);
         if (ids.length == 0) {
             throw new IllegalArgumentException("cannot score an empty text");
         }
-        double nll = 0;
-        for (double v : new LikelihoodScorer(model).tokenNll(withBos(ids))) {
-            nll += v;
+        LikelihoodScorer scorer = new LikelihoodScorer(model);
+        double[] nll;
+        if (ids.length < scorer.window()) {
+            nll = scorer.tokenNll(withBos(ids));
+        } else {
+            try (Progress progress = Progress.start("score", ids.length, "tokens")) {
+                progress.update(0, Map.of());
+                nll = scorer.tokenNll(withBos(ids), done -> progress.update(done, Map.of()));
+            }
         }
-        return new TextScore(nll, text.getBytes(StandardCharsets.UTF_8).length, ids.length);
+        return new TextScore(Arrays.stream(nll).sum(), text.getBytes(StandardCharsets.UTF_8).length, ids.length);
     }
 
     /** The BOS and the last {@code n − 1} ids, when {@code ids} is longer than {@code n}. */

@@ -25,7 +25,10 @@ public final class OlmoCheckpoint {
     /** What {@code bolmo4j info} prints. */
     public record Summary(OlmoConfig config, long parameters, String weights, String tokenizer) {}
 
-    /** Reads {@code config.json} and every tensor (F32/F16/BF16 → fp32) of an OLMo 2/3 checkpoint. */
+    /**
+     * Reads {@code config.json} and every tensor (F32/F16/BF16 → fp32) of an OLMo 2/3 checkpoint; weights the config
+     * does not describe, and non-finite values, are errors.
+     */
     public static OlmoModel load(Path dir) {
         return load(dir, WeightType.FLOAT32);
     }
@@ -37,9 +40,11 @@ public final class OlmoCheckpoint {
     public static OlmoModel load(Path dir, WeightType type) {
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             OlmoConfig cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve("config.json").toString());
+            Map<String, long[]> shapes = expectedShapes(cfg);
+            ckpt.requireNoneUnused(shapes.keySet());
             Params params = Params.create();
             try {
-                for (Map.Entry<String, long[]> e : expectedShapes(cfg).entrySet()) {
+                for (Map.Entry<String, long[]> e : shapes.entrySet()) {
                     String n = e.getKey();
                     long[] shape = e.getValue();
                     DataType dt = shape.length == 2 ? type.matrixType(ckpt.info(n, shape).dtype()) : DataType.FLOAT32;

@@ -66,7 +66,10 @@ public final class OlmoConfig {
             throw new IllegalArgumentException(source + ": head_dim must be even for RoPE, got " + headDim);
         }
         maxPositionEmbeddings = k.optInt("max_position_embeddings", 2048);
-        rmsNormEps = k.optDouble("rms_norm_eps", 1e-5);
+        if (maxPositionEmbeddings < 1) {
+            throw k.wrong("max_position_embeddings", "a positive integer");
+        }
+        rmsNormEps = k.positiveDouble("rms_norm_eps", 1e-5);
         String act = k.optString("hidden_act", "silu");
         if (!act.equals("silu")) {
             throw new IllegalArgumentException(source + ": hidden_act '" + act + "' is not supported (only silu)");
@@ -81,7 +84,7 @@ public final class OlmoConfig {
         if (rope != null && rope.has(FULL)) {
             rope = rope.getAsJsonObject(FULL);
         }
-        ropeTheta = rope != null && rope.has("rope_theta") ? rope.get("rope_theta").getAsDouble() : k.optDouble("rope_theta", 10000.0);
+        ropeTheta = rope != null && rope.has("rope_theta") ? rope.get("rope_theta").getAsDouble() : k.positiveDouble("rope_theta", 10000.0);
         JsonObject scaling = k.optObject("rope_scaling");
         if (scaling == null && rope != null) {
             scaling = rope;
@@ -299,6 +302,15 @@ public final class OlmoConfig {
                 throw wrong(key, "a number");
             }
             return e.getAsDouble();
+        }
+
+        /** A finite number above 0 (an epsilon, a RoPE base), or {@code def} when absent. */
+        public double positiveDouble(String key, double def) {
+            double v = optDouble(key, def);
+            if (!(v > 0) || !Double.isFinite(v)) {
+                throw wrong(key, "a finite number > 0");
+            }
+            return v;
         }
 
         public boolean optBool(String key, boolean def) {

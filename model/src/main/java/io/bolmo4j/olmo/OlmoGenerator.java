@@ -16,6 +16,7 @@ import java.util.function.IntPredicate;
 public final class OlmoGenerator {
     private final OlmoModel model;
     private int usableVocab;
+    private boolean stoppedAtContext;
 
     public OlmoGenerator(OlmoModel model) {
         this.model = model;
@@ -47,6 +48,7 @@ public final class OlmoGenerator {
             throw new IllegalArgumentException("prompt has " + prompt.length + " tokens; the model's context is " + limit);
         }
         Sampler sampler = new Sampler(options);
+        stoppedAtContext = false;
         int[] out = new int[options.maxNewTokens()];
         int n = 0;
         try (KvCache cache = model.newCache()) {
@@ -57,14 +59,23 @@ public final class OlmoGenerator {
                     break;
                 }
                 out[n++] = next;
+                if (!onToken.test(next) || n == options.maxNewTokens()) {
+                    break;
+                }
                 // The next token would sit at position cache.length() + 1, which must be inside the context.
-                if (!onToken.test(next) || n == options.maxNewTokens() || cache.length() + 1 >= limit) {
+                if (cache.length() + 1 >= limit) {
+                    stoppedAtContext = true;
                     break;
                 }
                 logits = lastLogits(new int[] {next}, cache);
             }
         }
         return Arrays.copyOf(out, n);
+    }
+
+    /** Whether the last generation ended because the context ({@code max_position_embeddings}) was full. */
+    public boolean stoppedAtContext() {
+        return stoppedAtContext;
     }
 
     /** Generates without a callback. */

@@ -78,9 +78,13 @@ public final class OlmoModel implements AutoCloseable {
         return Ops.linear(Ops.rmsNorm(hidden, norm, (float) config.rmsNormEps), lmHead);
     }
 
-    /** Logits for one sequence of ids as a Java array {@code [T][vocab]} (no BOS is added). */
+    /** Logits for one sequence of ids as a Java array {@code [T][vocab]} (no BOS is added), within the context. */
     public float[][] logits(int[] ids) {
         checkIds(ids);
+        if (ids.length > config.maxPositionEmbeddings) {
+            throw new IllegalArgumentException(ids.length + " ids do not fit the model's context of "
+                    + config.maxPositionEmbeddings + " positions (max_position_embeddings)");
+        }
         try (NDScope ignored = new NDScope()) {
             NDManager m = params.manager();
             float[] flat = logits(Ops.ids(m, ids, 1, ids.length), null).toFloatArray();

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -91,6 +92,13 @@ public final class OlmoPretrainer {
             b.add(tokenizer.eosId());
         }
         return b.toArray();
+    }
+
+    /** What an interrupted {@link #run} leaves in its folder, and continues from: the checkpoint and the log. */
+    public static List<String> resumable() {
+        List<String> names = new ArrayList<>(TrainCheckpoint.names("checkpoint"));
+        names.add("train_log.csv");
+        return names;
     }
 
     /**
@@ -178,7 +186,7 @@ public final class OlmoPretrainer {
             Files.writeString(log, "step,lr,loss,grad_norm,tokens_per_s,elapsed_s,val_bits_per_byte\n");
             return;
         }
-        List<String> kept = new java.util.ArrayList<>();
+        List<String> kept = new ArrayList<>();
         for (String line : Files.readAllLines(log)) {
             if (kept.isEmpty() || Long.parseLong(line.substring(0, line.indexOf(','))) <= step) {
                 kept.add(line);
@@ -257,7 +265,7 @@ public final class OlmoPretrainer {
 
     /** For tests: documents as a list. */
     static List<Document> docs(String... texts) {
-        List<Document> d = new java.util.ArrayList<>();
+        List<Document> d = new ArrayList<>();
         for (int i = 0; i < texts.length; i++) {
             d.add(new Document("d" + i, texts[i], "test"));
         }

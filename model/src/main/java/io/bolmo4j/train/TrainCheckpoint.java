@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -57,11 +58,16 @@ public final class TrainCheckpoint {
         }
     }
 
+    /** The folder names a checkpoint {@code name} occupies: itself and its half-written or superseded copies. */
+    public static List<String> names(String name) {
+        return List.of(name, name + ".old", name + ".tmp");
+    }
+
     /** Removes a checkpoint (and any half-written or superseded copy), e.g. once its run finished and was saved. */
     public static void delete(Path dir) {
         try {
-            for (String suffix : new String[] {"", ".old", ".tmp"}) {
-                AtomicFiles.deleteTree(dir.resolveSibling(dir.getFileName() + suffix));
+            for (String name : names(dir.getFileName().toString())) {
+                AtomicFiles.deleteTree(dir.resolveSibling(name));
             }
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot remove checkpoint: " + e.getMessage(), e);

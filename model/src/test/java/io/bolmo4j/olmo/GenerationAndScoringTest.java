@@ -1,5 +1,7 @@
 package io.bolmo4j.olmo;
 
+import ai.djl.ndarray.NDScope;
+import io.bolmo4j.engine.Ops;
 import io.bolmo4j.generate.Sampler;
 import io.bolmo4j.generate.SamplingOptions;
 import org.junit.jupiter.api.Test;
@@ -78,22 +80,48 @@ class GenerationAndScoringTest {
     void scorerMatchesFullForwardIncludingSlidingWindows() {
         try (OlmoModel m = OlmoModel.random(CFG, 13)) {
             Random r = new Random(1);
-            int[] ids = new int[37]; // longer than the 16-position context: three windows
+            // far longer than the 16-position context: windows of 16 tokens, batched 512 at a time, in two batches
+            int[] ids = new int[16 + 12 * 600];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = r.nextInt(CFG.vocabSize);
             }
-            double[] nll = new LikelihoodScorer(m).tokenNll(ids);
+            List<Long> progress = new ArrayList<>();
+            double[] nll = new LikelihoodScorer(m).tokenNll(ids, progress::add);
             assertEquals(ids.length - 1, nll.length);
+            assertTrue(progress.size() > 1, "progress after each batch: " + progress);
+            assertEquals(ids.length - 1, progress.get(progress.size() - 1));
             for (int t = 1; t < 16; t++) {
                 assertEquals(nllFromFullForward(m, ids, t), nll[t - 1], 1e-4);
             }
-            // Beyond the first window each token is scored with the window that starts at a multiple of 8.
+            // Beyond the first window each token is scored by one window of at most 16 tokens that gives it at least
+            // a quarter window (4 tokens) of context: one such window's plain forward must reproduce its score.
+            float[][][] logp = windowLogProbs(m, ids);
             for (int t = 16; t < ids.length; t++) {
-                int begin = ((t - 8) / 8) * 8;
-                int[] ctx = Arrays.copyOfRange(ids, begin, t + 1);
-                assertEquals(nllFromFullForward(m, ctx, ctx.length - 1), nll[t - 1], 1e-4, "token " + t);
-                assertTrue(t - begin >= 8);
+                boolean found = false;
+                for (int begin = t - 15; begin <= t - 4 && !found; begin++) {
+                    found = Math.abs(-logp[begin][t - begin - 1][ids[t]] - nll[t - 1]) < 1e-4;
+                }
+                assertTrue(found, "token " + t + " is not scored from a window with at least 4 tokens of context");
             }
+        }
+    }
+
+    /** Log-probabilities {@code [begin][position][id]} of every 16-token window of {@code ids}, one batched forward. */
+    private static float[][][] windowLogProbs(OlmoModel m, int[] ids) {
+        int n = ids.length - 15, v = CFG.vocabSize;
+        int[] flat = new int[n * 16];
+        for (int b = 0; b < n; b++) {
+            System.arraycopy(ids, b, flat, b * 16, 16);
+        }
+        try (NDScope ignored = new NDScope()) {
+            float[] lp = m.logits(Ops.ids(m.params().manager(), flat, n, 16), null).logSoftmax(-1).toFloatArray();
+            float[][][] out = new float[n][16][v];
+            for (int b = 0; b < n; b++) {
+                for (int p = 0; p < 16; p++) {
+                    System.arraycopy(lp, (b * 16 + p) * v, out[b][p], 0, v);
+                }
+            }
+            return out;
         }
     }
 
