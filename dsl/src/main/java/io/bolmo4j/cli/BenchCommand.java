@@ -1,5 +1,8 @@
 package io.bolmo4j.cli;
 
+import io.bolmo4j.bench.PublishedShape;
+import io.bolmo4j.bench.ShapeBench;
+import io.bolmo4j.bench.Timing;
 import io.bolmo4j.bolmo.BolmoGenerator;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
@@ -7,26 +10,23 @@ import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.bolmo.Stage1;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.engine.Backend;
-import io.bolmo4j.bench.PublishedShape;
-import io.bolmo4j.bench.ShapeBench;
-import io.bolmo4j.bench.Timing;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoGenerator;
 import io.bolmo4j.olmo.OlmoModel;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Cl100kVocab;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
@@ -119,7 +119,7 @@ final class BenchCommand implements Runnable {
         int[] ids = tok.encodeIds(text);
         double bytesPerToken = (double) text.getBytes(StandardCharsets.UTF_8).length / ids.length;
         int n = Math.min(decode, teacher.config().maxPositionEmbeddings - 17);
-        int[] prompt = java.util.Arrays.copyOf(ids, 16);
+        int[] prompt = Arrays.copyOf(ids, 16);
         double teacherTps = n / median(() -> new OlmoGenerator(teacher).usableVocabulary(tok.vocabSize())
                 .generate(prompt, SamplingOptions.greedy(n)));
         try (BolmoModel b = Byteify.fromTeacher(teacher, tok.vocabSize(), 0)) {
@@ -146,7 +146,7 @@ final class BenchCommand implements Runnable {
 
     /** Median bytes/s of {@code repeats} Stage 1 steps after one warm-up step, at byte-distillation weight {@code w}. */
     private double stage1Rate(Stage1 s1, String text, double w) {
-        List<Double> rates = new java.util.ArrayList<>();
+        List<Double> rates = new ArrayList<>();
         s1.run(List.of(text), new Stage1.Config(repeats + 1, 8, 256, 1e-4, 0, 0.1, 0.5, 4, 5, w, 0),
                 st -> rates.add(st.bytesPerSecond()));
         List<Double> timed = rates.subList(1, rates.size()).stream().sorted().toList();

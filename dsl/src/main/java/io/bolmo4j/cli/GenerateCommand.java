@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 @Command(name = "generate", description = "Continue a prompt, streaming the text as it is generated.")
 final class GenerateCommand implements Runnable {
@@ -47,7 +48,7 @@ final class GenerateCommand implements Runnable {
     public void run() {
         Main.configureBackend();
         SamplingOptions options = new SamplingOptions(maxNew, temperature, topK, topP, seed);
-        java.util.function.Consumer<String> print = piece -> {
+        Consumer<String> print = piece -> {
             System.out.print(piece);
             System.out.flush();
         };

@@ -10,20 +10,32 @@ import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.bolmo.Stage1;
 import io.bolmo4j.bolmo.Stage2;
 import io.bolmo4j.bolmo.StageTrainer;
+import io.bolmo4j.bolmo.SubwordTokenizerFile;
 import io.bolmo4j.bolmo.TaskVector;
 import io.bolmo4j.bolmo.TaskVectorMerge;
+import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.data.BuiltinCorpus;
-import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.data.InstructionTasks;
+import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.export.BolmoCoreExport;
 import io.bolmo4j.export.BolmoCoreImport;
 import io.bolmo4j.export.ExportedRun;
+import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.olmo.TransformerStack;
+import io.bolmo4j.tokenizer.BpeTokenizer;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -42,20 +54,20 @@ import java.util.function.UnaryOperator;
 public final class Bolmo implements AutoCloseable {
     private final BolmoModel model;
     private Olmo teacher;
-    private final io.bolmo4j.tokenizer.BpeTokenizer tokenizer;
+    private final BpeTokenizer tokenizer;
     private final String tokenizerJson;
     private final LoadedBolmo loaded;
     private final List<Row> history = new ArrayList<>();
 
     private record Row(String stage, StageTrainer.Step step) {}
 
-    private Bolmo(BolmoModel model, Olmo teacher, io.bolmo4j.tokenizer.BpeTokenizer tok, String tokenizerJson) {
+    private Bolmo(BolmoModel model, Olmo teacher, BpeTokenizer tok, String tokenizerJson) {
         this(model, teacher, tok, tokenizerJson,
                 teacher == null ? null : teacher.loaded().chatTemplate().orElse(null));
     }
 
-    private Bolmo(BolmoModel model, Olmo teacher, io.bolmo4j.tokenizer.BpeTokenizer tok, String tokenizerJson,
-                  io.bolmo4j.chat.ChatTemplate template) {
+    private Bolmo(BolmoModel model, Olmo teacher, BpeTokenizer tok, String tokenizerJson,
+                  ChatTemplate template) {
         this.model = model;
         this.teacher = teacher;
         this.tokenizer = tok;
@@ -98,9 +110,9 @@ public final class Bolmo implements AutoCloseable {
         return new ArchitectureCheck(rows);
     }
 
-    private static long teacherLayers(io.bolmo4j.bolmo.BolmoConfig c) {
-        return io.bolmo4j.olmo.TransformerStack.shapes(c.global).values().stream()
-                .mapToLong(s -> java.util.Arrays.stream(s).reduce(1, (x, y) -> x * y)).sum();
+    private static long teacherLayers(BolmoConfig c) {
+        return TransformerStack.shapes(c.global).values().stream()
+                .mapToLong(s -> Arrays.stream(s).reduce(1, (x, y) -> x * y)).sum();
     }
 
     /**
@@ -162,13 +174,13 @@ public final class Bolmo implements AutoCloseable {
      * {@code tokenizer.json} (e.g. allenai/Bolmo-1B as downloaded, with dolma2's tokenizer.json elsewhere).
      */
     public static Bolmo load(Path dir, Path tokenizerFile) {
-        Path file = io.bolmo4j.bolmo.SubwordTokenizerFile.find(dir, tokenizerFile, System.getenv());
+        Path file = SubwordTokenizerFile.find(dir, tokenizerFile, System.getenv());
         try {
-            String json = java.nio.file.Files.readString(file);
+            String json = Files.readString(file);
             return new Bolmo(BolmoCheckpoint.load(dir), null, BpeTokenizer.fromJson(json), json,
                     LoadedBolmo.chatTemplate(dir, file));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read " + file, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 
@@ -282,14 +294,14 @@ public final class Bolmo implements AutoCloseable {
      * Exact match on the held-out instruction prompts, as {@link Olmo#instructionAccuracy} (greedy, by bytes; in the
      * teacher's chat template when there is one).
      */
-    public io.bolmo4j.data.InstructionTasks.Accuracy instructionAccuracy(int perTask) {
-        var examples = io.bolmo4j.data.InstructionTasks.builtin(tokenizer).heldOut(perTask, Tasks.SEED);
+    public InstructionTasks.Accuracy instructionAccuracy(int perTask) {
+        var examples = InstructionTasks.builtin(tokenizer).heldOut(perTask, Tasks.SEED);
         var template = loaded.chatTemplate();
         if (template.isEmpty()) {
-            return io.bolmo4j.data.InstructionTasks.exactMatch((p, n) -> generate(p, o -> o.maxNew(n)), examples);
+            return InstructionTasks.exactMatch((p, n) -> generate(p, o -> o.maxNew(n)), examples);
         }
-        return io.bolmo4j.data.InstructionTasks.exactMatch((p, n) -> loaded.generateRendered(p,
-                io.bolmo4j.generate.SamplingOptions.greedy(n), s -> { }), examples, template.get());
+        return InstructionTasks.exactMatch((p, n) -> loaded.generateRendered(p,
+                SamplingOptions.greedy(n), s -> { }), examples, template.get());
     }
 
     /** Bits per UTF-8 byte with boundary folding. */
@@ -333,17 +345,17 @@ public final class Bolmo implements AutoCloseable {
      * appended so the last byte has its lookahead, as in scoring). Renders as HTML in a notebook.
      */
     public BoundaryView boundaries(String text) {
-        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         if (bytes.length == 0) {
             throw new IllegalArgumentException("text is empty");
         }
         boolean[] all = loaded.logits(text + "\n").boundaries(); // position 0 is BOS
-        boolean[] predicted = java.util.Arrays.copyOfRange(all, 1, bytes.length + 1);
+        boolean[] predicted = Arrays.copyOfRange(all, 1, bytes.length + 1);
         return new BoundaryView(bytes, predicted, tokenizer.encode(text).tokenEnds());
     }
 
     /** The CUTE evaluator's view of this model. */
-    io.bolmo4j.data.ScoringModel scoring() {
+    ScoringModel scoring() {
         return loaded;
     }
 
@@ -353,7 +365,7 @@ public final class Bolmo implements AutoCloseable {
         StringColumn stage = StringColumn.create("stage");
         IntColumn step = IntColumn.create("step");
         DoubleColumn lr = DoubleColumn.create("lr"), loss = DoubleColumn.create("loss"), rate = DoubleColumn.create("bytes_per_s");
-        java.util.Map<String, DoubleColumn> parts = new java.util.LinkedHashMap<>();
+        Map<String, DoubleColumn> parts = new LinkedHashMap<>();
         for (Row r : history) {
             r.step().parts().keySet().forEach(k -> parts.computeIfAbsent(k, DoubleColumn::create));
         }
@@ -383,7 +395,7 @@ public final class Bolmo implements AutoCloseable {
         return model;
     }
 
-    io.bolmo4j.tokenizer.BpeTokenizer tokenizer() {
+    BpeTokenizer tokenizer() {
         return tokenizer;
     }
 

@@ -1,9 +1,9 @@
 package io.bolmo4j.dsl;
 
+import io.bolmo4j.data.InstructionTasks;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.BuiltinModels;
-import io.bolmo4j.data.InstructionTasks;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * A subword OLMo 2 / Olmo 3 language model: the teacher that {@link Bolmo#byteify} turns into a byte-level model.
@@ -71,7 +72,7 @@ public final class Olmo implements AutoCloseable {
     }
 
     /** Continuation with options, e.g. {@code o -> o.maxNew(50).temperature(0.8).seed(1)}. */
-    public String generate(String prompt, java.util.function.Consumer<Generation> options) {
+    public String generate(String prompt, Consumer<Generation> options) {
         Generation g = new Generation();
         options.accept(g);
         return lm.generate(prompt, g.toOptions(), s -> { });
@@ -84,7 +85,7 @@ public final class Olmo implements AutoCloseable {
      *
      * @throws IllegalStateException when the model has no chat template
      */
-    public String chat(java.util.function.Consumer<Chat> conversation) {
+    public String chat(Consumer<Chat> conversation) {
         Chat c = Chat.of(conversation);
         return lm.chat(c.messages(), c.options(), c.onText());
     }

@@ -1,5 +1,6 @@
 package io.bolmo4j.dsl;
 
+import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.export.BolmoCoreExport;
 import io.bolmo4j.export.BolmoCoreRecipe;
 import io.bolmo4j.export.ExportedRun;
@@ -117,7 +118,7 @@ public final class RunExport {
         return Table.create("stage " + run.stage() + " on bolmo-core", field, value, target, note);
     }
 
-    ExportedRun write(Path teacher, io.bolmo4j.bolmo.BolmoConfig bolmo, Path out) {
+    ExportedRun write(Path teacher, BolmoConfig bolmo, Path out) {
         if (data.isEmpty()) {
             throw new IllegalArgumentException("no training data: call data(...) with files or directories");
         }

@@ -12,6 +12,7 @@ import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Task-accuracy tables for comparing models (teacher, instruct teacher, Bolmo before and after a merge). */
@@ -99,7 +100,7 @@ public final class Tasks {
 
         @Override
         public String toString() {
-            return table.print() + String.format(java.util.Locale.ROOT, "%nretained gain %.0f %%: the merge is %sexpected to work",
+            return table.print() + String.format(Locale.ROOT, "%nretained gain %.0f %%: the merge is %sexpected to work",
                     100 * retainedGain(), mergeExpectedToWork() ? "" : "not ");
         }
     }

@@ -33,9 +33,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
@@ -207,7 +209,7 @@ class CliContractTest {
 
     @Test
     void logitsRefusesMoreIdsThanTheContextAsGenerateDoes() {
-        String ids = String.join(",", java.util.Collections.nCopies(129, "5"));
+        String ids = String.join(",", Collections.nCopies(129, "5"));
         String[] r = run("logits", ckpt.toString(), "--ids", ids, "--out", dir.resolve("long.safetensors").toString());
         assertEquals("1", r[0]);
         assertTrue(r[2].contains("129 ids do not fit the model's context of 128 positions"), r[2]);
@@ -467,7 +469,7 @@ class CliContractTest {
     }
 
     private static Map<String, byte[]> contents(Path folder) throws IOException {
-        Map<String, byte[]> out = new java.util.TreeMap<>();
+        Map<String, byte[]> out = new TreeMap<>();
         try (Stream<Path> files = Files.list(folder)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 out.put(f.getFileName().toString(), Files.readAllBytes(f));

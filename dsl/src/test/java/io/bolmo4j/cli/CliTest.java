@@ -9,6 +9,7 @@ import io.bolmo4j.io.SafetensorsFile;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Cl100kVocab;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -105,14 +107,14 @@ class CliTest {
     @Test
     void byteifyWritesABolmoDirectoryThatTheOtherCommandsAccept() throws Exception {
         Path text = dir.resolve("train.txt");
-        java.nio.file.Files.writeString(text, "It was the best of times, it was the worst of times. ".repeat(30));
+        Files.writeString(text, "It was the best of times, it was the worst of times. ".repeat(30));
         Path bolmo = dir.resolve("bolmo");
         String[] r = run("byteify", "--teacher", ckpt.toString(), "--out", bolmo.toString(), "--data", text.toString(),
                 "--steps", "3", "--batch", "2", "--bytes", "64", "--eval-bytes", "400", "--checkpoint-every", "2");
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("held-out: bytes="), r[1]);
-        assertTrue(java.nio.file.Files.readAllLines(bolmo.resolve("stage1_log.csv")).size() == 4);
-        assertTrue(!java.nio.file.Files.exists(bolmo.resolve("stage1_checkpoint")), "a finished stage leaves no checkpoint");
+        assertTrue(Files.readAllLines(bolmo.resolve("stage1_log.csv")).size() == 4);
+        assertTrue(!Files.exists(bolmo.resolve("stage1_checkpoint")), "a finished stage leaves no checkpoint");
         String[] info = run("info", bolmo.toString());
         assertTrue(info[1].contains("bolmo(d=32"), info[1]);
         String[] score = run("score", bolmo.toString(), "--text", "the best of times");
@@ -130,15 +132,15 @@ class CliTest {
         String[] s2 = run("stage2", bolmo.toString(), "--out", stage2.toString(), "--data", text.toString(), "--steps", "2",
                 "--batch", "2", "--bytes", "64", "--eval-bytes", "300", "--target-bytes-per-patch", "6");
         assertEquals("0", s2[0], s2[2]);
-        assertTrue(java.nio.file.Files.readString(stage2.resolve("stage2_log.csv")).startsWith("step,lr,loss,ce,"));
+        assertTrue(Files.readString(stage2.resolve("stage2_log.csv")).startsWith("step,lr,loss,ce,"));
         assertEquals("0", run("score", stage2.toString(), "--text", "times")[0]);
     }
 
     @Test
     void mergeStreamsATaskVectorIntoANewDirectoryAndDryRunWritesNothing() throws Exception {
         Path bolmo = dir.resolve("merge-bolmo"), instruct = dir.resolve("merge-instruct"), out = dir.resolve("merged");
-        String tokenizer = java.nio.file.Files.readString(ckpt.resolve("tokenizer.json"));
-        int subwords = io.bolmo4j.tokenizer.BpeTokenizer.load(ckpt.resolve("tokenizer.json")).vocabSize();
+        String tokenizer = Files.readString(ckpt.resolve("tokenizer.json"));
+        int subwords = BpeTokenizer.load(ckpt.resolve("tokenizer.json")).vocabSize();
         try (OlmoModel base = OlmoCheckpoint.load(ckpt); BolmoModel b = Byteify.fromTeacher(base, subwords, 1);
              OlmoModel other = OlmoModel.random(base.config(), 4)) {
             BolmoCheckpoint.save(b, bolmo, true, tokenizer);
@@ -149,7 +151,7 @@ class CliTest {
         assertEquals("0", dry[0], dry[2]);
         assertTrue(dry[1].contains("to 23 tensors") && dry[1].contains("  model.norm.weight BF16[32]")
                 && dry[1].contains("lm_head.weight (shapes differ"), dry[1]);
-        assertTrue(!java.nio.file.Files.exists(out));
+        assertTrue(!Files.exists(out));
         String[] r = run("merge", "--bolmo", bolmo.toString(), "--instruct", instruct.toString(), "--base", ckpt.toString(),
                 "--alpha", "0.5", "--out", out.toString());
         assertEquals("0", r[0], r[2]);
@@ -161,7 +163,7 @@ class CliTest {
         assertEquals("1", wrong[0]);
         assertTrue(wrong[2].contains("'model.layers.0.self_attn.q_proj.weight' differs from the Bolmo's by")
                 && wrong[2].strip().lines().count() == 1, wrong[2]);
-        assertTrue(!java.nio.file.Files.exists(dir.resolve("never")));
+        assertTrue(!Files.exists(dir.resolve("never")));
     }
 
     @Test

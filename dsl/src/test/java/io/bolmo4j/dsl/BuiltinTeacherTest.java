@@ -4,6 +4,7 @@ import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.Document;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -19,7 +20,7 @@ class BuiltinTeacherTest {
             double bpb = olmo.bitsPerByte(d.text().substring(0, 3000));
             assertTrue(bpb < 2.1, "held-out bits/byte " + bpb);
             String text = olmo.generate("The people of the United States", g -> g.maxNew(30));
-            long words = java.util.Arrays.stream(text.split("\\s+")).filter(w -> w.matches("[A-Za-z,.;']+")).count();
+            long words = Arrays.stream(text.split("\\s+")).filter(w -> w.matches("[A-Za-z,.;']+")).count();
             assertTrue(words >= 10, "mostly words: " + text);
         }
     }

@@ -11,8 +11,11 @@ import tech.tablesaw.api.Table;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -69,7 +72,7 @@ class DslTest {
     @Test
     void worksFromAFreshThreadAsInANotebookCell() throws Exception {
         // PyTorch's grad mode is per thread and on in new threads: training and merging must not depend on it
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread cell = new Thread(() -> {
             try (Olmo base = Olmo.load(dir.resolve("base")); Olmo instruct = Olmo.load(dir.resolve("instruct"));
                  Bolmo bolmo = Bolmo.byteify(base).stage1(s -> s.steps(2).batch(2).bytesPerExample(64).texts(TEXTS))
@@ -89,7 +92,7 @@ class DslTest {
     @Test
     void architectureCheckComparesVariantsInOneCall() {
         try (Olmo base = Olmo.load(dir.resolve("base"))) {
-            Map<String, java.util.function.Consumer<Architecture>> variants = new java.util.LinkedHashMap<>();
+            Map<String, Consumer<Architecture>> variants = new LinkedHashMap<>();
             variants.put("paper", a -> { });
             variants.put("decoder 1", a -> a.decoderLayers(1));
             variants.put("no suffix embeddings", a -> a.subwordSuffixEmbeddings(false));

@@ -4,7 +4,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import io.bolmo4j.kernel.display.Display;
+import io.bolmo4j.kernel.display.Renderers;
 import io.bolmo4j.kernel.exec.CellException;
 import io.bolmo4j.kernel.exec.JShellEvaluator;
 import org.dflib.jjava.jupyter.channels.JupyterConnection;
@@ -182,7 +184,7 @@ public final class JavaKernel {
             JsonObject r;
             try {
                 Object v = session().shell().eval(code, count);
-                r = displayContent(io.bolmo4j.kernel.display.Renderers.render(v == JShellEvaluator.NO_VALUE ? null : v));
+                r = displayContent(Renderers.render(v == JShellEvaluator.NO_VALUE ? null : v));
                 r.addProperty("status", "ok");
             } catch (CellException e) {
                 r = errorContent(e.ename(), e.evalue(), e.traceback());
@@ -358,7 +360,7 @@ public final class JavaKernel {
         try {
             return JsonParser.parseString(json);
         } catch (RuntimeException e) {
-            return new com.google.gson.JsonPrimitive(json);
+            return new JsonPrimitive(json);
         }
     }
 

@@ -4,10 +4,14 @@ import io.bolmo4j.kernel.exec.ExitGuard;
 import org.dflib.jjava.jupyter.channels.JupyterConnection;
 import org.dflib.jjava.jupyter.kernel.KernelConnectionProperties;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -79,7 +83,7 @@ public final class KernelMain {
      */
     static void warmUp() throws Exception {
         KernelConnectionProperties props = new KernelConnectionProperties("127.0.0.1", freePort(), freePort(), freePort(),
-                freePort(), freePort(), "tcp", "hmac-sha256", java.util.UUID.randomUUID().toString());
+                freePort(), freePort(), "tcp", "hmac-sha256", UUID.randomUUID().toString());
         JupyterConnection conn = new JupyterConnection(props);
         new JavaKernel(CompletableFuture.completedFuture(null)).attach(conn, () -> {});
         conn.connect();
@@ -90,7 +94,7 @@ public final class KernelMain {
                 public void stream(String name, String text) {}
 
                 @Override
-                public void display(java.util.Map<String, Object> bundle, String id, boolean update) {}
+                public void display(Map<String, Object> bundle, String id, boolean update) {}
 
                 @Override
                 public void clear(boolean wait) {}
@@ -99,8 +103,8 @@ public final class KernelMain {
         conn.close();
     }
 
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }

@@ -5,12 +5,14 @@ import io.bolmo4j.kernel.exec.JShellEvaluator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.tools.ToolProvider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -131,7 +133,7 @@ class KernelSessionTest {
     }
 
     @Test
-    void magicsRunInOrderWithCode(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void magicsRunInOrderWithCode(@TempDir Path dir) throws Exception {
         Recorder r = new Recorder();
         assertEquals("6", String.valueOf(run("%time int m = 2 * 3;\nm", r).get("text/plain")));
         assertTrue(r.stdout.toString().startsWith("Wall time: "), r.stdout.toString());
@@ -146,12 +148,12 @@ class KernelSessionTest {
     }
 
     @Test
-    void classpathMagicMakesNewClassesAvailable(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void classpathMagicMakesNewClassesAvailable(@TempDir Path dir) throws Exception {
         Path src = dir.resolve("src/demo/Greeter.java");
         Files.createDirectories(src.getParent());
         Files.writeString(src, "package demo; public class Greeter { public static String hi() { return \"hi from jar\"; } }");
         Path classes = Files.createDirectories(dir.resolve("classes"));
-        int rc = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.toString());
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(), src.toString());
         assertEquals(0, rc);
         run("%classpath " + classes, new Recorder());
         assertEquals("hi from jar", plain("demo.Greeter.hi()"));

@@ -1,9 +1,11 @@
 package io.bolmo4j.bench;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.BolmoGenerator;
@@ -43,6 +45,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * A benchmark on a random checkpoint of a released model's shape ({@code bolmo4j bench --shape}): writes the bf16
@@ -71,7 +74,7 @@ public final class ShapeBench {
         /** A {@code config.json} of an OLMo 2/3 or a Bolmo; cached under its file name. */
         public static Target ofConfig(Path file) {
             try {
-                JsonObject j = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+                JsonObject j = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
                 String name = "config-" + file.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
                 if (j.has("model_type") && j.get("model_type").getAsString().equals("bolmo")) {
                     BolmoConfig b = BolmoConfig.fromJson(j, file.toString());
@@ -146,7 +149,7 @@ public final class ShapeBench {
     /** Bytes the weights take in the engine as {@link Options#dtype()} (a bf16 checkpoint under AUTO: 2 per matrix weight). */
     private long residentEstimate() {
         boolean half = o.dtype() != WeightType.FLOAT32;
-        java.util.Set<String> global = TransformerStack.shapes(target.teacher()).keySet();
+        Set<String> global = TransformerStack.shapes(target.teacher()).keySet();
         long bytes = 0;
         for (Map.Entry<String, long[]> e : target.shapes().entrySet()) {
             long n = Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
@@ -218,7 +221,7 @@ public final class ShapeBench {
 
     /** Parameters of the local models' matrices, each used once per byte (embedding tables are lookups). */
     private long localMatrixParameters() {
-        java.util.Set<String> global = TransformerStack.shapes(target.teacher()).keySet();
+        Set<String> global = TransformerStack.shapes(target.teacher()).keySet();
         long n = 0;
         for (Map.Entry<String, long[]> e : target.shapes().entrySet()) {
             if (e.getValue().length == 2 && !global.contains(e.getKey()) && !e.getKey().endsWith("embedding.weight")) {
@@ -245,11 +248,11 @@ public final class ShapeBench {
 
     /** Bytes of all parameters in the engine (what one decode step reads at least). */
     private static long weightBytes(Params p) {
-        return weightBytes(p, java.util.Set.of());
+        return weightBytes(p, Set.of());
     }
 
     /** Bytes of the parameters named in {@code only} (all when empty). */
-    private static long weightBytes(Params p, java.util.Set<String> only) {
+    private static long weightBytes(Params p, Set<String> only) {
         long b = 0;
         for (Map.Entry<String, NDArray> e : p.asMap().entrySet()) {
             if (only.isEmpty() || only.contains(e.getKey())) {
@@ -311,7 +314,7 @@ public final class ShapeBench {
         List<String> differing = new ArrayList<>();
         try (HfCheckpoint b = HfCheckpoint.open(bolmo); HfCheckpoint i = HfCheckpoint.open(instruct);
              HfCheckpoint s = HfCheckpoint.open(base); HfCheckpoint m = HfCheckpoint.open(merged);
-             ai.djl.ndarray.NDManager nd = Backend.newManager()) {
+             NDManager nd = Backend.newManager()) {
             for (String n : TaskVectorMerge.plan(bolmo, instruct, base).merged().keySet()) {
                 try (NDScope ignored = new NDScope()) {
                     long[] shape = b.info(n).shape();

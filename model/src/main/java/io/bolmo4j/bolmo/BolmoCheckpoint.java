@@ -2,11 +2,13 @@ package io.bolmo4j.bolmo;
 
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.HostTensor;
+import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.TransformerStack;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
@@ -29,7 +31,7 @@ public final class BolmoCheckpoint {
     /** True when {@code dir/config.json} says {@code model_type: bolmo}. */
     public static boolean isBolmo(Path dir) {
         try {
-            JsonObject cfg = com.google.gson.JsonParser.parseString(Files.readString(dir.resolve(HfCheckpoint.CONFIG)))
+            JsonObject cfg = JsonParser.parseString(Files.readString(dir.resolve(HfCheckpoint.CONFIG)))
                     .getAsJsonObject();
             return cfg.has("model_type") && "bolmo".equals(cfg.get("model_type").getAsString());
         } catch (IOException | RuntimeException e) {
@@ -88,7 +90,7 @@ public final class BolmoCheckpoint {
         });
         JsonObject cfg = model.config().toJson();
         cfg.addProperty("torch_dtype", bf16 ? "bfloat16" : "float32");
-        HfCheckpoint.save(dir, cfg, tensors, io.bolmo4j.olmo.OlmoCheckpoint.SHARD_BYTES, tokenizerFiles(teacherTokenizerJson));
+        HfCheckpoint.save(dir, cfg, tensors, OlmoCheckpoint.SHARD_BYTES, tokenizerFiles(teacherTokenizerJson));
     }
 
     /** The teacher's tokenizer.json and a tokenizer_config.json for it, as a Bolmo directory carries them. */

@@ -3,6 +3,7 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDScope;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import io.bolmo4j.engine.Backend;
 import io.bolmo4j.olmo.LikelihoodScorer;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -68,7 +69,7 @@ public final class BolmoEval {
      * @param chunkBytes bytes per scored chunk (whole tokens)
      */
     public static Result evaluate(BolmoModel model, OlmoModel teacher, BpeTokenizer tok, List<String> texts, int chunkBytes) {
-        io.bolmo4j.engine.Backend.noGrad();
+        Backend.noGrad();
         SubwordSuffixTrie trie = SubwordSuffixTrie.of(tok);
         long tp = 0, fp = 0, fn = 0, agree = 0, positions = 0, predictedPatches = 0, subwordPatches = 0, bytes = 0;
         double bolmoNll = 0, oracleNll = 0, teacherNll = 0;

@@ -2,6 +2,8 @@ package io.bolmo4j.bolmo;
 
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
+import java.util.stream.IntStream;
+
 /**
  * The teacher's whole next-token distribution turned into targets for Bolmo's fused byte head. For teacher token j
  * with bytes c_1..c_n, the position that predicts byte k+1 of it (k bytes of the patch already seen) gets the
@@ -25,7 +27,7 @@ final class ByteMarginals {
 
     /** The text tokens whose first byte is one of {@code firstBytes} (ASCII). */
     long[] idsStartingWith(String firstBytes) {
-        return java.util.stream.IntStream.range(0, tokenBytes.length)
+        return IntStream.range(0, tokenBytes.length)
                 .filter(id -> tokenBytes[id] != null && firstBytes.indexOf(tokenBytes[id][0]) >= 0)
                 .asLongStream().toArray();
     }

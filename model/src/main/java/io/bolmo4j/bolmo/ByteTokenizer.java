@@ -2,6 +2,8 @@ package io.bolmo4j.bolmo;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Bolmo's 520-id byte vocabulary (docs/bolmo.md §2.1): 0 {@code <pad>}, 1 {@code <bos>} (also EOS), 2 {@code <eos>} (never
@@ -41,7 +43,7 @@ public final class ByteTokenizer {
      * tokenizer maps its end-of-text token (docs/bolmo.md §2.1).
      */
     public static int[] encode(String text, boolean allowSpecial) {
-        java.util.List<Integer> out = new java.util.ArrayList<>();
+        List<Integer> out = new ArrayList<>();
         out.add(BOS);
         String rest = text;
         while (!rest.isEmpty()) {

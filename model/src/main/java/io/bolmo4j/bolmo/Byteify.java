@@ -3,14 +3,18 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.olmo.OlmoModel;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /**
  * Turns a subword OLMo into an untrained Bolmo (paper §3.2, docs/bolmo.md §6.3 init): the global model is the teacher's
@@ -34,8 +38,8 @@ public final class Byteify {
      * (e.g. {@code c -> c.with("num_local_decoder_layers", 2)}), for Stage 1 architecture checks.
      */
     public static BolmoModel fromTeacher(OlmoModel teacher, int subwordVocabSize, long seed,
-                                         java.util.function.UnaryOperator<BolmoConfig> architecture) {
-        io.bolmo4j.engine.Backend.noGrad();
+                                         UnaryOperator<BolmoConfig> architecture) {
+        Backend.noGrad();
         if (subwordVocabSize > teacher.config().vocabSize) {
             throw new IllegalArgumentException("subword vocabulary " + subwordVocabSize + " exceeds the teacher's vocab_size "
                     + teacher.config().vocabSize);
@@ -45,7 +49,7 @@ public final class Byteify {
         Random rng = new Random(seed);
         BolmoModel.initLocal(cfg, p, rng);
         Map<String, NDArray> t = teacher.params().asMap();
-        if (t.values().stream().anyMatch(a -> a.getDataType() != ai.djl.ndarray.types.DataType.FLOAT32)) {
+        if (t.values().stream().anyMatch(a -> a.getDataType() != DataType.FLOAT32)) {
             throw new IllegalArgumentException("byteify trains through the teacher's layers and needs them in float32;"
                     + " load the teacher with WeightType.FLOAT32 (the default)");
         }
@@ -57,7 +61,7 @@ public final class Byteify {
         p.putCopy(ParameterLayout.NORM, t.get(ParameterLayout.NORM));
         int d = cfg.hiddenSize;
         float[] emb = t.get(ParameterLayout.EMBED).toFloatArray();
-        float[] sub = java.util.Arrays.copyOf(emb, subwordVocabSize * d);
+        float[] sub = Arrays.copyOf(emb, subwordVocabSize * d);
         if (cfg.addExpandedEmbeddings) {
             p.put(ParameterLayout.LOCAL_ENCODER + "subword_embedding.weight", sub, subwordVocabSize, d);
         }

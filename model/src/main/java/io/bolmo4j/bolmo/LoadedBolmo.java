@@ -3,6 +3,9 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDScope;
 import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.chat.ChatTemplate;
+import io.bolmo4j.data.ContinuationScore;
+import io.bolmo4j.data.ScoringModel;
+import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.HostTensor;
@@ -14,6 +17,7 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +26,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /** A Bolmo directory loaded with its teacher vocabulary: text in, text, scores or logits out. */
-public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.ScoringModel, ChatModel {
+public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel {
     private final BolmoModel model;
     private final SubwordSuffixTrie trie;
     private final ChatTemplate template;
@@ -86,7 +90,7 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
     /** Continues a prompt rendered by a chat template; stops at BOS/EOS and at the template's end-of-turn strings. */
     @Override
     public String generateRendered(String rendered, SamplingOptions options, Consumer<String> onText) {
-        io.bolmo4j.engine.Backend.noGrad();
+        Backend.noGrad();
         int[] ids = ByteTokenizer.encode(rendered, true);
         if (ids.length > 1 && ids[1] == ByteTokenizer.BOS) {
             ids = Arrays.copyOfRange(ids, 1, ids.length); // the template wrote the BOS itself
@@ -104,7 +108,7 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
 
     /** Continues {@code prompt}; {@code maxNewTokens} counts bytes. */
     public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
-        io.bolmo4j.engine.Backend.noGrad();
+        Backend.noGrad();
         return new BolmoGenerator(model, trie).generate(prompt, options, onText).text();
     }
 
@@ -122,17 +126,17 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
                 b[t] = boundaries[t] ? 1f : 0f;
                 i[t] = ids[t];
             }
-            java.util.Map<String, HostTensor> t = new java.util.LinkedHashMap<>();
+            Map<String, HostTensor> t = new LinkedHashMap<>();
             t.put("logits", HostTensor.f32(logits, l, ByteTokenizer.VOCAB));
             t.put("boundary_logprob", HostTensor.f32(boundaryLogProb, l));
             t.put("boundaries", HostTensor.f32(b, l));
             t.put("ids", HostTensor.i64(i, l));
-            Safetensors.write(out, t, java.util.Map.of());
+            Safetensors.write(out, t, Map.of());
         }
     }
 
     public Logits logits(String text) {
-        io.bolmo4j.engine.Backend.noGrad();
+        Backend.noGrad();
         int[] ids = ByteTokenizer.encode(text);
         if (ids.length < 2) {
             throw new IllegalArgumentException("need at least one byte of text");
@@ -162,7 +166,7 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
      * scored in windows of {@value #WINDOW} new bytes after up to {@value #CONTEXT} bytes of context, with a progress bar.
      */
     public TextScore score(String text) {
-        io.bolmo4j.engine.Backend.noGrad();
+        Backend.noGrad();
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (utf8.length == 0) {
             throw new IllegalArgumentException("cannot score an empty text");
@@ -203,8 +207,8 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
      * byte's folded log-probability, and whether it is the argmax of the folded distribution.
      */
     @Override
-    public io.bolmo4j.data.ContinuationScore score(String context, String continuation) {
-        io.bolmo4j.engine.Backend.noGrad();
+    public ContinuationScore score(String context, String continuation) {
+        Backend.noGrad();
         int from = context.getBytes(StandardCharsets.UTF_8).length;
         int[] ids = ByteTokenizer.encode(context + continuation + "\n");
         int n = ids.length - 2 - from;
@@ -231,7 +235,7 @@ public final class LoadedBolmo implements AutoCloseable, io.bolmo4j.data.Scoring
                 greedy[i] = arg == next;
             }
         }
-        return new io.bolmo4j.data.ContinuationScore(logProbs, greedy);
+        return new ContinuationScore(logProbs, greedy);
     }
 
     /** Folded NLL of bytes {@code [from, to)} of the window (byte i is id i+1, predicted at position i). */

@@ -3,6 +3,7 @@ package io.bolmo4j.bolmo;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -50,14 +51,14 @@ final class Stage1Batch {
                 ends[b][pos - 1] = true;
             }
             realBytes[b] = pos;
-            int[] exp = trie.expand(java.util.Arrays.copyOf(bytes[b], pos));
+            int[] exp = trie.expand(Arrays.copyOf(bytes[b], pos));
             System.arraycopy(exp, 0, subwords[b], 0, pos);
-            java.util.Arrays.fill(labels[b], -1);
+            Arrays.fill(labels[b], -1);
             for (int i = 0; i + 1 < pos; i++) {
                 labels[b][i] = bytes[b][i + 1] + (ends[b][i + 1] ? ByteTokenizer.FUSED : 0);
             }
-            java.util.Arrays.fill(teacherIds[b], tok.eosId());
-            java.util.Arrays.fill(targets[b], -1);
+            Arrays.fill(teacherIds[b], tok.eosId());
+            Arrays.fill(targets[b], -1);
             for (int j = 0; j < t.length; j++) {
                 teacherIds[b][j + 1] = t[j];
                 targets[b][j] = t[j];
@@ -82,7 +83,7 @@ final class Stage1Batch {
                     continue;
                 }
                 if (end - start >= 2) {
-                    out.add(java.util.Arrays.copyOfRange(ids, start, end));
+                    out.add(Arrays.copyOfRange(ids, start, end));
                 }
                 start = end;
             }

@@ -86,7 +86,7 @@ public abstract class StageTrainer {
 
     /** Runs the loop; {@code settings} (the stage's config record) is recorded in checkpoints and checked on resume. */
     final List<Step> train(List<String> texts, Loop loop, Record settings, String label, Consumer<Step> onStep) {
-        io.bolmo4j.engine.Backend.noGrad();
+        Backend.noGrad();
         List<int[]> examples = Stage1Batch.examples(texts, tokenizer, loop.bytesPerExample());
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("no training examples: the texts are empty or shorter than two tokens");

@@ -1,5 +1,6 @@
 package io.bolmo4j.chat;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -102,7 +103,7 @@ final class PythonJson {
         if (Double.isInfinite(d)) {
             return d > 0 ? "Infinity" : "-Infinity";
         }
-        java.math.BigDecimal v = new java.math.BigDecimal(Double.toString(d)).stripTrailingZeros();
+        BigDecimal v = new BigDecimal(Double.toString(d)).stripTrailingZeros();
         int exponent = v.precision() - v.scale() - 1; // position of the leading digit
         if (exponent < -4 || exponent >= 16) {
             String digits = v.unscaledValue().abs().toString();

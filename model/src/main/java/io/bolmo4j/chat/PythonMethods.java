@@ -7,6 +7,7 @@ import java.beans.FeatureDescriptor;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
  * Calls of Python {@code str} methods on strings ({@code content.strip()}, {@code role.startswith('sys')}), which
@@ -52,7 +53,7 @@ final class PythonMethods extends ELResolver {
     }
 
     /** {@code startswith}/{@code endswith} take one prefix or a tuple of them. */
-    private static boolean anyMatch(Object[] a, java.util.function.Predicate<String> test) {
+    private static boolean anyMatch(Object[] a, Predicate<String> test) {
         if (a.length > 0 && a[0] instanceof Collection<?> options) {
             return options.stream().anyMatch(o -> test.test(String.valueOf(o)));
         }

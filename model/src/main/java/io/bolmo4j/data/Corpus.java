@@ -200,7 +200,7 @@ public final class Corpus implements Iterable<Document> {
 
     /** The texts of the first documents, the last one cut, so that they hold {@code maxChars} characters at most. */
     public List<String> head(long maxChars) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         long used = 0;
         for (Iterator<Document> it = iterator(); it.hasNext() && used < maxChars; ) {
             String t = it.next().text();

@@ -1,6 +1,8 @@
 package io.bolmo4j.data;
 
 import java.io.BufferedReader;
+import java.io.FileNotFoundException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,7 +46,7 @@ final class DatasetsLocator {
             return () -> {
                 InputStream in = DatasetsLocator.class.getResourceAsStream(resource);
                 if (in == null) {
-                    throw new java.io.FileNotFoundException(resource);
+                    throw new FileNotFoundException(resource);
                 }
                 return in;
             };
@@ -69,7 +71,7 @@ final class DatasetsLocator {
                     out.add(line.strip());
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out;

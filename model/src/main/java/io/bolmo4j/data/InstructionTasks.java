@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Instruction-following tasks in a fixed chat format the base model never sees in pretraining, so it cannot
@@ -169,7 +170,7 @@ public final class InstructionTasks {
      * @param bitsPerByte bits per UTF-8 byte of a whole text (as {@code Olmo.bitsPerByte}); answer bits are the
      *                    difference between prompt + answer and prompt alone
      */
-    public static double answerBitsPerByte(java.util.function.ToDoubleFunction<String> bitsPerByte, List<Example> examples) {
+    public static double answerBitsPerByte(ToDoubleFunction<String> bitsPerByte, List<Example> examples) {
         double bits = 0;
         long bytes = 0;
         for (Example e : examples) {

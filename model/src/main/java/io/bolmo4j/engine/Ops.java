@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -32,7 +33,7 @@ public final class Ops {
                 .computeIfAbsent(value, v -> {
                     NDManager m = CONSTANT_MANAGERS.computeIfAbsent(device, d -> Backend.root().newSubManager(d));
                     NDArray s = m.full(new Shape(), v, DataType.FLOAT32);
-                    ai.djl.ndarray.NDScope.unregister(s);
+                    NDScope.unregister(s);
                     return s;
                 });
     }

@@ -49,7 +49,7 @@ public final class Params implements AutoCloseable {
     /** Adds or replaces a tensor made from Java data (copied). */
     public NDArray put(String name, float[] data, long... shape) {
         NDArray a = Ops.floats(manager, data, shape);
-        ai.djl.ndarray.NDScope.unregister(a);
+        NDScope.unregister(a);
         return replace(name, a);
     }
 
@@ -61,7 +61,7 @@ public final class Params implements AutoCloseable {
         NDArray a = source.getDevice().equals(manager.getDevice()) ? source.duplicate()
                 : source.toDevice(manager.getDevice(), true);
         a.attach(manager);
-        ai.djl.ndarray.NDScope.unregister(a);
+        NDScope.unregister(a);
         return replace(name, a);
     }
 

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Hands a Stage 1 or Stage 2 recipe to bolmo-core (Ai2's OLMo-core fork that trained the released Bolmo models, with
@@ -104,7 +105,7 @@ public final class BolmoCoreExport {
     }
 
     private static ExportedRun write(Teacher t, int stage, Record config, Layout layout,
-                                     java.util.function.Function<PretokenizedData.Manifest, BolmoCoreRecipe> recipeOf) {
+                                     Function<PretokenizedData.Manifest, BolmoCoreRecipe> recipeOf) {
         Path out = layout.out();
         try {
             Files.createDirectories(out);

@@ -1,5 +1,7 @@
 package io.bolmo4j.export;
 
+import java.util.Locale;
+
 /**
  * Unsigned integer types of OLMo-core's numpy token arrays. OLMo-core picks the smallest that holds
  * {@code vocab_size - 1} ({@code NumpyDatasetConfig.get_dtype}); bolmo-core's byte datasets read uint32 whatever the
@@ -26,7 +28,7 @@ public enum TokenDtype {
 
     /** The numpy name, e.g. {@code uint16}. */
     public String numpyName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** OLMo-core's choice for a vocabulary of {@code vocabSize} ids: the smallest type holding {@code vocabSize - 1}. */

@@ -2,6 +2,7 @@ package io.bolmo4j.io;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /** A tensor in Java memory, ready to be written: its stored type, shape and values. */
@@ -16,13 +17,13 @@ public final class HostTensor {
         long n = 1;
         for (long s : shape) {
             if (s < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + java.util.Arrays.toString(shape));
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
             }
             n *= s;
         }
         int have = floats != null ? floats.length : longs != null ? longs.length : ints.length;
         if (n != have) {
-            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " holds " + n
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + n
                     + " values but " + have + " were given");
         }
         this.dtype = dtype;

@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -261,7 +263,7 @@ public final class SafetensorsFile implements AutoCloseable {
                 elements = Math.multiplyExact(elements, s);
                 Math.multiplyExact(elements, dtype.size());
             } catch (ArithmeticException e) {
-                throw fail(name, "shape " + java.util.Arrays.toString(shape) + " has more bytes than a 64-bit size holds");
+                throw fail(name, "shape " + Arrays.toString(shape) + " has more bytes than a 64-bit size holds");
             }
         }
         if (off[0] < 0 || off[0] > off[1]) {
@@ -273,7 +275,7 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         if (off[1] - off[0] != elements * dtype.size()) {
             throw fail(name, "holds " + (off[1] - off[0]) + " bytes but " + dtype + " shape "
-                    + java.util.Arrays.toString(shape) + " needs " + elements * dtype.size());
+                    + Arrays.toString(shape) + " needs " + elements * dtype.size());
         }
         return new TensorInfo(name, dtype, shape, dataStart + off[0], dataStart + off[1]);
     }
@@ -293,7 +295,7 @@ public final class SafetensorsFile implements AutoCloseable {
         return out;
     }
 
-    private void checkOverlaps(java.util.Collection<TensorInfo> all) {
+    private void checkOverlaps(Collection<TensorInfo> all) {
         List<TensorInfo> sorted = new ArrayList<>(all);
         sorted.sort((a, b) -> Long.compare(a.begin(), b.begin()));
         for (int i = 1; i < sorted.size(); i++) {

@@ -5,6 +5,8 @@ import ai.djl.ndarray.types.Shape;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -29,8 +31,8 @@ public final class LocalLayer {
     }
 
     /** The layer's tensors (names relative to its prefix, the mLSTM's included) with their shapes. */
-    public static java.util.Map<String, long[]> shapes(LocalConfig cfg) {
-        java.util.Map<String, long[]> m = new java.util.LinkedHashMap<>();
+    public static Map<String, long[]> shapes(LocalConfig cfg) {
+        Map<String, long[]> m = new LinkedHashMap<>();
         m.put("pre_xlstm_layernorm.weight", new long[] {cfg.d()});
         MLstmLayer.shapes(cfg).forEach((name, shape) -> m.put("xlstm." + name, shape));
         m.put("pre_feedforward_layernorm.weight", new long[] {cfg.d()});

@@ -5,6 +5,7 @@ import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.chat.SpecialTokens;
 import io.bolmo4j.data.ContinuationScore;
 import io.bolmo4j.data.ScoringModel;
+import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.generate.Utf8Stream;
@@ -101,7 +102,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
     }
 
     private String stream(int[] ids, SamplingOptions options, Consumer<String> onText) {
-        io.bolmo4j.engine.Backend.noGrad();
+        Backend.noGrad();
         Utf8Stream utf8 = new Utf8Stream();
         StringBuilder all = new StringBuilder();
         OlmoGenerator generator = new OlmoGenerator(model).usableVocabulary(tokenizer.vocabSize());
@@ -142,7 +143,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
     /** Teacher-forced log-probabilities of the continuation's tokens (tokenised together with the context). */
     @Override
     public ContinuationScore score(String context, String continuation) {
-        io.bolmo4j.engine.Backend.noGrad();
+        Backend.noGrad();
         int[] ctx = tokenizer.encodeIds(context);
         int[] all = withBos(tokenizer.encodeIds(context + continuation));
         int firstNew = 1 + commonPrefix(ctx, all, 1);
@@ -191,7 +192,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
      * window of {@link LikelihoodScorer} shows a progress bar.
      */
     public TextScore score(String text) {
-        io.bolmo4j.engine.Backend.noGrad();
+        Backend.noGrad();
         int[] ids = tokenizer.encodeIds(text);
         if (ids.length == 0) {
             throw new IllegalArgumentException("cannot score an empty text");

@@ -2,6 +2,7 @@ package io.bolmo4j.olmo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import com.google.gson.JsonObject;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.WeightType;
@@ -69,7 +70,7 @@ public final class OlmoCheckpoint {
             long[] shape = e.getValue().getShape().getShape();
             tensors.put(e.getKey(), bf16 ? HostTensor.bf16(data, shape) : HostTensor.f32(data, shape));
         }
-        com.google.gson.JsonObject cfg = model.config().toJson();
+        JsonObject cfg = model.config().toJson();
         cfg.addProperty("torch_dtype", bf16 ? "bfloat16" : "float32");
         HfCheckpoint.save(dir, cfg, tensors, SHARD_BYTES, extraFiles);
     }

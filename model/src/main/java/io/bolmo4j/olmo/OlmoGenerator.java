@@ -88,7 +88,7 @@ public final class OlmoGenerator {
             NDArray h = model.hidden(Ops.ids(model.params().manager(), ids, 1, ids.length), cache);
             NDArray last = h.get(":, -1:, :");
             float[] logits = model.head(last).toFloatArray();
-            java.util.Arrays.fill(logits, usableVocab, logits.length, Float.NEGATIVE_INFINITY);
+            Arrays.fill(logits, usableVocab, logits.length, Float.NEGATIVE_INFINITY);
             return logits;
         }
     }

@@ -1,5 +1,7 @@
 package io.bolmo4j.tokenizer;
 
+import java.util.Arrays;
+
 /**
  * GPT-2's {@code bytes_to_unicode} alphabet: byte-level BPE vocabularies spell every byte as one printable char.
  * Bytes 33..126, 161..172 and 174..255 map to the same code point; the other 68 bytes map, in ascending order,
@@ -11,7 +13,7 @@ public final class ByteLevelAlphabet {
     private static final int[] CHAR_TO_BYTE = new int[0x144];
 
     static {
-        java.util.Arrays.fill(CHAR_TO_BYTE, -1);
+        Arrays.fill(CHAR_TO_BYTE, -1);
         int next = 0x100;
         for (int b = 0; b < 256; b++) {
             boolean printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174);

@@ -1,5 +1,7 @@
 package io.bolmo4j.tokenizer;
 
+import java.util.Arrays;
+
 /**
  * The BPE merge loop of one word: starting from its initial symbols, repeatedly apply the lowest-rank merge,
  * leftmost first (Hugging Face's order). A min-heap of packed {@code rank << 32 | position} longs keeps this
@@ -83,7 +85,7 @@ final class BytePairEncoder {
 
         void push(long v) {
             if (size == a.length) {
-                a = java.util.Arrays.copyOf(a, size * 2);
+                a = Arrays.copyOf(a, size * 2);
             }
             int i = size++;
             while (i > 0) {

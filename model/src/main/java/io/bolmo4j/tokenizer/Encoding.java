@@ -1,5 +1,7 @@
 package io.bolmo4j.tokenizer;
 
+import java.util.Arrays;
+
 /**
  * Token ids of a text with, per token, its byte span {@code [byteStart, byteEnd)} in the text's UTF-8 encoding.
  * Spans tile the encoding in order; a token that holds part of a multi-byte character spans just those bytes.
@@ -49,6 +51,6 @@ public final class Encoding {
 
     @Override
     public String toString() {
-        return "Encoding" + java.util.Arrays.toString(ids);
+        return "Encoding" + Arrays.toString(ids);
     }
 }

@@ -1,5 +1,7 @@
 package io.bolmo4j.tokenizer;
 
+import java.util.Arrays;
+
 /**
  * Open-addressing map from a token-id pair to (merge rank, merged id), both packed into longs so the BPE inner
  * loop neither boxes nor hashes objects.
@@ -18,7 +20,7 @@ final class MergeTable {
         int cap = Integer.highestOneBit(Math.max(4, expected * 2 - 1)) << 1;
         keys = new long[cap];
         values = new long[cap];
-        java.util.Arrays.fill(keys, EMPTY);
+        Arrays.fill(keys, EMPTY);
         mask = cap - 1;
     }
 

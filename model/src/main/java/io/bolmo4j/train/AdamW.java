@@ -3,6 +3,7 @@ package io.bolmo4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.engine.Backend;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,7 +71,7 @@ public final class AdamW {
      * zeroes the gradients.
      */
     public void step(double lr, double gradScale) {
-        io.bolmo4j.engine.Backend.noGrad();
+        Backend.noGrad();
         step++;
         double c1 = 1 - Math.pow(beta1, step), c2 = 1 - Math.pow(beta2, step);
         for (Group g : groups) {

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -108,7 +109,7 @@ public final class OlmoPretrainer {
      * @return the final validation bits per byte (NaN when stopped early by {@link #stopAfter})
      */
     public double run(Path out, String tokenizerJson) {
-        io.bolmo4j.engine.Backend.noGrad();
+        Backend.noGrad();
         Map<String, NDArray> trainable = new LinkedHashMap<>(model.params().asMap());
         trainable.values().forEach(p -> p.setRequiresGradient(true));
         NDManager state = Backend.newManager();
@@ -253,13 +254,13 @@ public final class OlmoPretrainer {
 
         void add(int v) {
             if (n == a.length) {
-                a = java.util.Arrays.copyOf(a, n * 2);
+                a = Arrays.copyOf(a, n * 2);
             }
             a[n++] = v;
         }
 
         int[] toArray() {
-            return java.util.Arrays.copyOf(a, n);
+            return Arrays.copyOf(a, n);
         }
     }
 

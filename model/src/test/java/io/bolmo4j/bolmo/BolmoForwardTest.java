@@ -3,10 +3,12 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.olmo.OlmoConfig;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -61,7 +63,7 @@ class BolmoForwardTest {
         Patches p = Patches.of(ends);
         assertEquals(3, p.maxPatches());
         assertEquals(2, p.count(1));
-        try (NDManager m = io.bolmo4j.engine.Backend.newManager()) {
+        try (NDManager m = Backend.newManager()) {
             float[] h = new float[2 * 7];
             for (int i = 0; i < h.length; i++) {
                 h[i] = i;
@@ -93,7 +95,7 @@ class BolmoForwardTest {
             assertTrue(f.patches().count(0) >= 1);
             boolean[][] every = new boolean[2][l];
             for (boolean[] row : every) {
-                java.util.Arrays.fill(row, true);
+                Arrays.fill(row, true);
             }
             BolmoModel.Forward g = m.forward(Ops.longs(pm, bytes, 2, l), Ops.longs(pm, subs, 2, l), every);
             assertEquals(l, g.patches().maxPatches());

@@ -8,6 +8,7 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Cl100kVocab;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -100,7 +101,7 @@ class BolmoGenerationTest {
             BolmoGenerator.Generation g = new BolmoGenerator(m, SubwordSuffixTrie.of(TOK))
                     .generate("abc", new SamplingOptions(20, 1.0, 0, 1, 1), streamed::append);
             assertEquals(g.text(), streamed.toString());
-            int[] cont = java.util.Arrays.copyOfRange(g.ids(), g.promptLength(), g.ids().length);
+            int[] cont = Arrays.copyOfRange(g.ids(), g.promptLength(), g.ids().length);
             int[] withBos = new int[cont.length + 1];
             withBos[0] = 1;
             System.arraycopy(cont, 0, withBos, 1, cont.length);

@@ -1,6 +1,7 @@
 package io.bolmo4j.bolmo;
 
 import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.olmo.PyTorchReferenceTestAccess;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Cl100kVocab;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class BolmoPyTorchReferenceTest {
 
     @Test
     void randomBolmoCheckpointMatchesPyTorchSpecForward() throws Exception {
-        assumeTrue(io.bolmo4j.olmo.PyTorchReferenceTestAccess.torchAvailable(), "/usr/bin/python3 with torch not installed");
+        assumeTrue(PyTorchReferenceTestAccess.torchAvailable(), "/usr/bin/python3 with torch not installed");
         Cl100kVocab vocab = Cl100kVocab.firstRanks(400);
         BpeTokenizer tok = vocab.tokenizer();
         OlmoConfig teacher = OlmoConfig.of("olmo3", 512, 32, 64, 3, 4, 2, 256).with("sliding_window", 3)

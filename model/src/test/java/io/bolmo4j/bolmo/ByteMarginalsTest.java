@@ -4,6 +4,7 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Cl100kVocab;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -76,7 +77,7 @@ class ByteMarginalsTest {
         int vocab = TOK.vocabSize();
         int other = TOK.encodeIds(" sea")[0];
         float[] teacher = new float[bt.patches * vocab];
-        java.util.Arrays.fill(teacher, Float.NEGATIVE_INFINITY);
+        Arrays.fill(teacher, Float.NEGATIVE_INFINITY);
         for (int j = 0; j < bt.patches; j++) {
             teacher[j * vocab + other] = 0; // all mass on " sea", whatever the text says
         }

@@ -7,6 +7,7 @@ import io.bolmo4j.tokenizer.Cl100kVocab;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -63,7 +64,7 @@ class Stage1Test {
             assertArrayEquals(globalBefore, student.params().get("model.layers.1.mlp.up_proj.weight").toFloatArray(),
                     "the global model is frozen in Stage 1");
             float[] encAfter = student.params().get("model.local_encoder.out_projection.weight").toFloatArray();
-            assertTrue(!java.util.Arrays.equals(encBefore, encAfter), "local parameters train");
+            assertTrue(!Arrays.equals(encBefore, encAfter), "local parameters train");
         }
     }
 }

@@ -2,9 +2,11 @@ package io.bolmo4j.bolmo;
 
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -48,9 +50,9 @@ class Stage2Test {
             Stage2 s2 = new Stage2(student, Stage1Test.TOK);
             s2.run(Stage1Test.TEXTS, new Stage2.Config(20, 4, 64, 2e-3, 0.1, 0.1, 0.5, 0, 0, Stage2.Merges.BPE, 4), log::add);
             assertTrue(log.get(19).parts().get("ce") < log.get(0).parts().get("ce"), "CE falls");
-            assertFalse(java.util.Arrays.equals(globalBefore, student.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray()),
+            assertFalse(Arrays.equals(globalBefore, student.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray()),
                     "the global model trains in Stage 2");
-            org.junit.jupiter.api.Assertions.assertArrayEquals(teacherBefore,
+            Assertions.assertArrayEquals(teacherBefore,
                     teacher.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray(), "the teacher is a separate copy");
             // compressed targets at the end of the schedule reach 6 bytes per patch where merges allow
             Stage2 c = new Stage2(student, Stage1Test.TOK);

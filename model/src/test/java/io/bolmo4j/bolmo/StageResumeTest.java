@@ -7,8 +7,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -41,7 +43,7 @@ class StageResumeTest {
              BolmoModel m = Byteify.fromTeacher(teacher, Stage1Test.TOK.vocabSize(), 2)) {
             List<StageTrainer.Step> log = new ArrayList<>();
             try {
-                var e = assertThrows(java.util.concurrent.CancellationException.class, () -> new Stage1(m, teacher, Stage1Test.TOK)
+                var e = assertThrows(CancellationException.class, () -> new Stage1(m, teacher, Stage1Test.TOK)
                         .run(Stage1Test.TEXTS, S1, s -> {
                             log.add(s);
                             if (s.step() == 2) {
@@ -102,7 +104,7 @@ class StageResumeTest {
     }
 
     private static Map<String, float[]> snapshot(BolmoModel m) {
-        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        Map<String, float[]> out = new LinkedHashMap<>();
         m.params().asMap().forEach((k, v) -> out.put(k, v.toFloatArray()));
         return out;
     }

@@ -1,6 +1,8 @@
 package io.bolmo4j.bolmo;
 
 import ai.djl.ndarray.NDArray;
+import io.bolmo4j.engine.Params;
+import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.DType;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.ParameterLayout;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -35,7 +38,7 @@ class TaskVectorMergeTest {
     Path bolmo, instruct, base;
 
     /** Adds N(0, std²) noise to the tensors {@code names} selects. */
-    private static void perturb(io.bolmo4j.engine.Params p, java.util.function.Predicate<String> names, double std, long seed) {
+    private static void perturb(Params p, Predicate<String> names, double std, long seed) {
         Random r = new Random(seed);
         for (Map.Entry<String, NDArray> e : Map.copyOf(p.asMap()).entrySet()) {
             if (names.test(e.getKey())) {
@@ -141,7 +144,7 @@ class TaskVectorMergeTest {
         assertEquals(values + 32, p.mergedValues());
         Path out = dir.resolve("taken");
         Files.createDirectories(out.resolve("x"));
-        var e = assertThrows(io.bolmo4j.io.CheckpointException.class,
+        var e = assertThrows(CheckpointException.class,
                 () -> TaskVectorMerge.merge(bolmo, instruct, base, out, TaskVectorMerge.Options.defaults()));
         assertTrue(e.getMessage().contains("taken") && e.getMessage().contains("already exists"), e.getMessage());
     }

@@ -6,6 +6,8 @@ import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -37,7 +39,7 @@ class TaskVectorTest {
     void mergeAddsAlphaTimesTheDeltaOnExactlyTheSharedTensors() {
         try (OlmoModel base = OlmoModel.random(CFG, 1); OlmoModel instruct = shifted(base, 2);
              BolmoModel bolmo = Byteify.fromTeacher(base, 402, 3)) {
-            Map<String, float[]> before = new java.util.HashMap<>();
+            Map<String, float[]> before = new HashMap<>();
             bolmo.params().asMap().forEach((k, v) -> before.put(k, v.toFloatArray()));
             List<String> merged = TaskVector.merge(bolmo, instruct, base, 0.5);
             assertTrue(merged.contains("model.norm.weight"), "docs/bolmo.md §8: the final norm gets the delta too");
@@ -55,7 +57,7 @@ class TaskVectorTest {
             }
             assertFalse(merged.stream().anyMatch(n -> n.startsWith("model.local_") || n.equals("lm_head.weight")));
             assertTrue(TaskVector.relativeDistance(instruct, base) > 0);
-            assertArrayEquals(new float[] {1f, 1f}, java.util.Arrays.copyOf(base.params().get("model.norm.weight").toFloatArray(), 2),
+            assertArrayEquals(new float[] {1f, 1f}, Arrays.copyOf(base.params().get("model.norm.weight").toFloatArray(), 2),
                     "the base model is never modified (no aliasing with the byteified copy)");
         }
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -64,7 +65,7 @@ class SpecialTokensTest {
         SpecialTokens gen = read(null);
         assertEquals(List.of(EOT, IM_END), gen.stops());
         assertEquals(IM_START, gen.bos(), "generation_config.json's bos_token_id");
-        assertTrue(java.util.Arrays.equals(new int[] {EOT, IM_END}, gen.stopIds()));
+        assertTrue(Arrays.equals(new int[] {EOT, IM_END}, gen.stopIds()));
     }
 
     @Test

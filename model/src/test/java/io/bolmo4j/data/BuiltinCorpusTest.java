@@ -6,15 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.bolmo4j.data.BuiltinCorpus.Source;
 import io.bolmo4j.data.BuiltinCorpus.Split;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 class BuiltinCorpusTest {
     private static final Map<Split, List<Document>> SPLITS = new EnumMap<>(Split.class);
@@ -86,14 +89,14 @@ class BuiltinCorpusTest {
 
     @Test
     void systemPropertyOverridesTheLookupAndMayNameTheCorpusFolder() {
-        java.nio.file.Path datasets = java.nio.file.Path.of("..", "datasets").toAbsolutePath().normalize();
+        Path datasets = Path.of("..", "datasets").toAbsolutePath().normalize();
         try {
             System.setProperty(DatasetsLocator.PROPERTY, datasets.resolve("corpus").toString());
             assertEquals(5, BuiltinCorpus.test(Source.MOBY).toList().size());
             System.setProperty(DatasetsLocator.PROPERTY, datasets.toString());
             assertEquals(5, BuiltinCorpus.test(Source.MOBY).toList().size());
             System.setProperty(DatasetsLocator.PROPERTY, datasets.resolve("nowhere").toString());
-            org.junit.jupiter.api.Assertions.assertThrows(CorpusException.class, () -> BuiltinCorpus.test(Source.MOBY));
+            Assertions.assertThrows(CorpusException.class, () -> BuiltinCorpus.test(Source.MOBY));
         } finally {
             System.clearProperty(DatasetsLocator.PROPERTY);
         }

@@ -6,21 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class CorpusTest {
     @TempDir
@@ -137,7 +141,7 @@ class CorpusTest {
     @Test
     void readingIsLazyEvenForAnEndlessFile() {
         byte[] line = "{\"text\":\"x\"}\n".getBytes(StandardCharsets.UTF_8);
-        InputOpener endless = () -> new java.io.InputStream() {
+        InputOpener endless = () -> new InputStream() {
             private long pos;
 
             @Override
@@ -150,7 +154,7 @@ class CorpusTest {
         for (int i = 0; i < 1000; i++) {
             assertEquals("x", it.next().text());
         }
-        try (java.util.stream.Stream<Document> s = c.stream()) {
+        try (Stream<Document> s = c.stream()) {
             assertEquals(5, s.limit(5).count());
         }
     }
@@ -206,7 +210,7 @@ class CorpusTest {
         while (expected.size() < got.size()) {
             expected.writeBytes((docs.next().text() + "\n\n").getBytes(StandardCharsets.UTF_8));
         }
-        byte[] exp = java.util.Arrays.copyOf(expected.toByteArray(), got.size());
+        byte[] exp = Arrays.copyOf(expected.toByteArray(), got.size());
         assertArrayEquals(exp, got.toByteArray());
         assertArrayEquals(c.windows(5, width).next(), c.windows(5, width).next());
         assertNotEquals(new String(c.windows(5, width).next(), StandardCharsets.UTF_8),

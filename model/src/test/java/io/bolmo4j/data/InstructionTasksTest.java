@@ -1,8 +1,12 @@
 package io.bolmo4j.data;
 
 import io.bolmo4j.chat.ChatTemplate;
+import io.bolmo4j.olmo.BuiltinModels;
+import io.bolmo4j.tokenizer.BpeTokenizer;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -50,7 +54,7 @@ class InstructionTasksTest {
         ChatTemplate chatml = ChatTemplate.of("{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
                 + "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}", "chatml", null, null);
         List<InstructionTasks.Example> held = TASKS.heldOut(3, 1);
-        List<String> asked = new java.util.ArrayList<>();
+        List<String> asked = new ArrayList<>();
         InstructionTasks.Accuracy a = InstructionTasks.exactMatch((prompt, n) -> {
             asked.add(prompt);
             return held.get(asked.size() - 1).answer();
@@ -87,9 +91,9 @@ class InstructionTasksTest {
 
     @Test
     void builtinPoolKeepsShortWordsAndExcludesCuteTestWords() {
-        InstructionTasks t = InstructionTasks.builtin(io.bolmo4j.tokenizer.BpeTokenizer.load(io.bolmo4j.olmo.BuiltinModels.path("tiny-olmo").resolve("tokenizer.json")));
+        InstructionTasks t = InstructionTasks.builtin(BpeTokenizer.load(BuiltinModels.path("tiny-olmo").resolve("tokenizer.json")));
         assertTrue(t.trainWords().size() > 1000 && t.heldOutWords().size() > 100, t.trainWords().size() + " " + t.heldOutWords().size());
-        assertTrue(java.util.Collections.disjoint(t.heldOutWords(), CuteTasks.cuteTestWords()));
-        assertTrue(java.util.Collections.disjoint(t.trainWords(), t.heldOutWords()));
+        assertTrue(Collections.disjoint(t.heldOutWords(), CuteTasks.cuteTestWords()));
+        assertTrue(Collections.disjoint(t.trainWords(), t.heldOutWords()));
     }
 }

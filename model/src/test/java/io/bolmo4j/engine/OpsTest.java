@@ -1,5 +1,6 @@
 package io.bolmo4j.engine;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -65,6 +66,6 @@ class OpsTest {
     @Test
     void unknownDeviceIsAClearError() {
         assertThrows(IllegalArgumentException.class,
-                () -> Backend.resolve("tpu", ai.djl.engine.Engine.getEngine("PyTorch")));
+                () -> Backend.resolve("tpu", Engine.getEngine("PyTorch")));
     }
 }

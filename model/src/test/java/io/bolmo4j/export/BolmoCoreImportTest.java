@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -149,7 +150,7 @@ class BolmoCoreImportTest {
 
     private static void assertSameTensors(Path want, Path got) {
         try (HfCheckpoint a = HfCheckpoint.open(want); HfCheckpoint b = HfCheckpoint.open(got)) {
-            assertEquals(new java.util.TreeSet<>(a.names()), new java.util.TreeSet<>(b.names()));
+            assertEquals(new TreeSet<>(a.names()), new TreeSet<>(b.names()));
             for (String n : a.names()) {
                 assertArrayEquals(a.info(n).shape(), b.info(n).shape(), n);
                 assertArrayEquals(a.readFloats(n), b.readFloats(n), n);

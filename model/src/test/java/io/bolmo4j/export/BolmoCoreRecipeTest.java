@@ -1,5 +1,6 @@
 package io.bolmo4j.export;
 
+import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.Stage1;
 import io.bolmo4j.bolmo.Stage2;
@@ -49,7 +50,7 @@ class BolmoCoreRecipeTest {
 
     static BolmoConfig tiny() throws IOException {
         Path dir = BuiltinModels.path(BuiltinModels.TINY);
-        OlmoConfig t = OlmoConfig.fromJson(com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("config.json")))
+        OlmoConfig t = OlmoConfig.fromJson(JsonParser.parseString(Files.readString(dir.resolve("config.json")))
                 .getAsJsonObject(), "tiny-olmo");
         return BolmoConfig.fromTeacher(t, BpeTokenizer.load(dir.resolve("tokenizer.json")).vocabSize());
     }

@@ -1,6 +1,7 @@
 package io.bolmo4j.export;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,9 +51,9 @@ class PretokenizedDataTest {
         }
         corpus = Files.createDirectories(tmp.resolve("corpus"));
         List<String> texts = BuiltinCorpus.train().head(12_000);
-        try (Writer w = new java.io.OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(corpus.resolve("a.jsonl.gz"))),
+        try (Writer w = new OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(corpus.resolve("a.jsonl.gz"))),
                 StandardCharsets.UTF_8)) {
-            com.google.gson.Gson g = new com.google.gson.Gson();
+            Gson g = new Gson();
             for (int i = 0; i < texts.size(); i++) {
                 w.write(g.toJson(Map.of("id", "doc," + i, "text", texts.get(i), "source", "builtin")) + "\n");
             }

@@ -13,7 +13,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -38,7 +40,7 @@ class SafetensorsTest {
         Path f = dir.resolve("x.safetensors");
         Safetensors.write(f, t, Map.of("format", "pt", "note", "ü"));
         try (SafetensorsFile r = SafetensorsFile.open(f)) {
-            assertEquals(java.util.List.of("z.f32", "a.bf16", "m.f16", "i64", "i32", "empty"), r.names());
+            assertEquals(List.of("z.f32", "a.bf16", "m.f16", "i64", "i32", "empty"), r.names());
             assertEquals("ü", r.metadata().get("note"));
             assertArrayEquals(new float[] {1.5f, -2.25f, Float.MIN_VALUE, Float.MAX_VALUE, 0f, -0f}, r.readFloats("z.f32"));
             assertArrayEquals(new float[] {1f, -0.5f, 3.140625f}, r.readFloats("a.bf16"));
@@ -164,7 +166,7 @@ class SafetensorsTest {
         try (SafetensorsFile r = SafetensorsFile.open(f)) {
             assertArrayEquals(new float[] {2}, r.readFloats("a"));
         }
-        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)),
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)),
                 "an ordinary file, not the temp file's 0600");
         // The final rename cannot replace a non-empty directory: the write fails, and nothing is left behind.
         Path blocked = dir.resolve("blocked.safetensors");

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Random;
 
 import static io.bolmo4j.mlstm.TestArrays.assertClose;
 
@@ -27,7 +28,7 @@ class LocalStackSpeedTest {
         int s = 512;
         try (Params p = LocalStackTest.params(cfg, 1, 3); NDManager m = Backend.newManager()) {
             LocalStack stack = new LocalStack(p, "model.local_decoder.layers.", 1, cfg, new MLstmCell());
-            NDArray x = TestArrays.f32(m, TestArrays.gaussian(new java.util.Random(1), s * cfg.d(), 0, 1), 1, s, cfg.d());
+            NDArray x = TestArrays.f32(m, TestArrays.gaussian(new Random(1), s * cfg.d(), 0, 1), 1, s, cfg.d());
             Map<Form, double[]> outputs = new EnumMap<>(Form.class);
             for (Form form : Form.values()) {
                 double[] ms = new double[5];

@@ -7,6 +7,7 @@ import io.bolmo4j.engine.Backend;
 import io.bolmo4j.mlstm.MLstmCell.Form;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static io.bolmo4j.mlstm.TestArrays.assertClose;
@@ -131,19 +132,19 @@ class MLstmCellTest {
                 for (int i = 0; i < in.dqk; i++) {
                     System.arraycopy(in.c0, (bh * in.dqk + i) * in.dv, c0[i], 0, in.dv);
                 }
-                double[] n0 = java.util.Arrays.copyOfRange(in.n0, bh * in.dqk, (bh + 1) * in.dqk);
+                double[] n0 = Arrays.copyOfRange(in.n0, bh * in.dqk, (bh + 1) * in.dqk);
                 ReferenceMLstm ref = new ReferenceMLstm(c0, n0, in.m0[bh]);
                 for (int t = 0; t < in.s; t++) {
                     int qo = (bh * in.s + t) * in.dqk;
                     int vo = (bh * in.s + t) * in.dv;
-                    double[] want = ref.step(java.util.Arrays.copyOfRange(in.q, qo, qo + in.dqk),
-                            java.util.Arrays.copyOfRange(in.k, qo, qo + in.dqk),
-                            java.util.Arrays.copyOfRange(in.v, vo, vo + in.dv), in.ig[bh * in.s + t], in.fg[bh * in.s + t]);
-                    assertClose(want, java.util.Arrays.copyOfRange(h, vo, vo + in.dv), 2e-5, "h bh=" + bh + " t=" + t);
+                    double[] want = ref.step(Arrays.copyOfRange(in.q, qo, qo + in.dqk),
+                            Arrays.copyOfRange(in.k, qo, qo + in.dqk),
+                            Arrays.copyOfRange(in.v, vo, vo + in.dv), in.ig[bh * in.s + t], in.fg[bh * in.s + t]);
+                    assertClose(want, Arrays.copyOfRange(h, vo, vo + in.dv), 2e-5, "h bh=" + bh + " t=" + t);
                 }
                 assertEquals(ref.m, mm[bh], 1e-5);
                 for (int i = 0; i < in.dqk; i++) {
-                    assertClose(ref.c[i], java.util.Arrays.copyOfRange(c, (bh * in.dqk + i) * in.dv,
+                    assertClose(ref.c[i], Arrays.copyOfRange(c, (bh * in.dqk + i) * in.dv,
                             (bh * in.dqk + i + 1) * in.dv), 2e-5, "C");
                 }
             }

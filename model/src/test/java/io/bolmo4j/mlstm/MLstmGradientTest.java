@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.mlstm.MLstmCell.Form;
@@ -35,7 +36,7 @@ class MLstmGradientTest {
         long[][] shapes = {{in.b, in.h, in.s, in.dv}, {in.b, in.h, in.dqk, in.dv}, {in.b, in.h, in.dqk}, {in.b, in.h}};
         NDArray[] w = new NDArray[shapes.length];
         for (int i = 0; i < shapes.length; i++) {
-            double[] d = TestArrays.gaussian(rng, (int) new ai.djl.ndarray.types.Shape(shapes[i]).size(), 0, 1);
+            double[] d = TestArrays.gaussian(rng, (int) new Shape(shapes[i]).size(), 0, 1);
             w[i] = f64 ? TestArrays.f64(m, d, shapes[i]) : TestArrays.f32(m, d, shapes[i]);
         }
         return w;

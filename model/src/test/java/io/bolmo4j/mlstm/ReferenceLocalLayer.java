@@ -2,6 +2,8 @@ package io.bolmo4j.mlstm;
 
 import io.bolmo4j.engine.Params;
 
+import java.util.Arrays;
+
 /** Plain-Java double-precision Bolmo local layer (docs/bolmo.md §3.1, §3.2) for batch 1; the independent reference. */
 final class ReferenceLocalLayer {
     private ReferenceLocalLayer() {}
@@ -19,7 +21,7 @@ final class ReferenceLocalLayer {
         }
         double[] out = new double[s * d];
         for (int t = 0; t < s; t++) {
-            double[] xt = java.util.Arrays.copyOfRange(x, t * d, (t + 1) * d);
+            double[] xt = Arrays.copyOfRange(x, t * d, (t + 1) * d);
             double[] u = rmsNorm(xt, w(p, prefix + "pre_xlstm_layernorm.weight"), cfg.rmsEps());
             double[] q = matVec(w(p, xl + "q.weight"), u);
             double[] k = matVec(w(p, xl + "k.weight"), u);
@@ -30,9 +32,9 @@ final class ReferenceLocalLayer {
             double[] normW = w(p, xl + "multihead_norm.weight");
             double[] gated = new double[cfg.vDim()];
             for (int j = 0; j < h; j++) {
-                double[] hj = cells[j].step(java.util.Arrays.copyOfRange(q, j * dqk, (j + 1) * dqk),
-                        java.util.Arrays.copyOfRange(k, j * dqk, (j + 1) * dqk),
-                        java.util.Arrays.copyOfRange(v, j * dv, (j + 1) * dv),
+                double[] hj = cells[j].step(Arrays.copyOfRange(q, j * dqk, (j + 1) * dqk),
+                        Arrays.copyOfRange(k, j * dqk, (j + 1) * dqk),
+                        Arrays.copyOfRange(v, j * dv, (j + 1) * dv),
                         15 * Math.tanh(ig[j] / 15), 15 * Math.tanh(fg[j] / 15));
                 double mean = 0;
                 for (double e : hj) {

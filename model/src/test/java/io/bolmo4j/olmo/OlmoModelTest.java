@@ -2,9 +2,11 @@ package io.bolmo4j.olmo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import com.google.gson.JsonObject;
 import io.bolmo4j.engine.Ops;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -91,7 +93,7 @@ class OlmoModelTest {
                     while (pos < ids.length) {
                         int n = pos == 0 ? 5 : 1;
                         try (NDScope s = new NDScope()) {
-                            int[] chunk = java.util.Arrays.copyOfRange(ids, pos, pos + n);
+                            int[] chunk = Arrays.copyOfRange(ids, pos, pos + n);
                             NDArray logits = m.logits(Ops.ids(m.params().manager(), chunk, 1, n), cache);
                             float[] flat = logits.toFloatArray();
                             for (int i = 0; i < n; i++) {
@@ -128,7 +130,7 @@ class OlmoModelTest {
         assertThrows(IllegalArgumentException.class, () -> cfg.with("num_key_value_heads", 3));
         assertThrows(IllegalArgumentException.class, () -> cfg.with("hidden_size", "big"));
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> OlmoConfig.fromJson(new com.google.gson.JsonObject(), "x/config.json"));
+                () -> OlmoConfig.fromJson(new JsonObject(), "x/config.json"));
         assertTrue(missing.getMessage().contains("x/config.json"), missing.getMessage());
     }
 }

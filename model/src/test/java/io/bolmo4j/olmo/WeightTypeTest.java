@@ -2,12 +2,15 @@ package io.bolmo4j.olmo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
+import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.CheckpointException;
+import io.bolmo4j.io.DType;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.ParameterLayout;
@@ -91,8 +94,8 @@ class WeightTypeTest {
             assertEquals(DataType.FLOAT16, half.params().get(ParameterLayout.layer(0) + "mlp.up_proj.weight").getDataType());
             assertEquals(DataType.FLOAT32, half.params().get("lm_head.weight").getDataType());
             assertEquals(DataType.FLOAT32, half.params().get("model.local_encoder.out_projection.weight").getDataType());
-            float[] x = io.bolmo4j.engine.Ops.toFloats(f32.global().forward(f32.params().manager().randomNormal(
-                    new ai.djl.ndarray.types.Shape(1, 5, 32))));
+            float[] x = Ops.toFloats(f32.global().forward(f32.params().manager().randomNormal(
+                    new Shape(1, 5, 32))));
             assertEquals(5 * 32, x.length);
         }
     }
@@ -114,7 +117,7 @@ class WeightTypeTest {
         CheckpointException e = assertThrows(CheckpointException.class, () -> OlmoCheckpoint.load(dir, WeightType.AUTO));
         assertTrue(e.getMessage().contains("'lm_head.weight'") && e.getMessage().contains("float32"), e.getMessage());
         try (OlmoModel ok = OlmoCheckpoint.load(dir)) {
-            assertEquals(io.bolmo4j.io.DType.bf16ToFloat(io.bolmo4j.io.DType.floatToBf16(70000f)), ok.params().get(ParameterLayout.LM_HEAD).toFloatArray()[3],
+            assertEquals(DType.bf16ToFloat(DType.floatToBf16(70000f)), ok.params().get(ParameterLayout.LM_HEAD).toFloatArray()[3],
                     "float32 loads it (as its bf16 rounding)");
         }
         IllegalArgumentException p = assertThrows(IllegalArgumentException.class, () -> WeightType.parse("bfloat16"));

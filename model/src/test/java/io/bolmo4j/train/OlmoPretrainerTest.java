@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,7 +51,7 @@ class OlmoPretrainerTest {
 
     @Test
     void aStoppedRunResumesToTheSameParameters() throws Exception {
-        Map<String, float[]> straight = new java.util.HashMap<>();
+        Map<String, float[]> straight = new HashMap<>();
         try (OlmoModel m = model()) {
             new OlmoPretrainer(m, VOCAB.tokenizer(), TRAIN, VALID, CFG).run(dir.resolve("straight"), VOCAB.toJson());
             m.params().asMap().forEach((k, v) -> straight.put(k, v.toFloatArray()));

@@ -1,5 +1,6 @@
 package io.bolmo4j.kernel.exec;
 
+import jdk.jshell.DeclarationSnippet;
 import jdk.jshell.Diag;
 import jdk.jshell.EvalException;
 import jdk.jshell.JShell;
@@ -13,6 +14,7 @@ import jdk.jshell.VarSnippet;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -113,7 +115,7 @@ public final class JShellEvaluator implements AutoCloseable {
         List<String> lines = new ArrayList<>();
         String message;
         if (diags.isEmpty()) {
-            message = s instanceof jdk.jshell.DeclarationSnippet d
+            message = s instanceof DeclarationSnippet d
                     ? "cannot resolve " + String.join(", ", shell.unresolvedDependencies(d).collect(Collectors.toList()))
                     : "the snippet was rejected";
             lines.add(message);
@@ -346,7 +348,7 @@ public final class JShellEvaluator implements AutoCloseable {
     /** Variables defined so far, name to type (for inspection and the variable listing). */
     public Map<String, String> variables() {
         synchronized (lock) {
-            Map<String, String> out = new java.util.LinkedHashMap<>();
+            Map<String, String> out = new LinkedHashMap<>();
             shell.variables().forEach((VarSnippet v) -> out.put(v.name(), v.typeName()));
             return out;
         }

@@ -7,10 +7,12 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Writes the kernelspec ({@code kernel.json}) where Jupyter finds it: the user's data directory by default, or
@@ -74,8 +76,8 @@ public final class KernelInstaller {
         spec.put("metadata", Map.of("debugger", false));
         Path tmp = dir.resolve("kernel.json.tmp");
         Files.writeString(tmp, new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(spec) + "\n");
-        Files.move(tmp, dir.resolve("kernel.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, dir.resolve("kernel.json"), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static String java() {
@@ -91,7 +93,7 @@ public final class KernelInstaller {
         try {
             Files.deleteIfExists(archive);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0 && Files.size(archive) > 0;
+            return p.waitFor(180, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.size(archive) > 0;
         } catch (IOException | InterruptedException e) {
             return false;
         }

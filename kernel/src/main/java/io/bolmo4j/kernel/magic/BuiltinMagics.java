@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /** The kernel's built-in magics: %lsmagic, %classpath, %time / %%time, %load, %env. */
 public final class BuiltinMagics {
@@ -74,7 +75,7 @@ public final class BuiltinMagics {
         return sb.toString();
     }
 
-    private static Object timed(java.util.function.Supplier<Object> work) {
+    private static Object timed(Supplier<Object> work) {
         long t0 = System.nanoTime();
         try {
             return work.get();
@@ -138,7 +139,7 @@ public final class BuiltinMagics {
         String value = unquote(kv[1]);
         setenv(name, value);
         System.out.println("env: " + name + "=" + value);
-        return io.bolmo4j.kernel.exec.JShellEvaluator.NO_VALUE;
+        return JShellEvaluator.NO_VALUE;
     }
 
     /** Sets a variable in this JVM's view of the environment ({@code System.getenv}); child processes do not see it. */

@@ -1,5 +1,6 @@
 package io.bolmo4j.kernel.magic;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -84,7 +85,7 @@ public final class Magics {
             String s = i < lines.length ? lines[i].strip() : "";
             boolean magic = i < lines.length && s.startsWith("%") && !s.startsWith("%%");
             if (magic || i == lines.length) {
-                String chunk = String.join("\n", java.util.Arrays.asList(lines).subList(chunkStart, i));
+                String chunk = String.join("\n", Arrays.asList(lines).subList(chunkStart, i));
                 if (!chunk.isBlank()) {
                     // leading newlines keep the chunk's lines numbered as in the cell
                     result = code.eval("\n".repeat(chunkStart) + chunk);
