@@ -1,20 +1,29 @@
 package io.bolmo4j.cli;
 
+import io.bolmo4j.bolmo.BolmoEval;
 import io.bolmo4j.bolmo.SettingException;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.Corpus;
 import io.bolmo4j.data.Document;
+import io.bolmo4j.dsl.Bolmo;
+import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.train.TrainCheckpoint;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** Options that Stage 1 ({@code byteify}) and Stage 2 share; defaults come from {@link StageDefaults}. */
@@ -86,5 +95,41 @@ final class StageOptions {
     List<String> texts() {
         Corpus corpus = data != null ? Corpus.of(data) : BuiltinCorpus.train();
         return corpus.stream().map(Document::text).toList();
+    }
+
+    /**
+     * Runs one stage of {@code bolmo} through the DSL ({@code Bolmo::stage1} or {@code Bolmo::stage2}) with these
+     * options' data, resumable checkpoints and a step log ({@code OUT/<stage>_log.csv}); then saves the model to
+     * {@code out}, removes the finished checkpoint and reports the held-out figures (also {@code OUT/<stage>_eval.json}).
+     */
+    void train(Bolmo bolmo, Path out, String stage, BiConsumer<Bolmo, Consumer<io.bolmo4j.dsl.StageOptions>> runStage,
+               Consumer<io.bolmo4j.dsl.StageOptions> settings) {
+        List<String> texts = texts();
+        Path checkpoint = checkpointDir(out, stage);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
+        }
+        try (StepCsv log = new StepCsv(out.resolve(stage + "_log.csv"))) {
+            runStage.accept(bolmo, s -> {
+                settings.accept(s);
+                s.texts(texts).checkpoints(checkpoint, checkpointEvery).onStep(log);
+                if (resumeAnyway) {
+                    s.resumeAnyway();
+                }
+            });
+        }
+        bolmo.save(out);
+        TrainCheckpoint.delete(checkpoint); // the model is saved: a new run starts afresh
+        BolmoEval.Result r = bolmo.evaluation(evalBytes);
+        Path report = out.resolve(stage + "_eval.json");
+        try {
+            HfCheckpoint.writeAtomically(report, (r.toJson() + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + report + ": " + e.getMessage(), e);
+        }
+        System.out.println("held-out: " + r);
+        System.out.println("wrote " + out);
     }
 }

@@ -12,6 +12,7 @@ public final class Architecture {
     private int decoderLayers = 4;
     private boolean suffixEmbeddings = true;
     private boolean causalBoundaries = false;
+    private long seed;
 
     /** mLSTM layers of the local encoder (default 1). */
     public Architecture encoderLayers(int n) {
@@ -38,6 +39,16 @@ public final class Architecture {
     public Architecture causalBoundaries(boolean on) {
         this.causalBoundaries = on;
         return this;
+    }
+
+    /** Seed of the local parts' random initialisation (default 0). */
+    public Architecture seed(long s) {
+        this.seed = s;
+        return this;
+    }
+
+    long seed() {
+        return seed;
     }
 
     private static int positive(int n, String name) {

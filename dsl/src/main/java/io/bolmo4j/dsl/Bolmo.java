@@ -85,7 +85,7 @@ public final class Bolmo implements AutoCloseable {
     public static Bolmo byteify(Olmo teacher, Consumer<Architecture> architecture) {
         Architecture a = new Architecture();
         architecture.accept(a);
-        return new Bolmo(Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), 0, a::apply), teacher,
+        return new Bolmo(Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), a.seed(), a::apply), teacher,
                 teacher.tokenizer(), teacher.tokenizerJson());
     }
 
@@ -200,7 +200,9 @@ public final class Bolmo implements AutoCloseable {
         }
         StageOptions o = new StageOptions();
         options.accept(o);
-        new Stage1(model, teacher.model(), teacher.tokenizer()).run(o.trainingTexts(), o.stage1(), s -> history.add(new Row("stage1", s)));
+        Stage1 trainer = new Stage1(model, teacher.model(), teacher.tokenizer());
+        o.checkpointing(trainer);
+        trainer.run(o.trainingTexts(), o.stage1(), o.logging(history("stage1")));
         return this;
     }
 
@@ -208,9 +210,14 @@ public final class Bolmo implements AutoCloseable {
     public Bolmo stage2(Consumer<StageOptions> options) {
         StageOptions o = new StageOptions();
         options.accept(o);
-        new Stage2(model, tokenizer(), teacher == null ? null : teacher.model()).run(o.trainingTexts(), o.stage2(),
-                s -> history.add(new Row("stage2", s)));
+        Stage2 trainer = new Stage2(model, tokenizer(), teacher == null ? null : teacher.model());
+        o.checkpointing(trainer);
+        trainer.run(o.trainingTexts(), o.stage2(), o.logging(history("stage2")));
         return this;
+    }
+
+    private Consumer<StageTrainer.Step> history(String stage) {
+        return s -> history.add(new Row(stage, s));
     }
 
     /** Task arithmetic with the teacher as base: {@code θ_global += (θ_instruct − θ_teacher)}. */

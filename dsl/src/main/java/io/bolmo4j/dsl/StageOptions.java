@@ -2,10 +2,13 @@ package io.bolmo4j.dsl;
 
 import io.bolmo4j.bolmo.Stage1;
 import io.bolmo4j.bolmo.Stage2;
+import io.bolmo4j.bolmo.StageTrainer;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.Document;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Settings of a training stage. What is not set keeps the stage's defaults ({@link Stage1.Config#defaults()},
@@ -24,6 +27,12 @@ public final class StageOptions {
     private Long seed;
     private Stage2.Merges merges;
     private List<String> texts;
+    private Stage1.Config stage1;
+    private Stage2.Config stage2;
+    private Path checkpointDir;
+    private int checkpointEvery;
+    private boolean resumeAnyway;
+    private Consumer<StageTrainer.Step> onStep = s -> { };
 
     StageOptions() {}
 
@@ -91,6 +100,46 @@ public final class StageOptions {
         return this;
     }
 
+    /**
+     * Starts from a whole Stage 1 config instead of {@link Stage1.Config#defaults()}; the other settings still apply on
+     * top (the command line builds and checks its config before loading anything, then hands it over).
+     */
+    public StageOptions config(Stage1.Config c) {
+        stage1 = c;
+        return this;
+    }
+
+    /** As {@link #config(Stage1.Config)}, for Stage 2. */
+    public StageOptions config(Stage2.Config c) {
+        stage2 = c;
+        return this;
+    }
+
+    /**
+     * Resumable checkpoints in {@code dir} every {@code every} steps: a stage started again with a checkpoint there
+     * continues exactly where it left off (refused when its settings differ, unless {@link #resumeAnyway()}).
+     */
+    public StageOptions checkpoints(Path dir, int every) {
+        if (every < 1) {
+            throw new IllegalArgumentException("checkpoint interval must be at least 1 step, got " + every);
+        }
+        checkpointDir = dir;
+        checkpointEvery = every;
+        return this;
+    }
+
+    /** Continues a checkpoint although it was made with other settings (they are listed on stderr). */
+    public StageOptions resumeAnyway() {
+        resumeAnyway = true;
+        return this;
+    }
+
+    /** Also hands every logged step to {@code listener} (e.g. a CSV log), besides the model's history. */
+    public StageOptions onStep(Consumer<StageTrainer.Step> listener) {
+        onStep = listener;
+        return this;
+    }
+
     /** Training texts (default: the built-in corpus's training split). */
     public StageOptions texts(List<String> t) {
         texts = List.copyOf(t);
@@ -101,11 +150,21 @@ public final class StageOptions {
         return texts != null ? texts : BuiltinCorpus.train().stream().map(Document::text).toList();
     }
 
-    Stage1.Config stage1() {
-        if (targetBytesPerPatch != null || compressionSteps != null || merges != null) {
-            throw new IllegalArgumentException("targetBytesPerPatch, compressionSteps and merges are Stage 2 settings");
+    void checkpointing(StageTrainer trainer) {
+        if (checkpointDir != null) {
+            trainer.checkpoints(checkpointDir, checkpointEvery, resumeAnyway);
         }
-        Stage1.Config c = Stage1.Config.defaults();
+    }
+
+    Consumer<StageTrainer.Step> logging(Consumer<StageTrainer.Step> history) {
+        return history.andThen(onStep);
+    }
+
+    Stage1.Config stage1() {
+        if (targetBytesPerPatch != null || compressionSteps != null || merges != null || stage2 != null) {
+            throw new IllegalArgumentException("targetBytesPerPatch, compressionSteps, merges and a Stage 2 config are Stage 2 settings");
+        }
+        Stage1.Config c = stage1 != null ? stage1 : Stage1.Config.defaults();
         c = steps != null ? c.withSteps(steps) : c;
         c = batch != null ? c.withBatch(batch) : c;
         c = bytesPerExample != null ? c.withBytesPerExample(bytesPerExample) : c;
@@ -116,10 +175,10 @@ public final class StageOptions {
     }
 
     Stage2.Config stage2() {
-        if (encoderLayers != null || byteDistill != null) {
-            throw new IllegalArgumentException("encoderLayers and byteDistill are Stage 1 settings");
+        if (encoderLayers != null || byteDistill != null || stage1 != null) {
+            throw new IllegalArgumentException("encoderLayers, byteDistill and a Stage 1 config are Stage 1 settings");
         }
-        Stage2.Config c = Stage2.Config.defaults();
+        Stage2.Config c = stage2 != null ? stage2 : Stage2.Config.defaults();
         c = steps != null ? c.withSteps(steps) : c;
         c = batch != null ? c.withBatch(batch) : c;
         c = bytesPerExample != null ? c.withBytesPerExample(bytesPerExample) : c;
