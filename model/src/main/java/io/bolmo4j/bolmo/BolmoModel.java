@@ -11,6 +11,7 @@ import io.bolmo4j.olmo.TransformerStack;
 
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 
 /**
  * Bolmo, the byteified language model (paper §3.1, docs/bolmo.md §3), read top to bottom:
@@ -131,6 +132,18 @@ public final class BolmoModel implements AutoCloseable {
     /** Everything one full forward produces. */
     public record Forward(NDArray h, NDArray boundaryLogProb, Patches patches, NDArray global, NDArray logits) {}
 
+    /** The local encoder's states {@code h [B, L, d]} and the boundary log-probabilities {@code [B, L]} read from them. */
+    public record Encoded(NDArray h, NDArray boundaryLogProb) {}
+
+    /**
+     * The local encoder and the boundary predictor over {@code bytes [B, L]} with subword-suffix ids
+     * {@code subwords [B, L]} (int64): where the full forward, both training stages and oracle scoring start.
+     */
+    public Encoded encode(NDArray bytes, NDArray subwords) {
+        NDArray h = encoder.forward(bytes, subwords, null, MLstmCell.Form.CHUNKWISE).h();
+        return new Encoded(h, boundaryLogProb(h));
+    }
+
     /**
      * The full forward over {@code bytes [B, L]} with subword-suffix ids {@code subwords [B, L]} (both int64).
      *
@@ -138,11 +151,18 @@ public final class BolmoModel implements AutoCloseable {
      *                   the predictor's
      */
     public Forward forward(NDArray bytes, NDArray subwords, boolean[][] boundaries) {
-        LocalEncoder.Result enc = encoder.forward(bytes, subwords, null, MLstmCell.Form.CHUNKWISE);
-        NDArray logp = boundaryLogProb(enc.h());
-        Patches patches = Patches.of(boundaries != null ? boundaries : boundaries(logp));
+        return forwardPatched(bytes, subwords, logp -> boundaries != null ? boundaries : boundaries(logp));
+    }
+
+    /**
+     * The full forward with the patch ends that {@code patching} chooses from the boundary log-probabilities
+     * {@code [B, L]} (e.g. the predictor's decisions with padding masked, as Stage 2 trains).
+     */
+    public Forward forwardPatched(NDArray bytes, NDArray subwords, Function<NDArray, boolean[][]> patching) {
+        Encoded enc = encode(bytes, subwords);
+        Patches patches = Patches.of(patching.apply(enc.boundaryLogProb()));
         NDArray g = global.forward(pool(enc.h(), patches));
-        return new Forward(enc.h(), logp, patches, g, decode(enc.h(), patches, g));
+        return new Forward(enc.h(), enc.boundaryLogProb(), patches, g, decode(enc.h(), patches, g));
     }
 
     /** Pooling: the patch representations {@code z [B, P, d]} the global model reads (last byte of each patch). */

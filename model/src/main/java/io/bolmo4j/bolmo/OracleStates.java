@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
-import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
@@ -43,8 +42,7 @@ public final class OracleStates {
         try (NDScope ignored = new NDScope()) {
             NDManager m = bolmo.params().manager();
             int l = bt.length;
-            LocalEncoder.Result enc = bolmo.encoder().forward(Ops.ids(m, bt.bytes[0], 1, l), Ops.ids(m, bt.subwords[0], 1, l),
-                    null, MLstmCell.Form.CHUNKWISE);
+            BolmoModel.Encoded enc = bolmo.encode(Ops.ids(m, bt.bytes[0], 1, l), Ops.ids(m, bt.subwords[0], 1, l));
             Patches patches = Patches.of(bt.ends);
             NDArray states = teacher == null
                     ? bolmo.global().forward(bolmo.pool(enc.h(), patches))

@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import io.bolmo4j.engine.Ops;
-import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
@@ -142,9 +141,8 @@ public final class Stage1 extends StageTrainer {
                     .toFloatArray();
 
             // Student encoder, boundary predictor, pooling with the true subword boundaries.
-            LocalEncoder.Result enc = student.encoder().forward(Ops.ids(m, flat(bt.bytes), b, l),
-                    Ops.ids(m, flat(bt.subwords), b, l), null, MLstmCell.Form.CHUNKWISE);
-            NDArray logpB = student.boundaryLogProb(enc.h());
+            BolmoModel.Encoded enc = student.encode(Ops.ids(m, flat(bt.bytes), b, l), Ops.ids(m, flat(bt.subwords), b, l));
+            NDArray logpB = enc.boundaryLogProb();
             Patches patches = Patches.of(bt.ends);
             NDArray z = student.pool(enc.h(), patches);
             NDArray sN = student.global().forwardRange(z, 0, n);

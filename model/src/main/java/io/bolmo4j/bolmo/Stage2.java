@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.io.ParameterLayout;
-import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
@@ -200,31 +199,30 @@ public final class Stage2 extends StageTrainer {
         boolean[][] y = targets(bt, bt.tokenRows, s);
         try (NDScope ignored = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDManager m = student.params().manager();
-            NDArray bytes = Ops.ids(m, flat(bt.bytes), b, l);
-            LocalEncoder.Result enc = student.encoder().forward(bytes, Ops.ids(m, flat(bt.subwords), b, l), null, MLstmCell.Form.CHUNKWISE);
-            NDArray logpB = student.boundaryLogProb(enc.h());
-            boolean[][] pred = BolmoModel.boundaries(logpB);
+            BolmoModel.Forward f = student.forwardPatched(Ops.ids(m, flat(bt.bytes), b, l), Ops.ids(m, flat(bt.subwords), b, l), lp -> {
+                boolean[][] pred = BolmoModel.boundaries(lp);
+                for (int r = 0; r < b; r++) {
+                    Arrays.fill(pred[r], bt.realBytes[r], l, false); // padding never opens patches
+                }
+                return pred;
+            });
+            NDArray logpB = f.boundaryLogProb();
             long predicted = 0;
             float[] yF = new float[b * l], bndMask = new float[b * l], byteMask = new float[b * l];
             long[] lab = new long[b * l];
             for (int r = 0; r < b; r++) {
                 for (int t = 0; t < l; t++) {
                     int i = r * l + t;
-                    if (t >= bt.realBytes[r]) {
-                        pred[r][t] = false; // padding never opens patches
-                    }
                     yF[i] = y[r][t] ? 1 : 0;
                     bndMask[i] = t + 1 + lookahead < bt.realBytes[r] ? 1 : 0;
-                    predicted += pred[r][t] && t > 0 ? 1 : 0;
+                    predicted += f.patches().isBoundary(r, t) && t > 0 ? 1 : 0;
                 }
                 for (int t = 0; t + 1 < bt.realBytes[r]; t++) {
                     byteMask[r * l + t] = 1;
-                    lab[r * l + t] = bt.bytes[r][t + 1] + (pred[r][t + 1] ? ByteTokenizer.FUSED : 0);
+                    lab[r * l + t] = bt.bytes[r][t + 1] + (f.patches().isBoundary(r, t + 1) ? ByteTokenizer.FUSED : 0);
                 }
             }
-            Patches patches = Patches.of(pred);
-            NDArray g = student.global().forward(student.pool(enc.h(), patches));
-            NDArray logp = student.decode(enc.h(), patches, g).logSoftmax(-1);
+            NDArray logp = f.logits().logSoftmax(-1);
             NDArray ce = Losses.masked(logp.gather(Ops.longs(m, lab, b, l, 1), 2).squeeze(2).neg(), Ops.floats(m, byteMask, b, l));
             NDArray yND = Ops.floats(m, yF, b, l), bm = Ops.floats(m, bndMask, b, l);
             NDArray bce = Losses.boundaryBce(logpB, yND, bm);
