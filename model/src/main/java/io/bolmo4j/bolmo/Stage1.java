@@ -30,10 +30,7 @@ public final class Stage1 extends StageTrainer {
     public record Config(int steps, int batch, int bytesPerExample, double lr, double warmupFraction, double weightDecay,
                          double clip, int encoderLayers, double tau, double byteDistillWeight, long seed) {
         public Config {
-            StageTrainer.require(steps >= 0, "steps", "an integer >= 0", steps);
-            StageTrainer.require(batch >= 1, "batch", "an integer >= 1", batch);
-            StageTrainer.require(bytesPerExample >= 8, "bytesPerExample", "an integer >= 8", bytesPerExample);
-            StageTrainer.require(lr > 0 && Double.isFinite(lr), "lr", "a finite number > 0", lr);
+            StageTrainer.requireLoop(steps, batch, bytesPerExample, lr);
             StageTrainer.require(encoderLayers >= 0, "encoderLayers", "an integer >= 0", encoderLayers);
             StageTrainer.require(tau > 0 && Double.isFinite(tau), "tau", "a finite number > 0", tau);
             StageTrainer.require(byteDistillWeight >= 0 && Double.isFinite(byteDistillWeight), "byteDistillWeight",

@@ -36,10 +36,7 @@ public final class Stage2 extends StageTrainer {
     public record Config(int steps, int batch, int bytesPerExample, double lr, double warmupFraction, double weightDecay,
                          double clip, double targetBytesPerPatch, int compressionSteps, Merges merges, long seed) {
         public Config {
-            StageTrainer.require(steps >= 0, "steps", "an integer >= 0", steps);
-            StageTrainer.require(batch >= 1, "batch", "an integer >= 1", batch);
-            StageTrainer.require(bytesPerExample >= 8, "bytesPerExample", "an integer >= 8", bytesPerExample);
-            StageTrainer.require(lr > 0 && Double.isFinite(lr), "lr", "a finite number > 0", lr);
+            StageTrainer.requireLoop(steps, batch, bytesPerExample, lr);
             StageTrainer.require(targetBytesPerPatch >= 0 && Double.isFinite(targetBytesPerPatch), "targetBytesPerPatch",
                     "a finite number >= 0", targetBytesPerPatch);
             StageTrainer.require(compressionSteps >= 0, "compressionSteps", "an integer >= 0", compressionSteps);

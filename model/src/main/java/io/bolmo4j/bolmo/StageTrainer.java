@@ -273,6 +273,14 @@ public abstract class StageTrainer {
         }
     }
 
+    /** The settings every stage's training loop has, validated alike. */
+    static void requireLoop(int steps, int batch, int bytesPerExample, double lr) {
+        require(steps >= 0, "steps", "an integer >= 0", steps);
+        require(batch >= 1, "batch", "an integer >= 1", batch);
+        require(bytesPerExample >= 8, "bytesPerExample", "an integer >= 8", bytesPerExample);
+        require(lr > 0 && Double.isFinite(lr), "lr", "a finite number > 0", lr);
+    }
+
     /** No weight decay on embeddings and norms. */
     static boolean noDecay(String name) {
         return name.contains("embedding") || name.endsWith("norm.weight");
