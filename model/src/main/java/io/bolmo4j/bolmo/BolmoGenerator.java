@@ -80,7 +80,8 @@ public final class BolmoGenerator {
         int[] ids = Arrays.copyOf(promptIds, n + options.maxNewTokens() + 1);
         boolean[] ends = new boolean[ids.length];
         int generated = 0;
-        try (NDManager m = Backend.newManager(); KvCache cache = new KvCache(model.config().global.numHiddenLayers)) {
+        try (NDManager m = Backend.newManager(); KvCache cache = new KvCache(model.config().global.numHiddenLayers,
+                Math.min(n + options.maxNewTokens() + 1, model.config().global.maxPositionEmbeddings))) {
             State s = prefill(promptIds, ends, m, cache);
             float[] logits = s.logits;
             int tok;

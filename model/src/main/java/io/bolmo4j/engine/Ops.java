@@ -66,7 +66,7 @@ public final class Ops {
      */
     public static NDArray linear(NDArray x, NDArray weight) {
         if (weight.getDataType() == DataType.FLOAT32) {
-            return x.matMul(weight.transpose());
+            return product(x, weight);
         }
         long rows = weight.getShape().get(0), per = Math.max(1, WIDEN_CHUNK / weight.getShape().get(1));
         if (rows <= per) {
@@ -89,9 +89,14 @@ public final class Ops {
     private static final long WIDEN_CHUNK = 1L << 23;
 
     private static NDArray widenedProduct(NDArray x, NDArray weight) {
-        try (NDArray w = weight.toType(DataType.FLOAT32, false); NDArray wt = w.transpose()) {
-            return x.matMul(wt);
+        try (NDArray w = weight.toType(DataType.FLOAT32, false)) {
+            return product(x, w);
         }
+    }
+
+    /** PyTorch's {@code linear} without bias: {@code matmul(x, w.t())} in one engine call. */
+    private static NDArray product(NDArray x, NDArray w) {
+        return x.getNDArrayInternal().linear(x, w, null).singletonOrThrow();
     }
 
     /** {@code x · Wᵀ + b}. */
@@ -102,14 +107,14 @@ public final class Ops {
     /** RMSNorm over the last axis: {@code x · rsqrt(mean(x²) + eps) · w}, in the input's (fp32) precision. */
     public static NDArray rmsNorm(NDArray x, NDArray weight, float eps) {
         NDArray ms = x.square().mean(new int[] {-1}, true);
-        return x.div(ms.add(eps).sqrt()).mul(weight);
+        return x.div(ms.add(scalar(x, eps)).sqrt()).mul(weight);
     }
 
     /** LayerNorm over the last axis without affine parameters (mean-centred, biased variance). */
     public static NDArray layerNorm(NDArray x, float eps) {
         NDArray centred = x.sub(x.mean(new int[] {-1}, true));
         NDArray var = centred.square().mean(new int[] {-1}, true);
-        return centred.div(var.add(eps).sqrt());
+        return centred.div(var.add(scalar(x, eps)).sqrt());
     }
 
     public static NDArray sigmoid(NDArray x) {

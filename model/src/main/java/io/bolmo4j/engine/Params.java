@@ -1,6 +1,8 @@
 package io.bolmo4j.engine;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
@@ -16,7 +18,9 @@ import java.nio.ByteOrder;
 
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -26,12 +30,16 @@ import java.util.Random;
  * file, a random initialisation and a training run all share one naming.
  */
 public final class Params implements AutoCloseable {
+    private static final NDIndex ALL = new NDIndex(":");
     /** Elements converted per step while loading: 4M, i.e. 8 to 16 MB of buffers. */
     private static final int LOAD_CHUNK = 1 << 22;
     /** Largest finite fp16 value; larger values would become infinite. */
     private static final float HALF_MAX = 65504f;
     private final NDManager manager;
     private final Map<String, NDArray> tensors = new LinkedHashMap<>();
+    /** Fused tensors by their member names; each member's entry in {@link #tensors} is a view of its rows. */
+    private final Map<List<String>, NDArray> fused = new HashMap<>();
+    private final Map<String, List<String>> groupOf = new HashMap<>();
 
     public Params(NDManager manager) {
         this.manager = manager;
@@ -116,12 +124,68 @@ public final class Params implements AutoCloseable {
     }
 
     private NDArray replace(String name, NDArray a) {
+        List<String> group = groupOf.get(name);
+        if (group != null) {
+            NDArray view = tensors.get(name);
+            if (view.getShape().equals(a.getShape()) && view.getDataType() == a.getDataType()) {
+                // Same layout: new values go into the fused rows, so the group stays whole.
+                view.set(ALL, a);
+                a.close();
+                return view;
+            }
+            dissolve(group);
+        }
         a.setName(name);
         NDArray old = tensors.put(name, a);
         if (old != null) {
             old.close();
         }
         return a;
+    }
+
+    /**
+     * The matrices {@code names} (same columns and type) stacked by rows into one tensor, for one product where the
+     * maths has several with the same input (a fused QKV projection). Built once: afterwards each name holds a view
+     * of its rows, so training, in-place updates and checkpoints see the named tensors as before and the fused one
+     * follows them. Replacing a member with a tensor of its shape and type copies into the rows; anything else
+     * dissolves the group (the next call fuses again).
+     */
+    public NDArray fused(String... names) {
+        List<String> key = List.of(names);
+        NDArray f = fused.get(key);
+        if (f != null) {
+            return f;
+        }
+        NDArray[] parts = new NDArray[names.length];
+        for (int i = 0; i < names.length; i++) {
+            parts[i] = get(names[i]);
+            List<String> other = groupOf.get(names[i]);
+            if (other != null) {
+                dissolve(other);
+            }
+        }
+        f = NDArrays.concat(new NDList(parts), 0);
+        f.attach(manager);
+        NDScope.unregister(f);
+        long row = 0;
+        for (int i = 0; i < names.length; i++) {
+            long rows = parts[i].getShape().get(0);
+            NDArray view = f.get(new NDIndex().addSliceDim(row, row + rows));
+            view.attach(manager);
+            NDScope.unregister(view);
+            view.setName(names[i]);
+            tensors.put(names[i], view).close();
+            groupOf.put(names[i], key);
+            row += rows;
+        }
+        fused.put(key, f);
+        return f;
+    }
+
+    /** Forgets a fused group; its member views keep their storage alive until they are replaced. */
+    private void dissolve(List<String> group) {
+        group.forEach(groupOf::remove);
+        fused.remove(group).close();
     }
 
     /** Adds {@code N(0, std²)} values. */
