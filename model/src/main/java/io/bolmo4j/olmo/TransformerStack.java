@@ -261,8 +261,7 @@ public final class TransformerStack {
         private NDArray feedForward(NDArray x, boolean fused) {
             NDArray f;
             if (fused) {
-                NDList gu = Ops.linear(x, params.fused(gateUp)).split(2, 2);
-                f = Ops.linear(Ops.silu(gu.get(0)).mul(gu.get(1)), w("mlp.down_proj.weight"));
+                f = Ops.swiGluFused(x, params.fused(gateUp), w("mlp.down_proj.weight"));
             } else {
                 f = Ops.swiGlu(x, w("mlp.gate_proj.weight"), w("mlp.up_proj.weight"), w("mlp.down_proj.weight"));
             }
