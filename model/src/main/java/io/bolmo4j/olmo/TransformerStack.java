@@ -173,6 +173,7 @@ public final class TransformerStack {
         private final String p;
         private final String[] qkv;
         private final String[] gateUp;
+        private final String[] qkNorm;
 
         Layer(int i) {
             index = i;
@@ -184,8 +185,12 @@ public final class TransformerStack {
             });
             qkv = new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"};
             gateUp = new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"};
+            qkNorm = new String[] {p + "self_attn.q_norm.weight", p + "self_attn.k_norm.weight"};
             params.fused(qkv);
             params.fused(gateUp);
+            if (cfg.numAttentionHeads == cfg.numKeyValueHeads) {
+                params.fused(qkNorm);
+            }
         }
 
         private NDArray w(String name) {
@@ -205,11 +210,25 @@ public final class TransformerStack {
         /** A cached step: the T new positions attend to the cached ones from position {@code first} on. */
         NDArray step(NDArray x, NDList rope, NDArray mask, KvCache cache, int first) {
             long b = x.getShape().get(0), t = x.getShape().get(1);
-            long q = (long) cfg.numAttentionHeads * cfg.headDim, kv = (long) cfg.numKeyValueHeads * cfg.headDim;
-            NDList parts = Ops.linear(x, params.fused(qkv)).split(new long[] {q, q + kv}, 2);
-            NDArray[] kvNew = keysValues(b, t, parts.get(1), parts.get(2), rope);
-            NDArray[] all = cache.append(index, kvNew[0], kvNew[1], first);
-            NDArray h = attention(b, t, query(b, t, parts.get(0), rope), all[0], all[1], mask);
+            int heads = cfg.numAttentionHeads;
+            long q = (long) heads * cfg.headDim, kv = (long) cfg.numKeyValueHeads * cfg.headDim;
+            NDArray projected = Ops.linear(x, params.fused(qkv));
+            NDArray query;
+            NDArray[] all;
+            if (q == kv) {
+                // q and k of one width: their QK-norms are two rows of one norm, and they rotate together.
+                NDList parts = projected.reshape(b, t, 3, q).split(new long[] {2}, 2);
+                NDArray normed = Ops.rmsNorm(parts.get(0), params.fused(qkNorm).reshape(2, q), (float) cfg.rmsNormEps);
+                NDList qk = RotaryEmbedding.apply(heads(normed, b, t, 2 * heads), rope).split(2, 1);
+                query = qk.get(0);
+                all = cache.append(index, qk.get(1), heads(parts.get(1), b, t, heads), first);
+            } else {
+                NDList parts = projected.split(new long[] {q, q + kv}, 2);
+                NDArray[] kvNew = keysValues(b, t, parts.get(1), parts.get(2), rope);
+                query = query(b, t, parts.get(0), rope);
+                all = cache.append(index, kvNew[0], kvNew[1], first);
+            }
+            NDArray h = attention(b, t, query, all[0], all[1], mask);
             return feedForward(residual(x, h, "post_attention_layernorm.weight"), true);
         }
 
@@ -226,7 +245,7 @@ public final class TransformerStack {
                     heads(v, b, t, cfg.numKeyValueHeads)};
         }
 
-        /** {@code [B, T, n·hd]} → {@code [B, n, T, hd]} (one position: the same memory order, so a view). */
+        /** {@code [B, T, ..]} of n·hd values → {@code [B, n, T, hd]} (one position: the same memory order, so a view). */
         private NDArray heads(NDArray a, long b, long t, int n) {
             return t == 1 ? a.reshape(b, n, 1, cfg.headDim) : a.reshape(b, t, n, cfg.headDim).transpose(0, 2, 1, 3);
         }
