@@ -102,8 +102,12 @@ final class BenchCommand implements Runnable {
             double decSeconds = median(() -> gen.generate(prompt, SamplingOptions.greedy(n)));
             double decTps = n / decSeconds;
             double decMfu = decTps * Timing.forwardFlopsPerToken(c, 16 + n / 2) / (gemm * 1e9);
-            System.out.printf(Locale.ROOT, "decode   (batch 1, %3d)  : %8.1f tokens/s (incl. prefill of 16), MFU %.2f%%%n",
-                    n, decTps, 100 * decMfu);
+            // a step reads every matrix once; the embedding table only one row
+            double stepBytes = 4.0 * (model.params().count() - (double) c.vocabSize * c.hiddenSize);
+            double limit = Timing.copyGbPerSecond(repeats) / 2 * 1e9 / stepBytes;
+            System.out.printf(Locale.ROOT, "decode   (batch 1, %3d)  : %8.1f tokens/s (incl. prefill of 16), MFU %.2f%%, %.0f %% of the"
+                    + " bandwidth limit (%.0f tokens/s: %.1f MB of fp32 weights per token)%n",
+                    n, decTps, 100 * decMfu, 100 * decTps / limit, limit, stepBytes / 1e6);
             if (bolmo) {
                 benchBolmo(model);
             }

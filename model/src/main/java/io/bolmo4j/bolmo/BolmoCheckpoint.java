@@ -56,13 +56,10 @@ public final class BolmoCheckpoint {
             Set<String> global = TransformerStack.shapes(cfg.global).keySet();
             Params p = Params.create();
             try {
-                for (Map.Entry<String, long[]> e : cfg.tensorShapes().entrySet()) {
-                    String n = e.getKey();
-                    long[] shape = e.getValue();
-                    DataType dt = global.contains(n) && shape.length == 2
-                            ? type.matrixType(ckpt.info(n, shape).dtype()) : DataType.FLOAT32;
-                    p.load(ckpt, n, shape, dt);
-                }
+                Map<String, long[]> shapes = cfg.tensorShapes();
+                p.loadAll(ckpt, shapes, n -> global.contains(n) && shapes.get(n).length == 2
+                        ? type.matrixType(ckpt.info(n, shapes.get(n)).dtype()) : DataType.FLOAT32,
+                        TransformerStack.fusedMatrices(cfg.global));
                 return new BolmoModel(cfg, p);
             } catch (RuntimeException e) {
                 p.close();

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 
 /**
  * A model's parameters by Hugging Face tensor name (e.g. {@code model.layers.0.mlp.up_proj.weight}), all owned by
@@ -79,38 +80,107 @@ public final class Params implements AutoCloseable {
      * resident memory), conversion in Java, a copy into the engine tensor. Loading a model thus needs its size once.
      */
     public NDArray load(HfCheckpoint ckpt, String name, long[] shape, DataType type) {
+        NDArray flat = manager.create(new Shape(new Shape(shape).size()), type);
+        try {
+            stream(ckpt, name, shape, flat, 0);
+            NDArray a = flat.reshape(shape);
+            NDScope.unregister(a);
+            return replace(name, a);
+        } finally {
+            flat.close();
+        }
+    }
+
+    /**
+     * Loads every tensor of {@code shapes} as {@link #load} does, typed by {@code typeOf}; each group of matrices
+     * (same columns and type) goes straight into the rows of its fused tensor (see {@link #fused}), so the fused form
+     * costs no copy and no second allocation.
+     */
+    public void loadAll(HfCheckpoint ckpt, Map<String, long[]> shapes, Function<String, DataType> typeOf, List<String[]> groups) {
+        Map<String, String[]> groupOfName = new HashMap<>();
+        for (String[] g : groups) {
+            for (String n : g) {
+                groupOfName.put(n, g);
+            }
+        }
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            String n = e.getKey();
+            String[] g = groupOfName.get(n);
+            if (g == null || !fusable(g, shapes, typeOf)) {
+                load(ckpt, n, e.getValue(), typeOf.apply(n));
+            } else if (n.equals(g[0])) {
+                loadRows(ckpt, g, shapes, typeOf.apply(n));
+            }
+        }
+    }
+
+    /** Matrices of one width and type (a checkpoint may store its projections in different dtypes). */
+    private static boolean fusable(String[] names, Map<String, long[]> shapes, Function<String, DataType> typeOf) {
+        long[] first = shapes.get(names[0]);
+        for (String n : names) {
+            long[] s = shapes.get(n);
+            if (s == null || s.length != 2 || first.length != 2 || s[1] != first[1] || typeOf.apply(n) != typeOf.apply(names[0])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void loadRows(HfCheckpoint ckpt, String[] names, Map<String, long[]> shapes, DataType type) {
+        long cols = shapes.get(names[0])[1];
+        long[] rows = new long[names.length];
+        long total = 0;
+        for (int i = 0; i < names.length; i++) {
+            rows[i] = shapes.get(names[i])[0];
+            total += rows[i];
+        }
+        NDArray flat = manager.create(new Shape(total * cols), type);
+        try {
+            long offset = 0;
+            for (int i = 0; i < names.length; i++) {
+                stream(ckpt, names[i], shapes.get(names[i]), flat, offset);
+                offset += rows[i] * cols;
+            }
+            NDArray f = flat.reshape(total, cols);
+            f.attach(manager);
+            NDScope.unregister(f);
+            adopt(List.of(names), f, rows);
+        } finally {
+            flat.close();
+        }
+    }
+
+    /**
+     * Streams tensor {@code name} of {@code ckpt} (any float dtype) into {@code flat} from element {@code at}, checking
+     * its shape: positional reads (not a memory map, whose touched pages would count as resident memory) a few MB
+     * at a time, conversion in Java, a copy into the engine tensor.
+     */
+    private void stream(HfCheckpoint ckpt, String name, long[] shape, NDArray flat, long at) {
         TensorInfo info = ckpt.info(name, shape);
         DType from = info.dtype();
         if (!from.isFloat()) {
             throw new CheckpointException(ckpt.fileOf(name) + ": tensor '" + name + "' is " + from + ", not a float type");
         }
+        DataType type = flat.getDataType();
         DType to = type == DataType.FLOAT16 ? DType.F16 : DType.F32;
         long n = info.elements();
         int chunk = (int) Math.min(n, LOAD_CHUNK);
         ByteBuffer raw = ByteBuffer.allocateDirect(chunk * from.size()).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer converted = ByteBuffer.allocateDirect(chunk * to.size()).order(ByteOrder.LITTLE_ENDIAN);
         float[] values = new float[chunk];
-        NDArray flat = manager.create(new Shape(n), type);
-        try {
-            for (long start = 0; start < n; start += chunk) {
-                int len = (int) Math.min(chunk, n - start);
-                raw.clear().limit(len * from.size());
-                ckpt.read(name, start * from.size(), raw);
-                from.decode(raw.flip(), values, len);
-                if (to == DType.F16) {
-                    checkHalfRange(ckpt, name, values, len, start);
-                }
-                converted.clear();
-                to.encode(values, 0, len, converted);
-                try (NDArray alias = manager.create(converted.flip(), new Shape(len), type)) {
-                    flat.set(new NDIndex(start + ":" + (start + len)), alias);
-                }
+        for (long start = 0; start < n; start += chunk) {
+            int len = (int) Math.min(chunk, n - start);
+            raw.clear().limit(len * from.size());
+            ckpt.read(name, start * from.size(), raw);
+            from.decode(raw.flip(), values, len);
+            if (to == DType.F16) {
+                checkHalfRange(ckpt, name, values, len, start);
             }
-            NDArray a = flat.reshape(shape);
-            NDScope.unregister(a);
-            return replace(name, a);
-        } finally {
-            flat.close();
+            converted.clear();
+            to.encode(values, 0, len, converted);
+            try (NDArray alias = manager.create(converted.flip(), new Shape(len), type)) {
+                flat.set(new NDIndex().addSliceDim(at + start, at + start + len), alias);
+            }
         }
     }
 
@@ -167,19 +237,30 @@ public final class Params implements AutoCloseable {
         f = NDArrays.concat(new NDList(parts), 0);
         f.attach(manager);
         NDScope.unregister(f);
-        long row = 0;
+        long[] rows = new long[names.length];
         for (int i = 0; i < names.length; i++) {
-            long rows = parts[i].getShape().get(0);
-            NDArray view = f.get(new NDIndex().addSliceDim(row, row + rows));
+            rows[i] = parts[i].getShape().get(0);
+        }
+        adopt(key, f, rows);
+        return f;
+    }
+
+    /** Makes {@code f} the fused tensor of {@code key}: each name becomes a view of its rows. */
+    private void adopt(List<String> key, NDArray f, long[] rows) {
+        long row = 0;
+        for (int i = 0; i < key.size(); i++) {
+            NDArray view = f.get(new NDIndex().addSliceDim(row, row + rows[i]));
             view.attach(manager);
             NDScope.unregister(view);
-            view.setName(names[i]);
-            tensors.put(names[i], view).close();
-            groupOf.put(names[i], key);
-            row += rows;
+            view.setName(key.get(i));
+            NDArray old = tensors.put(key.get(i), view);
+            if (old != null) {
+                old.close();
+            }
+            groupOf.put(key.get(i), key);
+            row += rows[i];
         }
         fused.put(key, f);
-        return f;
     }
 
     /** Forgets a fused group; its member views keep their storage alive until they are replaced. */

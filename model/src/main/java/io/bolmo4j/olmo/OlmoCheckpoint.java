@@ -38,12 +38,10 @@ public final class OlmoCheckpoint {
             OlmoConfig cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve("config.json").toString());
             Params params = Params.create();
             try {
-                for (Map.Entry<String, long[]> e : expectedShapes(cfg).entrySet()) {
-                    String n = e.getKey();
-                    long[] shape = e.getValue();
-                    DataType dt = shape.length == 2 ? type.matrixType(ckpt.info(n, shape).dtype()) : DataType.FLOAT32;
-                    params.load(ckpt, n, shape, dt);
-                }
+                Map<String, long[]> shapes = expectedShapes(cfg);
+                params.loadAll(ckpt, shapes, n -> shapes.get(n).length == 2
+                        ? type.matrixType(ckpt.info(n, shapes.get(n)).dtype()) : DataType.FLOAT32,
+                        TransformerStack.fusedMatrices(cfg));
                 return new OlmoModel(cfg, params);
             } catch (RuntimeException e) {
                 params.close();

@@ -7,7 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -70,6 +72,20 @@ public final class TransformerStack {
             m.put(p + "post_feedforward_layernorm.weight", new long[] {d});
         }
         return m;
+    }
+
+    /**
+     * The matrices each layer's decoding steps use fused (see {@link Params#fused}): q/k/v and gate/up projections.
+     * Checkpoint loaders read them straight into their fused tensors.
+     */
+    public static List<String[]> fusedMatrices(OlmoConfig c) {
+        List<String[]> groups = new ArrayList<>();
+        for (int i = 0; i < c.numHiddenLayers; i++) {
+            String p = prefix(i);
+            groups.add(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"});
+            groups.add(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"});
+        }
+        return groups;
     }
 
     /** The Hugging Face name prefix of layer {@code i}. */
@@ -183,8 +199,9 @@ public final class TransformerStack {
                     params.get(name, shape);
                 }
             });
-            qkv = new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"};
-            gateUp = new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"};
+            List<String[]> matrices = fusedMatrices(cfg);
+            qkv = matrices.get(2 * i);
+            gateUp = matrices.get(2 * i + 1);
             qkNorm = new String[] {p + "self_attn.q_norm.weight", p + "self_attn.k_norm.weight"};
             params.fused(qkv);
             params.fused(gateUp);
