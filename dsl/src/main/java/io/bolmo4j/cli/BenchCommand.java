@@ -102,8 +102,12 @@ final class BenchCommand implements Runnable {
             double decSeconds = median(() -> gen.generate(prompt, SamplingOptions.greedy(n)));
             double decTps = n / decSeconds;
             double decMfu = decTps * Timing.forwardFlopsPerToken(c, 16 + n / 2) / (gemm * 1e9);
-            System.out.printf(Locale.ROOT, "decode   (batch 1, %3d)  : %8.1f tokens/s (incl. prefill of 16), MFU %.2f%%%n",
-                    n, decTps, 100 * decMfu);
+            // a step reads every matrix once; the embedding table only one row
+            double stepBytes = 4.0 * (model.params().count() - (double) c.vocabSize * c.hiddenSize);
+            double limit = Timing.copyGbPerSecond(repeats) / 2 * 1e9 / stepBytes;
+            System.out.printf(Locale.ROOT, "decode   (batch 1, %3d)  : %8.1f tokens/s (incl. prefill of 16), MFU %.2f%%, %.0f %% of the"
+                    + " bandwidth limit (%.0f tokens/s: %.1f MB of fp32 weights per token)%n",
+                    n, decTps, 100 * decMfu, 100 * decTps / limit, limit, stepBytes / 1e6);
             if (bolmo) {
                 benchBolmo(model);
             }
@@ -131,16 +135,25 @@ final class BenchCommand implements Runnable {
             double prefill = prefillBytes / median(() -> lb.logits(prefillText));
             String decodePrompt = text.substring(0, 64);
             int decodeBytes = 4 * n;
-            double decodeRate = decodeBytes / median(() -> new BolmoGenerator(b, lb.trie()).maxPatchBytes(16)
-                    .generate(decodePrompt, SamplingOptions.greedy(decodeBytes), s -> { }));
+            int[] ends = new int[1];
+            // minNewBytes: an untrained Bolmo soon picks an end-of-text id; the figure is for decodeBytes bytes.
+            double decodeRate = decodeBytes / median(() -> {
+                BolmoGenerator.Generation g = new BolmoGenerator(b, lb.trie()).maxPatchBytes(16).minNewBytes(decodeBytes)
+                        .generate(decodePrompt, SamplingOptions.greedy(decodeBytes), s -> { });
+                ends[0] = 0;
+                for (int t = g.promptLength(); t < g.boundaries().length; t++) {
+                    ends[0] += g.boundaries()[t] ? 1 : 0;
+                }
+            });
+            double teacherBytes = teacherTps * bytesPerToken;
             System.out.printf(Locale.ROOT, "teacher decode           : %8.1f bytes/s (%.1f tokens/s x %.2f bytes/token)%n",
-                    teacherTps * bytesPerToken, teacherTps, bytesPerToken);
+                    teacherBytes, teacherTps, bytesPerToken);
             System.out.printf(Locale.ROOT, "bolmo stage 1 training   : %8.1f bytes/s (batch 8 x 256 bytes, median step)%n", distillRate);
             System.out.printf(Locale.ROOT, "  without byte distill   : %8.1f bytes/s (the paper's loss; byte distill costs x%.2f)%n",
                     paperRate, paperRate / distillRate);
             System.out.printf(Locale.ROOT, "bolmo prefill (batch 1)  : %8.1f bytes/s (%d bytes)%n", prefill, prefillBytes);
-            System.out.printf(Locale.ROOT, "bolmo decode  (batch 1)  : %8.1f bytes/s (%d bytes, untrained boundaries)%n",
-                    decodeRate, decodeBytes);
+            System.out.printf(Locale.ROOT, "bolmo decode  (batch 1)  : %8.1f bytes/s = %.2f x the teacher's (%d bytes, %.1f bytes per patch,"
+                    + " untrained boundaries)%n", decodeRate, decodeRate / teacherBytes, decodeBytes, (double) decodeBytes / Math.max(1, ends[0]));
         }
     }
 

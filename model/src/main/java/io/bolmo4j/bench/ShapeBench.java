@@ -194,7 +194,7 @@ public final class ShapeBench {
             double flops = patches[0] * globalFlopsPerPatch(patches[0]) + o.prefill() * 2.0 * localMatrixParameters();
             out.printf(Locale.ROOT, "prefill  (%4d bytes)   : %8.2f bytes/s (%d patches), %.1f GFLOP/s = %.1f %% of GEMM%n",
                     o.prefill(), fwd, patches[0], fwd / o.prefill() * flops / 1e9, 100 * fwd / o.prefill() * flops / 1e9 / gemm);
-            BolmoGenerator gen = new BolmoGenerator(m, trie).maxPatchBytes(16);
+            BolmoGenerator gen = new BolmoGenerator(m, trie).maxPatchBytes(16).minNewBytes(o.decode());
             int[] ends = new int[1];
             double seconds = Timing.median(o.repeats(), () -> {
                 BolmoGenerator.Generation g = gen.generate("The", SamplingOptions.greedy(o.decode()), s -> { });
@@ -246,16 +246,17 @@ public final class ShapeBench {
         out.printf(Locale.ROOT, "peak resident (VmHWM)    : %8.2f GB%n", Memory.peakResident() / 1e9);
     }
 
-    /** Bytes of all parameters in the engine (what one decode step reads at least). */
+    /** Bytes of the parameters one decode step reads: all but the embedding tables, of which it reads one row. */
     private static long weightBytes(Params p) {
         return weightBytes(p, Set.of());
     }
 
-    /** Bytes of the parameters named in {@code only} (all when empty). */
+    /** Bytes of the parameters named in {@code only} (all when empty), embedding tables left out. */
     private static long weightBytes(Params p, Set<String> only) {
         long b = 0;
         for (Map.Entry<String, NDArray> e : p.asMap().entrySet()) {
-            if (only.isEmpty() || only.contains(e.getKey())) {
+            boolean lookup = e.getKey().endsWith("embed_tokens.weight") || e.getKey().endsWith("embedding.weight");
+            if (!lookup && (only.isEmpty() || only.contains(e.getKey()))) {
                 b += e.getValue().getShape().size() * (e.getValue().getDataType() == DataType.FLOAT16 ? 2 : 4);
             }
         }

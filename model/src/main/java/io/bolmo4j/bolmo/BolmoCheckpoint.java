@@ -60,13 +60,9 @@ public final class BolmoCheckpoint {
             ckpt.requireNoneUnused(shapes.keySet());
             Params p = Params.create();
             try {
-                for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-                    String n = e.getKey();
-                    long[] shape = e.getValue();
-                    DataType dt = global.contains(n) && shape.length == 2
-                            ? type.matrixType(ckpt.info(n, shape).dtype()) : DataType.FLOAT32;
-                    p.load(ckpt, n, shape, dt);
-                }
+                p.loadAll(ckpt, shapes, n -> global.contains(n) && shapes.get(n).length == 2
+                        ? type.matrixType(ckpt.info(n, shapes.get(n)).dtype()) : DataType.FLOAT32,
+                        TransformerStack.fusedMatrices(cfg.global));
                 return new BolmoModel(cfg, p);
             } catch (RuntimeException e) {
                 p.close();

@@ -28,6 +28,7 @@ public final class BolmoGenerator {
     private final BolmoModel model;
     private final SubwordSuffixTrie trie;
     private int maxPatchBytes = 128;
+    private int minNewBytes;
     private List<String> stopTexts = List.of();
 
     public BolmoGenerator(BolmoModel model, SubwordSuffixTrie trie) {
@@ -41,6 +42,18 @@ public final class BolmoGenerator {
             throw new IllegalArgumentException("maxPatchBytes must be >= 1, got " + n);
         }
         maxPatchBytes = n;
+        return this;
+    }
+
+    /**
+     * Never ends before {@code n} new bytes: special ids (BOS, EOS, padding) are left out of the choice until then,
+     * as Hugging Face's {@code min_new_tokens} does with EOS. Benchmarks use it to time a fixed number of bytes.
+     */
+    public BolmoGenerator minNewBytes(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("minNewBytes must be >= 0, got " + n);
+        }
+        minNewBytes = n;
         return this;
     }
 
@@ -80,7 +93,8 @@ public final class BolmoGenerator {
         int[] ids = Arrays.copyOf(promptIds, n + options.maxNewTokens() + 1);
         boolean[] ends = new boolean[ids.length];
         int generated = 0;
-        try (NDManager m = Backend.newManager(); KvCache cache = new KvCache(model.config().global.numHiddenLayers)) {
+        try (NDManager m = Backend.newManager(); KvCache cache = new KvCache(model.config().global.numHiddenLayers,
+                Math.min(n + options.maxNewTokens() + 1, model.config().global.maxPositionEmbeddings))) {
             State s = prefill(promptIds, ends, m, cache);
             float[] logits = s.logits;
             int tok;
@@ -117,7 +131,7 @@ public final class BolmoGenerator {
                             break;
                         }
                     }
-                    logits = step(s, Arrays.copyOf(ids, len + 1), boundary, m, cache);
+                    logits = step(s, ids, len, boundary, m, cache);
                     sinceBoundary = boundary ? 0 : sinceBoundary + 1;
                     len++;
                     if (generated >= options.maxNewTokens()) {
@@ -127,7 +141,7 @@ public final class BolmoGenerator {
                 if (keepLogits) {
                     steps.add(logits);
                 }
-                tok = sampler.sample(logits);
+                tok = sampler.sample(generated < minNewBytes ? withoutSpecials(logits) : logits);
             }
         }
         String rest = stops.accept(utf8.flush()) + stops.flush();
@@ -135,6 +149,14 @@ public final class BolmoGenerator {
         onText.accept(rest);
         int used = n + generated;
         return new Generation(Arrays.copyOf(ids, used), Arrays.copyOf(ends, used), n, text.toString(), steps);
+    }
+
+    /** The logits with every special id (plain or fused) at −∞. */
+    private static float[] withoutSpecials(float[] logits) {
+        float[] l = logits.clone();
+        Arrays.fill(l, 0, ByteTokenizer.OFFSET, Float.NEGATIVE_INFINITY);
+        Arrays.fill(l, ByteTokenizer.FUSED, ByteTokenizer.FUSED + ByteTokenizer.OFFSET, Float.NEGATIVE_INFINITY);
+        return l;
     }
 
     /** Decoding state: mLSTM states, the last normed global output, the logits of the last position. */
@@ -187,9 +209,8 @@ public final class BolmoGenerator {
     }
 
     /** Feeds byte {@code history[last]} and returns the logits for the next one. */
-    private float[] step(State s, int[] history, boolean boundary, NDManager m, KvCache cache) {
+    private float[] step(State s, int[] history, int last, boolean boundary, NDManager m, KvCache cache) {
         try (NDScope ignored = new NDScope()) {
-            int last = history.length - 1;
             int sub = trie.expandAt(history, last);
             LocalEncoder.Result enc = model.encoder().step(Ops.ids(m, new int[] {history[last]}, 1),
                     Ops.ids(m, new int[] {sub}, 1), s.encoder);

@@ -20,6 +20,7 @@ public final class LocalLayer {
     private final String prefix;
     private final LocalConfig cfg;
     private final MLstmLayer xlstm;
+    private final String[] gateUp;
 
     /** Binds the layer to the tensors under {@code prefix}; fails at once if one is missing or mis-shaped. */
     public LocalLayer(Params params, String prefix, LocalConfig cfg, MLstmCell cell) {
@@ -28,6 +29,8 @@ public final class LocalLayer {
         this.cfg = cfg;
         this.xlstm = new MLstmLayer(params, prefix + "xlstm.", cfg, cell);
         shapes(cfg).forEach((name, shape) -> params.get(prefix + name, shape));
+        gateUp = new String[] {prefix + "mlp.gate_proj.weight", prefix + "mlp.up_proj.weight"};
+        params.fused(gateUp);
     }
 
     /** The layer's tensors (names relative to its prefix, the mLSTM's included) with their shapes. */
@@ -67,19 +70,21 @@ public final class LocalLayer {
     public MLstmLayer.Result forward(NDArray x, MLstmState state, MLstmCell.Form form) {
         checkInput(x, 3, "[B,S,");
         MLstmLayer.Result r = xlstm.forward(Ops.rmsNorm(x, p("pre_xlstm_layernorm.weight"), cfg.rmsEps()), state, form);
-        return new MLstmLayer.Result(feedForward(x.add(r.output())), r.state());
+        return new MLstmLayer.Result(feedForward(x.add(r.output()), false), r.state());
     }
 
     /** One decoding step, {@code x [B,d]} → {@code [B,d]}. */
     public MLstmLayer.Result step(NDArray x, MLstmState state) {
         checkInput(x, 2, "[B,");
         MLstmLayer.Result r = xlstm.step(Ops.rmsNorm(x, p("pre_xlstm_layernorm.weight"), cfg.rmsEps()), state);
-        return new MLstmLayer.Result(feedForward(x.add(r.output())), r.state());
+        return new MLstmLayer.Result(feedForward(x.add(r.output()), true), r.state());
     }
 
-    private NDArray feedForward(NDArray y) {
+    /** The SwiGLU block; decoding steps (never differentiated) use the fused gate/up matrix. */
+    private NDArray feedForward(NDArray y, boolean fused) {
         NDArray u = Ops.rmsNorm(y, p("pre_feedforward_layernorm.weight"), cfg.rmsEps());
-        return y.add(Ops.swiGlu(u, p("mlp.gate_proj.weight"), p("mlp.up_proj.weight"), p("mlp.down_proj.weight")));
+        return y.add(fused ? Ops.swiGluFused(u, params.fused(gateUp), p("mlp.down_proj.weight"))
+                : Ops.swiGlu(u, p("mlp.gate_proj.weight"), p("mlp.up_proj.weight"), p("mlp.down_proj.weight")));
     }
 
     private void checkInput(NDArray x, int rank, String layout) {

@@ -1,6 +1,7 @@
 package io.bolmo4j.mlstm;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
@@ -8,6 +9,7 @@ import io.bolmo4j.engine.Params;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 
 /**
  * xLSTM's {@code mLSTMLayer} as Bolmo uses it (docs/bolmo.md §3.2): projections q, k, v and output gate without bias, per-head
@@ -35,6 +37,9 @@ public final class MLstmLayer {
     private final String prefix;
     private final LocalConfig cfg;
     private final MLstmCell cell;
+    /** q, k, v, output gate, input gate, forget gate: one product per decoding step. */
+    private final String[] projections;
+    private final String[] gateBiases;
 
     /** Binds the layer to the tensors under {@code prefix}; fails at once if one is missing or mis-shaped. */
     public MLstmLayer(Params params, String prefix, LocalConfig cfg, MLstmCell cell) {
@@ -43,6 +48,11 @@ public final class MLstmLayer {
         this.cfg = cfg;
         this.cell = cell;
         shapes(cfg).forEach((name, shape) -> params.get(prefix + name, shape));
+        projections = Stream.of("q", "k", "v", "ogate_preact", "igate_preact", "fgate_preact")
+                .map(n -> prefix + n + ".weight").toArray(String[]::new);
+        gateBiases = new String[] {prefix + "igate_preact.bias", prefix + "fgate_preact.bias"};
+        params.fused(projections);
+        params.fused(gateBiases);
     }
 
     /**
@@ -100,13 +110,24 @@ public final class MLstmLayer {
         return new Result(Ops.linear(gated, p("out_proj.weight")), r.state());
     }
 
-    /** One decoding step: {@code u [B,d]} → output {@code [B,d]}. */
+    /**
+     * One decoding step: {@code u [B,d]} → output {@code [B,d]}. The six input projections are one product with a
+     * fused matrix (rows of the named tensors, see {@link Params#fused}); the maths is {@link #forward}'s.
+     */
     public Result step(NDArray u, MLstmState state) {
-        if (u.getShape().dimension() != 2) {
+        if (u.getShape().dimension() != 2 || u.getShape().get(1) != cfg.d()) {
             throw new IllegalArgumentException("mLSTM step input must be [B," + cfg.d() + "], got " + u.getShape());
         }
-        Result r = forward(u.expandDims(1), state, MLstmCell.Form.RECURRENT);
-        return new Result(r.output().squeeze(1), r.state());
+        long b = u.getShape().get(0);
+        long qk = cfg.qkDim(), v = cfg.vDim();
+        int h = cfg.heads();
+        NDList parts = Ops.linear(u, params.fused(projections)).split(new long[] {qk, 2 * qk, 2 * qk + v, 2 * qk + 2 * v}, 1);
+        NDList gates = Ops.softCap(parts.get(4).add(params.fused(gateBiases)), GATE_SOFT_CAP).split(2, 1);
+        MLstmCell.Result r = cell.step(parts.get(0).reshape(b, h, cfg.qkPerHead()), parts.get(1).reshape(b, h, cfg.qkPerHead()),
+                parts.get(2).reshape(b, h, cfg.vPerHead()), gates.get(0), gates.get(1), state);
+        NDArray normed = Ops.layerNorm(r.h(), NORM_EPS).reshape(b, v).mul(p("multihead_norm.weight"));
+        NDArray gated = Ops.sigmoid(parts.get(3)).mul(normed);
+        return new Result(Ops.linear(gated, p("out_proj.weight")), r.state());
     }
 
     public LocalConfig config() {

@@ -45,12 +45,9 @@ public final class OlmoCheckpoint {
             ckpt.requireNoneUnused(shapes.keySet());
             Params params = Params.create();
             try {
-                for (Map.Entry<String, long[]> e : shapes.entrySet()) {
-                    String n = e.getKey();
-                    long[] shape = e.getValue();
-                    DataType dt = shape.length == 2 ? type.matrixType(ckpt.info(n, shape).dtype()) : DataType.FLOAT32;
-                    params.load(ckpt, n, shape, dt);
-                }
+                params.loadAll(ckpt, shapes, n -> shapes.get(n).length == 2
+                        ? type.matrixType(ckpt.info(n, shapes.get(n)).dtype()) : DataType.FLOAT32,
+                        TransformerStack.fusedMatrices(cfg));
                 return new OlmoModel(cfg, params);
             } catch (RuntimeException e) {
                 params.close();

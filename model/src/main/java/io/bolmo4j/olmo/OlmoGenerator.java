@@ -51,7 +51,7 @@ public final class OlmoGenerator {
         stoppedAtContext = false;
         int[] out = new int[options.maxNewTokens()];
         int n = 0;
-        try (KvCache cache = model.newCache()) {
+        try (KvCache cache = model.newCache(prompt.length + options.maxNewTokens())) {
             float[] logits = lastLogits(prompt, cache);
             while (n < options.maxNewTokens()) {
                 int next = sampler.sample(logits);

@@ -96,9 +96,14 @@ public final class OlmoModel implements AutoCloseable {
         }
     }
 
-    /** A new cache for incremental decoding with this model. */
+    /** A new cache for incremental decoding with this model (room for 256 positions, grown as needed). */
     public KvCache newCache() {
-        return new KvCache(config.numHiddenLayers);
+        return newCache(256);
+    }
+
+    /** A new cache allocated for {@code positions} (capped at the context; see {@link KvCache}). */
+    public KvCache newCache(int positions) {
+        return new KvCache(config.numHiddenLayers, Math.min(positions, config.maxPositionEmbeddings));
     }
 
     /** Rejects ids outside the vocabulary with a clear message instead of an engine error. */

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import com.google.gson.JsonObject;
 import io.bolmo4j.engine.Ops;
 
@@ -17,6 +18,8 @@ final class RotaryEmbedding {
     private final float attentionScaling;
     private final int headDim;
     private final NDManager manager;
+    /** rotate_half as a signed permutation matrix {@code [headDim, headDim]}: {@code x·R} is exact and one engine call. */
+    private final NDArray rotateHalf;
     private NDArray cos;
     private NDArray sin;
     private int cached;
@@ -51,19 +54,28 @@ final class RotaryEmbedding {
         }
         this.invFreq = base;
         this.attentionScaling = scale;
+        float[] r = new float[headDim * headDim];
+        for (int j = 0; j < half; j++) {
+            r[(j + half) * headDim + j] = -1; // output j < half is −x[j + half]
+            r[j * headDim + j + half] = 1;    // output j + half is x[j]
+        }
+        this.rotateHalf = Ops.floats(manager, r, headDim, headDim);
+        NDScope.unregister(rotateHalf);
     }
 
-    /** cos and sin for positions {@code [start, start + length)}, shaped {@code [length, headDim]}. */
+    /**
+     * cos and sin for positions {@code [start, start + length)}, shaped {@code [length, headDim]}, and the
+     * rotate_half matrix.
+     */
     NDList table(int start, int length) {
         ensure(start + length);
-        return new NDList(cos.get(start + ":" + (start + length)), sin.get(start + ":" + (start + length)));
+        NDIndex rows = new NDIndex().addSliceDim(start, start + length);
+        return new NDList(cos.get(rows), sin.get(rows), rotateHalf);
     }
 
     /** Applies the rotation to {@code x [B, heads, T, headDim]} with a {@link #table} for its positions. */
     static NDArray apply(NDArray x, NDList table) {
-        NDList halves = x.split(2, x.getShape().dimension() - 1);
-        NDArray rotated = halves.get(1).neg().concat(halves.get(0), -1);
-        return x.mul(table.get(0)).add(rotated.mul(table.get(1)));
+        return x.mul(table.get(0)).add(x.matMul(table.get(2)).mul(table.get(1)));
     }
 
     private void ensure(int length) {

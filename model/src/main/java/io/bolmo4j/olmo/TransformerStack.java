@@ -8,7 +8,9 @@ import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.io.ParameterLayout;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -73,6 +75,20 @@ public final class TransformerStack {
         return m;
     }
 
+    /**
+     * The matrices each layer's decoding steps use fused (see {@link Params#fused}): q/k/v and gate/up projections.
+     * Checkpoint loaders read them straight into their fused tensors.
+     */
+    public static List<String[]> fusedMatrices(OlmoConfig c) {
+        List<String[]> groups = new ArrayList<>();
+        for (int i = 0; i < c.numHiddenLayers; i++) {
+            String p = ParameterLayout.layer(i);
+            groups.add(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"});
+            groups.add(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"});
+        }
+        return groups;
+    }
+
     public OlmoConfig config() {
         return cfg;
     }
@@ -120,12 +136,20 @@ public final class TransformerStack {
         int t = (int) x.getShape().get(1);
         int start = cache == null ? 0 : cache.length();
         NDArray[] masks = new NDArray[2];
+        NDList[] ropes = new NDList[2];
         for (int i = from; i < to; i++) {
             int kind = cfg.isSliding(i) ? 1 : 0;
-            if (masks[kind] == null) {
-                masks[kind] = mask(x.getManager(), start, t, kind == 1 ? cfg.slidingWindow : Integer.MAX_VALUE);
+            int window = kind == 1 ? cfg.slidingWindow : Integer.MAX_VALUE;
+            // A single cached step reads only the keys in its window, so it needs no mask.
+            int first = cache != null && t == 1 ? Math.max(0, start + 1 - window) : 0;
+            if (masks[kind] == null && first == 0) {
+                masks[kind] = mask(x.getManager(), start, t, window);
             }
-            x = layers[i].forward(x, (kind == 1 ? ropeSliding : ropeFull).table(start, t), masks[kind], cache);
+            if (ropes[kind] == null) {
+                ropes[kind] = (kind == 1 ? ropeSliding : ropeFull).table(start, t);
+            }
+            x = cache == null ? layers[i].forward(x, ropes[kind], masks[kind])
+                    : layers[i].step(x, ropes[kind], first == 0 ? masks[kind] : null, cache, first);
         }
         return x;
     }
@@ -152,11 +176,16 @@ public final class TransformerStack {
 
     /**
      * One decoder layer. Weights are looked up by name at every call, so replacing a parameter (a checkpoint
-     * reload, a task-vector merge) takes effect at once.
+     * reload, a task-vector merge) takes effect at once. Cached (inference) steps use fused QKV and gate/up matrices,
+     * whose rows are the named tensors (see {@link Params#fused}); uncached forwards, which training differentiates,
+     * use the named tensors themselves.
      */
     private final class Layer {
         private final int index;
         private final String p;
+        private final String[] qkv;
+        private final String[] gateUp;
+        private final String[] qkNorm;
 
         Layer(int i) {
             index = i;
@@ -166,45 +195,109 @@ public final class TransformerStack {
                     params.get(name, shape);
                 }
             });
+            List<String[]> matrices = fusedMatrices(cfg);
+            qkv = matrices.get(2 * i);
+            gateUp = matrices.get(2 * i + 1);
+            qkNorm = new String[] {p + "self_attn.q_norm.weight", p + "self_attn.k_norm.weight"};
+            params.fused(qkv);
+            params.fused(gateUp);
+            if (cfg.numAttentionHeads == cfg.numKeyValueHeads) {
+                params.fused(qkNorm);
+            }
         }
 
         private NDArray w(String name) {
             return params.get(p + name);
         }
 
-        NDArray forward(NDArray x, NDList rope, NDArray mask, KvCache cache) {
-            float eps = (float) cfg.rmsNormEps;
-            NDArray h = attention(x, rope, mask, cache);
-            x = x.add(Ops.rmsNorm(h, w("post_attention_layernorm.weight"), eps));
-            NDArray f = Ops.swiGlu(x, w("mlp.gate_proj.weight"), w("mlp.up_proj.weight"), w("mlp.down_proj.weight"));
-            return x.add(Ops.rmsNorm(f, w("post_feedforward_layernorm.weight"), eps));
+        NDArray forward(NDArray x, NDList rope, NDArray mask) {
+            long b = x.getShape().get(0), t = x.getShape().get(1);
+            NDArray q = Ops.linear(x, w("self_attn.q_proj.weight"));
+            NDArray k = Ops.linear(x, w("self_attn.k_proj.weight"));
+            NDArray v = Ops.linear(x, w("self_attn.v_proj.weight"));
+            NDArray[] kv = keysValues(b, t, k, v, rope);
+            NDArray h = attention(b, t, query(b, t, q, rope), kv[0], kv[1], mask);
+            return feedForward(residual(x, h, "post_attention_layernorm.weight"), false);
         }
 
-        private NDArray attention(NDArray x, NDList rope, NDArray mask, KvCache cache) {
+        /** A cached step: the T new positions attend to the cached ones from position {@code first} on. */
+        NDArray step(NDArray x, NDList rope, NDArray mask, KvCache cache, int first) {
             long b = x.getShape().get(0), t = x.getShape().get(1);
+            int heads = cfg.numAttentionHeads;
+            long q = (long) heads * cfg.headDim, kv = (long) cfg.numKeyValueHeads * cfg.headDim;
+            NDArray projected = Ops.linear(x, params.fused(qkv));
+            NDArray query;
+            NDArray[] all;
+            if (q == kv) {
+                // q and k of one width: their QK-norms are two rows of one norm, and they rotate together.
+                NDList parts = projected.reshape(b, t, 3, q).split(new long[] {2}, 2);
+                NDArray normed = Ops.rmsNorm(parts.get(0), params.fused(qkNorm).reshape(2, q), (float) cfg.rmsNormEps);
+                NDList qk = RotaryEmbedding.apply(heads(normed, b, t, 2 * heads), rope).split(2, 1);
+                query = qk.get(0);
+                all = cache.append(index, qk.get(1), heads(parts.get(1), b, t, heads), first);
+            } else {
+                NDList parts = projected.split(new long[] {q, q + kv}, 2);
+                NDArray[] kvNew = keysValues(b, t, parts.get(1), parts.get(2), rope);
+                query = query(b, t, parts.get(0), rope);
+                all = cache.append(index, kvNew[0], kvNew[1], first);
+            }
+            NDArray h = attention(b, t, query, all[0], all[1], mask);
+            return feedForward(residual(x, h, "post_attention_layernorm.weight"), true);
+        }
+
+        /** Queries {@code [B, heads, T, headDim]}: QK-norm over the whole projection, before the split into heads. */
+        private NDArray query(long b, long t, NDArray q, NDList rope) {
+            NDArray normed = Ops.rmsNorm(q, w("self_attn.q_norm.weight"), (float) cfg.rmsNormEps);
+            return RotaryEmbedding.apply(heads(normed, b, t, cfg.numAttentionHeads), rope);
+        }
+
+        /** Rotated keys and values {@code [B, kvHeads, T, headDim]}. */
+        private NDArray[] keysValues(long b, long t, NDArray k, NDArray v, NDList rope) {
+            NDArray normed = Ops.rmsNorm(k, w("self_attn.k_norm.weight"), (float) cfg.rmsNormEps);
+            return new NDArray[] {RotaryEmbedding.apply(heads(normed, b, t, cfg.numKeyValueHeads), rope),
+                    heads(v, b, t, cfg.numKeyValueHeads)};
+        }
+
+        /** {@code [B, T, ..]} of n·hd values → {@code [B, n, T, hd]} (one position: the same memory order, so a view). */
+        private NDArray heads(NDArray a, long b, long t, int n) {
+            return t == 1 ? a.reshape(b, n, 1, cfg.headDim) : a.reshape(b, t, n, cfg.headDim).transpose(0, 2, 1, 3);
+        }
+
+        /** Softmax attention of queries {@code [B, heads, T, hd]} over keys/values {@code [B, kvHeads, S, hd]}. */
+        private NDArray attention(long b, long t, NDArray q, NDArray k, NDArray v, NDArray mask) {
             int heads = cfg.numAttentionHeads, kvHeads = cfg.numKeyValueHeads, hd = cfg.headDim;
-            float eps = (float) cfg.rmsNormEps;
-            // QK-norm runs over the whole projection, before the split into heads.
-            NDArray q = Ops.rmsNorm(Ops.linear(x, w("self_attn.q_proj.weight")), w("self_attn.q_norm.weight"), eps).reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
-            NDArray k = Ops.rmsNorm(Ops.linear(x, w("self_attn.k_proj.weight")), w("self_attn.k_norm.weight"), eps).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
-            NDArray v = Ops.linear(x, w("self_attn.v_proj.weight")).reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
-            q = RotaryEmbedding.apply(q, rope);
-            k = RotaryEmbedding.apply(k, rope);
-            if (cache != null) {
-                NDArray[] kv = cache.append(index, k, v);
-                k = kv[0];
-                v = kv[1];
+            NDArray scale = Ops.scalar(q, (float) (1.0 / Math.sqrt(hd)));
+            NDArray out;
+            if (t == 1 && mask == null) {
+                // One position: the query heads of a key/value head form the rows of one product, no copies of K/V.
+                NDArray qg = q.reshape(b, kvHeads, heads / kvHeads, hd);
+                out = qg.matMul(k.transpose(0, 1, 3, 2)).mul(scale).softmax(-1).matMul(v);
+            } else {
+                if (kvHeads != heads) {
+                    k = repeatKv(k, heads / kvHeads);
+                    v = repeatKv(v, heads / kvHeads);
+                }
+                NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+                if (mask != null) {
+                    scores = scores.add(mask);
+                }
+                out = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3);
             }
-            if (kvHeads != heads) {
-                k = repeatKv(k, heads / kvHeads);
-                v = repeatKv(v, heads / kvHeads);
+            return Ops.linear(out.reshape(b, t, (long) heads * hd), w("self_attn.o_proj.weight"));
+        }
+
+        private NDArray residual(NDArray x, NDArray h, String norm) {
+            return x.add(Ops.rmsNorm(h, w(norm), (float) cfg.rmsNormEps));
+        }
+
+        private NDArray feedForward(NDArray x, boolean fused) {
+            NDArray f;
+            if (fused) {
+                f = Ops.swiGluFused(x, params.fused(gateUp), w("mlp.down_proj.weight"));
+            } else {
+                f = Ops.swiGlu(x, w("mlp.gate_proj.weight"), w("mlp.up_proj.weight"), w("mlp.down_proj.weight"));
             }
-            NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(Ops.scalar(q, (float) (1.0 / Math.sqrt(hd))));
-            if (mask != null) {
-                scores = scores.add(mask);
-            }
-            NDArray out = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
-            return Ops.linear(out, w("self_attn.o_proj.weight"));
+            return residual(x, f, "post_feedforward_layernorm.weight");
         }
 
         /** Grouped-query attention: key/value head g serves query heads [g·groups, (g+1)·groups). */

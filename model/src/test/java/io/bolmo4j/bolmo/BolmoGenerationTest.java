@@ -108,4 +108,24 @@ class BolmoGenerationTest {
             assertEquals(ByteTokenizer.decode(withBos, true), g.text());
         }
     }
+
+    @Test
+    void minNewBytesKeepsSpecialsOutUntilTheLength() {
+        try (BolmoModel m = tinyModel(8, List.of(OlmoConfig.FULL, OlmoConfig.FULL))) {
+            SubwordSuffixTrie trie = SubwordSuffixTrie.of(TOK);
+            int stoppedEarly = 0;
+            for (long seed = 0; seed < 4; seed++) {
+                SamplingOptions hot = new SamplingOptions(24, 3.0, 0, 1, seed);
+                int[] prompt = ByteTokenizer.encode("ab");
+                BolmoGenerator.Generation free = new BolmoGenerator(m, trie).generate(prompt, hot, false, s -> { });
+                stoppedEarly += free.ids().length - free.promptLength() < 24 ? 1 : 0;
+                BolmoGenerator.Generation g = new BolmoGenerator(m, trie).minNewBytes(24).generate(prompt, hot, false, s -> { });
+                assertEquals(24, g.ids().length - g.promptLength(), "seed " + seed);
+                for (int id : g.ids()) {
+                    assertTrue(id == ByteTokenizer.BOS || id >= ByteTokenizer.OFFSET, "special id " + id);
+                }
+            }
+            assertTrue(stoppedEarly > 0, "without the minimum some generation ends at a special");
+        }
+    }
 }
