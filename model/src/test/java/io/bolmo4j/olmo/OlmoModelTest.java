@@ -1,6 +1,5 @@
 package io.bolmo4j.olmo;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import com.google.gson.JsonObject;
 import io.bolmo4j.engine.Ops;
@@ -83,32 +82,38 @@ class OlmoModelTest {
     @Test
     void cachedDecodingEqualsFullForwardAtEveryStep() {
         for (OlmoConfig cfg : List.of(OlmoConfig.of("olmo2", 50, 32, 40, 2, 4, 2, 64), NaiveOlmo.olmo3(4, MIXED))) {
-            try (OlmoModel m = OlmoModel.random(cfg, 7)) {
-                int[] ids = randomIds(14, cfg.vocabSize, 8);
-                float[][] full = m.logits(ids);
-                double worst = 0;
-                try (KvCache cache = m.newCache()) {
-                    // A 5-token prefill, then one token at a time.
-                    int pos = 0;
-                    while (pos < ids.length) {
-                        int n = pos == 0 ? 5 : 1;
-                        try (NDScope s = new NDScope()) {
-                            int[] chunk = Arrays.copyOfRange(ids, pos, pos + n);
-                            NDArray logits = m.logits(Ops.ids(m.params().manager(), chunk, 1, n), cache);
-                            float[] flat = logits.toFloatArray();
-                            for (int i = 0; i < n; i++) {
-                                for (int v = 0; v < cfg.vocabSize; v++) {
-                                    worst = Math.max(worst, Math.abs(flat[i * cfg.vocabSize + v] - full[pos + i][v]));
-                                }
-                            }
-                        }
-                        pos += n;
-                    }
-                    assertEquals(ids.length, cache.length());
-                }
+            try (OlmoModel m = OlmoModel.random(cfg, 7); KvCache cache = m.newCache()) {
+                // A 5-token prefill, then one token at a time.
+                double worst = cachedVsFull(m, cache, randomIds(14, cfg.vocabSize, 8), 5, 1, 1, 1, 1, 1, 1, 1, 1, 1);
                 assertTrue(worst <= 1e-4, cfg + ": max abs diff " + worst);
             }
         }
+    }
+
+    /**
+     * Feeds {@code ids} through {@code cache} in chunks of the given sizes (which must add up to its length) and
+     * returns the largest absolute difference from the full forward's logits.
+     */
+    static double cachedVsFull(OlmoModel m, KvCache cache, int[] ids, int... chunks) {
+        int vocab = m.config().vocabSize;
+        float[][] full = m.logits(ids);
+        double worst = 0;
+        int pos = 0;
+        for (int n : chunks) {
+            try (NDScope s = new NDScope()) {
+                int[] chunk = Arrays.copyOfRange(ids, pos, pos + n);
+                float[] flat = m.logits(Ops.ids(m.params().manager(), chunk, 1, n), cache).toFloatArray();
+                for (int i = 0; i < n; i++) {
+                    for (int v = 0; v < vocab; v++) {
+                        worst = Math.max(worst, Math.abs(flat[i * vocab + v] - full[pos + i][v]));
+                    }
+                }
+            }
+            pos += n;
+        }
+        assertEquals(ids.length, pos, "chunks must cover the ids");
+        assertEquals(ids.length, cache.length());
+        return worst;
     }
 
     @Test
