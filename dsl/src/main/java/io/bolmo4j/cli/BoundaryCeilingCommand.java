@@ -1,6 +1,6 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.bolmo.BoundaryCeiling;
+import io.bolmo4j.bolmo.eval.BoundaryCeiling;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Cl100kVocab;

@@ -1,6 +1,6 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.bolmo.BolmoEval;
+import io.bolmo4j.bolmo.eval.BolmoEval;
 import io.bolmo4j.dsl.Bolmo;
 import io.bolmo4j.dsl.Olmo;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.LoadedBolmo;
+import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.LoadedOlmo;

@@ -1,7 +1,7 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoConfig;
+import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;

@@ -1,7 +1,7 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.LoadedBolmo;
+import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.data.TextFile;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.Safetensors;
@@ -9,11 +9,11 @@ import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.bolmo.TaskVectorMerge;
+import io.bolmo4j.bolmo.merge.TaskVectorMerge;
 import io.bolmo4j.dsl.Bolmo;
 import io.bolmo4j.io.TensorSpec;
 import picocli.CommandLine.Command;

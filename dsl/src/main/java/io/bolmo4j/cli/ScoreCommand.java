@@ -2,8 +2,8 @@ package io.bolmo4j.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.LoadedBolmo;
+import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.data.TextFile;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.olmo.LoadedOlmo;

@@ -1,6 +1,6 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.bolmo.Stage2;
+import io.bolmo4j.bolmo.train.Stage2;
 import io.bolmo4j.dsl.Bolmo;
 import io.bolmo4j.dsl.Olmo;
 import picocli.CommandLine.Command;

@@ -1,8 +1,8 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.bolmo.BolmoEval;
-import io.bolmo4j.bolmo.Stage1;
-import io.bolmo4j.bolmo.Stage2;
+import io.bolmo4j.bolmo.eval.BolmoEval;
+import io.bolmo4j.bolmo.train.Stage1;
+import io.bolmo4j.bolmo.train.Stage2;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;

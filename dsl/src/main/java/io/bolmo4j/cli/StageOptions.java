@@ -1,7 +1,7 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.bolmo.BolmoEval;
-import io.bolmo4j.bolmo.SettingException;
+import io.bolmo4j.bolmo.eval.BolmoEval;
+import io.bolmo4j.bolmo.train.SettingException;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.Corpus;
 import io.bolmo4j.data.Document;

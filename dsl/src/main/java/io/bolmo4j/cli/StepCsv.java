@@ -1,6 +1,6 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.bolmo.StageTrainer;
+import io.bolmo4j.bolmo.train.StageTrainer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoTokenization;
+import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.data.TextFile;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Tokenization;

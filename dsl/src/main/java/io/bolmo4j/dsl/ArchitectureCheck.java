@@ -1,6 +1,6 @@
 package io.bolmo4j.dsl;
 
-import io.bolmo4j.bolmo.BolmoEval;
+import io.bolmo4j.bolmo.eval.BolmoEval;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;

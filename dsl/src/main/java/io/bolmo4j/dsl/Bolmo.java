@@ -1,18 +1,18 @@
 package io.bolmo4j.dsl;
 
-import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoConfig;
-import io.bolmo4j.bolmo.BolmoEval;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.BolmoTokenization;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.LoadedBolmo;
-import io.bolmo4j.bolmo.Stage1;
-import io.bolmo4j.bolmo.Stage2;
-import io.bolmo4j.bolmo.StageTrainer;
-import io.bolmo4j.bolmo.SubwordTokenizerFile;
-import io.bolmo4j.bolmo.TaskVector;
-import io.bolmo4j.bolmo.TaskVectorMerge;
+import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
+import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
+import io.bolmo4j.bolmo.eval.BolmoEval;
+import io.bolmo4j.bolmo.merge.TaskVector;
+import io.bolmo4j.bolmo.merge.TaskVectorMerge;
+import io.bolmo4j.bolmo.train.Stage1;
+import io.bolmo4j.bolmo.train.Stage2;
+import io.bolmo4j.bolmo.train.StageTrainer;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.InstructionTasks;

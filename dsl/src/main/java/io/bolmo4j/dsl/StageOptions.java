@@ -1,8 +1,8 @@
 package io.bolmo4j.dsl;
 
-import io.bolmo4j.bolmo.Stage1;
-import io.bolmo4j.bolmo.Stage2;
-import io.bolmo4j.bolmo.StageTrainer;
+import io.bolmo4j.bolmo.train.Stage1;
+import io.bolmo4j.bolmo.train.Stage2;
+import io.bolmo4j.bolmo.train.StageTrainer;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.Document;
 

@@ -1,6 +1,6 @@
 package io.bolmo4j.dsl;
 
-import io.bolmo4j.bolmo.OracleStates;
+import io.bolmo4j.bolmo.eval.OracleStates;
 import io.bolmo4j.data.CuteEval;
 import io.bolmo4j.data.CuteTaskResult;
 import io.bolmo4j.data.InstructionTasks;

@@ -9,7 +9,7 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
-import io.bolmo4j.bolmo.Stage1;
+import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.data.Corpus;
 import io.bolmo4j.data.Document;
 import io.bolmo4j.engine.Backend;

@@ -2,9 +2,9 @@ package io.bolmo4j.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
+import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.io.SafetensorsFile;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;

@@ -2,15 +2,15 @@ package io.bolmo4j.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.bolmo4j.bolmo.BolmoEval;
-import io.bolmo4j.bolmo.Stage1;
-import io.bolmo4j.bolmo.Stage2;
+import io.bolmo4j.bolmo.eval.BolmoEval;
+import io.bolmo4j.bolmo.train.Stage1;
+import io.bolmo4j.bolmo.train.Stage2;
 import io.bolmo4j.dsl.Bolmo;
 import io.bolmo4j.dsl.Olmo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package io.bolmo4j.bench;
 
-import io.bolmo4j.bolmo.TaskVectorMerge;
+import io.bolmo4j.bolmo.merge.TaskVectorMerge;
 
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,6 +1,9 @@
 package io.bolmo4j.bolmo;
 
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
+import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
+import io.bolmo4j.bolmo.generate.BolmoGenerator;
 import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.data.ContinuationScore;

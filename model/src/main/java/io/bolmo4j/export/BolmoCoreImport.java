@@ -2,8 +2,8 @@ package io.bolmo4j.export;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoConfig;
+import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.DType;
 import io.bolmo4j.io.HfCheckpoint;

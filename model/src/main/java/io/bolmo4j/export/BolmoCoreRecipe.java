@@ -1,8 +1,8 @@
 package io.bolmo4j.export;
 
 import io.bolmo4j.bolmo.BolmoConfig;
-import io.bolmo4j.bolmo.Stage1;
-import io.bolmo4j.bolmo.Stage2;
+import io.bolmo4j.bolmo.train.Stage1;
+import io.bolmo4j.bolmo.train.Stage2;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.bolmo4j.bolmo;
 
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.bolmo.generate.BolmoGenerator;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.OlmoConfig;

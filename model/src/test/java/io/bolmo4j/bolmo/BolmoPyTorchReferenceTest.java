@@ -1,5 +1,6 @@
 package io.bolmo4j.bolmo;
 
+import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.PyTorchReferenceTestAccess;
 import io.bolmo4j.tokenizer.BpeTokenizer;

@@ -1,10 +1,10 @@
 package io.bolmo4j.export;
 
 import com.google.gson.JsonObject;
-import io.bolmo4j.bolmo.BolmoCheckpoint;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
-import io.bolmo4j.bolmo.Stage1;
+import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
+import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.Safetensors;

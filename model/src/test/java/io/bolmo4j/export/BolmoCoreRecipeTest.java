@@ -2,8 +2,8 @@ package io.bolmo4j.export;
 
 import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
-import io.bolmo4j.bolmo.Stage1;
-import io.bolmo4j.bolmo.Stage2;
+import io.bolmo4j.bolmo.train.Stage1;
+import io.bolmo4j.bolmo.train.Stage2;
 import io.bolmo4j.olmo.BuiltinModels;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.tokenizer.BpeTokenizer;

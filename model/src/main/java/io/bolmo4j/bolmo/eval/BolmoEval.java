@@ -1,8 +1,12 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.eval;
 
 import ai.djl.ndarray.NDScope;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.ByteTokenizer;
+import io.bolmo4j.bolmo.SubwordSuffixTrie;
+import io.bolmo4j.bolmo.train.Stage1Batch;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.olmo.LikelihoodScorer;
 import io.bolmo4j.olmo.OlmoModel;

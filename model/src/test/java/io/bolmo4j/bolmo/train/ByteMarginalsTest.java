@@ -1,5 +1,7 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.train;
 
+import io.bolmo4j.bolmo.ByteTokenizer;
+import io.bolmo4j.bolmo.SubwordSuffixTrie;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Cl100kVocab;
 import org.junit.jupiter.api.Test;

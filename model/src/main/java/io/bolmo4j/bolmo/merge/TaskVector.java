@@ -1,7 +1,9 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.merge;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.bolmo.BolmoConfig;
+import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.io.ParameterLayout;

@@ -1,5 +1,8 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.train;
 
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.Byteify;
+import io.bolmo4j.bolmo.SubwordSuffixTrie;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
 import org.junit.jupiter.api.Assertions;

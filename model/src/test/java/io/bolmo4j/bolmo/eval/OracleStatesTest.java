@@ -1,6 +1,11 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.eval;
 
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.ByteTokenizer;
+import io.bolmo4j.bolmo.Byteify;
+import io.bolmo4j.bolmo.SubwordSuffixTrie;
+import io.bolmo4j.bolmo.train.Stage1Batch;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;

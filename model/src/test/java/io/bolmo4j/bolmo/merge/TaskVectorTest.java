@@ -1,6 +1,8 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.merge;
 
 import ai.djl.ndarray.NDArray;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;

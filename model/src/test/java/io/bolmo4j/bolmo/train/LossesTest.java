@@ -1,4 +1,4 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,5 +1,6 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.train;
 
+import io.bolmo4j.bolmo.ByteTokenizer;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.util.stream.IntStream;

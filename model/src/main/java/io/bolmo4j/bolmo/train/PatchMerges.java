@@ -1,4 +1,4 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.train;
 
 import java.util.ArrayList;
 import java.util.HashMap;

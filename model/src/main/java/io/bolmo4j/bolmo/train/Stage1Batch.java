@@ -1,5 +1,7 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.train;
 
+import io.bolmo4j.bolmo.ByteTokenizer;
+import io.bolmo4j.bolmo.SubwordSuffixTrie;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.util.ArrayList;
@@ -10,19 +12,19 @@ import java.util.List;
  * Teacher-forced Stage 1 examples (docs/bolmo.md §2.2, §6.2): the bytes of whole teacher tokens after a BOS, padded to a
  * fixed length; the teacher sees {@code [eos] ++ tokens}, so teacher position j lines up with student patch j.
  */
-final class Stage1Batch {
-    final int batch;
-    final int length;
-    final int patches;
-    final int[][] bytes;       // [B][L], PAD after the real bytes
-    final int[][] subwords;    // [B][L] expanded ids
-    final boolean[][] ends;    // [B][L] subword patch ends (the boundary targets y)
-    final int[][] labels;      // [B][L] fused next-byte labels, -1 where none
-    final int[][] teacherIds;  // [B][P] [eos, t_0, ..., t_{m-1}], padded with eos
-    final int[][] targets;     // [B][P] t_j predicted at teacher position j, -1 where none
-    final int[] realBytes;     // per row
-    final int[] tokens;        // m per row
-    final int[][] tokenRows;   // the teacher tokens of each row
+public final class Stage1Batch {
+    public final int batch;
+    public final int length;
+    public final int patches;
+    public final int[][] bytes;       // [B][L], PAD after the real bytes
+    public final int[][] subwords;    // [B][L] expanded ids
+    public final boolean[][] ends;    // [B][L] subword patch ends (the boundary targets y)
+    public final int[][] labels;      // [B][L] fused next-byte labels, -1 where none
+    public final int[][] teacherIds;  // [B][P] [eos, t_0, ..., t_{m-1}], padded with eos
+    public final int[][] targets;     // [B][P] t_j predicted at teacher position j, -1 where none
+    public final int[] realBytes;     // per row
+    public final int[] tokens;        // m per row
+    public final int[][] tokenRows;   // the teacher tokens of each row
 
     private Stage1Batch(List<int[]> rows, BpeTokenizer tok, SubwordSuffixTrie trie, int length) {
         batch = rows.size();
@@ -67,7 +69,7 @@ final class Stage1Batch {
     }
 
     /** Cuts documents into examples of whole tokens whose bytes (plus BOS) fit in {@code length}. */
-    static List<int[]> examples(Iterable<String> texts, BpeTokenizer tok, int length) {
+    public static List<int[]> examples(Iterable<String> texts, BpeTokenizer tok, int length) {
         List<int[]> out = new ArrayList<>();
         for (String text : texts) {
             int[] ids = tok.encodeIds(text);
@@ -91,7 +93,7 @@ final class Stage1Batch {
         return out;
     }
 
-    static Stage1Batch of(List<int[]> rows, BpeTokenizer tok, SubwordSuffixTrie trie, int length) {
+    public static Stage1Batch of(List<int[]> rows, BpeTokenizer tok, SubwordSuffixTrie trie, int length) {
         return new Stage1Batch(rows, tok, trie, length);
     }
 }

@@ -1,8 +1,10 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.checkpoint;
 
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.bolmo4j.bolmo.BolmoConfig;
+import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.WeightType;

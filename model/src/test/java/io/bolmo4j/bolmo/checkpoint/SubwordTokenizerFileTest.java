@@ -1,7 +1,10 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.checkpoint;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.bolmo4j.bolmo.BolmoConfig;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.chat.Message;
 import io.bolmo4j.generate.SamplingOptions;

@@ -1,10 +1,13 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.ByteTokenizer;
+import io.bolmo4j.bolmo.Patches;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;

@@ -1,4 +1,4 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.checkpoint;
 
 import io.bolmo4j.io.CheckpointException;
 

@@ -1,6 +1,9 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.merge;
 
 import ai.djl.ndarray.NDArray;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.Byteify;
+import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.DType;

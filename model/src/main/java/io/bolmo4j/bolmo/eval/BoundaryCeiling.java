@@ -1,4 +1,4 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.eval;
 
 import io.bolmo4j.tokenizer.BpeTokenizer;
 

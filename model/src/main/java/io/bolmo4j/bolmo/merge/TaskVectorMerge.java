@@ -1,5 +1,6 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.merge;
 
+import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.io.AtomicFiles;
 import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.CheckpointWriter;

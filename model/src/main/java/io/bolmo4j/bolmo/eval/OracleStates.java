@@ -1,8 +1,13 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.ByteTokenizer;
+import io.bolmo4j.bolmo.Patches;
+import io.bolmo4j.bolmo.SubwordSuffixTrie;
+import io.bolmo4j.bolmo.train.Stage1Batch;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.olmo.OlmoModel;

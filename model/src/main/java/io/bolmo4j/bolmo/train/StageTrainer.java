@@ -1,9 +1,11 @@
-package io.bolmo4j.bolmo;
+package io.bolmo4j.bolmo.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.SubwordSuffixTrie;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.progress.Progress;
