@@ -115,10 +115,6 @@ public final class BolmoModel implements AutoCloseable {
         return head;
     }
 
-    public BoundaryPredictor boundaryPredictor() {
-        return predictor;
-    }
-
     /** Boundary log-probabilities {@code [B, L]} of encoder states (see {@link BoundaryPredictor}). */
     public NDArray boundaryLogProb(NDArray h) {
         return predictor.logProb(h);

@@ -25,8 +25,6 @@ public final class LocalDecoder {
         this.layers = new LocalStack(params, ParameterLayout.LOCAL_DECODER + "layers.", cfg.numLocalDecoderLayers, cfg.localConfig(), cell);
     }
 
-    public record Result(NDArray output, List<MLstmState> states) {}
-
     /** {@code initial_norm} of global outputs; applied per patch before depooling (it is per vector, so equivalent). */
     public NDArray normGlobal(NDArray g) {
         return Ops.rmsNorm(g, params.get(ParameterLayout.LOCAL_DECODER + "initial_norm.weight"), (float) cfg.localRmsNormEps);
@@ -38,15 +36,13 @@ public final class LocalDecoder {
      * @param h encoder outputs {@code [B, L, d]}
      * @param depooledNormed {@code initial_norm(G)} of the patch each byte sees, {@code [B, L, d]}
      */
-    public Result forward(NDArray h, NDArray depooledNormed, List<MLstmState> states, MLstmCell.Form form) {
-        LocalStack.Result r = layers.forward(input(h, depooledNormed), states, form);
-        return new Result(r.output(), r.states());
+    public LocalStack.Result forward(NDArray h, NDArray depooledNormed, List<MLstmState> states, MLstmCell.Form form) {
+        return layers.forward(input(h, depooledNormed), states, form);
     }
 
     /** One byte per row: {@code h [B, d]}, {@code lastValue [B, d]} (the normed latest global output). */
-    public Result step(NDArray h, NDArray lastValue, List<MLstmState> states) {
-        LocalStack.Result r = layers.step(input(h, lastValue), states);
-        return new Result(r.output(), r.states());
+    public LocalStack.Result step(NDArray h, NDArray lastValue, List<MLstmState> states) {
+        return layers.step(input(h, lastValue), states);
     }
 
     private NDArray input(NDArray h, NDArray normedGlobal) {

@@ -66,14 +66,6 @@ public final class Patches {
         return new Patches(boundaries);
     }
 
-    public int batch() {
-        return batch;
-    }
-
-    public int length() {
-        return length;
-    }
-
     /** Longest row's number of patches (the pooled width). */
     public int maxPatches() {
         return maxPatches;
@@ -88,27 +80,16 @@ public final class Patches {
         return boundaries[b][t];
     }
 
-    /** Index of the patch containing byte t (the patch whose last byte is the first boundary at or after t). */
-    public int patchContaining(int b, int t) {
-        int p = 0;
-        for (int s = 0; s < t; s++) {
-            p += boundaries[b][s] ? 1 : 0;
-        }
-        return p;
-    }
-
     /** Pooling (docs/bolmo.md §3.5): the state at each patch's last byte, {@code [B, L, d] → [B, P, d]}. */
     public NDArray pool(NDArray h) {
         long d = h.getShape().get(2);
-        NDManager m = h.getManager();
-        return h.reshape(-1, d).get(Ops.longs(m, endIndex, endIndex.length)).reshape(batch, maxPatches, d);
+        return h.reshape(-1, d).get(Ops.longs(h.getManager(), endIndex, endIndex.length)).reshape(batch, maxPatches, d);
     }
 
     /** Depooling (docs/bolmo.md §3.6): each byte gets the global output of patch k_t, {@code [B, P, d] → [B, L, d]}. */
     public NDArray depool(NDArray g) {
         long d = g.getShape().get(2);
-        NDManager m = g.getManager();
-        return g.reshape(-1, d).get(Ops.longs(m, depoolIndex, depoolIndex.length)).reshape(batch, length, d);
+        return g.reshape(-1, d).get(Ops.longs(g.getManager(), depoolIndex, depoolIndex.length)).reshape(batch, length, d);
     }
 
     /** {@code [B, P]} float mask: 1 for real patches, 0 for right padding. */

@@ -16,7 +16,6 @@ public final class SubwordSuffixTrie {
     private int[] tokenAt;   // per node: token id ending here, or NONE
     private int nodes = 1;
     private int size;
-    private final int maxDepth;
 
     private SubwordSuffixTrie(int capacityHint) {
         int cap = Integer.highestOneBit(Math.max(16, capacityHint * 2)) * 2;
@@ -25,16 +24,6 @@ public final class SubwordSuffixTrie {
         Arrays.fill(keys, NONE);
         tokenAt = new int[Math.max(16, capacityHint)];
         Arrays.fill(tokenAt, NONE);
-        maxDepth = 0;
-    }
-
-    private SubwordSuffixTrie(SubwordSuffixTrie built, int maxDepth) {
-        this.keys = built.keys;
-        this.values = built.values;
-        this.tokenAt = built.tokenAt;
-        this.nodes = built.nodes;
-        this.size = built.size;
-        this.maxDepth = maxDepth;
     }
 
     /**
@@ -44,7 +33,6 @@ public final class SubwordSuffixTrie {
     public static SubwordSuffixTrie of(BpeTokenizer tokenizer) {
         int n = tokenizer.vocabSize();
         SubwordSuffixTrie t = new SubwordSuffixTrie(n * 4);
-        int depth = 1;
         int pad = tokenizer.padId().orElse(-1);
         for (int id = 0; id < n; id++) {
             if (!tokenizer.isValidId(id)) {
@@ -65,7 +53,6 @@ public final class SubwordSuffixTrie {
             if (seq.length == 0) {
                 continue;
             }
-            depth = Math.max(depth, seq.length);
             int node = 0;
             for (int i = seq.length - 1; i >= 0; i--) {
                 node = t.childOrAdd(node, seq[i]);
@@ -79,7 +66,7 @@ public final class SubwordSuffixTrie {
                         + ": not a byte-level BPE, every byte must be a token");
             }
         }
-        return new SubwordSuffixTrie(t, depth);
+        return t;
     }
 
     /** Expanded ids for every position of a byte-id sequence (plain or fused ids; {@code <bpe_token_end>} skipped). */
@@ -112,11 +99,6 @@ public final class SubwordSuffixTrie {
                     + " (specials 2 and 3 have no subword)");
         }
         return best;
-    }
-
-    /** Longest entry in bytes. */
-    public int maxDepth() {
-        return maxDepth;
     }
 
     private int slot(int key) {

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.ByteTokenizer;
-import io.bolmo4j.bolmo.LocalDecoder;
 import io.bolmo4j.bolmo.LocalEncoder;
 import io.bolmo4j.bolmo.Patches;
 import io.bolmo4j.bolmo.SubwordSuffixTrie;
@@ -15,6 +14,7 @@ import io.bolmo4j.generate.Sampler;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.generate.StopTexts;
 import io.bolmo4j.generate.Utf8Stream;
+import io.bolmo4j.mlstm.LocalStack;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.mlstm.MLstmState;
 import io.bolmo4j.olmo.KvCache;
@@ -198,7 +198,7 @@ public final class BolmoGenerator {
             NDArray g = model.global().forward(patches.pool(model.encoder().patchRepresentation(enc.h())), cache,
                     model.global().numLayers());
             NDArray normed = model.decoder().normGlobal(g);
-            LocalDecoder.Result dec = model.decoder().forward(enc.h(), patches.depool(normed), null, MLstmCell.Form.CHUNKWISE);
+            LocalStack.Result dec = model.decoder().forward(enc.h(), patches.depool(normed), null, MLstmCell.Form.CHUNKWISE);
             s.logits = model.head().logits(dec.output().get(":, -1, :")).toFloatArray();
             s.encoder = keep(enc.states(), m);
             s.decoder = keep(dec.states(), m);
@@ -230,7 +230,7 @@ public final class BolmoGenerator {
                 s.lastValue.close();
                 s.lastValue = value;
             }
-            LocalDecoder.Result dec = model.decoder().step(enc.h(), s.lastValue, s.decoder);
+            LocalStack.Result dec = model.decoder().step(enc.h(), s.lastValue, s.decoder);
             s.decoder = swap(s.decoder, dec.states(), m);
             return model.head().logits(dec.output()).toFloatArray();
         }
