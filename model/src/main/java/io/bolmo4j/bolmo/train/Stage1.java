@@ -13,10 +13,11 @@ import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
 
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.LongStream;
 
 /**
  * Stage 1, subword-to-byte distillation (paper §3.2.1, docs/bolmo.md §6.3). The global model stays frozen; one teacher pass
@@ -98,7 +99,7 @@ public final class Stage1 extends StageTrainer {
 
     @Override
     List<AdamW.Group> groups() {
-        return AdamW.decayGroups(localParams(), 1, cfg.weightDecay(), StageTrainer::noDecay); // the global model stays frozen
+        return AdamW.decayGroups(params(false), 1, cfg.weightDecay(), StageTrainer::noDecay); // the global model stays frozen
     }
 
     /**
@@ -109,17 +110,8 @@ public final class Stage1 extends StageTrainer {
                       double boundaryAccuracy) implements StageTrainer.StepLosses {
         @Override
         public Map<String, Double> parts() {
-            Map<String, Double> parts = new LinkedHashMap<>();
-            parts.put("loss", total);
-            parts.put("boundary_bce", boundaryBce);
-            parts.put("encoder", encoder);
-            parts.put("distill", distill);
-            parts.put("ce", ce);
-            if (!Double.isNaN(byteDistill)) {
-                parts.put("byte_distill", byteDistill);
-            }
-            parts.put("boundary_accuracy", boundaryAccuracy);
-            return parts;
+            return StageTrainer.StepLosses.named(List.of("loss", "boundary_bce", "encoder", "distill", "ce", "byte_distill",
+                    "boundary_accuracy"), total, boundaryBce, encoder, distill, ce, byteDistill, boundaryAccuracy);
         }
     }
 
@@ -132,11 +124,10 @@ public final class Stage1 extends StageTrainer {
         try (NDScope ignored = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDManager m = student.params().manager();
             // Teacher: one pass, no gradient (its parameters are not trainable).
-            NDArray tIn = Ops.ids(m, flat(bt.teacherIds), b, p);
-            NDArray tN = teacher.stack().forwardRange(teacher.embed(tIn), 0, n);
+            NDArray tN = teacher.stack().forwardRange(teacher.embed(Ops.ids(m, flat(bt.teacherIds), b, p)), 0, n);
             NDArray tFinal = teacher.stack().forwardRange(tN, n, teacher.stack().numLayers());
             NDArray tLogp = teacher.head(tFinal).logSoftmax(-1);
-            float[] y = tLogp.gather(Ops.ids(m, clampFlat(bt.targets), b, p, 1), 2).toFloatArray();
+            float[] y = tLogp.gather(Ops.ids(m, Arrays.stream(flat(bt.targets)).map(t -> Math.max(0, t)).toArray(), b, p, 1), 2).toFloatArray();
             float[] wsT = logSumExp(tLogp.gather(Ops.longs(m, tile(teacherWhitespace, b * p), b, p, teacherWhitespace.length), 2))
                     .toFloatArray();
 
@@ -230,19 +221,7 @@ public final class Stage1 extends StageTrainer {
         return x.sub(max).exp().sum(new int[] {-1}).log().add(max.squeeze(-1));
     }
 
-    private static int[] clampFlat(int[][] a) {
-        int[] f = flat(a);
-        for (int i = 0; i < f.length; i++) {
-            f[i] = Math.max(0, f[i]);
-        }
-        return f;
-    }
-
     private static long[] tile(long[] v, int times) {
-        long[] out = new long[v.length * times];
-        for (int i = 0; i < times; i++) {
-            System.arraycopy(v, 0, out, i * v.length, v.length);
-        }
-        return out;
+        return LongStream.range(0, (long) v.length * times).map(i -> v[(int) (i % v.length)]).toArray();
     }
 }

@@ -8,18 +8,17 @@ import ai.djl.training.GradientCollector;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.ByteTokenizer;
 import io.bolmo4j.engine.Ops;
-import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /**
  * Stage 2, end-to-end training (paper §3.2.2, docs/bolmo.md §6.4): every parameter trains, the global model at half the local
@@ -115,14 +114,8 @@ public final class Stage2 extends StageTrainer {
 
     @Override
     List<AdamW.Group> groups() {
-        Map<String, NDArray> global = new LinkedHashMap<>();
-        student.params().asMap().forEach((k, v) -> {
-            if (ParameterLayout.isGlobal(k)) {
-                global.put(k, v);
-            }
-        });
-        List<AdamW.Group> g = new ArrayList<>(AdamW.decayGroups(localParams(), 1, cfg.weightDecay(), StageTrainer::noDecay));
-        g.addAll(AdamW.decayGroups(global, 0.5, cfg.weightDecay(), StageTrainer::noDecay)); // paper Table 8: half the local rate
+        List<AdamW.Group> g = new ArrayList<>(AdamW.decayGroups(params(false), 1, cfg.weightDecay(), StageTrainer::noDecay));
+        g.addAll(AdamW.decayGroups(params(true), 0.5, cfg.weightDecay(), StageTrainer::noDecay)); // paper Table 8: half the local rate
         return g;
     }
 
@@ -169,11 +162,7 @@ public final class Stage2 extends StageTrainer {
             float[] v = cfg.merges() == Merges.ENTROPY
                     ? logp.exp().mul(logp).sum(new int[] {-1}).toFloatArray()
                     : logp.gather(Ops.ids(m, tokens, 1, n, 1), 2).toFloatArray();
-            double[] out = new double[n];
-            for (int i = 0; i < n; i++) {
-                out[i] = v[i];
-            }
-            return out;
+            return IntStream.range(0, n).mapToDouble(i -> v[i]).toArray();
         }
     }
 
@@ -182,13 +171,8 @@ public final class Stage2 extends StageTrainer {
             implements StageTrainer.StepLosses {
         @Override
         public Map<String, Double> parts() {
-            Map<String, Double> parts = new LinkedHashMap<>();
-            parts.put("loss", total);
-            parts.put("ce", ce);
-            parts.put("boundary_bce", boundaryBce);
-            parts.put("boundary_accuracy", boundaryAccuracy);
-            parts.put("bytes_per_patch", bytesPerPatch);
-            return parts;
+            return StageTrainer.StepLosses.named(List.of("loss", "ce", "boundary_bce", "boundary_accuracy", "bytes_per_patch"),
+                    total, ce, boundaryBce, boundaryAccuracy, bytesPerPatch);
         }
     }
 
@@ -227,10 +211,7 @@ public final class Stage2 extends StageTrainer {
             NDArray bce = Losses.boundaryBce(logpB, yND, bm);
             NDArray total = ce.add(bce.mul(Ops.scalar(bce, Losses.BOUNDARY_WEIGHT)));
             gc.backward(total);
-            long realBytes = 0;
-            for (int rb : bt.realBytes) {
-                realBytes += rb - 1;
-            }
+            long realBytes = Arrays.stream(bt.realBytes).asLongStream().sum() - b; // the bytes after each BOS
             return new StepLosses(total.getFloat(), ce.getFloat(), bce.getFloat(), Losses.boundaryAccuracy(logpB, yND, bm),
                     (double) realBytes / Math.max(1, predicted));
         }

@@ -45,6 +45,17 @@ public abstract class StageTrainer {
 
         /** Named values, the total first as {@code loss}. */
         Map<String, Double> parts();
+
+        /** {@code names[i]} → {@code values[i]} in order, leaving out NaN values (parts a run does not compute). */
+        static Map<String, Double> named(List<String> names, double... values) {
+            Map<String, Double> parts = new LinkedHashMap<>();
+            for (int i = 0; i < values.length; i++) {
+                if (!Double.isNaN(values[i])) {
+                    parts.put(names.get(i), values[i]);
+                }
+            }
+            return parts;
+        }
     }
 
     protected final BolmoModel student;
@@ -125,10 +136,7 @@ public abstract class StageTrainer {
                 double norm = opt.gradNorm();
                 double lr = schedule.at(s);
                 opt.step(lr, Math.min(1, loop.clip() / (norm + 1e-6)));
-                long bytes = 0;
-                for (int b : batch.realBytes) {
-                    bytes += b;
-                }
+                long bytes = Arrays.stream(batch.realBytes).asLongStream().sum();
                 Step st = new Step(s + 1, lr, loss, parts, bytes / ((System.nanoTime() - t0) / 1e9));
                 log.add(st);
                 onStep.accept(st);
@@ -257,11 +265,11 @@ public abstract class StageTrainer {
         return String.join("; ", out);
     }
 
-    /** All non-global parameters (the local models, boundary predictor, final norm and LM head). */
-    final Map<String, NDArray> localParams() {
+    /** The global model's parameters, or ({@code global} false) all others: local models, boundary predictor, final norm, LM head. */
+    final Map<String, NDArray> params(boolean global) {
         Map<String, NDArray> m = new LinkedHashMap<>();
         student.params().asMap().forEach((k, v) -> {
-            if (!ParameterLayout.isGlobal(k)) {
+            if (ParameterLayout.isGlobal(k) == global) {
                 m.put(k, v);
             }
         });
@@ -289,10 +297,6 @@ public abstract class StageTrainer {
     }
 
     static int[] flat(int[][] a) {
-        int[] out = new int[a.length * a[0].length];
-        for (int i = 0; i < a.length; i++) {
-            System.arraycopy(a[i], 0, out, i * a[0].length, a[0].length);
-        }
-        return out;
+        return Arrays.stream(a).flatMapToInt(Arrays::stream).toArray();
     }
 }
