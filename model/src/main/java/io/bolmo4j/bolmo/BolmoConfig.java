@@ -1,6 +1,6 @@
 package io.bolmo4j.bolmo;
 
-import com.google.gson.JsonArray;
+import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.bolmo4j.io.ParameterLayout;
@@ -9,6 +9,7 @@ import io.bolmo4j.mlstm.LocalLayer;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.TransformerStack;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +27,7 @@ public final class BolmoConfig {
     /** θ the released global models were trained with; used when config.json has no rope_theta (docs/bolmo.md §1.3 warning). */
     public static final double TRAINED_ROPE_THETA = 500000.0;
     private static final Logger LOG = Logger.getLogger(BolmoConfig.class.getName());
+    private static final Gson GSON = new Gson();
     /** config.json keys of the released Bolmo-1B / -7B (docs/bolmo.md §1.3) and of HF configs, read here or by the global model. */
     private static final Set<String> READ = Set.of("model_type", "vocab_size", "hidden_size", "intermediate_size",
             "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim", "hidden_act",
@@ -122,12 +124,9 @@ public final class BolmoConfig {
         int multiple = d >= 512 ? 128 : 32;
         int ffn = (int) Math.ceil(4.0 * d / 3 / multiple) * multiple;
         j.addProperty("model_type", "bolmo");
-        JsonArray types = new JsonArray();
-        teacher.layerTypes.forEach(types::add);
-        j.add("layer_types", types); // explicit: a Bolmo config without layer_types means Olmo 3's sliding pattern (§1.3)
-        JsonArray arch = new JsonArray();
-        arch.add("BolmoForCausalLM");
-        j.add("architectures", arch);
+        // explicit: a Bolmo config without layer_types means Olmo 3's sliding pattern (§1.3)
+        j.add("layer_types", GSON.toJsonTree(teacher.layerTypes));
+        j.add("architectures", GSON.toJsonTree(List.of("BolmoForCausalLM")));
         j.addProperty("vocab_size", BYTE_VOCAB);
         j.addProperty("rope_theta", teacher.ropeTheta);
         j.addProperty("local_rms_norm_eps", 1e-5);
@@ -155,11 +154,7 @@ public final class BolmoConfig {
         t.addProperty("pad_token_id", 0);
         t.addProperty("eos_token_id", 1);
         t.addProperty("bpe_token_end_id", 3);
-        JsonArray specials = new JsonArray();
-        for (String s : new String[] {"<pad>", "<bos>", "<eos>", "<bpe_token_end>"}) {
-            specials.add(s);
-        }
-        t.add("special_tokens", specials);
+        t.add("special_tokens", GSON.toJsonTree(ByteTokenizer.SPECIALS));
         t.addProperty("special_tokens_first", true);
         t.addProperty("original_identifier", originalIdentifier);
         return t;
@@ -205,41 +200,34 @@ public final class BolmoConfig {
         if (addExpandedEmbeddings) {
             m.put(enc + "subword_embedding.weight", new long[] {subwordVocabSize, d});
         }
-        LocalConfig lc = localConfig();
-        for (int i = 0; i < numLocalEncoderLayers; i++) {
-            String p = enc + "layers." + i + ".";
-            LocalLayer.shapes(lc).forEach((n, s) -> m.put(p + n, s));
-        }
+        putLayers(m, enc, numLocalEncoderLayers);
         m.put(enc + "post_last_block_norm.weight", new long[] {d});
         m.put(enc + "out_projection.weight", new long[] {d, d});
         m.put(enc + "out_projection.bias", new long[] {d});
-        m.put(enc + "boundary_predictor_module.q_proj_layer.weight", new long[] {d, d});
-        m.put(enc + "boundary_predictor_module.k_proj_layer.weight", new long[] {d, d});
+        m.put(BoundaryPredictor.Q, new long[] {d, d});
+        m.put(BoundaryPredictor.K, new long[] {d, d});
         m.putAll(TransformerStack.shapes(global));
         String dec = ParameterLayout.LOCAL_DECODER;
         m.put(dec + "initial_norm.weight", new long[] {d});
         m.put(dec + "in_projection.weight", new long[] {d, d});
         m.put(dec + "in_projection.bias", new long[] {d});
-        for (int i = 0; i < numLocalDecoderLayers; i++) {
-            String p = dec + "layers." + i + ".";
-            LocalLayer.shapes(lc).forEach((n, s) -> m.put(p + n, s));
-        }
+        putLayers(m, dec, numLocalDecoderLayers);
         m.put(ParameterLayout.NORM, new long[] {d});
         m.put(ParameterLayout.LM_HEAD, new long[] {BYTE_VOCAB, d});
         return m;
     }
 
+    /** The shapes of {@code count} local layers under {@code model + "layers.<i>."}. */
+    private void putLayers(Map<String, long[]> m, String model, int count) {
+        for (int i = 0; i < count; i++) {
+            String p = model + "layers." + i + ".";
+            LocalLayer.shapes(localConfig()).forEach((n, s) -> m.put(p + n, s));
+        }
+    }
+
     /** Total parameter count, summed over {@link #tensorShapes()}. */
     public long parameterCount() {
-        long n = 0;
-        for (long[] s : tensorShapes().values()) {
-            long e = 1;
-            for (long x : s) {
-                e *= x;
-            }
-            n += e;
-        }
-        return n;
+        return tensorShapes().values().stream().mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
     }
 
     /** The OLMo view of the global model: the Bolmo keys minus the local ones, with the byte vocabulary. */
