@@ -33,6 +33,15 @@ public final class ByteTokenizer {
         return max + Math.log(Math.exp(a - max) + Math.exp(b - max));
     }
 
+    /** The negative sum of {@link #foldedLogProb} of {@code ids[t + 1]} at positions {@code from ≤ t < to}. */
+    public static double foldedNll(float[] logSoftmax, int[] ids, int from, int to) {
+        double nll = 0;
+        for (int t = from; t < to; t++) {
+            nll -= foldedLogProb(logSoftmax, t, ids[t + 1]);
+        }
+        return nll;
+    }
+
     /** BOS followed by the UTF-8 bytes of {@code text} (+4). */
     public static int[] encode(String text) {
         return encode(text, false);

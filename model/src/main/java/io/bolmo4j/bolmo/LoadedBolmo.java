@@ -243,14 +243,9 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
 
     /** Folded NLL of bytes {@code [from, to)} of the window (byte i is id i+1, predicted at position i). */
     private double windowNll(int[] ids, int from, int to) {
-        double nll = 0;
         try (NDScope ignored = new NDScope()) {
-            float[] lp = model.forward(ids, trie, null).logits().logSoftmax(-1).toFloatArray();
-            for (int t = from; t < to; t++) {
-                nll -= ByteTokenizer.foldedLogProb(lp, t, ids[t + 1]);
-            }
+            return ByteTokenizer.foldedNll(model.forward(ids, trie, null).logits().logSoftmax(-1).toFloatArray(), ids, from, to);
         }
-        return nll;
     }
 
     @Override

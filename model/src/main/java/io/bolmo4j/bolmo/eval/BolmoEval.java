@@ -15,6 +15,7 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 /**
  * Held-out metrics of a byteified model next to its teacher (docs/bolmo.md §9): boundary accuracy, precision and recall of the
@@ -84,7 +85,6 @@ public final class BolmoEval {
             ids[real] = ByteTokenizer.OFFSET + '\n'; // lookahead for the last byte (docs/bolmo.md §3.7)
             try (NDScope ignored = new NDScope()) {
                 BolmoModel.Forward f = model.forward(ids, trie, null);
-                float[] lp = f.logits().logSoftmax(-1).toFloatArray();
                 for (int t = 1; t < real; t++) {
                     boolean want = one.ends[0][t], got = f.patches().isBoundary(0, t);
                     tp += want && got ? 1 : 0;
@@ -95,19 +95,16 @@ public final class BolmoEval {
                     predictedPatches += got ? 1 : 0;
                     subwordPatches += want ? 1 : 0;
                 }
-                bolmoNll += foldedNll(lp, ids, real);
+                bolmoNll += ByteTokenizer.foldedNll(f.logits().logSoftmax(-1).toFloatArray(), ids, 0, real - 1);
                 // the same bytes with the tokenizer's patches (Table 3's oracle): what boundary errors cost. Optimistic:
                 // the tokenizer saw whole words, so its patch ends also tell the model where each word stops
                 boolean[] ends = Arrays.copyOf(one.ends[0], ids.length);
                 ends[real] = false;
-                float[] lpOracle = model.forward(ids, trie, ends).logits().logSoftmax(-1).toFloatArray();
-                oracleNll += foldedNll(lpOracle, ids, real);
+                oracleNll += ByteTokenizer.foldedNll(model.forward(ids, trie, ends).logits().logSoftmax(-1).toFloatArray(), ids, 0, real - 1);
             }
             bytes += real - 1;
             if (teacher != null) {
-                int[] withBos = new int[tokens.length + 1];
-                withBos[0] = tok.eosId();
-                System.arraycopy(tokens, 0, withBos, 1, tokens.length);
+                int[] withBos = IntStream.concat(IntStream.of(tok.eosId()), Arrays.stream(tokens)).toArray();
                 for (double v : new LikelihoodScorer(teacher).tokenNll(withBos)) {
                     teacherNll += v;
                 }
@@ -120,14 +117,5 @@ public final class BolmoEval {
         return new Result(bytes, (double) agree / positions, tp / (double) Math.max(1, tp + fp), tp / (double) Math.max(1, tp + fn),
                 (double) bytes / Math.max(1, predictedPatches), (double) bytes / Math.max(1, subwordPatches),
                 bolmoNll / ln2 / bytes, oracleNll / ln2 / bytes, teacher == null ? Double.NaN : teacherNll / ln2 / bytes);
-    }
-
-    /** Negative log-likelihood of bytes 1..real-1 with the boundary flag folded out (docs/bolmo.md §3.7). */
-    private static double foldedNll(float[] lp, int[] ids, int real) {
-        double nll = 0;
-        for (int t = 0; t + 1 < real; t++) {
-            nll -= ByteTokenizer.foldedLogProb(lp, t, ids[t + 1]);
-        }
-        return nll;
     }
 }
