@@ -67,10 +67,7 @@ public final class BoundaryCeiling {
                 internal += ends[t] && isWordByte(b[t]) && isWordByte(b[t + 1]) ? 1 : 0;
             }
         }
-        long best = 0;
-        for (long[] c : counts.values()) {
-            best += Math.max(c[0], c[1]);
-        }
+        long best = counts.values().stream().mapToLong(c -> Math.max(c[0], c[1])).sum();
         return new Result(positions, boundaries, internal, positions == 0 ? Double.NaN : (double) best / positions);
     }
 

@@ -182,10 +182,8 @@ public final class BolmoGenerator {
             boolean[] b;
             if (n > 1) {
                 // boundary pass over the whole prompt, then roll back one byte
-                NDArray h = model.encoder().forward(Ops.ids(m, prompt, 1, n), Ops.ids(m, subs, 1, n), null,
-                        MLstmCell.Form.CHUNKWISE).h();
-                boolean[] all = BolmoModel.boundaries(model.boundaryLogProb(h))[0];
-                b = Arrays.copyOf(all, n - 1);
+                NDArray logp = model.encode(Ops.ids(m, prompt, 1, n), Ops.ids(m, subs, 1, n)).boundaryLogProb();
+                b = Arrays.copyOf(BolmoModel.boundaries(logp)[0], n - 1);
             } else {
                 b = new boolean[] {true};
             }
@@ -195,8 +193,7 @@ public final class BolmoGenerator {
             LocalEncoder.Result enc = model.encoder().forward(Ops.ids(m, ids, 1, len), Ops.ids(m, Arrays.copyOf(subs, len), 1, len),
                     null, MLstmCell.Form.CHUNKWISE);
             Patches patches = Patches.of(new boolean[][] {b});
-            NDArray g = model.global().forward(patches.pool(model.encoder().patchRepresentation(enc.h())), cache,
-                    model.global().numLayers());
+            NDArray g = model.global().forward(model.pool(enc.h(), patches), cache, model.global().numLayers());
             NDArray normed = model.decoder().normGlobal(g);
             LocalStack.Result dec = model.decoder().forward(enc.h(), patches.depool(normed), null, MLstmCell.Form.CHUNKWISE);
             s.logits = model.head().logits(dec.output().get(":, -1, :")).toFloatArray();
@@ -205,11 +202,9 @@ public final class BolmoGenerator {
             s.lastValue = normed.get(":, -1, :");
             NDScope.unregister(s.lastValue);
             s.lastValue.attach(m);
-            int since = 0;
             for (int t = len - 1; t >= 0 && !b[t]; t--) {
-                since++;
+                s.sinceBoundary++;
             }
-            s.sinceBoundary = since;
         }
         return s;
     }
@@ -244,10 +239,6 @@ public final class BolmoGenerator {
     }
 
     private static List<MLstmState> keep(List<MLstmState> states, NDManager m) {
-        List<MLstmState> out = new ArrayList<>();
-        for (MLstmState st : states) {
-            out.add(st.keep().attach(m));
-        }
-        return out;
+        return states.stream().map(st -> st.keep().attach(m)).toList();
     }
 }

@@ -1,6 +1,7 @@
 package io.bolmo4j.bolmo.train;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +19,7 @@ public final class PatchMerges {
      * left to right and without overlap, by a fresh id; each replacement records its index in the new list.
      */
     public static List<Integer> bpe(int[] ids, Random rng) {
-        List<Integer> seq = new ArrayList<>();
-        for (int id : ids) {
-            seq.add(id);
-        }
+        List<Integer> seq = Arrays.stream(ids).boxed().toList();
         List<Integer> merges = new ArrayList<>();
         int fresh = -1;
         while (seq.size() > 1) {
@@ -66,10 +64,7 @@ public final class PatchMerges {
      * @param scores one score per token, e.g. the teacher's negative entropy or log-probability of the actual token
      */
     public static List<Integer> byScore(double[] scores, Random rng) {
-        List<Double> s = new ArrayList<>();
-        for (double v : scores) {
-            s.add(v);
-        }
+        List<Double> s = new ArrayList<>(Arrays.stream(scores).boxed().toList());
         List<Integer> merges = new ArrayList<>();
         while (s.size() > 1) {
             double best = Double.NEGATIVE_INFINITY;

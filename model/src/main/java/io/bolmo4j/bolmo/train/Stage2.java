@@ -127,11 +127,9 @@ public final class Stage2 extends StageTrainer {
         boolean[][] out = new boolean[bt.batch][bt.length];
         mergeRng.setSeed(cfg.seed() * 1_000_003L + s); // merges depend on (seed, step) only, so a resumed run repeats them
         for (int r = 0; r < bt.batch; r++) {
-            List<Integer> lens = new ArrayList<>();
-            lens.add(1);
-            for (int id : rows[r]) {
-                lens.add(tokenizer.tokenBytes(id).length);
-            }
+            // patch lengths: the BOS patch, then one per token
+            List<Integer> lens = IntStream.concat(IntStream.of(1), Arrays.stream(rows[r]).map(id -> tokenizer.tokenBytes(id).length))
+                    .boxed().toList();
             double natural = (double) bt.realBytes[r] / lens.size();
             double frac = Math.min(1, (double) s / Math.max(1, cfg.compressionSteps() > 0 ? cfg.compressionSteps() : cfg.steps()));
             double ratio = natural + (cfg.targetBytesPerPatch() - natural) * frac;
