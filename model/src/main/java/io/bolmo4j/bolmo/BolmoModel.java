@@ -9,7 +9,6 @@ import io.bolmo4j.mlstm.LocalStack;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.olmo.TransformerStack;
 
-import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
 
@@ -36,9 +35,7 @@ public final class BolmoModel implements AutoCloseable {
 
     /** Wraps parameters holding every tensor of {@code config} (shapes are checked). */
     public BolmoModel(BolmoConfig config, Params params) {
-        for (Map.Entry<String, long[]> e : config.tensorShapes().entrySet()) {
-            params.get(e.getKey(), e.getValue());
-        }
+        config.tensorShapes().forEach(params::get);
         this.config = config;
         this.params = params;
         MLstmCell cell = new MLstmCell();

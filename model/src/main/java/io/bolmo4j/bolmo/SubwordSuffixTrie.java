@@ -3,6 +3,7 @@ package io.bolmo4j.bolmo;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The subword-suffix ("expanded") ids of docs/bolmo.md §2.3: for byte position i, the id of the longest teacher-vocabulary
@@ -71,11 +72,7 @@ public final class SubwordSuffixTrie {
 
     /** Expanded ids for every position of a byte-id sequence (plain or fused ids; {@code <bpe_token_end>} skipped). */
     public int[] expand(int[] byteIds) {
-        int[] out = new int[byteIds.length];
-        for (int i = 0; i < byteIds.length; i++) {
-            out[i] = expandAt(byteIds, i);
-        }
-        return out;
+        return IntStream.range(0, byteIds.length).map(i -> expandAt(byteIds, i)).toArray();
     }
 
     /** The expanded id of position {@code i}, looking back over {@code byteIds[0..i]}. */

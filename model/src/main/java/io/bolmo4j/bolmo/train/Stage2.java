@@ -151,9 +151,7 @@ public final class Stage2 extends StageTrainer {
      */
     double[] teacherScores(int[] tokens) {
         int n = tokens.length;
-        int[] in = new int[n];
-        in[0] = tokenizer.eosId();
-        System.arraycopy(tokens, 0, in, 1, n - 1);
+        int[] in = IntStream.concat(IntStream.of(tokenizer.eosId()), Arrays.stream(tokens, 0, n - 1)).toArray();
         try (NDScope ignored = new NDScope()) {
             NDManager m = teacher.params().manager();
             NDArray logp = teacher.logits(Ops.ids(m, in, 1, n), null).logSoftmax(-1);
