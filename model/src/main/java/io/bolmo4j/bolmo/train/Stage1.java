@@ -14,6 +14,7 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -110,8 +111,17 @@ public final class Stage1 extends StageTrainer {
                       double boundaryAccuracy) implements StageTrainer.StepLosses {
         @Override
         public Map<String, Double> parts() {
-            return StageTrainer.StepLosses.named(List.of("loss", "boundary_bce", "encoder", "distill", "ce", "byte_distill",
-                    "boundary_accuracy"), total, boundaryBce, encoder, distill, ce, byteDistill, boundaryAccuracy);
+            Map<String, Double> parts = new LinkedHashMap<>();
+            parts.put("loss", total);
+            parts.put("boundary_bce", boundaryBce);
+            parts.put("encoder", encoder);
+            parts.put("distill", distill);
+            parts.put("ce", ce);
+            if (!Double.isNaN(byteDistill)) {
+                parts.put("byte_distill", byteDistill);
+            }
+            parts.put("boundary_accuracy", boundaryAccuracy);
+            return parts;
         }
     }
 

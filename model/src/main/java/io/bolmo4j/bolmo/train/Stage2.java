@@ -14,6 +14,7 @@ import io.bolmo4j.train.AdamW;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -167,8 +168,13 @@ public final class Stage2 extends StageTrainer {
             implements StageTrainer.StepLosses {
         @Override
         public Map<String, Double> parts() {
-            return StageTrainer.StepLosses.named(List.of("loss", "ce", "boundary_bce", "boundary_accuracy", "bytes_per_patch"),
-                    total, ce, boundaryBce, boundaryAccuracy, bytesPerPatch);
+            Map<String, Double> parts = new LinkedHashMap<>();
+            parts.put("loss", total);
+            parts.put("ce", ce);
+            parts.put("boundary_bce", boundaryBce);
+            parts.put("boundary_accuracy", boundaryAccuracy);
+            parts.put("bytes_per_patch", bytesPerPatch);
+            return parts;
         }
     }
 

@@ -45,17 +45,6 @@ public abstract class StageTrainer {
 
         /** Named values, the total first as {@code loss}. */
         Map<String, Double> parts();
-
-        /** {@code names[i]} → {@code values[i]} in order, leaving out NaN values (parts a run does not compute). */
-        static Map<String, Double> named(List<String> names, double... values) {
-            Map<String, Double> parts = new LinkedHashMap<>();
-            for (int i = 0; i < values.length; i++) {
-                if (!Double.isNaN(values[i])) {
-                    parts.put(names.get(i), values[i]);
-                }
-            }
-            return parts;
-        }
     }
 
     protected final BolmoModel student;
