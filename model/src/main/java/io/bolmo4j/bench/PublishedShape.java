@@ -3,9 +3,10 @@ package io.bolmo4j.bench;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.olmo.OlmoConfig;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 /**
  * Shapes of released checkpoints, from their published {@code config.json} values, for benchmarks with random weights:
@@ -13,29 +14,20 @@ import java.util.Locale;
  * {@link BolmoConfig#fromTeacher} derives them: local SwiGLU 2816 / 5504, dolma2's 100,278 subword ids).
  */
 public enum PublishedShape {
-    OLMO2_1B("olmo2-1b"), OLMO3_7B("olmo3-7b"), BOLMO_1B("bolmo-1b"), BOLMO_7B("bolmo-7b");
+    OLMO2_1B, OLMO3_7B, BOLMO_1B, BOLMO_7B;
 
     /** The dolma2 tokenizer's ids (cl100k plus OLMo's specials), Bolmo's {@code subword_vocab_size}. */
     public static final int DOLMA2_IDS = 100278;
 
-    private final String id;
-
-    PublishedShape(String id) {
-        this.id = id;
-    }
-
-    public String id() {
-        return id;
-    }
-
     /** {@code olmo2-1b}, {@code olmo3-7b}, {@code bolmo-1b} or {@code bolmo-7b}. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The shape whose {@link #id()} is {@code s}, in any case. */
     public static PublishedShape parse(String s) {
-        for (PublishedShape p : values()) {
-            if (p.id.equals(s.toLowerCase(Locale.ROOT))) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("shape '" + s + "' is not one of olmo2-1b, olmo3-7b, bolmo-1b, bolmo-7b");
+        return Arrays.stream(values()).filter(p -> p.id().equals(s.toLowerCase(Locale.ROOT))).findFirst().orElseThrow(
+                () -> new IllegalArgumentException("shape '" + s + "' is not one of olmo2-1b, olmo3-7b, bolmo-1b, bolmo-7b"));
     }
 
     public boolean isBolmo() {
@@ -47,10 +39,8 @@ public enum PublishedShape {
         if (this == OLMO2_1B || this == BOLMO_1B) {
             return withDolma2Ids(OlmoConfig.of("olmo2", 100352, 2048, 8192, 16, 16, 16, 4096)); // rope_theta 500000
         }
-        List<String> types = new ArrayList<>();
-        for (int i = 0; i < 32; i++) {
-            types.add(i % 4 == 3 ? OlmoConfig.FULL : OlmoConfig.SLIDING); // 3 sliding (4096) + 1 full
-        }
+        // 3 sliding (4096) + 1 full
+        List<String> types = IntStream.range(0, 32).mapToObj(i -> i % 4 == 3 ? OlmoConfig.FULL : OlmoConfig.SLIDING).toList();
         return withDolma2Ids(OlmoConfig.of("olmo3", 100278, 4096, 11008, 32, 32, 32, 65536).with("sliding_window", 4096)
                 .with("layer_types", types));
     }
@@ -63,7 +53,7 @@ public enum PublishedShape {
     /** The Bolmo configuration (Bolmo shapes only). */
     public BolmoConfig bolmo() {
         if (!isBolmo()) {
-            throw new IllegalStateException(id + " is not a Bolmo shape");
+            throw new IllegalStateException(id() + " is not a Bolmo shape");
         }
         return BolmoConfig.fromTeacher(teacher(), DOLMA2_IDS);
     }

@@ -46,6 +46,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * A benchmark on a random checkpoint of a released model's shape ({@code bolmo4j bench --shape}): writes the bf16
@@ -172,7 +173,7 @@ public final class ShapeBench {
             OlmoGenerator gen = new OlmoGenerator(m);
             int[] prompt = Arrays.copyOf(ids, 1);
             double dec = o.decode() / Timing.median(o.repeats(), () -> gen.generate(prompt, SamplingOptions.greedy(o.decode())));
-            reportDecode("decode   (%3d tokens)   : %8.2f tokens/s", dec, weightBytes(m.params()), copy);
+            reportDecode("decode   (%3d tokens)   : %8.2f tokens/s", dec, weightBytes(m.params(), Set.of()), copy);
         }
         reportPeak();
     }
@@ -198,14 +199,12 @@ public final class ShapeBench {
             int[] ends = new int[1];
             double seconds = Timing.median(o.repeats(), () -> {
                 BolmoGenerator.Generation g = gen.generate("The", SamplingOptions.greedy(o.decode()), s -> { });
-                ends[0] = 0;
-                for (int t = g.promptLength(); t < g.boundaries().length; t++) {
-                    ends[0] += g.boundaries()[t] ? 1 : 0;
-                }
+                boolean[] b = g.boundaries();
+                ends[0] = (int) IntStream.range(g.promptLength(), b.length).filter(t -> b[t]).count();
             });
             // each byte reads the local weights, each patch the global model's as well
             long global = weightBytes(m.params(), TransformerStack.shapes(target.teacher()).keySet());
-            double bytesRead = (double) o.decode() * (weightBytes(m.params()) - global) + ends[0] * global;
+            double bytesRead = (double) o.decode() * (weightBytes(m.params(), Set.of()) - global) + ends[0] * global;
             out.printf(Locale.ROOT, "decode   (%3d bytes)    : %8.2f bytes/s (%d patch ends, random boundaries), %.2f GB of weights"
                             + " read: %.1f %% of the bandwidth limit%n", o.decode(), o.decode() / seconds, ends[0],
                     bytesRead / 1e9, 100 * bytesRead / seconds / (copy / 2 * 1e9));
@@ -222,13 +221,9 @@ public final class ShapeBench {
     /** Parameters of the local models' matrices, each used once per byte (embedding tables are lookups). */
     private long localMatrixParameters() {
         Set<String> global = TransformerStack.shapes(target.teacher()).keySet();
-        long n = 0;
-        for (Map.Entry<String, long[]> e : target.shapes().entrySet()) {
-            if (e.getValue().length == 2 && !global.contains(e.getKey()) && !e.getKey().endsWith("embedding.weight")) {
-                n += e.getValue()[0] * e.getValue()[1];
-            }
-        }
-        return n;
+        return target.shapes().entrySet().stream()
+                .filter(e -> e.getValue().length == 2 && !global.contains(e.getKey()) && !e.getKey().endsWith("embedding.weight"))
+                .mapToLong(e -> e.getValue()[0] * e.getValue()[1]).sum();
     }
 
     private void reportLoad(long t0, Params p) {
@@ -246,12 +241,10 @@ public final class ShapeBench {
         out.printf(Locale.ROOT, "peak resident (VmHWM)    : %8.2f GB%n", Memory.peakResident() / 1e9);
     }
 
-    /** Bytes of the parameters one decode step reads: all but the embedding tables, of which it reads one row. */
-    private static long weightBytes(Params p) {
-        return weightBytes(p, Set.of());
-    }
-
-    /** Bytes of the parameters named in {@code only} (all when empty), embedding tables left out. */
+    /**
+     * Bytes of the parameters named in {@code only} (all when empty), embedding tables left out: with all, what one decode
+     * step reads (of an embedding table it reads one row).
+     */
     private static long weightBytes(Params p, Set<String> only) {
         long b = 0;
         for (Map.Entry<String, NDArray> e : p.asMap().entrySet()) {

@@ -1,6 +1,5 @@
 package io.bolmo4j.data;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -59,34 +58,23 @@ public final class BuiltinCorpus {
     private BuiltinCorpus() {
     }
 
-    /** All training documents, sources in declaration order (use {@link Corpus#shuffled} to mix). */
-    public static Corpus train() {
-        return get(Split.TRAIN, Source.values());
-    }
-
-    /** All validation documents. */
-    public static Corpus validation() {
-        return get(Split.VALIDATION, Source.values());
-    }
-
-    /** All test documents. */
-    public static Corpus test() {
-        return get(Split.TEST, Source.values());
-    }
-
-    /** Training documents of the given sources. */
+    /** Training documents of the given sources, all of them in declaration order when none is given (see {@link Corpus#shuffled}). */
     public static Corpus train(Source... sources) {
-        return get(Split.TRAIN, sources);
+        return get(Split.TRAIN, orAll(sources));
     }
 
-    /** Validation documents of the given sources. */
+    /** Validation documents of the given sources, all of them when none is given. */
     public static Corpus validation(Source... sources) {
-        return get(Split.VALIDATION, sources);
+        return get(Split.VALIDATION, orAll(sources));
     }
 
-    /** Test documents of the given sources. */
+    /** Test documents of the given sources, all of them when none is given. */
     public static Corpus test(Source... sources) {
-        return get(Split.TEST, sources);
+        return get(Split.TEST, orAll(sources));
+    }
+
+    private static Source[] orAll(Source... sources) {
+        return sources.length == 0 ? Source.values() : sources;
     }
 
     /**
@@ -99,24 +87,19 @@ public final class BuiltinCorpus {
         if (sources.length == 0) {
             throw new IllegalArgumentException("at least one source is required");
         }
-        List<Corpus> parts = new ArrayList<>();
-        for (Source source : sources) {
+        return Corpus.concat(Arrays.stream(sources).map(source -> {
             String rel = "corpus/" + split.id() + "/" + source.id() + ".jsonl.gz";
-            parts.add(Corpus.jsonl("datasets/" + rel, DatasetsLocator.open(rel)));
-        }
-        return Corpus.concat(parts.toArray(Corpus[]::new));
+            return Corpus.jsonl("datasets/" + rel, DatasetsLocator.open(rel));
+        }).toArray(Corpus[]::new));
     }
 
     /** The build script's manifest: documents and text bytes per split and source. */
     public static List<Entry> manifest() {
         List<String> lines = DatasetsLocator.lines("corpus/manifest.tsv");
-        List<Entry> out = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            String[] f = line.split("\t");
-            out.add(new Entry(Split.valueOf(f[0].toUpperCase(Locale.ROOT)), Source.valueOf(f[1].toUpperCase(Locale.ROOT)),
-                    Integer.parseInt(f[2]), Long.parseLong(f[3])));
-        }
-        return out;
+        return lines.subList(1, lines.size()).stream().map(line -> line.split("\t"))
+                .map(f -> new Entry(Split.valueOf(f[0].toUpperCase(Locale.ROOT)), Source.valueOf(f[1].toUpperCase(Locale.ROOT)),
+                        Integer.parseInt(f[2]), Long.parseLong(f[3])))
+                .toList();
     }
 
     /**
@@ -127,11 +110,7 @@ public final class BuiltinCorpus {
         if (chars < 1) {
             throw new IllegalArgumentException("held-out size must be >= 1 character, got " + chars);
         }
-        List<String> out = new ArrayList<>();
-        for (Source source : Source.values()) {
-            out.addAll(validation(source).head(chars / Source.values().length));
-        }
-        return out;
+        return sources().stream().flatMap(source -> validation(source).head(chars / Source.values().length).stream()).toList();
     }
 
     /** All sources, for convenience from Kotlin and the DSL. */

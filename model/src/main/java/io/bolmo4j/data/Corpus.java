@@ -121,11 +121,7 @@ public final class Corpus implements Iterable<Document> {
 
     /** The documents of all given corpora, in order; the result is strict unless made {@link #lenient()}. */
     public static Corpus concat(Corpus... corpora) {
-        List<Part> parts = new ArrayList<>();
-        for (Corpus c : corpora) {
-            parts.addAll(c.parts);
-        }
-        return new Corpus(parts, false);
+        return new Corpus(Arrays.stream(corpora).flatMap(c -> c.parts.stream()).toList(), false);
     }
 
     /** A JSONL source that is not a file, e.g. a class-path resource; package-private for {@link BuiltinCorpus}. */
@@ -136,11 +132,6 @@ public final class Corpus implements Iterable<Document> {
     /** The same files, but malformed JSONL lines are skipped and counted instead of failing. */
     public Corpus lenient() {
         return new Corpus(parts, true);
-    }
-
-    /** Whether malformed JSONL lines are skipped rather than fatal. */
-    public boolean isLenient() {
-        return lenient;
     }
 
     /** Malformed lines skipped by the most recently opened stream so far (always 0 when strict). */

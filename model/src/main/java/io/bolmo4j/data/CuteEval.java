@@ -178,9 +178,7 @@ public final class CuteEval {
      * @param generation whether to run greedy generation for exact match
      */
     public static List<CuteTaskResult> evaluate(ScoringModel model, Map<String, List<CuteExample>> sets, boolean generation) {
-        List<CuteTaskResult> results = new ArrayList<>();
-        sets.forEach((task, examples) -> results.add(evaluateTask(model, task, examples, generation)));
-        return results;
+        return sets.entrySet().stream().map(e -> evaluateTask(model, e.getKey(), e.getValue(), generation)).toList();
     }
 
     private static CuteTaskResult evaluateTask(ScoringModel model, String task, List<CuteExample> examples, boolean generation) {
@@ -221,19 +219,14 @@ public final class CuteEval {
     static boolean matches(CuteExample e, String generated) {
         int quote = generated.indexOf('"');
         String predicted = quote >= 0 ? generated.substring(0, quote) : generated;
-        if (e.kind().wordLevel()) {
-            return predicted.toLowerCase(Locale.ROOT).equals(e.answer().toLowerCase(Locale.ROOT));
-        }
-        return predicted.equals(e.answer());
+        return e.kind().wordLevel() ? predicted.toLowerCase(Locale.ROOT).equals(e.answer().toLowerCase(Locale.ROOT))
+                : predicted.equals(e.answer());
     }
 
     private static CuteExample parse(String line, String where) {
         try {
             JsonObject o = JsonParser.parseString(line).getAsJsonObject();
-            List<String> inputs = new ArrayList<>();
-            for (JsonElement in : o.getAsJsonArray("inputs")) {
-                inputs.add(in.getAsString());
-            }
+            List<String> inputs = o.getAsJsonArray("inputs").asList().stream().map(JsonElement::getAsString).toList();
             return new CuteExample(o.get("id").getAsString(), o.get("task").getAsString(), inputs,
                     o.get("prompt").getAsString(), o.get("answer").getAsString());
         } catch (RuntimeException e) {

@@ -43,15 +43,10 @@ public record CuteExample(String id, String task, List<String> inputs, String pr
 
     /** The two options of a {@linkplain CuteTask#twoWayChoice() two-way} task, or an empty list. */
     public List<String> choices() {
-        switch (kind()) {
-            case CONTAINS_CHAR:
-            case CONTAINS_WORD:
-                return List.of("Yes", "No");
-            case ORTH:
-            case SEM:
-                return List.of(inputs.get(1), inputs.get(2));
-            default:
-                return List.of();
-        }
+        return switch (kind()) {
+            case CONTAINS_CHAR, CONTAINS_WORD -> List.of("Yes", "No");
+            case ORTH, SEM -> List.of(inputs.get(1), inputs.get(2));
+            default -> List.of();
+        };
     }
 }

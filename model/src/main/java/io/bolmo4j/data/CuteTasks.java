@@ -1,6 +1,7 @@
 package io.bolmo4j.data;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashSet;
@@ -13,6 +14,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Seeded generator of CUTE-style synthetic examples (Bolmo paper, Appendix C) from an English word list,
@@ -56,8 +58,7 @@ public final class CuteTasks {
      * @throws IllegalArgumentException if fewer than 100 usable words remain in either pool
      */
     public CuteTasks(Collection<String> words, Collection<String> excluded, Map<String, ? extends Collection<String>> synonyms) {
-        this.excluded = new HashSet<>();
-        excluded.forEach(w -> this.excluded.add(w.toLowerCase(Locale.ROOT)));
+        this.excluded = excluded.stream().map(w -> w.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
         List<String> trainWords = new ArrayList<>();
         List<String> heldWords = new ArrayList<>();
         for (String w : new TreeSet<>(words)) {
@@ -85,11 +86,8 @@ public final class CuteTasks {
 
     /** The kinds this generator can produce: all 14, or all but {@link CuteTask#SEM} without synonyms. */
     public List<CuteTask> tasks() {
-        List<CuteTask> kinds = new ArrayList<>(List.of(CuteTask.values()));
-        if (train.semWords.isEmpty() || heldOut.semWords.isEmpty()) {
-            kinds.remove(CuteTask.SEM);
-        }
-        return kinds;
+        boolean sem = !train.semWords.isEmpty() && !heldOut.semWords.isEmpty();
+        return Arrays.stream(CuteTask.values()).filter(t -> sem || t != CuteTask.SEM).toList();
     }
 
     /** The 1000 CUTE test words ({@code datasets/cute/test-words.txt}, from CUTE's spell.tsv, MIT). */
@@ -134,13 +132,7 @@ public final class CuteTasks {
     /** {@link #examples(long)} as training documents ({@link CuteExample#text()}, source {@value #SOURCE}). */
     public Iterator<Document> documents(long seed) {
         Iterator<CuteExample> examples = examples(seed);
-        return new LazyIterator<>() {
-            @Override
-            protected Document computeNext() {
-                CuteExample e = examples.next();
-                return new Document(e.id(), e.text(), SOURCE);
-            }
-        };
+        return Stream.generate(examples::next).map(e -> new Document(e.id(), e.text(), SOURCE)).iterator();
     }
 
     /**
@@ -210,18 +202,9 @@ public final class CuteTasks {
     }
 
     private boolean usesExcluded(CuteExample e) {
-        List<String> texts = new ArrayList<>(e.inputs());
-        if (!e.answer().equals("Yes") && !e.answer().equals("No")) {
-            texts.add(e.answer());
-        }
-        for (String text : texts) {
-            for (String token : text.toLowerCase(Locale.ROOT).split("[^a-z]+")) {
-                if (excluded.contains(token)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        Stream<String> answer = Stream.of(e.answer()).filter(a -> !a.equals("Yes") && !a.equals("No"));
+        return Stream.concat(e.inputs().stream(), answer)
+                .flatMap(text -> Arrays.stream(text.toLowerCase(Locale.ROOT).split("[^a-z]+"))).anyMatch(excluded::contains);
     }
 
     static boolean isHeldOut(String word) {
@@ -273,60 +256,40 @@ public final class CuteTasks {
     }
 
     /** One generation attempt; {@link #make} returns null when the drawn word or sentence does not fit the task. */
-    private static final class Example {
-        private final Random random;
-        private final Pool pool;
-
-        Example(Random random, Pool pool) {
-            this.random = random;
-            this.pool = pool;
-        }
-
+    private record Example(Random random, Pool pool) {
         CuteExample make(CuteTask task, String id) {
             String w = word();
-            switch (task) {
-                case SPELL:
-                    return of(task, id, "Spell out the word \"" + w + "\".", spaced(w), w);
-                case SPELL_INVERSE:
-                    return of(task, id, "Write the word \"" + spaced(w) + "\".", w, spaced(w));
-                case CONTAINS_CHAR: {
+            return switch (task) {
+                case SPELL -> of(task, id, "Spell out the word \"" + w + "\".", spaced(w), w);
+                case SPELL_INVERSE -> of(task, id, "Write the word \"" + spaced(w) + "\".", w, spaced(w));
+                case CONTAINS_CHAR -> {
                     boolean yes = random.nextBoolean();
                     String c = yes ? charOf(w) : letterNotIn(w);
-                    return c == null ? null : of(task, id, "Is there a \"" + c + "\" in \"" + w + "\"?", yes ? "Yes" : "No", c, w);
+                    yield c == null ? null : of(task, id, "Is there a \"" + c + "\" in \"" + w + "\"?", yes ? "Yes" : "No", c, w);
                 }
-                case ORTH:
-                    return orth(id, w);
-                case SEM:
-                    return sem(id);
-                case INS_CHAR: {
+                case ORTH -> orth(id, w);
+                case SEM -> sem(id);
+                case INS_CHAR -> {
                     String x = charOf(w);
                     String l = letter();
-                    return of(task, id, "Add an \"" + l + "\" after every \"" + x + "\" in \"" + w + "\".",
+                    yield of(task, id, "Add an \"" + l + "\" after every \"" + x + "\" in \"" + w + "\".",
                             w.replace(x, x + l), l, x, w);
                 }
-                case DEL_CHAR: {
+                case DEL_CHAR -> {
                     String x = charOf(w);
                     String answer = w.replace(x, "");
-                    return answer.isEmpty() ? null
+                    yield answer.isEmpty() ? null
                             : of(task, id, "Delete every instance of \"" + x + "\" in \"" + w + "\".", answer, x, w);
                 }
-                case SUB_CHAR: {
+                case SUB_CHAR -> {
                     String x = charOf(w);
                     String y = letterNotIn(w);
-                    return y == null ? null
+                    yield y == null ? null
                             : of(task, id, "Substitute \"" + x + "\" with \"" + y + "\" in \"" + w + "\".", w.replace(x, y), x, y, w);
                 }
-                case SWAP_CHAR:
-                    return swapChar(id, w);
-                case CONTAINS_WORD:
-                case INS_WORD:
-                case DEL_WORD:
-                case SUB_WORD:
-                case SWAP_WORD:
-                    return wordTask(task, id);
-                default:
-                    throw new AssertionError(task);
-            }
+                case SWAP_CHAR -> swapChar(id, w);
+                case CONTAINS_WORD, INS_WORD, DEL_WORD, SUB_WORD, SWAP_WORD -> wordTask(task, id);
+            };
         }
 
         private CuteExample orth(String id, String w) {
@@ -386,50 +349,42 @@ public final class CuteTasks {
             String sentence = render(s);
             String target = s.get(random.nextInt(s.size()));
             String fresh = word();
-            if (contains(s, fresh)) {
+            if (s.stream().anyMatch(t -> t.equalsIgnoreCase(fresh))) {
                 return null;
             }
-            switch (task) {
-                case CONTAINS_WORD: {
+            return switch (task) {
+                case CONTAINS_WORD -> {
                     boolean yes = random.nextBoolean();
                     String q = yes ? target.toLowerCase(Locale.ROOT) : fresh;
-                    return of(task, id, "Is there a \"" + q + "\" in \"" + sentence + "\"?", yes ? "Yes" : "No", q, sentence);
+                    yield of(task, id, "Is there a \"" + q + "\" in \"" + sentence + "\"?", yes ? "Yes" : "No", q, sentence);
                 }
-                case INS_WORD: {
-                    List<String> out = new ArrayList<>();
-                    for (String t : s) {
-                        out.add(t);
-                        if (t.equals(target)) {
-                            out.add(fresh);
-                        }
-                    }
-                    return of(task, id, "Add \"" + fresh + "\" after every \"" + target + "\" in \"" + sentence + "\".",
-                            render(out), fresh, target, sentence);
-                }
-                case DEL_WORD: {
+                case INS_WORD -> of(task, id, "Add \"" + fresh + "\" after every \"" + target + "\" in \"" + sentence + "\".",
+                        render(s.stream().flatMap(t -> t.equals(target) ? Stream.of(t, fresh) : Stream.of(t)).toList()),
+                        fresh, target, sentence);
+                case DEL_WORD -> {
                     List<String> out = new ArrayList<>(s);
                     out.removeIf(target::equals);
-                    return out.isEmpty() ? null : of(task, id, "Delete every instance of \"" + target + "\" in \"" + sentence
+                    yield out.isEmpty() ? null : of(task, id, "Delete every instance of \"" + target + "\" in \"" + sentence
                             + "\".", render(out), target, sentence);
                 }
-                case SUB_WORD: {
+                case SUB_WORD -> {
                     List<String> out = new ArrayList<>(s);
                     out.replaceAll(t -> t.equals(target) ? fresh : t);
-                    return of(task, id, "Substitute \"" + target + "\" with \"" + fresh + "\" in \"" + sentence + "\".",
+                    yield of(task, id, "Substitute \"" + target + "\" with \"" + fresh + "\" in \"" + sentence + "\".",
                             render(out), target, fresh, sentence);
                 }
-                default: {
+                default -> { // SWAP_WORD
                     int i = s.indexOf(target);
                     int j = random.nextInt(s.size());
                     if (i == j || Collections.frequency(s, s.get(i)) > 1 || Collections.frequency(s, s.get(j)) > 1) {
-                        return null;
+                        yield null;
                     }
                     List<String> out = new ArrayList<>(s);
                     Collections.swap(out, i, j);
-                    return of(task, id, "Swap \"" + s.get(i) + "\" and \"" + s.get(j) + "\" in \"" + sentence + "\".",
+                    yield of(task, id, "Swap \"" + s.get(i) + "\" and \"" + s.get(j) + "\" in \"" + sentence + "\".",
                             render(out), s.get(i), s.get(j), sentence);
                 }
-            }
+            };
         }
 
         /**
@@ -452,10 +407,6 @@ public final class CuteTasks {
             return s;
         }
 
-        private static boolean contains(List<String> sentence, String word) {
-            return sentence.stream().anyMatch(t -> t.equalsIgnoreCase(word));
-        }
-
         private static String render(List<String> words) {
             return String.join(" ", words) + ".";
         }
@@ -463,14 +414,11 @@ public final class CuteTasks {
         private String edit(String w) {
             int i = random.nextInt(w.length() + 1);
             String l = letter();
-            switch (random.nextInt(3)) {
-                case 0:
-                    return w.substring(0, i) + l + w.substring(i);
-                case 1:
-                    return i == w.length() ? w.substring(0, i - 1) : w.substring(0, i) + w.substring(i + 1);
-                default:
-                    return i == w.length() ? w.substring(0, i - 1) + l : w.substring(0, i) + l + w.substring(i + 1);
-            }
+            return switch (random.nextInt(3)) {
+                case 0 -> w.substring(0, i) + l + w.substring(i);
+                case 1 -> i == w.length() ? w.substring(0, i - 1) : w.substring(0, i) + w.substring(i + 1);
+                default -> i == w.length() ? w.substring(0, i - 1) + l : w.substring(0, i) + l + w.substring(i + 1);
+            };
         }
 
         private String word() {

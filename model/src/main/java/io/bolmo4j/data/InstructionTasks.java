@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
  * Instruction-following tasks in a fixed chat format the base model never sees in pretraining, so it cannot
@@ -192,10 +193,9 @@ public final class InstructionTasks {
     public record Accuracy(double overall, int examples, Map<String, Double> perTask) {
         @Override
         public String toString() {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "exact match %.3f over %d prompts (", overall, examples));
-            perTask.forEach((k, v) -> sb.append(String.format(Locale.ROOT, "%s %.2f, ", k, v)));
-            sb.setLength(Math.max(0, sb.length() - 2));
-            return sb.append(')').toString();
+            String tasks = perTask.entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+                    .collect(Collectors.joining(", "));
+            return String.format(Locale.ROOT, "exact match %.3f over %d prompts (%s)", overall, examples, tasks);
         }
     }
 }

@@ -20,16 +20,8 @@ import java.util.stream.Stream;
  * {@code id} and {@code source}; other fields are ignored and blank lines are skipped. A missing id becomes
  * {@code <name>:<line>}, a missing source the file name without extensions.
  */
-final class JsonlPart implements Part {
+record JsonlPart(String name, InputOpener opener) implements Part {
     private static final TypeAdapter<JsonElement> JSON = new Gson().getAdapter(JsonElement.class);
-
-    private final String name;
-    private final InputOpener opener;
-
-    JsonlPart(String name, InputOpener opener) {
-        this.name = name;
-        this.opener = opener;
-    }
 
     @Override
     public Stream<Document> open(boolean lenient, LongAdder skipped) {

@@ -12,17 +12,7 @@ import java.util.stream.Stream;
  * {@code name#k} (k = 0, 1, ...), its lines joined by {@code \n}. Blank (whitespace-only) files give no documents.
  * The source is the file name without extensions.
  */
-final class TextPart implements Part {
-    private final String name;
-    private final InputOpener opener;
-    private final boolean splitOnBlankLines;
-
-    TextPart(String name, InputOpener opener, boolean splitOnBlankLines) {
-        this.name = name;
-        this.opener = opener;
-        this.splitOnBlankLines = splitOnBlankLines;
-    }
-
+record TextPart(String name, InputOpener opener, boolean splitOnBlankLines) implements Part {
     @Override
     public Stream<Document> open(boolean lenient, LongAdder skipped) {
         BufferedReader reader = opener.openReader(name);

@@ -34,7 +34,6 @@ public final class BolmoCoreExport {
     public static final String REVISION = "7f3c6b5af2e84e47cccc536f8d23a746a5c924d4";
     /** What the run directory records about itself (read back by {@link BolmoCoreImport}). */
     public static final String RUN_FILE = "bolmo4j-run.json";
-    static final String LAUNCH = "launch.sh";
     /** Ids per array file (about 4 GB of uint32). */
     public static final long DEFAULT_TOKENS_PER_FILE = 1L << 30;
 
@@ -120,7 +119,7 @@ public final class BolmoCoreExport {
             Files.write(bc.resolve("env.sh"), recipe.env().entrySet().stream()
                     .map(e -> "export " + e.getKey() + "=" + RunFiles.shellQuote(e.getValue())).toList());
             ExportedRun run = new ExportedRun(out, stage, data, recipe, blockers);
-            script(out.resolve(LAUNCH), RunFiles.launch(run, layout.cluster()));
+            script(out.resolve("launch.sh"), RunFiles.launch(run, layout.cluster()));
             if (stage == 1) {
                 script(out.resolve("convert-teacher.sh"), RunFiles.convertTeacher(recipe, t.dir.toAbsolutePath()));
             }

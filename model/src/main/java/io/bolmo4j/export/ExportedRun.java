@@ -13,11 +13,6 @@ import java.util.List;
  * @param blockers why bolmo-core cannot run this teacher unmodified (empty: it can); also in the run's README
  */
 public record ExportedRun(Path dir, int stage, PretokenizedData.Manifest data, BolmoCoreRecipe recipe, List<String> blockers) {
-    /** The script that starts training on one node (run it on every node with NODE_RANK set). */
-    public Path launchScript() {
-        return dir.resolve(BolmoCoreExport.LAUNCH);
-    }
-
     /** The settings with no bolmo-core equivalent. */
     public List<BolmoCoreRecipe.Mapping> unmapped() {
         return recipe.unmapped();

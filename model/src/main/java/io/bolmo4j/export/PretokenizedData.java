@@ -111,8 +111,7 @@ public final class PretokenizedData {
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("no data sources given");
         }
-        List<Path> files = new ArrayList<>();
-        sources.forEach(s -> files.addAll(Corpus.files(s)));
+        List<Path> files = sources.stream().flatMap(s -> Corpus.files(s).stream()).toList();
         List<SourceFile> read = new ArrayList<>();
         try (TokenArrayWriter writer = new TokenArrayWriter(dataDir, dtype, maxTokensPerFile);
              Progress progress = Progress.start("tokenize", files.size(), "files")) {

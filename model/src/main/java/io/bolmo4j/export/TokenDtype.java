@@ -1,5 +1,6 @@
 package io.bolmo4j.export;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -36,11 +37,6 @@ public enum TokenDtype {
         if (vocabSize < 1) {
             throw new IllegalArgumentException("vocabulary size must be >= 1, got " + vocabSize);
         }
-        for (TokenDtype t : values()) {
-            if (vocabSize - 1L <= t.max()) {
-                return t;
-            }
-        }
-        throw new IllegalStateException("unreachable: an int vocabulary always fits uint32");
+        return Arrays.stream(values()).filter(t -> vocabSize - 1L <= t.max()).findFirst().orElseThrow(); // an int always fits uint32
     }
 }

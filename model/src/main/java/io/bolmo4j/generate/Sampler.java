@@ -2,6 +2,7 @@ package io.bolmo4j.generate;
 
 import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /** Chooses ids from logits following {@link SamplingOptions} (Hugging Face's order: temperature, top-k, top-p). */
 public final class Sampler {
@@ -102,11 +103,6 @@ public final class Sampler {
     }
 
     private static Integer[] descending(double[] z) {
-        Integer[] idx = new Integer[z.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(z[b], z[a]));
-        return idx;
+        return IntStream.range(0, z.length).boxed().sorted((a, b) -> Double.compare(z[b], z[a])).toArray(Integer[]::new);
     }
 }

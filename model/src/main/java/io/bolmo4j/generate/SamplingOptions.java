@@ -27,23 +27,7 @@ public record SamplingOptions(int maxNewTokens, double temperature, int topK, do
         return new SamplingOptions(maxNewTokens, 0, 0, 1, 0);
     }
 
-    public SamplingOptions withTemperature(double t) {
-        return new SamplingOptions(maxNewTokens, t, topK, topP, seed);
-    }
-
-    public SamplingOptions withTopK(int k) {
-        return new SamplingOptions(maxNewTokens, temperature, k, topP, seed);
-    }
-
-    public SamplingOptions withTopP(double p) {
-        return new SamplingOptions(maxNewTokens, temperature, topK, p, seed);
-    }
-
     public SamplingOptions withSeed(long s) {
         return new SamplingOptions(maxNewTokens, temperature, topK, topP, s);
-    }
-
-    public SamplingOptions withMaxNewTokens(int n) {
-        return new SamplingOptions(n, temperature, topK, topP, seed);
     }
 }

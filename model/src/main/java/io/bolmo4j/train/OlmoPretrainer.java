@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * Pretrains an OLMo 2 from scratch on a token stream (the built-in teacher's recipe): next-token cross-entropy,
@@ -49,6 +51,8 @@ public final class OlmoPretrainer {
             return new Config(3000, 16, 256, 3e-3, 0.05, 0.1, 1.0, 1234, 250, 250, 64);
         }
     }
+
+    private static final String LOG_HEADER = "step,lr,loss,grad_norm,tokens_per_s,elapsed_s,val_bits_per_byte\n";
 
     private final OlmoModel model;
     private final BpeTokenizer tokenizer;
@@ -85,21 +89,17 @@ public final class OlmoPretrainer {
     }
 
     private int[] tokens(Iterable<Document> docs) {
-        IntBuilder b = new IntBuilder();
+        IntStream.Builder b = IntStream.builder();
         for (Document d : docs) {
-            for (int id : tokenizer.encodeIds(d.text())) {
-                b.add(id);
-            }
+            Arrays.stream(tokenizer.encodeIds(d.text())).forEach(b);
             b.add(tokenizer.eosId());
         }
-        return b.toArray();
+        return b.build().toArray();
     }
 
     /** What an interrupted {@link #run} leaves in its folder, and continues from: the checkpoint and the log. */
     public static List<String> resumable() {
-        List<String> names = new ArrayList<>(TrainCheckpoint.names("checkpoint"));
-        names.add("train_log.csv");
-        return names;
+        return Stream.concat(TrainCheckpoint.names("checkpoint").stream(), Stream.of("train_log.csv")).toList();
     }
 
     /**
@@ -126,7 +126,7 @@ public final class OlmoPretrainer {
                 System.err.println("resuming from " + ckpt + " at step " + start);
                 truncateLog(log, start);
             } else {
-                Files.writeString(log, "step,lr,loss,grad_norm,tokens_per_s,elapsed_s,val_bits_per_byte\n");
+                Files.writeString(log, LOG_HEADER);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -184,7 +184,7 @@ public final class OlmoPretrainer {
     /** Drops log rows written after the checkpoint a run resumes from (they will be trained again). */
     private static void truncateLog(Path log, long step) throws IOException {
         if (!Files.exists(log)) {
-            Files.writeString(log, "step,lr,loss,grad_norm,tokens_per_s,elapsed_s,val_bits_per_byte\n");
+            Files.writeString(log, LOG_HEADER);
             return;
         }
         List<String> kept = new ArrayList<>();
@@ -245,31 +245,5 @@ public final class OlmoPretrainer {
         return OlmoConfig.of("olmo2", (tok.vocabSize() + 127) / 128 * 128, d, ffn, layers, heads, heads, maxPositions)
                 .with("eos_token_id", tok.eosId())
                 .with("pad_token_id", tok.padId().orElse(tok.eosId()));
-    }
-
-    /** A growable int array. */
-    private static final class IntBuilder {
-        private int[] a = new int[1 << 16];
-        private int n;
-
-        void add(int v) {
-            if (n == a.length) {
-                a = Arrays.copyOf(a, n * 2);
-            }
-            a[n++] = v;
-        }
-
-        int[] toArray() {
-            return Arrays.copyOf(a, n);
-        }
-    }
-
-    /** For tests: documents as a list. */
-    static List<Document> docs(String... texts) {
-        List<Document> d = new ArrayList<>();
-        for (int i = 0; i < texts.length; i++) {
-            d.add(new Document("d" + i, texts[i], "test"));
-        }
-        return d;
     }
 }

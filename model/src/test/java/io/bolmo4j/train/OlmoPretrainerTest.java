@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,11 +24,15 @@ class OlmoPretrainerTest {
     Path dir;
 
     static final Cl100kVocab VOCAB = Cl100kVocab.firstRanks(300);
-    static final List<Document> TRAIN = OlmoPretrainer.docs(
+    static final List<Document> TRAIN = docs(
             "the cat sat on the mat. the cat sat on the mat. the dog sat on the log. ".repeat(20),
             "a b c d e f g h i j k l m n o p q r s t u v w x y z ".repeat(20));
-    static final List<Document> VALID = OlmoPretrainer.docs("the cat sat on the log. the dog sat on the mat. ".repeat(10));
+    static final List<Document> VALID = docs("the cat sat on the log. the dog sat on the mat. ".repeat(10));
     static final OlmoPretrainer.Config CFG = new OlmoPretrainer.Config(8, 4, 32, 1e-2, 0.25, 0.1, 1.0, 7, 4, 100, 4);
+
+    private static List<Document> docs(String... texts) {
+        return IntStream.range(0, texts.length).mapToObj(i -> new Document("d" + i, texts[i], "test")).toList();
+    }
 
     private static OlmoModel model() {
         return OlmoModel.random(OlmoPretrainer.teacherConfig(VOCAB.tokenizer(), 32, 2, 2, 64, 64), 3);
