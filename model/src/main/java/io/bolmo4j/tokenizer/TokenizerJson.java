@@ -11,6 +11,7 @@ import com.google.gson.stream.JsonToken;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.text.Normalizer.Form;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -280,7 +281,7 @@ final class TokenizerJson {
     private static Normalizer normalizer(JsonNode n) {
         String type = type(n);
         return switch (type) {
-            case "NFC", "NFD", "NFKC", "NFKD" -> new Normalizer.Unicode(UnicodeNormalization.Form.valueOf(type));
+            case "NFC", "NFD", "NFKC", "NFKD" -> new Normalizer.Unicode(Form.valueOf(type));
             case "Lowercase" -> new Normalizer.Lowercase();
             case "Strip" -> new Normalizer.Strip(n.get("strip_left").bool(true), n.get("strip_right").bool(true));
             case "Replace" -> new Normalizer.Replace(pattern(n.get("pattern")), n.get("content").string());
