@@ -367,8 +367,7 @@ final class NormalizedString {
 
     /** HF's {@code split}: the non-empty pieces {@code behavior} keeps, appended to {@code out}. */
     void split(IntList matches, SplitDelimiterBehavior behavior, List<NormalizedString> out) {
-        IntList pieces = behavior.pieces(matches);
-        slices(pieces, out);
+        slices(behavior.pieces(matches), out);
     }
 
     /** Appends the non-empty slices {@code (from, to)} (char pairs, in order) to {@code out}. */
