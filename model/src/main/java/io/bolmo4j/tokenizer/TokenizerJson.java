@@ -222,11 +222,7 @@ final class TokenizerJson {
         for (JsonNode t : tokens.array()) {
             byId.put(t.get("id").id(), null);
         }
-        vocab.forEach((s, id) -> {
-            if (byId.containsKey(id) && byId.get(id) == null) {
-                byId.put(id, s);
-            }
-        });
+        vocab.forEach((s, id) -> byId.replace(id, null, s)); // the first vocab string of each claimed id
         for (JsonNode t : tokens.array()) {
             String content = t.get("content").string();
             if (content.isEmpty()) {
