@@ -183,15 +183,7 @@ final class JinjaEngine {
     }
 
     /** {@code s | length} counts code points as Python's {@code len} does, not UTF-16 units; other values as Jinjava. */
-    private static final class Length implements Filter {
-        private final String name;
-        private final Filter jinjava;
-
-        Length(String name, Filter jinjava) {
-            this.name = name;
-            this.jinjava = jinjava;
-        }
-
+    private record Length(String name, Filter jinjava) implements Filter {
         @Override
         public String getName() {
             return name;

@@ -95,7 +95,6 @@ final class AddedVocabulary {
             return;
         }
         IntList ranges = new IntList(8);
-        IntList found = new IntList(4);
         int done = 0;
         int[] at = new int[1];
         for (int from = 0; ; ) {
@@ -129,21 +128,18 @@ final class AddedVocabulary {
             if (done < start) {
                 ranges.add(done);
                 ranges.add(start);
-                found.add(-1);
+                ids.add(-1);
             }
             ranges.add(start);
             ranges.add(stop);
-            found.add(t.id());
+            ids.add(t.id());
             done = stop;
         }
         if (done < s.length()) {
             ranges.add(done);
             ranges.add(s.length());
-            found.add(-1);
+            ids.add(-1);
         }
         piece.slices(ranges, parts);
-        for (int i = 0; i < found.size(); i++) {
-            ids.add(found.get(i));
-        }
     }
 }

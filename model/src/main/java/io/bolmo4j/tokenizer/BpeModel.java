@@ -77,8 +77,7 @@ final class BpeModel {
     }
 
     private Word byteLevelWord(String piece) {
-        byte[] bytes = new byte[Utf8.length(piece, 0, piece.length())];
-        Utf8.encode(piece, 0, piece.length(), bytes);
+        byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
         if (options.ignoreMerges()) {
             Integer whole = vocab.get(ByteLevelAlphabet.toUnicode(bytes));
             if (whole != null) {

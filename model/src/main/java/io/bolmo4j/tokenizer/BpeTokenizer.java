@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.stream.IntStream;
 
 /**
  * A Hugging Face {@code tokenizer.json} tokenizer (BPE model): the whole {@code tokenizers} pipeline as LM
@@ -49,10 +50,8 @@ public final class BpeTokenizer {
         preTokenizer = json.preTokenizer;
         postProcessor = json.postProcessor;
         decoder = json.decoder;
-        int size = vocab.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        for (AddedVocabulary.AddedToken t : json.addedTokens) {
-            size = Math.max(size, t.id() + 1);
-        }
+        int size = IntStream.concat(vocab.values().stream().mapToInt(Integer::intValue),
+                json.addedTokens.stream().mapToInt(AddedVocabulary.AddedToken::id)).max().orElse(-1) + 1;
         idToString = new String[size];
         idToBytes = new byte[size][];
         isSpecial = new boolean[size];

@@ -38,14 +38,9 @@ public final class ByteLevelAlphabet {
 
     /** @return the alphabet spelling of {@code bytes} */
     public static String toUnicode(byte[] bytes) {
-        return toUnicode(bytes, 0, bytes.length);
-    }
-
-    /** @return the alphabet spelling of {@code bytes[from, from + length)} */
-    public static String toUnicode(byte[] bytes, int from, int length) {
-        char[] chars = new char[length];
-        for (int i = 0; i < length; i++) {
-            chars[i] = BYTE_TO_CHAR[bytes[from + i] & 0xFF];
+        char[] chars = new char[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            chars[i] = BYTE_TO_CHAR[bytes[i] & 0xFF];
         }
         return new String(chars);
     }

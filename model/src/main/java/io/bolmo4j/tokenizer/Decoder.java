@@ -39,18 +39,10 @@ sealed interface Decoder {
     record Metaspace(int replacement, boolean prepended) implements Decoder {
         @Override
         public List<String> decodeChain(List<String> tokens) {
+            String rep = Character.toString(replacement);
             List<String> out = new ArrayList<>(tokens.size());
             for (int i = 0; i < tokens.size(); i++) {
-                StringBuilder sb = new StringBuilder();
-                int index = i;
-                tokens.get(i).codePoints().forEach(c -> {
-                    if (c != replacement) {
-                        sb.appendCodePoint(c);
-                    } else if (index != 0 || !prepended) {
-                        sb.append(' ');
-                    }
-                });
-                out.add(sb.toString());
+                out.add(tokens.get(i).replace(rep, i == 0 && prepended ? "" : " "));
             }
             return out;
         }
@@ -136,11 +128,7 @@ sealed interface Decoder {
     record Replace(Pattern pattern, String content) implements Decoder {
         @Override
         public List<String> decodeChain(List<String> tokens) {
-            List<String> out = new ArrayList<>(tokens.size());
-            for (String t : tokens) {
-                out.add(replace(t));
-            }
-            return out;
+            return tokens.stream().map(this::replace).toList();
         }
 
         String replace(String token) {

@@ -1,30 +1,19 @@
 package io.bolmo4j.tokenizer;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * A value in a tokenizer.json together with its file name and JSON path, so that every complaint about it reads
  * {@code tokenizer.json: normalizer.type 'Foo' is not supported}.
  */
-final class JsonNode {
-    private final String file;
-    private final String path;
-    private final JsonElement value;
-
-    JsonNode(String file, String path, JsonElement value) {
-        this.file = file;
-        this.path = path;
-        this.value = value;
-    }
-
+record JsonNode(String file, String path, JsonElement value) {
     /** @return the error {@code FILE: PATH MESSAGE} */
     TokenizerException error(String message) {
         return new TokenizerException(file + ": " + (path.isEmpty() ? "" : path + " ") + message);
@@ -76,20 +65,10 @@ final class JsonNode {
 
     /** @return the elements of this array */
     List<JsonNode> array() {
-        JsonArray a = rawArray();
-        List<JsonNode> out = new ArrayList<>(a.size());
-        for (int i = 0; i < a.size(); i++) {
-            out.add(new JsonNode(file, path + "[" + i + "]", a.get(i)));
-        }
-        return out;
-    }
-
-    /** @return the gson array itself (for long arrays read without a node per element) */
-    JsonArray rawArray() {
         if (!required().value.isJsonArray()) {
             throw error("must be a JSON array, got " + got());
         }
-        return value.getAsJsonArray();
+        return IntStream.range(0, value.getAsJsonArray().size()).mapToObj(this::at).toList();
     }
 
     /** @return element {@code i} of this array (its value only when this node holds the array) */

@@ -2,6 +2,7 @@ package io.bolmo4j.tokenizer;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 import java.util.function.IntUnaryOperator;
 import java.util.regex.Matcher;
@@ -178,6 +179,28 @@ final class NormalizedString {
         return new NormalizedString(sb.toString(), s.toArray(), e.toArray(), originalStart, originalEnd);
     }
 
+    /** HF's {@code transform} where each char becomes the chars {@code f} gives it; see {@link #expand}. */
+    NormalizedString flatMap(IntFunction<int[]> f) {
+        IntList cps = new IntList(text.length() + 8);
+        IntList changes = new IntList(text.length() + 8);
+        expand(text, f, cps, changes);
+        return transform(cps.toArray(), changes.toArray(), cps.size(), 0);
+    }
+
+    /**
+     * Appends the chars {@code f} gives each char of {@code text} to {@code cps}, with their changes: the first takes
+     * the old char's place (0), the others are inserted after it (1).
+     */
+    static void expand(String text, IntFunction<int[]> f, IntList cps, IntList changes) {
+        text.codePoints().forEach(cp -> {
+            int[] out = f.apply(cp);
+            for (int k = 0; k < out.length; k++) {
+                cps.add(out[k]);
+                changes.add(k == 0 ? 0 : 1);
+            }
+        });
+    }
+
     /** HF's {@code map}: each char replaced by one char, alignments kept. */
     NormalizedString map(IntUnaryOperator f) {
         int n = text.codePointCount(0, text.length());
@@ -344,8 +367,7 @@ final class NormalizedString {
 
     /** HF's {@code split}: the non-empty pieces {@code behavior} keeps, appended to {@code out}. */
     void split(IntList matches, SplitDelimiterBehavior behavior, List<NormalizedString> out) {
-        IntList pieces = behavior.pieces(matches);
-        slices(pieces, out);
+        slices(behavior.pieces(matches), out);
     }
 
     /** Appends the non-empty slices {@code (from, to)} (char pairs, in order) to {@code out}. */

@@ -1,5 +1,6 @@
 package io.bolmo4j.tokenizer;
 
+import java.text.Normalizer.Form;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -8,7 +9,7 @@ sealed interface Normalizer {
     NormalizedString normalize(NormalizedString s);
 
     /** {@code NFC}, {@code NFD}, {@code NFKC}, {@code NFKD}. */
-    record Unicode(UnicodeNormalization.Form form) implements Normalizer {
+    record Unicode(Form form) implements Normalizer {
         @Override
         public NormalizedString normalize(NormalizedString s) {
             return UnicodeNormalization.apply(s, form);
@@ -26,20 +27,8 @@ sealed interface Normalizer {
             if (text.indexOf(CAPITAL_I_WITH_DOT) < 0) {
                 return s.map(Character::toLowerCase);
             }
-            IntList cps = new IntList(text.length() + 4);
-            IntList changes = new IntList(text.length() + 4);
-            text.codePoints().forEach(cp -> {
-                if (cp == CAPITAL_I_WITH_DOT) {
-                    cps.add('i');
-                    changes.add(0);
-                    cps.add(0x307);
-                    changes.add(1);
-                } else {
-                    cps.add(Character.toLowerCase(cp));
-                    changes.add(0);
-                }
-            });
-            return s.transform(cps.toArray(), changes.toArray(), cps.size(), 0);
+            return s.flatMap(cp -> cp == CAPITAL_I_WITH_DOT ? new int[] {'i', 0x307}
+                    : new int[] {Character.toLowerCase(cp)});
         }
     }
 
@@ -104,7 +93,7 @@ sealed interface Normalizer {
                 s = spaceChineseChars(s);
             }
             if (stripAccents) {
-                s = UnicodeNormalization.apply(s, UnicodeNormalization.Form.NFD)
+                s = UnicodeNormalization.apply(s, Form.NFD)
                         .filter(c -> Character.getType(c) != Character.NON_SPACING_MARK);
             }
             return lowercase ? new Lowercase().normalize(s) : s;
@@ -115,22 +104,7 @@ sealed interface Normalizer {
             if (text.codePoints().noneMatch(Chars::isChineseChar)) {
                 return s;
             }
-            IntList cps = new IntList(text.length() + 8);
-            IntList changes = new IntList(text.length() + 8);
-            text.codePoints().forEach(c -> {
-                if (Chars.isChineseChar(c)) {
-                    cps.add(' ');
-                    changes.add(0);
-                    cps.add(c);
-                    changes.add(1);
-                    cps.add(' ');
-                    changes.add(1);
-                } else {
-                    cps.add(c);
-                    changes.add(0);
-                }
-            });
-            return s.transform(cps.toArray(), changes.toArray(), cps.size(), 0);
+            return s.flatMap(c -> Chars.isChineseChar(c) ? new int[] {' ', c, ' '} : new int[] {c});
         }
     }
 

@@ -1,6 +1,5 @@
 package io.bolmo4j.tokenizer;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -18,7 +17,10 @@ sealed interface PostProcessor {
     record Special(int[] ids, String[] tokens) {
     }
 
-    /** {@code TemplateProcessing}: the {@code single} template, each piece a special token or the sequence. */
+    /**
+     * {@code TemplateProcessing}: the {@code single} template, each piece a special token or the sequence (null).
+     * {@code BertProcessing} is the template {@code cls} A {@code sep}.
+     */
     record Template(List<Special> pieces) implements PostProcessor {
         @Override
         public Tokens process(Tokens tokens, boolean addSpecialTokens) {
@@ -44,7 +46,10 @@ sealed interface PostProcessor {
         }
     }
 
-    /** {@code ByteLevel}: trims leading/trailing spaces off offsets when {@code trim_offsets}. */
+    /**
+     * {@code ByteLevel}: trims leading/trailing spaces off offsets when {@code trim_offsets}. {@code RobertaProcessing}
+     * is this followed by BertProcessing's template.
+     */
     record ByteLevel(boolean trimOffsets, boolean addPrefixSpace) implements PostProcessor {
         @Override
         public Tokens process(Tokens tokens, boolean addSpecialTokens) {
@@ -57,36 +62,6 @@ sealed interface PostProcessor {
         @Override
         public boolean needsValues() {
             return trimOffsets;
-        }
-    }
-
-    /** {@code RobertaProcessing}: optional offset trimming, then {@code cls} A {@code sep}. */
-    record Roberta(Special cls, Special sep, boolean trimOffsets, boolean addPrefixSpace)
-            implements PostProcessor {
-        @Override
-        public Tokens process(Tokens tokens, boolean addSpecialTokens) {
-            if (trimOffsets) {
-                trim(tokens, addPrefixSpace);
-            }
-            return new Template(Arrays.asList(cls, null, sep)).process(tokens, addSpecialTokens);
-        }
-
-        @Override
-        public boolean needsValues() {
-            return trimOffsets;
-        }
-    }
-
-    /** {@code BertProcessing}: {@code cls} A {@code sep}. */
-    record Bert(Special cls, Special sep) implements PostProcessor {
-        @Override
-        public Tokens process(Tokens tokens, boolean addSpecialTokens) {
-            return new Template(Arrays.asList(cls, null, sep)).process(tokens, addSpecialTokens);
-        }
-
-        @Override
-        public boolean needsValues() {
-            return false;
         }
     }
 

@@ -104,20 +104,15 @@ sealed interface PreTokenizer {
     record Sequence(List<PreTokenizer> steps) implements PreTokenizer {
         @Override
         public void split(NormalizedString piece, List<NormalizedString> out) {
-            if (steps.isEmpty()) {
-                if (!piece.isEmpty()) {
-                    out.add(piece);
-                }
-                return;
-            }
             List<NormalizedString> pieces = List.of(piece);
-            for (int i = 0; i < steps.size(); i++) {
-                List<NormalizedString> next = i == steps.size() - 1 ? out : new ArrayList<>();
+            for (PreTokenizer step : steps) {
+                List<NormalizedString> next = new ArrayList<>();
                 for (NormalizedString p : pieces) {
-                    steps.get(i).split(p, next);
+                    step.split(p, next);
                 }
                 pieces = next;
             }
+            pieces.stream().filter(p -> !p.isEmpty()).forEach(out::add);
         }
     }
 }

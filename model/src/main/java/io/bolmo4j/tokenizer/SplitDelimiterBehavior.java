@@ -21,18 +21,12 @@ enum SplitDelimiterBehavior {
         IntList out = new IntList(matches.size());
         int n = matches.size() / 3;
         switch (this) {
-            case Removed -> {
+            case Removed, Isolated -> {
                 for (int i = 0; i < n; i++) {
-                    if (matches.get(3 * i + 2) == 0) {
+                    if (this == Isolated || matches.get(3 * i + 2) == 0) {
                         out.add(matches.get(3 * i));
                         out.add(matches.get(3 * i + 1));
                     }
-                }
-            }
-            case Isolated -> {
-                for (int i = 0; i < n; i++) {
-                    out.add(matches.get(3 * i));
-                    out.add(matches.get(3 * i + 1));
                 }
             }
             case Contiguous, MergedWithPrevious -> {
@@ -68,7 +62,6 @@ enum SplitDelimiterBehavior {
                     out.add(reversed.get(i + 1));
                 }
             }
-            default -> throw new AssertionError(this);
         }
         return out;
     }

@@ -3,7 +3,7 @@ package io.bolmo4j.tokenizer;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,11 +21,8 @@ public record Tokenization(int[] ids, List<String> tokens, int[] byteStart, int[
      */
     public static Tokenization of(BpeTokenizer tokenizer, String text, boolean addSpecialTokens) {
         Encoding e = tokenizer.encode(text, true, addSpecialTokens);
-        List<String> tokens = new ArrayList<>(e.size());
-        for (int id : e.ids()) {
-            tokens.add(tokenizer.tokenString(id));
-        }
-        return new Tokenization(e.ids(), List.copyOf(tokens), e.byteStart(), e.byteEnd());
+        List<String> tokens = Arrays.stream(e.ids()).mapToObj(tokenizer::tokenString).toList();
+        return new Tokenization(e.ids(), tokens, e.byteStart(), e.byteEnd());
     }
 
     /** @return the number of tokens */

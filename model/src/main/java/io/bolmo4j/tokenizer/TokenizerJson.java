@@ -11,6 +11,7 @@ import com.google.gson.stream.JsonToken;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.text.Normalizer.Form;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -77,7 +78,7 @@ final class TokenizerJson {
         }
         t.readModel(r.get("model"));
         t.normalizer = r.has("normalizer") ? normalizer(r.get("normalizer")) : null;
-        t.readPreTokenizer(r.get("pre_tokenizer"));
+        t.preTokenizer = r.has("pre_tokenizer") ? t.preTokenizer(r.get("pre_tokenizer")) : null;
         t.readAddedTokens(r.get("added_tokens"));
         t.decoder = r.has("decoder") ? decoder(r.get("decoder")) : null;
         t.postProcessor = r.has("post_processor") ? t.postProcessor(r.get("post_processor")) : null;
@@ -159,7 +160,7 @@ final class TokenizerJson {
                 prefix, suffix, model.get("ignore_merges").bool(false));
         int prefixLength = prefix == null ? 0 : prefix.length();
         if (!mergesStreamed) {
-            model.get("merges").rawArray(); // missing, or not an array: throws
+            model.get("merges").array(); // missing, or not an array: throws
         }
         JsonNode mergesNode = model.get("merges");
         for (int i = 0; i < streamedMerges.size(); i++) {
@@ -221,11 +222,7 @@ final class TokenizerJson {
         for (JsonNode t : tokens.array()) {
             byId.put(t.get("id").id(), null);
         }
-        vocab.forEach((s, id) -> {
-            if (byId.containsKey(id) && byId.get(id) == null) {
-                byId.put(id, s);
-            }
-        });
+        vocab.forEach((s, id) -> byId.replace(id, null, s)); // the first vocab string of each claimed id
         for (JsonNode t : tokens.array()) {
             String content = t.get("content").string();
             if (content.isEmpty()) {
@@ -280,10 +277,7 @@ final class TokenizerJson {
     private static Normalizer normalizer(JsonNode n) {
         String type = type(n);
         return switch (type) {
-            case "NFC" -> new Normalizer.Unicode(UnicodeNormalization.Form.NFC);
-            case "NFD" -> new Normalizer.Unicode(UnicodeNormalization.Form.NFD);
-            case "NFKC" -> new Normalizer.Unicode(UnicodeNormalization.Form.NFKC);
-            case "NFKD" -> new Normalizer.Unicode(UnicodeNormalization.Form.NFKD);
+            case "NFC", "NFD", "NFKC", "NFKD" -> new Normalizer.Unicode(Form.valueOf(type));
             case "Lowercase" -> new Normalizer.Lowercase();
             case "Strip" -> new Normalizer.Strip(n.get("strip_left").bool(true), n.get("strip_right").bool(true));
             case "Replace" -> new Normalizer.Replace(pattern(n.get("pattern")), n.get("content").string());
@@ -294,13 +288,7 @@ final class TokenizerJson {
                 yield new Normalizer.Bert(n.get("clean_text").bool(true), n.get("handle_chinese_chars").bool(true),
                         strip.isNull() ? lowercase : strip.bool(false), lowercase);
             }
-            case "Sequence" -> {
-                List<Normalizer> steps = new ArrayList<>();
-                for (JsonNode s : n.get("normalizers").array()) {
-                    steps.add(normalizer(s));
-                }
-                yield new Normalizer.Sequence(steps);
-            }
+            case "Sequence" -> new Normalizer.Sequence(n.get("normalizers").array().stream().map(TokenizerJson::normalizer).toList());
             default -> throw unsupported(n, type, NORMALIZERS);
         };
     }
@@ -328,13 +316,6 @@ final class TokenizerJson {
     private static final String PRE_TOKENIZERS = "Split, ByteLevel, Whitespace, WhitespaceSplit, Metaspace, Digits, "
             + "Punctuation, BertPreTokenizer, Sequence";
 
-    private void readPreTokenizer(JsonNode n) {
-        if (n.isNull()) {
-            return;
-        }
-        preTokenizer = preTokenizer(n);
-    }
-
     private PreTokenizer preTokenizer(JsonNode n) {
         if (byteLevel) {
             throw n.error("comes after a ByteLevel pre-tokenizer, which is not supported (ByteLevel must be last)");
@@ -358,25 +339,18 @@ final class TokenizerJson {
             case "BertPreTokenizer" -> new PreTokenizer.Sequence(List.of(
                     new PreTokenizer.CharSplit(Chars::isWhitespace, SplitDelimiterBehavior.Removed),
                     new PreTokenizer.CharSplit(Chars::isPunctuation, SplitDelimiterBehavior.Isolated)));
-            case "Sequence" -> {
-                List<PreTokenizer> steps = new ArrayList<>();
-                for (JsonNode s : n.get("pretokenizers").array()) {
-                    steps.add(preTokenizer(s));
-                }
-                yield new PreTokenizer.Sequence(steps);
-            }
+            case "Sequence" -> new PreTokenizer.Sequence(n.get("pretokenizers").array().stream().map(this::preTokenizer).toList());
             default -> throw unsupported(n, type, PRE_TOKENIZERS);
         };
     }
 
     private static SplitDelimiterBehavior behavior(JsonNode b) {
-        String s = b.string();
-        for (SplitDelimiterBehavior v : SplitDelimiterBehavior.values()) {
-            if (v.name().equals(s)) {
-                return v;
-            }
+        try {
+            return SplitDelimiterBehavior.valueOf(b.string());
+        } catch (IllegalArgumentException e) {
+            throw b.error("'" + b.string() + "' is not a split behavior ("
+                    + Arrays.toString(SplitDelimiterBehavior.values()) + ")");
         }
-        throw b.error("'" + s + "' is not a split behavior (" + Arrays.toString(SplitDelimiterBehavior.values()) + ")");
     }
 
     /** {@code prepend_scheme}, or the legacy {@code add_prefix_space} ({@code false} = never). */
@@ -410,18 +384,18 @@ final class TokenizerJson {
             case "TemplateProcessing" -> template(n);
             case "ByteLevel" -> new PostProcessor.ByteLevel(n.get("trim_offsets").bool(true),
                     n.get("add_prefix_space").bool(true));
-            case "RobertaProcessing" -> new PostProcessor.Roberta(pair(n.get("cls")), pair(n.get("sep")),
-                    n.get("trim_offsets").bool(true), n.get("add_prefix_space").bool(true));
-            case "BertProcessing" -> new PostProcessor.Bert(pair(n.get("cls")), pair(n.get("sep")));
-            case "Sequence" -> {
-                List<PostProcessor> steps = new ArrayList<>();
-                for (JsonNode s : n.get("processors").array()) {
-                    steps.add(postProcessor(s));
-                }
-                yield new PostProcessor.Sequence(steps);
-            }
+            // RobertaProcessing is ByteLevel's offset trimming, then BertProcessing's cls A sep.
+            case "RobertaProcessing" -> new PostProcessor.Sequence(List.of(new PostProcessor.ByteLevel(
+                    n.get("trim_offsets").bool(true), n.get("add_prefix_space").bool(true)), clsSep(n)));
+            case "BertProcessing" -> clsSep(n);
+            case "Sequence" -> new PostProcessor.Sequence(n.get("processors").array().stream().map(this::postProcessor).toList());
             default -> throw unsupported(n, type, POST_PROCESSORS);
         };
+    }
+
+    /** Roberta/Bert's template {@code cls} A {@code sep}. */
+    private static PostProcessor.Template clsSep(JsonNode n) {
+        return new PostProcessor.Template(Arrays.asList(pair(n.get("cls")), null, pair(n.get("sep"))));
     }
 
     /** Roberta/Bert's {@code ["<s>", 0]}. */
@@ -445,35 +419,26 @@ final class TokenizerJson {
                 if (ids.size() != tokens.size()) {
                     throw s.error("has " + ids.size() + " ids but " + tokens.size() + " tokens");
                 }
-                int[] idArray = new int[ids.size()];
-                String[] tokenArray = new String[ids.size()];
-                for (int i = 0; i < idArray.length; i++) {
-                    idArray[i] = ids.get(i).id();
-                    tokenArray[i] = tokens.get(i).string();
-                }
-                specials.put(e.getKey(), new PostProcessor.Special(idArray, tokenArray));
+                specials.put(e.getKey(), new PostProcessor.Special(ids.stream().mapToInt(JsonNode::id).toArray(),
+                        tokens.stream().map(JsonNode::string).toArray(String[]::new)));
             }
         }
         List<PostProcessor.Special> pieces = new ArrayList<>();
         for (JsonNode piece : n.get("single").array()) {
-            String special;
             if (piece.has("Sequence")) {
-                String id = piece.get("Sequence").get("id").string();
-                if (!id.equals("A")) {
-                    throw piece.get("Sequence").get("id").error("'" + id + "' is not supported in a single template");
+                JsonNode id = piece.get("Sequence").get("id");
+                if (!id.string().equals("A")) {
+                    throw id.error("'" + id.string() + "' is not supported in a single template");
                 }
-                special = null;
-            } else if (piece.has("SpecialToken")) {
-                special = piece.get("SpecialToken").get("id").string();
-            } else {
-                throw piece.error("must be {\"Sequence\": ...} or {\"SpecialToken\": ...}, got " + piece);
-            }
-            if (special == null) {
                 pieces.add(null);
-            } else if (specials.containsKey(special)) {
+            } else if (piece.has("SpecialToken")) {
+                String special = piece.get("SpecialToken").get("id").string();
+                if (!specials.containsKey(special)) {
+                    throw piece.error("names special token '" + special + "', which special_tokens does not define");
+                }
                 pieces.add(specials.get(special));
             } else {
-                throw piece.error("names special token '" + special + "', which special_tokens does not define");
+                throw piece.error("must be {\"Sequence\": ...} or {\"SpecialToken\": ...}, got " + piece);
             }
         }
         return new PostProcessor.Template(pieces);
@@ -493,13 +458,7 @@ final class TokenizerJson {
             case "Fuse" -> new Decoder.Fuse();
             case "Strip" -> new Decoder.Strip(n.get("content").character(), n.get("start").id(), n.get("stop").id());
             case "Replace" -> new Decoder.Replace(pattern(n.get("pattern")), n.get("content").string());
-            case "Sequence" -> {
-                List<Decoder> steps = new ArrayList<>();
-                for (JsonNode s : n.get("decoders").array()) {
-                    steps.add(decoder(s));
-                }
-                yield new Decoder.Sequence(steps);
-            }
+            case "Sequence" -> new Decoder.Sequence(n.get("decoders").array().stream().map(TokenizerJson::decoder).toList());
             default -> throw unsupported(n, type, DECODERS);
         };
     }

@@ -1,6 +1,7 @@
 package io.bolmo4j.tokenizer;
 
 import java.text.Normalizer;
+import java.text.Normalizer.Form;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,24 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * the first has the higher class). Results are cached per character or pair.
  */
 final class UnicodeNormalization {
-    /** The four Unicode normal forms. */
-    enum Form {
-        NFD(Normalizer.Form.NFD, false), NFKD(Normalizer.Form.NFKD, false),
-        NFC(Normalizer.Form.NFC, true), NFKC(Normalizer.Form.NFKC, true);
-
-        final Normalizer.Form java;
-        final boolean compose;
-
-        Form(Normalizer.Form java, boolean compose) {
-            this.java = java;
-            this.compose = compose;
-        }
-
-        boolean compatible() {
-            return this == NFKD || this == NFKC;
-        }
-    }
-
     /** U+0334 has combining class 1 and U+0345 class 240, the smallest and largest non-zero classes. */
     private static final String LOWEST_MARK = "\u0334";
     private static final String HIGHEST_MARK = "\u0345";
@@ -49,13 +32,13 @@ final class UnicodeNormalization {
     /** @return {@code s} normalized to {@code form}, alignments as HF computes them */
     static NormalizedString apply(NormalizedString s, Form form) {
         String text = s.text();
-        if (Normalizer.isNormalized(text, form.java)) {
+        if (Normalizer.isNormalized(text, form)) {
             return s; // every char maps to itself with change 0: alignments unchanged
         }
         IntList cps = new IntList(text.length() + 8);
         IntList changes = new IntList(text.length() + 8);
-        decompose(text, form.compatible(), cps, changes);
-        if (form.compose) {
+        decompose(text, form == Form.NFKD || form == Form.NFKC, cps, changes);
+        if (form == Form.NFC || form == Form.NFKC) {
             IntList outCps = new IntList(cps.size());
             IntList outChanges = new IntList(cps.size());
             compose(cps, changes, outCps, outChanges);
@@ -66,15 +49,7 @@ final class UnicodeNormalization {
     }
 
     private static void decompose(String text, boolean compatible, IntList cps, IntList changes) {
-        for (int i = 0; i < text.length(); ) {
-            int cp = text.codePointAt(i);
-            i += Character.charCount(cp);
-            int[] d = decomposition(cp, compatible);
-            for (int k = 0; k < d.length; k++) {
-                cps.add(d[k]);
-                changes.add(k == 0 ? 0 : 1);
-            }
-        }
+        NormalizedString.expand(text, cp -> decomposition(cp, compatible), cps, changes);
         // Canonical ordering: a stable sort of every run of combining marks by class; changes travel with chars.
         int n = cps.size();
         for (int i = 0; i < n; i++) {
@@ -103,8 +78,7 @@ final class UnicodeNormalization {
 
     /** Canonical composition of a decomposed, ordered sequence; a composite's change is the sum of its parts' - 1. */
     private static void compose(IntList cps, IntList changes, IntList outCps, IntList outChanges) {
-        boolean haveComposee = false;
-        int composee = 0;
+        int composee = NONE;
         int composeeChange = 0;
         int lastMark = NONE;
         IntList blocked = new IntList(8);
@@ -112,12 +86,11 @@ final class UnicodeNormalization {
             int ch = cps.get(i);
             int change = changes.get(i);
             boolean starter = isStarter(ch);
-            if (!haveComposee) {
+            if (composee == NONE) {
                 if (!starter) {
                     outCps.add(ch);
                     outChanges.add(change);
                 } else {
-                    haveComposee = true;
                     composee = ch;
                     composeeChange = change;
                 }
@@ -132,13 +105,7 @@ final class UnicodeNormalization {
                 }
             }
             if (starter) {
-                outCps.add(composee);
-                outChanges.add(composeeChange);
-                for (int b = 0; b < blocked.size(); b += 2) {
-                    outCps.add(blocked.get(b));
-                    outChanges.add(blocked.get(b + 1));
-                }
-                blocked.clear();
+                emit(composee, composeeChange, blocked, outCps, outChanges);
                 lastMark = NONE;
                 composee = ch;
                 composeeChange = change;
@@ -148,14 +115,20 @@ final class UnicodeNormalization {
                 lastMark = ch;
             }
         }
-        if (haveComposee) {
-            outCps.add(composee);
-            outChanges.add(composeeChange);
+        if (composee != NONE) {
+            emit(composee, composeeChange, blocked, outCps, outChanges);
         }
+    }
+
+    /** Outputs the composee and the marks it could not absorb ({@code blocked}: char, change pairs), then clears those. */
+    private static void emit(int composee, int change, IntList blocked, IntList outCps, IntList outChanges) {
+        outCps.add(composee);
+        outChanges.add(change);
         for (int b = 0; b < blocked.size(); b += 2) {
             outCps.add(blocked.get(b));
             outChanges.add(blocked.get(b + 1));
         }
+        blocked.clear();
     }
 
     private static int[] decomposition(int cp, boolean compatible) {

@@ -1,7 +1,7 @@
 package io.bolmo4j.tokenizer;
 
 /**
- * UTF-8 lengths and encoding of char ranges without allocating Strings. The tokenizer only ever sees well-formed
+ * UTF-8 lengths of char ranges without allocating Strings. The tokenizer only ever sees well-formed
  * text ({@link #wellFormed}), so a surrogate here is always half of a pair.
  */
 final class Utf8 {
@@ -54,35 +54,6 @@ final class Utf8 {
                 i++;
             } else {
                 n += 3;
-            }
-        }
-        return n;
-    }
-
-    /**
-     * Encodes the well-formed {@code s[from, to)} into {@code out} (which must hold {@link #length} bytes).
-     *
-     * @return the number of bytes written
-     */
-    static int encode(CharSequence s, int from, int to, byte[] out) {
-        int n = 0;
-        for (int i = from; i < to; i++) {
-            int c = s.charAt(i);
-            if (c < 0x80) {
-                out[n++] = (byte) c;
-            } else if (c < 0x800) {
-                out[n++] = (byte) (0xC0 | (c >> 6));
-                out[n++] = (byte) (0x80 | (c & 0x3F));
-            } else if (Character.isHighSurrogate((char) c)) {
-                int cp = Character.toCodePoint((char) c, s.charAt(++i));
-                out[n++] = (byte) (0xF0 | (cp >> 18));
-                out[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-                out[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-                out[n++] = (byte) (0x80 | (cp & 0x3F));
-            } else {
-                out[n++] = (byte) (0xE0 | (c >> 12));
-                out[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-                out[n++] = (byte) (0x80 | (c & 0x3F));
             }
         }
         return n;
