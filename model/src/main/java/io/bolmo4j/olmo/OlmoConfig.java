@@ -94,7 +94,7 @@ public final class OlmoConfig {
         String ropeType = scaling == null ? "default" : ropeType(scaling);
         ropeScaling = ropeType.equals("default") ? null : scaling;
         slidingWindow = k.optInt("sliding_window", 4096);
-        layerTypes = Collections.unmodifiableList(layerTypes(json, k, source));
+        layerTypes = Collections.unmodifiableList(layerTypes(json, source));
         bosTokenId = k.optInteger("bos_token_id");
         padTokenId = k.optInteger("pad_token_id");
     }
@@ -194,7 +194,7 @@ public final class OlmoConfig {
         return t == null || t.isJsonNull() ? "default" : t.getAsString();
     }
 
-    private List<String> layerTypes(JsonObject json, Keys k, String source) {
+    private List<String> layerTypes(JsonObject json, String source) {
         List<String> types = new ArrayList<>();
         JsonElement lt = json.get("layer_types");
         if (lt != null && !lt.isJsonNull()) {
