@@ -10,6 +10,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -54,11 +55,7 @@ public final class Ops {
 
     /** An int64 tensor from int ids. */
     public static NDArray ids(NDManager manager, int[] data, long... shape) {
-        long[] l = new long[data.length];
-        for (int i = 0; i < data.length; i++) {
-            l[i] = data[i];
-        }
-        return longs(manager, l, shape);
+        return longs(manager, Arrays.stream(data).asLongStream().toArray(), shape);
     }
 
     /**

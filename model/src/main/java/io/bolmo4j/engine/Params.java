@@ -128,12 +128,8 @@ public final class Params implements AutoCloseable {
 
     private void loadRows(HfCheckpoint ckpt, String[] names, Map<String, long[]> shapes, DataType type) {
         long cols = shapes.get(names[0])[1];
-        long[] rows = new long[names.length];
-        long total = 0;
-        for (int i = 0; i < names.length; i++) {
-            rows[i] = shapes.get(names[i])[0];
-            total += rows[i];
-        }
+        long[] rows = Arrays.stream(names).mapToLong(n -> shapes.get(n)[0]).toArray();
+        long total = Arrays.stream(rows).sum();
         NDArray flat = manager.create(new Shape(total * cols), type);
         try {
             long offset = 0;
@@ -208,12 +204,17 @@ public final class Params implements AutoCloseable {
             }
             dissolve(group);
         }
+        store(name, a);
+        return a;
+    }
+
+    /** Makes {@code a} the tensor called {@code name}, closing the one it replaces. */
+    private void store(String name, NDArray a) {
         a.setName(name);
         NDArray old = tensors.put(name, a);
         if (old != null) {
             old.close();
         }
-        return a;
     }
 
     /**
@@ -240,11 +241,7 @@ public final class Params implements AutoCloseable {
         f = NDArrays.concat(new NDList(parts), 0);
         f.attach(manager);
         NDScope.unregister(f);
-        long[] rows = new long[names.length];
-        for (int i = 0; i < names.length; i++) {
-            rows[i] = parts[i].getShape().get(0);
-        }
-        adopt(key, f, rows);
+        adopt(key, f, Arrays.stream(parts).mapToLong(p -> p.getShape().get(0)).toArray());
         return f;
     }
 
@@ -255,11 +252,7 @@ public final class Params implements AutoCloseable {
             NDArray view = f.get(new NDIndex().addSliceDim(row, row + rows[i]));
             view.attach(manager);
             NDScope.unregister(view);
-            view.setName(key.get(i));
-            NDArray old = tensors.put(key.get(i), view);
-            if (old != null) {
-                old.close();
-            }
+            store(key.get(i), view);
             groupOf.put(key.get(i), key);
             row += rows[i];
         }

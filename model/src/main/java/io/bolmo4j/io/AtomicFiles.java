@@ -13,24 +13,21 @@ public final class AtomicFiles {
 
     /** A hidden temp file next to {@code target}, readable by others like an ordinary file (createTempFile gives 0600). */
     static Path tempFor(Path target) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-        try {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: keep its defaults
-        }
-        return tmp;
+        return withPermissions(Files.createTempFile(parentOf(target), "." + target.getFileName(), ".tmp"), "rw-r--r--");
     }
 
     /** A hidden temp folder next to {@code target}, to be renamed to it once complete. */
     public static Path tempDirFor(Path target) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempDirectory(dir, "." + target.getFileName() + ".");
+        return withPermissions(Files.createTempDirectory(parentOf(target), "." + target.getFileName() + "."), "rwxr-xr-x");
+    }
+
+    private static Path parentOf(Path target) throws IOException {
+        return Files.createDirectories(target.toAbsolutePath().getParent());
+    }
+
+    private static Path withPermissions(Path tmp, String permissions) throws IOException {
         try {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString(permissions));
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: keep its defaults
         }

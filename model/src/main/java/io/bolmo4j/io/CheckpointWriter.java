@@ -65,12 +65,10 @@ public final class CheckpointWriter implements AutoCloseable {
 
     /** Completes the last shard and writes the index (several shards) or removes a stale one (a single file). */
     public void finish() {
-        while (true) {
-            current.finish();
-            if (shard == shards.size() - 1) {
-                break;
-            }
+        current.finish();
+        while (shard < shards.size() - 1) {
             next(); // only empty tensors remain
+            current.finish();
         }
         try {
             if (shards.size() == 1) {

@@ -2,6 +2,7 @@ package io.bolmo4j.io;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /** Safetensors element types bolmo4j reads and writes. */
 public enum DType {
@@ -66,12 +67,7 @@ public enum DType {
 
     /** Parses a header dtype; null when unknown. */
     static DType parse(String s) {
-        for (DType d : values()) {
-            if (d.name().equals(s)) {
-                return d;
-            }
-        }
-        return null;
+        return Arrays.stream(values()).filter(d -> d.name().equals(s)).findFirst().orElse(null);
     }
 
     /** bf16 bits to float: the bf16 is the upper half of the float. */

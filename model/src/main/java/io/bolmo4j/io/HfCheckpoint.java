@@ -142,22 +142,18 @@ public final class HfCheckpoint implements AutoCloseable {
 
     private void openShards() {
         Path index = dir.resolve(INDEX);
-        JsonObject idx = readJson(index);
-        JsonElement map = idx.get("weight_map");
+        JsonElement map = readJson(index).get("weight_map");
         if (map == null || !map.isJsonObject()) {
             throw new CheckpointException(index + ": no 'weight_map' object");
         }
         Map<String, SafetensorsFile> byFile = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
             Path p = shardPath(index, e.getKey(), e.getValue());
-            byFile.computeIfAbsent(e.getValue().getAsString(), s -> {
-                SafetensorsFile f = SafetensorsFile.open(p);
-                files.add(f);
-                return f;
+            SafetensorsFile f = byFile.computeIfAbsent(e.getValue().getAsString(), s -> {
+                SafetensorsFile opened = SafetensorsFile.open(p);
+                files.add(opened);
+                return opened;
             });
-        }
-        for (Map.Entry<String, JsonElement> e : map.getAsJsonObject().entrySet()) {
-            SafetensorsFile f = byFile.get(e.getValue().getAsString());
             if (!f.contains(e.getKey())) {
                 throw new CheckpointException(index + ": tensor '" + e.getKey() + "' is not in " + f.path());
             }

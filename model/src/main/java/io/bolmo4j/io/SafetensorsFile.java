@@ -58,8 +58,7 @@ public final class SafetensorsFile implements AutoCloseable {
             this.tensors = Collections.unmodifiableMap(parseHeader(
                     new String(header.array(), StandardCharsets.UTF_8), 8 + headerLen, meta));
             this.metadata = Collections.unmodifiableMap(meta);
-            int n = (int) ((size + WINDOW - 1) / WINDOW);
-            windows = new MappedByteBuffer[n];
+            windows = new MappedByteBuffer[(int) ((size + WINDOW - 1) / WINDOW)];
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -134,18 +133,14 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Values of an I64 (or I32, widened) tensor. */
     public long[] readLongs(String name) {
         TensorInfo t = info(name);
-        int n = elementCount(t);
-        long[] out = new long[n];
-        ByteBuffer data = bytes(t);
-        if (t.dtype() == DType.I64) {
-            data.asLongBuffer().get(out);
-        } else if (t.dtype() == DType.I32) {
-            for (int i = 0; i < n; i++) {
-                out[i] = data.getInt(4 * i);
-            }
-        } else {
+        if (t.dtype() == DType.I32) {
+            return Arrays.stream(readInts(name)).asLongStream().toArray();
+        }
+        if (t.dtype() != DType.I64) {
             throw new CheckpointException(path + ": tensor '" + name + "' is " + t.dtype() + ", not an integer type");
         }
+        long[] out = new long[elementCount(t)];
+        bytes(t).asLongBuffer().get(out);
         return out;
     }
 

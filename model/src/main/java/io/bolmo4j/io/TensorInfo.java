@@ -11,11 +11,7 @@ import java.util.Arrays;
 public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
     /** Number of elements. */
     public long elements() {
-        long n = 1;
-        for (long s : shape) {
-            n *= s;
-        }
-        return n;
+        return Arrays.stream(shape).reduce(1, (a, b) -> a * b);
     }
 
     @Override

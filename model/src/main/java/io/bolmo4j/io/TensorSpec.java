@@ -15,11 +15,7 @@ public record TensorSpec(DType dtype, long[] shape) {
 
     /** Number of elements. */
     public long elements() {
-        long n = 1;
-        for (long s : shape) {
-            n = Math.multiplyExact(n, s);
-        }
-        return n;
+        return Arrays.stream(shape).reduce(1, Math::multiplyExact);
     }
 
     /** Size of the data in bytes. */

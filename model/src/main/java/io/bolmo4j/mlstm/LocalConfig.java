@@ -18,16 +18,6 @@ public record LocalConfig(int d, int heads, int ffn, float rmsEps) {
         }
     }
 
-    /** Bolmo-1B: d 2048, 16 heads (qk 64, v 128 per head), FFN 2816, eps 1e-6. */
-    public static LocalConfig bolmo1B() {
-        return new LocalConfig(2048, 16, 2816, 1e-6f);
-    }
-
-    /** Bolmo-7B: d 4096, 16 heads (qk 128, v 256 per head), FFN 5504, eps 1e-6. */
-    public static LocalConfig bolmo7B() {
-        return new LocalConfig(4096, 16, 5504, 1e-6f);
-    }
-
     /** Total query/key width, d/2. */
     public int qkDim() {
         return d / 2;

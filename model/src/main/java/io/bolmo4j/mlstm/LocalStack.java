@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * A stack of {@link LocalLayer}s named {@code <prefix>0.}, {@code <prefix>1.}, … (e.g. prefix
@@ -26,11 +27,7 @@ public final class LocalStack {
         if (depth < 1) {
             throw new IllegalArgumentException("a local stack needs at least one layer, got " + depth);
         }
-        List<LocalLayer> l = new ArrayList<>();
-        for (int i = 0; i < depth; i++) {
-            l.add(new LocalLayer(params, prefix + i + ".", cfg, cell));
-        }
-        this.layers = Collections.unmodifiableList(l);
+        this.layers = IntStream.range(0, depth).mapToObj(i -> new LocalLayer(params, prefix + i + ".", cfg, cell)).toList();
         this.cfg = cfg;
     }
 
@@ -51,11 +48,7 @@ public final class LocalStack {
 
     /** Zero states for every layer, created in {@code manager}. */
     public List<MLstmState> zeroStates(NDManager manager, long batch) {
-        List<MLstmState> s = new ArrayList<>();
-        for (int i = 0; i < layers.size(); i++) {
-            s.add(MLstmState.zeros(manager, batch, cfg.heads(), cfg.qkPerHead(), cfg.vPerHead()));
-        }
-        return s;
+        return layers.stream().map(l -> MLstmState.zeros(manager, batch, cfg.heads(), cfg.qkPerHead(), cfg.vPerHead())).toList();
     }
 
     /**
@@ -64,33 +57,29 @@ public final class LocalStack {
      * @param states one state per layer before the first position, or null for zeros
      */
     public Result forward(NDArray x, List<MLstmState> states, MLstmCell.Form form) {
-        checkStates(states);
-        List<MLstmState> out = new ArrayList<>();
-        NDArray h = x;
-        for (int i = 0; i < layers.size(); i++) {
-            MLstmLayer.Result r = layers.get(i).forward(h, states == null ? null : states.get(i), form);
-            h = r.output();
-            out.add(r.state());
-        }
-        return new Result(h, Collections.unmodifiableList(out));
+        return run(x, states, (layer, h, state) -> layer.forward(h, state, form));
     }
 
     /** One decoding step, {@code x [B,d]} → {@code [B,d]}. */
     public Result step(NDArray x, List<MLstmState> states) {
-        checkStates(states);
+        return run(x, states, LocalLayer::step);
+    }
+
+    private interface LayerCall {
+        MLstmLayer.Result apply(LocalLayer layer, NDArray x, MLstmState state);
+    }
+
+    private Result run(NDArray x, List<MLstmState> states, LayerCall call) {
+        if (states != null && states.size() != layers.size()) {
+            throw new IllegalArgumentException("expected " + layers.size() + " layer states, got " + states.size());
+        }
         List<MLstmState> out = new ArrayList<>();
         NDArray h = x;
         for (int i = 0; i < layers.size(); i++) {
-            MLstmLayer.Result r = layers.get(i).step(h, states == null ? null : states.get(i));
+            MLstmLayer.Result r = call.apply(layers.get(i), h, states == null ? null : states.get(i));
             h = r.output();
             out.add(r.state());
         }
         return new Result(h, Collections.unmodifiableList(out));
-    }
-
-    private void checkStates(List<MLstmState> states) {
-        if (states != null && states.size() != layers.size()) {
-            throw new IllegalArgumentException("expected " + layers.size() + " layer states, got " + states.size());
-        }
     }
 }

@@ -84,16 +84,11 @@ public final class MLstmCell {
             Result r = step(q.squeeze(2), k.squeeze(2), v.squeeze(2), igate.squeeze(2), fgate.squeeze(2), initial);
             return new Result(r.h().expandDims(2), r.state());
         }
-        switch (form) {
-            case PARALLEL:
-                return parallel(q, k, v, igate, fgate, initial);
-            case CHUNKWISE:
-                return chunkwise(q, k, v, igate, fgate, initial);
-            case RECURRENT:
-                return recurrent(q, k, v, igate, fgate, initial);
-            default:
-                throw new IllegalStateException("unhandled form " + form);
-        }
+        return switch (form) {
+            case PARALLEL -> parallel(q, k, v, igate, fgate, initial);
+            case CHUNKWISE -> chunkwise(q, k, v, igate, fgate, initial);
+            case RECURRENT -> recurrent(q, k, v, igate, fgate, initial);
+        };
     }
 
     /**

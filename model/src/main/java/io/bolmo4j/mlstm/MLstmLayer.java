@@ -99,11 +99,7 @@ public final class MLstmLayer {
         NDArray q = heads(Ops.linear(u, p("q.weight")), b, seq, cfg.qkPerHead());
         NDArray k = heads(Ops.linear(u, p("k.weight")), b, seq, cfg.qkPerHead());
         NDArray v = heads(Ops.linear(u, p("v.weight")), b, seq, cfg.vPerHead());
-        NDArray ig = Ops.softCap(Ops.linear(u, p("igate_preact.weight"), p("igate_preact.bias")), GATE_SOFT_CAP)
-                .transpose(0, 2, 1);
-        NDArray fg = Ops.softCap(Ops.linear(u, p("fgate_preact.weight"), p("fgate_preact.bias")), GATE_SOFT_CAP)
-                .transpose(0, 2, 1);
-        MLstmCell.Result r = cell.forward(q, k, v, ig, fg, state, form);
+        MLstmCell.Result r = cell.forward(q, k, v, gate(u, "igate_preact."), gate(u, "fgate_preact."), state, form);
         NDArray normed = Ops.layerNorm(r.h(), NORM_EPS).transpose(0, 2, 1, 3).reshape(b, seq, (long) h * cfg.vPerHead())
                 .mul(p("multihead_norm.weight"));
         NDArray gated = Ops.sigmoid(Ops.linear(u, p("ogate_preact.weight"))).mul(normed);
@@ -134,6 +130,11 @@ public final class MLstmLayer {
         return cfg;
     }
 
+    /** Soft-capped gate pre-activations {@code [B,H,S]} of the projection named {@code name}. */
+    private NDArray gate(NDArray u, String name) {
+        return Ops.softCap(Ops.linear(u, p(name + "weight"), p(name + "bias")), GATE_SOFT_CAP).transpose(0, 2, 1);
+    }
+
     /** {@code [B,S,H·D]} → {@code [B,H,S,D]}. */
     private NDArray heads(NDArray x, long b, long seq, int perHead) {
         return x.reshape(b, seq, cfg.heads(), perHead).transpose(0, 2, 1, 3);
@@ -143,7 +144,6 @@ public final class MLstmLayer {
         return params.get(prefix + name);
     }
 
-    /** Expected shape of every parameter, by name relative to the prefix. */
     /** The layer's tensors (names relative to its prefix) with their shapes. */
     public static Map<String, long[]> shapes(LocalConfig c) {
         Map<String, long[]> m = new LinkedHashMap<>();

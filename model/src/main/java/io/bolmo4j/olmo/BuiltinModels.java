@@ -31,10 +31,7 @@ public final class BuiltinModels {
      * {@code dir} itself when it exists, else the shipped model of that name; the CLI accepts both everywhere.
      */
     public static Path resolve(Path dir) {
-        if (Files.exists(dir) || !isBuiltin(dir.toString())) {
-            return dir;
-        }
-        return path(dir.toString());
+        return Files.exists(dir) || !isBuiltin(dir.toString()) ? dir : path(dir.toString());
     }
 
     /** The directory of a shipped model. */

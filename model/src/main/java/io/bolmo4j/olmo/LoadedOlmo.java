@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 /** An OLMo checkpoint directory loaded with its {@code tokenizer.json}: text in, text or scores out. */
 public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel {
@@ -146,7 +147,8 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         Backend.noGrad();
         int[] ctx = tokenizer.encodeIds(context);
         int[] all = withBos(tokenizer.encodeIds(context + continuation));
-        int firstNew = 1 + commonPrefix(ctx, all, 1);
+        int mismatch = Arrays.mismatch(ctx, 0, ctx.length, all, 1, all.length);
+        int firstNew = 1 + (mismatch < 0 ? ctx.length : mismatch); // the context's tokens that survive unchanged
         int drop = Math.max(0, all.length - 1 - model.config().maxPositionEmbeddings); // context too long: keep its end
         if (drop > 0) {
             if (firstNew - drop < 1) {
@@ -178,15 +180,6 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         return new ContinuationScore(lp, greedy);
     }
 
-    /** Tokens of {@code ctx} that survive unchanged at the start of {@code all} (after {@code offset} BOS ids). */
-    private static int commonPrefix(int[] ctx, int[] all, int offset) {
-        int i = 0;
-        while (i < ctx.length && offset + i < all.length && ctx[i] == all[offset + i]) {
-            i++;
-        }
-        return i;
-    }
-
     /**
      * Negative log-likelihood of {@code text} after a BOS, and its bits per UTF-8 byte; a text longer than one
      * window of {@link LikelihoodScorer} shows a progress bar.
@@ -212,20 +205,12 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
 
     /** The BOS and the last {@code n − 1} ids, when {@code ids} is longer than {@code n}. */
     private static int[] keepLast(int[] ids, int n) {
-        if (ids.length <= n) {
-            return ids;
-        }
-        int[] out = new int[n];
-        out[0] = ids[0];
-        System.arraycopy(ids, ids.length - (n - 1), out, 1, n - 1);
-        return out;
+        return ids.length <= n ? ids
+                : IntStream.concat(IntStream.of(ids[0]), Arrays.stream(ids, ids.length - (n - 1), ids.length)).toArray();
     }
 
     private int[] withBos(int[] ids) {
-        int[] out = new int[ids.length + 1];
-        out[0] = special.bos();
-        System.arraycopy(ids, 0, out, 1, ids.length);
-        return out;
+        return IntStream.concat(IntStream.of(special.bos()), IntStream.of(ids)).toArray();
     }
 
     @Override

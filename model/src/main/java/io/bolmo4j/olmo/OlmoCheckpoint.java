@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.WeightType;
+import io.bolmo4j.io.DType;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.ParameterLayout;
@@ -14,7 +15,11 @@ import io.bolmo4j.io.TensorInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** Loads and saves {@link OlmoModel}s in the Hugging Face layout (config.json + safetensors, single or sharded). */
 public final class OlmoCheckpoint {
@@ -76,18 +81,10 @@ public final class OlmoCheckpoint {
     public static Summary summary(Path dir) {
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             OlmoConfig cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve("config.json").toString());
-            Map<String, Long> dtypes = new LinkedHashMap<>();
-            long stored = 0;
-            for (String name : ckpt.names()) {
-                TensorInfo info = ckpt.info(name);
-                long n = 1;
-                for (long s : info.shape()) {
-                    n *= s;
-                }
-                stored += n;
-                dtypes.merge(info.dtype().toString(), n, Long::sum);
-            }
-            String weights = ckpt.files().size() + " file(s), " + String.format("%,d", stored) + " values " + dtypes.keySet();
+            List<TensorInfo> infos = ckpt.names().stream().map(ckpt::info).toList();
+            long stored = infos.stream().mapToLong(TensorInfo::elements).sum();
+            Set<DType> dtypes = infos.stream().map(TensorInfo::dtype).collect(Collectors.toCollection(LinkedHashSet::new));
+            String weights = ckpt.files().size() + " file(s), " + String.format("%,d", stored) + " values " + dtypes;
             Path tok = dir.resolve("tokenizer.json");
             String tokenizer = Files.exists(tok) ? tok.getFileName().toString() : "none (tokenizer.json missing)";
             return new Summary(cfg, cfg.parameterCount(), weights, tokenizer);

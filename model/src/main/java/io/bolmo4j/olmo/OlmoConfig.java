@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The OLMo 2 / Olmo 3 hyperparameters, mirroring Hugging Face's {@code config.json} key by key
@@ -92,7 +94,7 @@ public final class OlmoConfig {
         String ropeType = scaling == null ? "default" : ropeType(scaling);
         ropeScaling = ropeType.equals("default") ? null : scaling;
         slidingWindow = k.optInt("sliding_window", 4096);
-        layerTypes = Collections.unmodifiableList(layerTypes(json, k, source));
+        layerTypes = Collections.unmodifiableList(layerTypes(json, source));
         bosTokenId = k.optInteger("bos_token_id");
         padTokenId = k.optInteger("pad_token_id");
     }
@@ -105,7 +107,9 @@ public final class OlmoConfig {
     /** A small config for tests and the built-in teacher. */
     public static OlmoConfig of(String modelType, int vocab, int hidden, int ffn, int layers, int heads, int kvHeads, int maxPos) {
         JsonObject j = new JsonObject();
-        j.add("architectures", arrayOf(modelType.equals("olmo3") ? "Olmo3ForCausalLM" : "Olmo2ForCausalLM"));
+        JsonArray architectures = new JsonArray();
+        architectures.add(modelType.equals("olmo3") ? "Olmo3ForCausalLM" : "Olmo2ForCausalLM");
+        j.add("architectures", architectures);
         j.addProperty("model_type", modelType);
         j.addProperty("vocab_size", vocab);
         j.addProperty("hidden_size", hidden);
@@ -130,18 +134,16 @@ public final class OlmoConfig {
         JsonObject j = raw.deepCopy();
         if (value == null) {
             j.add(key, JsonNull.INSTANCE);
-        } else if (value instanceof Number) {
-            j.addProperty(key, (Number) value);
-        } else if (value instanceof Boolean) {
-            j.addProperty(key, (Boolean) value);
-        } else if (value instanceof List) {
+        } else if (value instanceof Number n) {
+            j.addProperty(key, n);
+        } else if (value instanceof Boolean b) {
+            j.addProperty(key, b);
+        } else if (value instanceof List<?> list) {
             JsonArray a = new JsonArray();
-            for (Object o : (List<?>) value) {
-                a.add(o.toString());
-            }
+            list.forEach(o -> a.add(o.toString()));
             j.add(key, a);
-        } else if (value instanceof JsonElement) {
-            j.add(key, (JsonElement) value);
+        } else if (value instanceof JsonElement e) {
+            j.add(key, e);
         } else {
             j.addProperty(key, value.toString());
         }
@@ -192,7 +194,7 @@ public final class OlmoConfig {
         return t == null || t.isJsonNull() ? "default" : t.getAsString();
     }
 
-    private List<String> layerTypes(JsonObject json, Keys k, String source) {
+    private List<String> layerTypes(JsonObject json, String source) {
         List<String> types = new ArrayList<>();
         JsonElement lt = json.get("layer_types");
         if (lt != null && !lt.isJsonNull()) {
@@ -222,12 +224,6 @@ public final class OlmoConfig {
         return types;
     }
 
-    private static JsonArray arrayOf(String s) {
-        JsonArray a = new JsonArray();
-        a.add(new JsonPrimitive(s));
-        return a;
-    }
-
     /** Typed access to config.json keys with errors that name the file and key. */
     public static final class Keys {
         private final JsonObject json;
@@ -238,35 +234,48 @@ public final class OlmoConfig {
             this.source = source;
         }
 
-        private JsonElement present(String key) {
+        /** The value of {@code key}, null when absent or null; an error naming {@code expected} when {@code ok} fails. */
+        private <T> T present(String key, Predicate<JsonElement> ok, String expected, Function<JsonElement, T> value) {
             JsonElement e = json.get(key);
-            return e == null || e.isJsonNull() ? null : e;
+            if (e == null || e.isJsonNull()) {
+                return null;
+            }
+            if (!ok.test(e)) {
+                throw wrong(key, expected);
+            }
+            return value.apply(e);
+        }
+
+        private static boolean primitive(JsonElement e, Predicate<JsonPrimitive> kind) {
+            return e.isJsonPrimitive() && kind.test(e.getAsJsonPrimitive());
         }
 
         private IllegalArgumentException wrong(String key, String expected) {
             return new IllegalArgumentException(source + ": key '" + key + "' must be " + expected + ", got " + json.get(key));
         }
 
+        private IllegalArgumentException missing(String key) {
+            return new IllegalArgumentException(source + ": missing required key '" + key + "'");
+        }
+
         public String string(String key) {
-            JsonElement e = present(key);
-            if (e == null) {
-                throw new IllegalArgumentException(source + ": missing required key '" + key + "'");
+            String s = optString(key, null);
+            if (s == null) {
+                throw missing(key);
             }
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw wrong(key, "a string");
-            }
-            return e.getAsString();
+            return s;
         }
 
         public String optString(String key, String def) {
-            return present(key) == null ? def : string(key);
+            String s = present(key, e -> primitive(e, JsonPrimitive::isString), "a string", JsonElement::getAsString);
+            return s == null ? def : s;
         }
 
         public int positive(String key) {
-            if (present(key) == null) {
-                throw new IllegalArgumentException(source + ": missing required key '" + key + "'");
+            Integer v = optInteger(key);
+            if (v == null) {
+                throw missing(key);
             }
-            int v = optInt(key, 0);
             if (v <= 0) {
                 throw wrong(key, "a positive integer");
             }
@@ -279,34 +288,17 @@ public final class OlmoConfig {
         }
 
         public Integer optInteger(String key) {
-            JsonElement e = present(key);
-            if (e == null) {
-                return null;
-            }
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+            Double d = present(key, e -> primitive(e, JsonPrimitive::isNumber), "an integer", JsonElement::getAsDouble);
+            if (d != null && (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE)) {
                 throw wrong(key, "an integer");
             }
-            double d = e.getAsDouble();
-            if (d != Math.rint(d) || Math.abs(d) > Integer.MAX_VALUE) {
-                throw wrong(key, "an integer");
-            }
-            return (int) d;
-        }
-
-        public double optDouble(String key, double def) {
-            JsonElement e = present(key);
-            if (e == null) {
-                return def;
-            }
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
-                throw wrong(key, "a number");
-            }
-            return e.getAsDouble();
+            return d == null ? null : d.intValue();
         }
 
         /** A finite number above 0 (an epsilon, a RoPE base), or {@code def} when absent. */
         public double positiveDouble(String key, double def) {
-            double v = optDouble(key, def);
+            Double d = present(key, e -> primitive(e, JsonPrimitive::isNumber), "a number", JsonElement::getAsDouble);
+            double v = d == null ? def : d;
             if (!(v > 0) || !Double.isFinite(v)) {
                 throw wrong(key, "a finite number > 0");
             }
@@ -314,25 +306,12 @@ public final class OlmoConfig {
         }
 
         public boolean optBool(String key, boolean def) {
-            JsonElement e = present(key);
-            if (e == null) {
-                return def;
-            }
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
-                throw wrong(key, "true or false");
-            }
-            return e.getAsBoolean();
+            Boolean b = present(key, e -> primitive(e, JsonPrimitive::isBoolean), "true or false", JsonElement::getAsBoolean);
+            return b == null ? def : b;
         }
 
         public JsonObject optObject(String key) {
-            JsonElement e = present(key);
-            if (e == null) {
-                return null;
-            }
-            if (!e.isJsonObject()) {
-                throw wrong(key, "an object");
-            }
-            return e.getAsJsonObject();
+            return present(key, JsonElement::isJsonObject, "an object", JsonElement::getAsJsonObject);
         }
     }
 }

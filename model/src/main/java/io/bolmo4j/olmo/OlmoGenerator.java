@@ -8,6 +8,7 @@ import io.bolmo4j.generate.SamplingOptions;
 
 import java.util.Arrays;
 import java.util.function.IntPredicate;
+import java.util.stream.IntStream;
 
 /**
  * Token-by-token generation with a KV cache: one prefill over the prompt, then one forward of a single token per
@@ -55,7 +56,7 @@ public final class OlmoGenerator {
             float[] logits = lastLogits(prompt, cache);
             while (n < options.maxNewTokens()) {
                 int next = sampler.sample(logits);
-                if (contains(stopIds, next)) {
+                if (IntStream.of(stopIds).anyMatch(id -> id == next)) {
                     break;
                 }
                 out[n++] = next;
@@ -91,14 +92,5 @@ public final class OlmoGenerator {
             Arrays.fill(logits, usableVocab, logits.length, Float.NEGATIVE_INFINITY);
             return logits;
         }
-    }
-
-    private static boolean contains(int[] a, int v) {
-        for (int x : a) {
-            if (x == v) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,14 +1,15 @@
 package io.bolmo4j.olmo;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
-
 import io.bolmo4j.io.ParameterLayout;
+
+import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * An OLMo 2 / Olmo 3 causal language model: token embedding, the {@link TransformerStack}, a final RMSNorm and an
@@ -86,13 +87,9 @@ public final class OlmoModel implements AutoCloseable {
                     + config.maxPositionEmbeddings + " positions (max_position_embeddings)");
         }
         try (NDScope ignored = new NDScope()) {
-            NDManager m = params.manager();
-            float[] flat = logits(Ops.ids(m, ids, 1, ids.length), null).toFloatArray();
-            float[][] out = new float[ids.length][config.vocabSize];
-            for (int t = 0; t < ids.length; t++) {
-                System.arraycopy(flat, t * config.vocabSize, out[t], 0, config.vocabSize);
-            }
-            return out;
+            float[] flat = logits(Ops.ids(params.manager(), ids, 1, ids.length), null).toFloatArray();
+            int v = config.vocabSize;
+            return IntStream.range(0, ids.length).mapToObj(t -> Arrays.copyOfRange(flat, t * v, (t + 1) * v)).toArray(float[][]::new);
         }
     }
 

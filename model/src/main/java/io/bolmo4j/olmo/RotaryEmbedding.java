@@ -35,22 +35,16 @@ final class RotaryEmbedding {
         String type = scaling == null ? "default" : OlmoConfig.ropeType(scaling);
         float scale = 1f;
         switch (type) {
-            case "default":
-                break;
-            case "linear":
+            case "default" -> { }
+            case "linear" -> {
                 float f = scaling.get("factor").getAsFloat();
                 for (int j = 0; j < half; j++) {
                     base[j] /= f;
                 }
-                break;
-            case "yarn":
-                scale = yarn(base, theta, scaling, maxPositionEmbeddings);
-                break;
-            case "llama3":
-                llama3(base, scaling);
-                break;
-            default:
-                throw new IllegalArgumentException("unsupported rope_scaling type '" + type + "'");
+            }
+            case "yarn" -> scale = yarn(base, theta, scaling, maxPositionEmbeddings);
+            case "llama3" -> llama3(base, scaling);
+            default -> throw new IllegalArgumentException("unsupported rope_scaling type '" + type + "'");
         }
         this.invFreq = base;
         this.attentionScaling = scale;

@@ -291,12 +291,8 @@ public final class TransformerStack {
         }
 
         private NDArray feedForward(NDArray x, boolean fused) {
-            NDArray f;
-            if (fused) {
-                f = Ops.swiGluFused(x, params.fused(gateUp), w("mlp.down_proj.weight"));
-            } else {
-                f = Ops.swiGlu(x, w("mlp.gate_proj.weight"), w("mlp.up_proj.weight"), w("mlp.down_proj.weight"));
-            }
+            NDArray f = fused ? Ops.swiGluFused(x, params.fused(gateUp), w("mlp.down_proj.weight"))
+                    : Ops.swiGlu(x, w("mlp.gate_proj.weight"), w("mlp.up_proj.weight"), w("mlp.down_proj.weight"));
             return residual(x, f, "post_feedforward_layernorm.weight");
         }
 
