@@ -20,7 +20,6 @@ import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.export.BolmoCoreExport;
 import io.bolmo4j.export.BolmoCoreImport;
 import io.bolmo4j.export.ExportedRun;
-import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.TransformerStack;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import tech.tablesaw.api.DoubleColumn;
@@ -302,13 +301,7 @@ public final class Bolmo implements AutoCloseable {
      * teacher's chat template when there is one).
      */
     public InstructionTasks.Accuracy instructionAccuracy(int perTask) {
-        var examples = InstructionTasks.builtin(tokenizer).heldOut(perTask, Tasks.SEED);
-        var template = loaded.chatTemplate();
-        if (template.isEmpty()) {
-            return InstructionTasks.exactMatch((p, n) -> generate(p, o -> o.maxNew(n)), examples);
-        }
-        return InstructionTasks.exactMatch((p, n) -> loaded.generateRendered(p,
-                SamplingOptions.greedy(n), s -> { }), examples, template.get());
+        return Tasks.instructionAccuracy(loaded, tokenizer, perTask);
     }
 
     /** Bits per UTF-8 byte with boundary folding. */
