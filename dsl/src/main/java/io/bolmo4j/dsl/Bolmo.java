@@ -366,9 +366,7 @@ public final class Bolmo implements AutoCloseable {
         IntColumn step = IntColumn.create("step");
         DoubleColumn lr = DoubleColumn.create("lr"), loss = DoubleColumn.create("loss"), rate = DoubleColumn.create("bytes_per_s");
         Map<String, DoubleColumn> parts = new LinkedHashMap<>();
-        for (Row r : history) {
-            r.step().parts().keySet().forEach(k -> parts.computeIfAbsent(k, DoubleColumn::create));
-        }
+        history.forEach(r -> r.step().parts().keySet().forEach(k -> parts.computeIfAbsent(k, DoubleColumn::create)));
         parts.remove("loss");
         for (Row r : history) {
             stage.append(r.stage());
@@ -376,14 +374,7 @@ public final class Bolmo implements AutoCloseable {
             lr.append(r.step().lr());
             loss.append(r.step().loss());
             rate.append(r.step().bytesPerSecond());
-            parts.forEach((k, c) -> {
-                Double v = r.step().parts().get(k);
-                if (v == null) {
-                    c.appendMissing();
-                } else {
-                    c.append(v);
-                }
-            });
+            parts.forEach((k, c) -> c.append(r.step().parts().get(k))); // a part missing at this step: a missing value
         }
         t.addColumns(stage, step, lr, loss);
         parts.values().forEach(t::addColumns);
