@@ -19,8 +19,8 @@ import java.util.Locale;
 @Command(name = "demo", description = "Byteify the built-in teacher tiny-olmo (a short Stage 1, about 3 minutes on 2 cores),"
         + " then report boundaries, bits per byte and generations next to the teacher.")
 final class DemoCommand implements Runnable {
-    static final String PROMPT = "The people of the United States";
-    static final String SENTENCE = "We hold these truths to be self-evident, that all men are created equal.";
+    private static final String PROMPT = "The people of the United States";
+    private static final String SENTENCE = "We hold these truths to be self-evident, that all men are created equal.";
 
     @Option(names = "--out", defaultValue = "runs/demo", description = "where the Bolmo is saved, and reused from (default ${DEFAULT-VALUE})")
     Path out;

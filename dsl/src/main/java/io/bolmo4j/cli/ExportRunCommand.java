@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Hands a Stage 1 / Stage 2 recipe to bolmo-core: data, configuration, launch script and README in one run directory. */
 @Command(name = "export-run", description = "Write a run directory for bolmo-core (Ai2's multi-GPU trainer): the data"
@@ -61,12 +62,8 @@ final class ExportRunCommand implements Runnable {
                     .microBatch(microBatch).checkpointEvery(checkpointEvery).options(this::stageOptions);
             if (localEncoder != null || localDecoder != null) {
                 r.architecture(a -> {
-                    if (localEncoder != null) {
-                        a.encoderLayers(localEncoder);
-                    }
-                    if (localDecoder != null) {
-                        a.decoderLayers(localDecoder);
-                    }
+                    ifSet(localEncoder, a::encoderLayers);
+                    ifSet(localDecoder, a::decoderLayers);
                 });
             }
         });
@@ -81,32 +78,21 @@ final class ExportRunCommand implements Runnable {
     }
 
     private void stageOptions(StageOptions s) {
-        if (steps != null) {
-            s.steps(steps);
-        }
-        if (batch != null) {
-            s.batch(batch);
-        }
-        if (bytes != null) {
-            s.bytesPerExample(bytes);
-        }
-        if (lr != null) {
-            s.lr(lr);
-        }
-        if (seed != null) {
-            s.seed(seed);
-        }
-        if (encoderLayers != null) {
-            s.encoderLayers(encoderLayers);
-        }
-        if (byteDistill != null) {
-            s.byteDistill(byteDistill);
-        }
-        if (target != null) {
-            s.targetBytesPerPatch(target);
-        }
-        if (compressionSteps != null) {
-            s.compressionSteps(compressionSteps);
+        ifSet(steps, s::steps);
+        ifSet(batch, s::batch);
+        ifSet(bytes, s::bytesPerExample);
+        ifSet(lr, s::lr);
+        ifSet(seed, s::seed);
+        ifSet(encoderLayers, s::encoderLayers);
+        ifSet(byteDistill, s::byteDistill);
+        ifSet(target, s::targetBytesPerPatch);
+        ifSet(compressionSteps, s::compressionSteps);
+    }
+
+    /** Passes an option on only when it was given, so that what is unset keeps the stage's default. */
+    private static <T> void ifSet(T value, Consumer<T> setter) {
+        if (value != null) {
+            setter.accept(value);
         }
     }
 }

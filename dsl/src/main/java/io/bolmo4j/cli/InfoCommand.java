@@ -17,10 +17,6 @@ final class InfoCommand implements Runnable {
 
     @Override
     public void run() {
-        dirRun(dir);
-    }
-
-    void dirRun(Path dir) {
         if (BolmoCheckpoint.isBolmo(dir)) {
             BolmoConfig c = BolmoCheckpoint.config(dir);
             System.out.println(dir);

@@ -20,7 +20,6 @@ import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.export.BolmoCoreExport;
 import io.bolmo4j.export.BolmoCoreImport;
 import io.bolmo4j.export.ExportedRun;
-import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.TransformerStack;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import tech.tablesaw.api.DoubleColumn;
@@ -302,13 +301,7 @@ public final class Bolmo implements AutoCloseable {
      * teacher's chat template when there is one).
      */
     public InstructionTasks.Accuracy instructionAccuracy(int perTask) {
-        var examples = InstructionTasks.builtin(tokenizer).heldOut(perTask, Tasks.SEED);
-        var template = loaded.chatTemplate();
-        if (template.isEmpty()) {
-            return InstructionTasks.exactMatch((p, n) -> generate(p, o -> o.maxNew(n)), examples);
-        }
-        return InstructionTasks.exactMatch((p, n) -> loaded.generateRendered(p,
-                SamplingOptions.greedy(n), s -> { }), examples, template.get());
+        return Tasks.instructionAccuracy(loaded, tokenizer, perTask);
     }
 
     /** Bits per UTF-8 byte with boundary folding. */
@@ -373,9 +366,7 @@ public final class Bolmo implements AutoCloseable {
         IntColumn step = IntColumn.create("step");
         DoubleColumn lr = DoubleColumn.create("lr"), loss = DoubleColumn.create("loss"), rate = DoubleColumn.create("bytes_per_s");
         Map<String, DoubleColumn> parts = new LinkedHashMap<>();
-        for (Row r : history) {
-            r.step().parts().keySet().forEach(k -> parts.computeIfAbsent(k, DoubleColumn::create));
-        }
+        history.forEach(r -> r.step().parts().keySet().forEach(k -> parts.computeIfAbsent(k, DoubleColumn::create)));
         parts.remove("loss");
         for (Row r : history) {
             stage.append(r.stage());
@@ -383,14 +374,7 @@ public final class Bolmo implements AutoCloseable {
             lr.append(r.step().lr());
             loss.append(r.step().loss());
             rate.append(r.step().bytesPerSecond());
-            parts.forEach((k, c) -> {
-                Double v = r.step().parts().get(k);
-                if (v == null) {
-                    c.appendMissing();
-                } else {
-                    c.append(v);
-                }
-            });
+            parts.forEach((k, c) -> c.append(r.step().parts().get(k))); // a part missing at this step: a missing value
         }
         t.addColumns(stage, step, lr, loss);
         parts.values().forEach(t::addColumns);

@@ -25,31 +25,27 @@ public final class Charts {
 
     /** {@code column} of a {@link Bolmo#history()} table against step, one line per stage (missing values skipped). */
     public static Figure history(Table history, String column) {
-        return new Figure(layout(column, "step", column), historyTraces(history, column).toArray(Trace[]::new));
+        return new Figure(layout(column, "step", column), traces(history, "step", column, "stage").toArray(Trace[]::new));
     }
 
     /** As {@link #history(Table, String)} with a dashed reference line, e.g. the teacher's bits per byte. */
     public static Figure history(Table history, String column, double reference, String referenceName) {
-        List<Trace> traces = historyTraces(history, column);
+        List<Trace> traces = traces(history, "step", column, "stage");
         double first = history.numberColumn("step").min(), last = history.numberColumn("step").max();
         traces.add(ScatterTrace.builder(new double[] {first, last}, new double[] {reference, reference})
                 .mode(ScatterTrace.Mode.LINE).name(referenceName).line(Line.builder().dash(Line.Dash.DASH).build()).build());
         return new Figure(layout(column, "step", column), traces.toArray(Trace[]::new));
     }
 
-    private static List<Trace> historyTraces(Table history, String column) {
-        List<Trace> traces = new ArrayList<>();
-        for (Map.Entry<String, List<double[]>> e : grouped(history, "step", column, "stage").entrySet()) {
-            traces.add(line(e.getKey(), e.getValue()));
-        }
-        return traces;
-    }
-
     /** A line per value of {@code group}: {@code y} against {@code x}. */
     public static Figure lines(Table t, String x, String y, String group) {
+        return new Figure(layout(y + " by " + x, x, y), traces(t, x, y, group).toArray(Trace[]::new));
+    }
+
+    private static List<Trace> traces(Table t, String x, String y, String group) {
         List<Trace> traces = new ArrayList<>();
         grouped(t, x, y, group).forEach((name, points) -> traces.add(line(name, points)));
-        return new Figure(layout(y + " by " + x, x, y), traces.toArray(Trace[]::new));
+        return traces;
     }
 
     /** Grouped bars: one bar per row of {@code category} for each numeric column in {@code values}. */

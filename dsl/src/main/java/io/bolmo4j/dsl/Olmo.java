@@ -101,13 +101,7 @@ public final class Olmo implements AutoCloseable {
      * post-trained on.
      */
     public InstructionTasks.Accuracy instructionAccuracy(int perTask) {
-        var examples = InstructionTasks.builtin(tokenizer()).heldOut(perTask, Tasks.SEED);
-        var template = lm.chatTemplate();
-        if (template.isEmpty()) {
-            return InstructionTasks.exactMatch(lm::generate, examples);
-        }
-        return InstructionTasks.exactMatch((p, n) -> lm.generateRendered(p, SamplingOptions.greedy(n), s -> { }),
-                examples, template.get());
+        return Tasks.instructionAccuracy(lm, tokenizer(), perTask);
     }
 
     public OlmoModel model() {

@@ -51,12 +51,7 @@ public final class Spectra {
 
     /** Singular values of {@code w} [rows, d], descending (d of them: zeros when rows &lt; d). */
     public static double[] singularValues(float[][] w) {
-        double[] ev = eigenvalues(gram(w));
-        double[] s = new double[ev.length];
-        for (int i = 0; i < ev.length; i++) {
-            s[i] = Math.sqrt(Math.max(0, ev[i]));
-        }
-        return s;
+        return Arrays.stream(eigenvalues(gram(w))).map(v -> Math.sqrt(Math.max(0, v))).toArray();
     }
 
     /** Cumulative explained variance against rank / d, one line per matrix (paper Figure 9). */
@@ -134,10 +129,7 @@ public final class Spectra {
     /** Eigenvalues of a symmetric matrix, descending. O(d³): seconds for d = 2048, about half a minute for 4096. */
     static double[] eigenvalues(double[][] symmetric) {
         int n = symmetric.length;
-        double[][] a = new double[n][];
-        for (int i = 0; i < n; i++) {
-            a[i] = symmetric[i].clone();
-        }
+        double[][] a = Arrays.stream(symmetric).map(double[]::clone).toArray(double[][]::new);
         double[] diag = new double[n], off = new double[Math.max(0, n - 1)];
         tridiagonalize(a, diag, off);
         diagonalize(diag, off);

@@ -1,11 +1,15 @@
 package io.bolmo4j.dsl;
 
 import io.bolmo4j.bolmo.eval.OracleStates;
+import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.data.CuteEval;
 import io.bolmo4j.data.CuteTaskResult;
 import io.bolmo4j.data.InstructionTasks;
+import io.bolmo4j.data.ScoringModel;
+import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.tokenizer.BpeTokenizer;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -18,10 +22,18 @@ import java.util.Map;
 /** Task-accuracy tables for comparing models (teacher, instruct teacher, Bolmo before and after a merge). */
 public final class Tasks {
     /** Seed of the held-out instruction prompts: every model is asked the same questions. */
-    static final long SEED = 99;
+    private static final long SEED = 99;
     private static final String RESET = "instruct, base embeddings";
 
     private Tasks() {}
+
+    /** {@link Olmo#instructionAccuracy} of an OLMo or a Bolmo. */
+    static <M extends ScoringModel & ChatModel> InstructionTasks.Accuracy instructionAccuracy(M model, BpeTokenizer tokenizer, int perTask) {
+        var template = model.chatTemplate().orElse(null);
+        InstructionTasks.Generator greedy = template == null ? model::generate
+                : (p, n) -> model.generateRendered(p, SamplingOptions.greedy(n), s -> { });
+        return InstructionTasks.exactMatch(greedy, InstructionTasks.builtin(tokenizer).heldOut(perTask, SEED), template);
+    }
 
     /** One row per model and task (plus "overall"), from {@code instructionAccuracy} results keyed by model name. */
     public static Table table(Map<String, InstructionTasks.Accuracy> byModel) {

@@ -261,11 +261,7 @@ public final class JavaKernel {
             case RANGE -> {
                 HistoryRequest.Range r = (HistoryRequest.Range) req;
                 int stop = r.getStop() <= 0 ? Integer.MAX_VALUE : r.getStop();
-                for (KernelSession.HistoryEntry e : all) {
-                    if (e.line() >= r.getStart() && e.line() < stop) {
-                        picked.add(e);
-                    }
-                }
+                picked.addAll(all.stream().filter(e -> e.line() >= r.getStart() && e.line() < stop).toList());
             }
             case SEARCH -> {
                 HistoryRequest.Search s = (HistoryRequest.Search) req;

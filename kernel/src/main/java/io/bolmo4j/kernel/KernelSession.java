@@ -55,10 +55,6 @@ public final class KernelSession implements AutoCloseable {
         return shell;
     }
 
-    public Magics magics() {
-        return magics;
-    }
-
     /**
      * Runs a cell.
      *

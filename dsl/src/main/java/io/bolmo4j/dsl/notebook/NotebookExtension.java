@@ -22,27 +22,8 @@ public final class NotebookExtension implements KernelExtension {
 
     @Override
     public List<DisplayRenderer<?>> renderers() {
-        return List.of(new DisplayRenderer<BoundaryView>() {
-            @Override
-            public Class<BoundaryView> type() {
-                return BoundaryView.class;
-            }
-
-            @Override
-            public Map<String, Object> render(BoundaryView value) {
-                return Map.of("text/html", value.html(), "text/plain", value.toString());
-            }
-        }, new DisplayRenderer<Tabular>() {
-            @Override
-            public Class<Tabular> type() {
-                return Tabular.class;
-            }
-
-            @Override
-            public Map<String, Object> render(Tabular value) {
-                return Renderers.render(value.table());
-            }
-        });
+        return List.of(DisplayRenderer.of(BoundaryView.class, v -> Map.of("text/html", v.html(), "text/plain", v.toString())),
+                DisplayRenderer.of(Tabular.class, v -> Renderers.render(v.table())));
     }
 
     @Override

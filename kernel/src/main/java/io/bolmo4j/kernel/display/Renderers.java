@@ -17,17 +17,7 @@ public final class Renderers {
     private static final Map<Class<?>, DisplayRenderer<?>> REGISTRY = new ConcurrentHashMap<>();
 
     static {
-        register(new DisplayRenderer<Rich>() {
-            @Override
-            public Class<Rich> type() {
-                return Rich.class;
-            }
-
-            @Override
-            public Map<String, Object> render(Rich value) {
-                return value.bundle();
-            }
-        });
+        register(DisplayRenderer.of(Rich.class, Rich::bundle));
         register(new ImageRenderer());
         TablesawRenderers.registerIfPresent();
     }

@@ -3,7 +3,6 @@ package io.bolmo4j.kernel.display;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.plotly.components.Figure;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Tablesaw tables as HTML tables and tablesaw-jsplot figures as interactive Plotly charts. */
@@ -14,44 +13,23 @@ final class TablesawRenderers {
     private TablesawRenderers() {}
 
     static void registerIfPresent() {
-        try {
-            Class.forName("tech.tablesaw.api.Table");
-        } catch (ClassNotFoundException e) {
+        if (!present("tech.tablesaw.api.Table")) {
             return;
         }
-        Renderers.register(new DisplayRenderer<Table>() {
-            @Override
-            public Class<Table> type() {
-                return Table.class;
-            }
-
-            @Override
-            public Map<String, Object> render(Table t) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("text/html", html(t));
-                out.put("text/plain", t.print(10));
-                return out;
-            }
-        });
-        try {
-            Class.forName("tech.tablesaw.plotly.components.Figure");
-        } catch (ClassNotFoundException e) {
-            return;
+        Renderers.register(DisplayRenderer.of(Table.class, t -> Map.of("text/html", html(t), "text/plain", t.print(10))));
+        if (present("tech.tablesaw.plotly.components.Figure")) {
+            Renderers.register(DisplayRenderer.of(Figure.class, f -> Map.of("text/html", Plotly.html(f),
+                    "text/plain", "Plotly figure (" + f.getTraces().length + " trace(s))")));
         }
-        Renderers.register(new DisplayRenderer<Figure>() {
-            @Override
-            public Class<Figure> type() {
-                return Figure.class;
-            }
+    }
 
-            @Override
-            public Map<String, Object> render(Figure f) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("text/html", Plotly.html(f));
-                out.put("text/plain", "Plotly figure (" + f.getTraces().length + " trace(s))");
-                return out;
-            }
-        });
+    private static boolean present(String className) {
+        try {
+            Class.forName(className);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     /** An HTML table; long tables show their head and tail. */
@@ -80,16 +58,6 @@ final class TablesawRenderers {
     }
 
     static String escape(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '&' -> sb.append("&amp;");
-                case '"' -> sb.append("&quot;");
-                default -> sb.append(ch);
-            }
-        }
-        return sb.toString();
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -9,12 +9,10 @@ import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.UnresolvedReferenceException;
-import jdk.jshell.VarSnippet;
 
 import java.io.File;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -343,15 +341,6 @@ public final class JShellEvaluator implements AutoCloseable {
 
     private boolean parsesAsErroneous(String source) {
         return analysis.sourceToSnippets(source).stream().anyMatch(s -> s.kind() == Snippet.Kind.ERRONEOUS);
-    }
-
-    /** Variables defined so far, name to type (for inspection and the variable listing). */
-    public Map<String, String> variables() {
-        synchronized (lock) {
-            Map<String, String> out = new LinkedHashMap<>();
-            shell.variables().forEach((VarSnippet v) -> out.put(v.name(), v.typeName()));
-            return out;
-        }
     }
 
     /** Stops the running cell (outside the lock: the lock is held by the cell being stopped). */

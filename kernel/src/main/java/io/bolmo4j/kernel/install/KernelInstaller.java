@@ -9,10 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Writes the kernelspec ({@code kernel.json}) where Jupyter finds it: the user's data directory by default, or
@@ -58,13 +60,9 @@ public final class KernelInstaller {
         if (recordArchive(jvm, archive)) {
             jvm.add("-XX:SharedArchiveFile=" + archive);
         }
-        List<String> argv = new ArrayList<>();
-        argv.add(java());
+        List<String> argv = new ArrayList<>(List.of(java()));
         argv.addAll(jvm);
-        argv.add("-cp");
-        argv.add(absoluteClasspath());
-        argv.add(KernelMain.class.getName());
-        argv.add("{connection_file}");
+        argv.addAll(List.of("-cp", absoluteClasspath(), KernelMain.class.getName(), "{connection_file}"));
         Map<String, Object> spec = new LinkedHashMap<>();
         spec.put("argv", argv);
         spec.put("display_name", displayName);
@@ -100,12 +98,7 @@ public final class KernelInstaller {
     }
 
     private static String absoluteClasspath() {
-        List<String> out = new ArrayList<>();
-        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            if (!e.isBlank()) {
-                out.add(Path.of(e).toAbsolutePath().normalize().toString());
-            }
-        }
-        return String.join(File.pathSeparator, out);
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator)).filter(e -> !e.isBlank())
+                .map(e -> Path.of(e).toAbsolutePath().normalize().toString()).collect(Collectors.joining(File.pathSeparator));
     }
 }

@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /** The kernel's built-in magics: %lsmagic, %classpath, %time / %%time, %load, %env. */
 public final class BuiltinMagics {
@@ -68,11 +69,7 @@ public final class BuiltinMagics {
     }
 
     private static String join(List<String> names, String prefix) {
-        StringBuilder sb = new StringBuilder();
-        for (String n : names) {
-            sb.append(sb.length() > 0 ? ", " : "").append('`').append(prefix).append(n).append('`');
-        }
-        return sb.toString();
+        return names.stream().map(n -> "`" + prefix + n + "`").collect(Collectors.joining(", "));
     }
 
     private static Object timed(Supplier<Object> work) {
