@@ -137,7 +137,8 @@ public final class Stage1 extends StageTrainer {
             NDArray tN = teacher.stack().forwardRange(teacher.embed(Ops.ids(m, flat(bt.teacherIds), b, p)), 0, n);
             NDArray tFinal = teacher.stack().forwardRange(tN, n, teacher.stack().numLayers());
             NDArray tLogp = teacher.head(tFinal).logSoftmax(-1);
-            float[] y = tLogp.gather(Ops.ids(m, Arrays.stream(flat(bt.targets)).map(t -> Math.max(0, t)).toArray(), b, p, 1), 2).toFloatArray();
+            int[] targets = Arrays.stream(flat(bt.targets)).map(t -> Math.max(0, t)).toArray(); // no target (-1) reads id 0
+            float[] y = tLogp.gather(Ops.ids(m, targets, b, p, 1), 2).toFloatArray();
             float[] wsT = logSumExp(tLogp.gather(Ops.longs(m, tile(teacherWhitespace, b * p), b, p, teacherWhitespace.length), 2))
                     .toFloatArray();
 
