@@ -7,8 +7,11 @@ import io.bolmo4j.engine.Params;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.LocalStack;
 import io.bolmo4j.mlstm.MLstmCell;
+import io.bolmo4j.mlstm.MLstmState;
+import io.bolmo4j.olmo.KvCache;
 import io.bolmo4j.olmo.TransformerStack;
 
+import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
 
@@ -20,7 +23,7 @@ import java.util.function.Function;
  *   z      = Pooling(out_projection(h), b)                       one vector per patch (its last byte)
  *   G      = GlobalModel(z)                                      the teacher's transformer layers
  *   u      = LocalDecoder(in_projection(h) + Depooling(norm(G)))
- *   logits = LmHead(u)                                           520-way: next byte × "ends its patch"
+ *   logits = lm_head(RMSNorm(u))                                 520-way: next byte × "ends its patch"
  * </pre>
  */
 public final class BolmoModel implements AutoCloseable {
@@ -31,7 +34,6 @@ public final class BolmoModel implements AutoCloseable {
     private final BoundaryPredictor predictor;
     private final TransformerStack global;
     private final LocalDecoder decoder;
-    private final LmHead head;
 
     /** Wraps parameters holding every tensor of {@code config} (shapes are checked). */
     public BolmoModel(BolmoConfig config, Params params) {
@@ -43,7 +45,6 @@ public final class BolmoModel implements AutoCloseable {
         this.predictor = new BoundaryPredictor(params, config.boundaryPredictorLookahead);
         this.global = new TransformerStack(config.global, params);
         this.decoder = new LocalDecoder(config, params, cell);
-        this.head = new LmHead(config, params);
     }
 
     /**
@@ -104,14 +105,6 @@ public final class BolmoModel implements AutoCloseable {
         return global;
     }
 
-    public LocalDecoder decoder() {
-        return decoder;
-    }
-
-    public LmHead head() {
-        return head;
-    }
-
     /** Boundary log-probabilities {@code [B, L]} of encoder states (see {@link BoundaryPredictor}). */
     public NDArray boundaryLogProb(NDArray h) {
         return predictor.logProb(h);
@@ -133,7 +126,7 @@ public final class BolmoModel implements AutoCloseable {
      * {@code subwords [B, L]} (int64): where the full forward, both training stages and oracle scoring start.
      */
     public Encoded encode(NDArray bytes, NDArray subwords) {
-        NDArray h = encoder.forward(bytes, subwords, null, MLstmCell.Form.CHUNKWISE).h();
+        NDArray h = encoder.forward(bytes, subwords, null, MLstmCell.Form.CHUNKWISE).output();
         return new Encoded(h, boundaryLogProb(h));
     }
 
@@ -168,7 +161,53 @@ public final class BolmoModel implements AutoCloseable {
      * {@code [B, P, d]} (the global model's, or in Stage 1 the teacher's final states).
      */
     public NDArray decode(NDArray h, Patches patches, NDArray global) {
-        return head.logits(decoder.forward(h, patches.depool(decoder.normGlobal(global)), null, MLstmCell.Form.CHUNKWISE).output());
+        return logits(decoder.forward(h, patches.depool(decoder.normGlobal(global)), null, MLstmCell.Form.CHUNKWISE).output());
+    }
+
+    /**
+     * The state of cached decoding after the bytes fed so far (docs/bolmo.md §5.2).
+     *
+     * @param logits the next byte's fused-id logits {@code [1, 520]}
+     * @param encoder the local encoder's mLSTM states after the last byte
+     * @param decoder the local decoder's mLSTM states after the last byte
+     * @param lastValue {@code initial_norm} of the latest patch's global output {@code [1, d]}, which the decoder reads
+     *                  at every byte until the next patch ends
+     */
+    public record Cached(NDArray logits, List<MLstmState> encoder, List<MLstmState> decoder, NDArray lastValue) {}
+
+    /**
+     * The parallel forward over a prefix {@code bytes [1, L]} with subword-suffix ids {@code subwords [1, L]} cut into
+     * {@code patches}, filling {@code cache} with the global model's keys and values of every patch.
+     */
+    public Cached prefill(NDArray bytes, NDArray subwords, Patches patches, KvCache cache) {
+        LocalStack.Result enc = encoder.forward(bytes, subwords, null, MLstmCell.Form.CHUNKWISE);
+        NDArray normed = decoder.normGlobal(global.forward(pool(enc.output(), patches), cache, global.numLayers()));
+        LocalStack.Result dec = decoder.forward(enc.output(), patches.depool(normed), null, MLstmCell.Form.CHUNKWISE);
+        return new Cached(logits(dec.output().get(":, -1, :")), enc.states(), dec.states(), normed.get(":, -1, :"));
+    }
+
+    /**
+     * Feeds one byte {@code [1]} with its subword-suffix id {@code [1]} after {@code previous}; a byte that ends its
+     * patch steps the global model once (through {@code cache}) and gives the decoder a new {@code lastValue}.
+     */
+    public Cached step(NDArray byteId, NDArray subword, boolean endsPatch, Cached previous, KvCache cache) {
+        LocalStack.Result enc = encoder.step(byteId, subword, previous.encoder());
+        NDArray value = previous.lastValue();
+        if (endsPatch) {
+            NDArray z = encoder.patchRepresentation(enc.output()).expandDims(1);
+            value = decoder.normGlobal(global.forward(z, cache, global.numLayers())).get(":, 0, :");
+        }
+        LocalStack.Result dec = decoder.step(enc.output(), value, previous.decoder());
+        return new Cached(logits(dec.output()), enc.states(), dec.states(), value);
+    }
+
+    /**
+     * The fused 520-way LM head (docs/bolmo.md §3.6): {@code lm_head(RMSNorm_final(u))}. Id {@code 4+b} is "next byte
+     * b, no patch end"; id {@code 264+b} is "next byte b, and it ends its patch".
+     */
+    private NDArray logits(NDArray u) {
+        NDArray normed = Ops.rmsNorm(u, params.get(ParameterLayout.NORM), (float) config.rmsNormEps);
+        return Ops.linear(normed, params.get(ParameterLayout.LM_HEAD));
     }
 
     /**

@@ -110,7 +110,7 @@ public final class Byteify {
         try (NDScope ignored = new NDScope()) {
             NDManager m = model.params().manager();
             NDArray h = model.encoder().forward(Ops.longs(m, ids, b, l), Ops.longs(m, subs, b, l), null,
-                    MLstmCell.Form.CHUNKWISE).h();
+                    MLstmCell.Form.CHUNKWISE).output();
             out = model.encoder().patchRepresentation(h).toFloatArray();
         }
         double[][] have = columnStats(out, b * l, d);

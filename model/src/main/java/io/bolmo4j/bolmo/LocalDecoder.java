@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * The local decoder (docs/bolmo.md §3.6): {@code u = in_projection(h) + initial_norm(G_depooled)}, then four mLSTM+SwiGLU
- * layers. Its output goes to the {@link LmHead}.
+ * layers. Its output goes to the LM head.
  */
 public final class LocalDecoder {
     private final BolmoConfig cfg;

@@ -26,23 +26,21 @@ public final class LocalEncoder {
         this.layers = new LocalStack(params, ParameterLayout.LOCAL_ENCODER + "layers.", cfg.numLocalEncoderLayers, cfg.localConfig(), cell);
     }
 
-    /** Result of a forward: the normed byte states and the mLSTM states after the last byte. */
-    public record Result(NDArray h, List<MLstmState> states) {}
-
     /**
-     * Encodes {@code bytes [B, L]} (int64 ids in the 520 space) with their subword-suffix ids {@code [B, L]}.
+     * Encodes {@code bytes [B, L]} (int64 ids in the 520 space) with their subword-suffix ids {@code [B, L]} into the
+     * normed byte states {@code h} and the mLSTM states after the last byte.
      *
      * @param states mLSTM states before the first byte, or null for zeros
      */
-    public Result forward(NDArray bytes, NDArray subwords, List<MLstmState> states, MLstmCell.Form form) {
+    public LocalStack.Result forward(NDArray bytes, NDArray subwords, List<MLstmState> states, MLstmCell.Form form) {
         LocalStack.Result r = layers.forward(embed(bytes, subwords), states, form);
-        return new Result(norm(r.output()), r.states());
+        return new LocalStack.Result(norm(r.output()), r.states());
     }
 
     /** One byte per row, {@code [B]} ids, for decoding; returns {@code h [B, d]}. */
-    public Result step(NDArray bytes, NDArray subwords, List<MLstmState> states) {
+    public LocalStack.Result step(NDArray bytes, NDArray subwords, List<MLstmState> states) {
         LocalStack.Result r = layers.step(embed(bytes, subwords), states);
-        return new Result(norm(r.output()), r.states());
+        return new LocalStack.Result(norm(r.output()), r.states());
     }
 
     /** The patch representation handed to the global model: {@code out_projection(h)}. */

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.ByteTokenizer;
-import io.bolmo4j.bolmo.LocalEncoder;
 import io.bolmo4j.bolmo.Patches;
 import io.bolmo4j.bolmo.SubwordSuffixTrie;
 import io.bolmo4j.engine.Backend;
@@ -14,8 +13,6 @@ import io.bolmo4j.generate.Sampler;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.generate.StopTexts;
 import io.bolmo4j.generate.Utf8Stream;
-import io.bolmo4j.mlstm.LocalStack;
-import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.mlstm.MLstmState;
 import io.bolmo4j.olmo.KvCache;
 
@@ -23,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Cached byte-level generation (docs/bolmo.md §5.2-5.3, batch 1). Prefill: the predictor places the prompt's patch boundaries
@@ -101,8 +99,8 @@ public final class BolmoGenerator {
         int generated = 0;
         try (NDManager m = Backend.newManager(); KvCache cache = new KvCache(model.config().global.numHiddenLayers,
                 Math.min(n + options.maxNewTokens() + 1, model.config().global.maxPositionEmbeddings))) {
-            State s = prefill(promptIds, ends, m, cache);
-            float[] logits = s.logits;
+            BolmoModel.Cached s = prefill(promptIds, ends, m, cache);
+            float[] logits = s.logits().toFloatArray();
             int tok;
             if (n > 1) { // the last prompt byte is forced; only its patch-end flag is chosen
                 int forced = promptIds[n - 1];
@@ -118,7 +116,10 @@ public final class BolmoGenerator {
                 tok = -1; // the BOS patch is complete; logits already predict the first new byte
             }
             int len = n > 1 ? n - 1 : 1; // bytes fed so far (positions 0..len-1); a lone BOS was fed by the prefill
-            int sinceBoundary = s.sinceBoundary;
+            int sinceBoundary = 0;
+            for (int t = len - 1; t >= 0 && !ends[t]; t--) {
+                sinceBoundary++;
+            }
             while (true) {
                 if (tok >= 0) {
                     int x = ByteTokenizer.plain(tok);
@@ -137,7 +138,8 @@ public final class BolmoGenerator {
                             break;
                         }
                     }
-                    logits = step(s, ids, len, boundary, m, cache);
+                    s = step(s, ids, len, boundary, m, cache);
+                    logits = s.logits().toFloatArray();
                     sinceBoundary = boundary ? 0 : sinceBoundary + 1;
                     len++;
                     if (generated >= options.maxNewTokens()) {
@@ -165,18 +167,9 @@ public final class BolmoGenerator {
         return l;
     }
 
-    /** Decoding state: mLSTM states, the last normed global output, the logits of the last position. */
-    private static final class State {
-        List<MLstmState> encoder;
-        List<MLstmState> decoder;
-        NDArray lastValue;
-        float[] logits;
-        int sinceBoundary;
-    }
-
-    private State prefill(int[] prompt, boolean[] ends, NDManager m, KvCache cache) {
+    /** Feeds the prompt but its last byte (or the lone BOS), marking its patch ends in {@code ends}. */
+    private BolmoModel.Cached prefill(int[] prompt, boolean[] ends, NDManager m, KvCache cache) {
         int n = prompt.length;
-        State s = new State();
         try (NDScope ignored = new NDScope()) {
             int[] subs = trie.expand(prompt);
             boolean[] b;
@@ -189,56 +182,36 @@ public final class BolmoGenerator {
             }
             int len = b.length;
             System.arraycopy(b, 0, ends, 0, len);
-            int[] ids = Arrays.copyOf(prompt, len);
-            LocalEncoder.Result enc = model.encoder().forward(Ops.ids(m, ids, 1, len), Ops.ids(m, Arrays.copyOf(subs, len), 1, len),
-                    null, MLstmCell.Form.CHUNKWISE);
-            Patches patches = Patches.of(new boolean[][] {b});
-            NDArray g = model.global().forward(model.pool(enc.h(), patches), cache, model.global().numLayers());
-            NDArray normed = model.decoder().normGlobal(g);
-            LocalStack.Result dec = model.decoder().forward(enc.h(), patches.depool(normed), null, MLstmCell.Form.CHUNKWISE);
-            s.logits = model.head().logits(dec.output().get(":, -1, :")).toFloatArray();
-            s.encoder = keep(enc.states(), m);
-            s.decoder = keep(dec.states(), m);
-            s.lastValue = normed.get(":, -1, :");
-            NDScope.unregister(s.lastValue);
-            s.lastValue.attach(m);
-            for (int t = len - 1; t >= 0 && !b[t]; t--) {
-                s.sinceBoundary++;
-            }
+            NDArray bytes = Ops.ids(m, Arrays.copyOf(prompt, len), 1, len);
+            NDArray subwords = Ops.ids(m, Arrays.copyOf(subs, len), 1, len);
+            return kept(model.prefill(bytes, subwords, Patches.of(new boolean[][] {b}), cache), null, m);
         }
-        return s;
     }
 
-    /** Feeds byte {@code history[last]} and returns the logits for the next one. */
-    private float[] step(State s, int[] history, int last, boolean boundary, NDManager m, KvCache cache) {
+    /** Feeds byte {@code history[last]} after {@code s}. */
+    private BolmoModel.Cached step(BolmoModel.Cached s, int[] history, int last, boolean boundary, NDManager m, KvCache cache) {
         try (NDScope ignored = new NDScope()) {
-            int sub = trie.expandAt(history, last);
-            LocalEncoder.Result enc = model.encoder().step(Ops.ids(m, new int[] {history[last]}, 1),
-                    Ops.ids(m, new int[] {sub}, 1), s.encoder);
-            s.encoder = swap(s.encoder, enc.states(), m);
-            if (boundary) {
-                NDArray z = model.encoder().patchRepresentation(enc.h()).expandDims(1);
-                NDArray g = model.global().forward(z, cache, model.global().numLayers());
-                NDArray value = model.decoder().normGlobal(g).get(":, 0, :");
-                NDScope.unregister(value);
-                value.attach(m);
-                s.lastValue.close();
-                s.lastValue = value;
-            }
-            LocalStack.Result dec = model.decoder().step(enc.h(), s.lastValue, s.decoder);
-            s.decoder = swap(s.decoder, dec.states(), m);
-            return model.head().logits(dec.output()).toFloatArray();
+            NDArray sub = Ops.ids(m, new int[] {trie.expandAt(history, last)}, 1);
+            return kept(model.step(Ops.ids(m, new int[] {history[last]}, 1), sub, boundary, s, cache), s, m);
         }
     }
 
-    /** Keeps the new states and frees the old ones (decoding runs without autograd, so nothing else holds them). */
-    private static List<MLstmState> swap(List<MLstmState> old, List<MLstmState> fresh, NDManager m) {
-        List<MLstmState> kept = keep(fresh, m);
-        old.forEach(MLstmState::close);
-        return kept;
-    }
-
-    private static List<MLstmState> keep(List<MLstmState> states, NDManager m) {
-        return states.stream().map(st -> st.keep().attach(m)).toList();
+    /**
+     * Keeps {@code fresh} past the scope of its step and frees what it replaces in {@code old} (decoding runs without
+     * autograd, so nothing else holds them).
+     */
+    private static BolmoModel.Cached kept(BolmoModel.Cached fresh, BolmoModel.Cached old, NDManager m) {
+        NDScope.unregister(fresh.logits(), fresh.lastValue());
+        fresh.logits().attach(m);
+        fresh.lastValue().attach(m);
+        Stream.concat(fresh.encoder().stream(), fresh.decoder().stream()).forEach(st -> st.keep().attach(m));
+        if (old != null) {
+            old.logits().close();
+            if (old.lastValue() != fresh.lastValue()) { // a byte that ends no patch reads the same global output
+                old.lastValue().close();
+            }
+            Stream.concat(old.encoder().stream(), old.decoder().stream()).forEach(MLstmState::close);
+        }
+        return fresh;
     }
 }
