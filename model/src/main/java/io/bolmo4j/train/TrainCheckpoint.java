@@ -28,7 +28,7 @@ public final class TrainCheckpoint {
     private TrainCheckpoint() {}
 
     public static void save(Path dir, Params params, AdamW opt, JsonObject state) {
-        Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
+        Path tmp = sibling(dir, ".tmp");
         try {
             AtomicFiles.deleteTree(tmp);
             Files.createDirectories(tmp);
@@ -46,7 +46,7 @@ public final class TrainCheckpoint {
             Safetensors.write(tmp.resolve("optimizer.safetensors"), o, Map.of());
             state.addProperty("optimizer_step", opt.stepCount());
             Files.writeString(tmp.resolve("state.json"), state.toString(), StandardCharsets.UTF_8);
-            Path old = dir.resolveSibling(dir.getFileName() + ".old");
+            Path old = sibling(dir, ".old");
             AtomicFiles.deleteTree(old);
             if (Files.exists(dir)) {
                 Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
@@ -75,12 +75,12 @@ public final class TrainCheckpoint {
     }
 
     public static boolean exists(Path dir) {
-        return Files.exists(dir.resolve("state.json")) || Files.exists(dir.resolveSibling(dir.getFileName() + ".old").resolve("state.json"));
+        return Files.exists(latest(dir).resolve("state.json"));
     }
 
     /** Loads parameters and moments in place and returns the saved state. */
     public static JsonObject load(Path dir, Params params, AdamW opt) {
-        Path d = Files.exists(dir.resolve("state.json")) ? dir : dir.resolveSibling(dir.getFileName() + ".old");
+        Path d = latest(dir);
         try (SafetensorsFile p = SafetensorsFile.open(d.resolve("params.safetensors"));
              SafetensorsFile o = SafetensorsFile.open(d.resolve("optimizer.safetensors"))) {
             for (Map.Entry<String, NDArray> e : params.asMap().entrySet()) {
@@ -97,5 +97,15 @@ public final class TrainCheckpoint {
         } catch (IOException e) {
             throw new CheckpointException(d + ": cannot read training checkpoint: " + e.getMessage(), e);
         }
+    }
+
+    /** The folder of the latest complete checkpoint: {@code dir}, or the copy a save was replacing when it stopped. */
+    private static Path latest(Path dir) {
+        return Files.exists(dir.resolve("state.json")) ? dir : sibling(dir, ".old");
+    }
+
+    /** {@code dir}'s half-written ({@code .tmp}) or superseded ({@code .old}) copy. */
+    private static Path sibling(Path dir, String suffix) {
+        return dir.resolveSibling(dir.getFileName() + suffix);
     }
 }
