@@ -22,11 +22,8 @@ public final class BoundaryPredictor {
     private final Params params;
     private final int lookahead;
 
-    /** @param lookahead 1 (Bolmo) or 0 (causal) */
+    /** @param lookahead 1 (Bolmo) or 0 (causal), as {@link BolmoConfig} checked it */
     public BoundaryPredictor(Params params, int lookahead) {
-        if (lookahead != 0 && lookahead != 1) {
-            throw new IllegalArgumentException("lookahead must be 0 or 1, got " + lookahead);
-        }
         this.params = params;
         this.lookahead = lookahead;
     }
