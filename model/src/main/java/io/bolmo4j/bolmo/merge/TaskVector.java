@@ -48,11 +48,6 @@ public final class TaskVector {
         return names;
     }
 
-    /** {@link #mergedTensors(Map, Map, Map)} of loaded models. */
-    public static List<String> mergedTensors(BolmoModel bolmo, OlmoModel instruct, OlmoModel base) {
-        return mergedTensors(shapes(bolmo.params()), shapes(instruct.params()), shapes(base.params()));
-    }
-
     private static Map<String, long[]> shapes(Params p) {
         Map<String, long[]> m = new LinkedHashMap<>();
         p.asMap().forEach((k, v) -> m.put(k, v.getShape().getShape()));
@@ -85,7 +80,7 @@ public final class TaskVector {
             throw new IllegalArgumentException("alpha must be finite, got " + alpha);
         }
         checkArchitectures(bolmo.config(), instruct.config(), base.config());
-        List<String> names = mergedTensors(bolmo, instruct, base);
+        List<String> names = mergedTensors(shapes(bolmo.params()), shapes(instruct.params()), shapes(base.params()));
         if (names.isEmpty()) {
             throw new IllegalArgumentException("no tensor is shared by name and shape: nothing to merge");
         }
