@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 @Command(name = "chat", description = "Chat with a model in its own chat template: one answer with --message, else a"
         + " conversation read line by line from the terminal (an empty line or end of input ends it).")
@@ -56,29 +55,24 @@ final class ChatCommand implements Runnable {
         if (system != null) {
             history.add(Message.system(system));
         }
-        Consumer<String> print = piece -> {
-            System.out.print(piece);
-            System.out.flush();
-        };
         try (ChatModel model = BolmoCheckpoint.isBolmo(dir) ? LoadedBolmo.load(dir, subwordTokenizer) : LoadedOlmo.load(dir)) {
             if (message != null) {
                 history.add(Message.user(message));
-                model.chat(history, options, print);
+                model.chat(history, options, Main::printNow);
                 System.out.println();
                 return;
             }
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line = prompt(in); line != null && !line.isBlank(); line = prompt(in)) {
                 history.add(Message.user(line));
-                history.add(Message.assistant(model.chat(history, options, print)));
+                history.add(Message.assistant(model.chat(history, options, Main::printNow)));
                 System.out.println();
             }
         }
     }
 
     private static String prompt(BufferedReader in) {
-        System.out.print("> ");
-        System.out.flush();
+        Main.printNow("> ");
         try {
             return in.readLine();
         } catch (IOException e) {

@@ -5,8 +5,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.function.Consumer;
-
 @Command(name = "generate", description = "Continue a prompt, streaming the text as it is generated.")
 final class GenerateCommand implements Runnable {
     @Mixin
@@ -34,13 +32,8 @@ final class GenerateCommand implements Runnable {
     public void run() {
         Main.configureBackend();
         SamplingOptions options = new SamplingOptions(maxNew, temperature, topK, topP, seed);
-        Consumer<String> print = piece -> {
-            System.out.print(piece);
-            System.out.flush();
-        };
-        System.out.print(prompt);
-        System.out.flush();
-        model.apply(lm -> lm.generate(prompt, options, print), lm -> lm.generate(prompt, options, print));
+        Main.printNow(prompt);
+        model.apply(lm -> lm.generate(prompt, options, Main::printNow), lm -> lm.generate(prompt, options, Main::printNow));
         System.out.println();
     }
 }

@@ -37,6 +37,12 @@ public final class Main implements Runnable {
         Backend.configure(device, threads);
     }
 
+    /** Prints {@code text} at once: a prompt, or a piece of an answer streamed as it is generated. */
+    static void printNow(String text) {
+        System.out.print(text);
+        System.out.flush();
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }

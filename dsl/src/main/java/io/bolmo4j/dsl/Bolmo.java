@@ -60,11 +60,6 @@ public final class Bolmo implements AutoCloseable {
 
     private record Row(String stage, StageTrainer.Step step) {}
 
-    private Bolmo(BolmoModel model, Olmo teacher, BpeTokenizer tok, String tokenizerJson) {
-        this(model, teacher, tok, tokenizerJson,
-                teacher == null ? null : teacher.loaded().chatTemplate().orElse(null));
-    }
-
     private Bolmo(BolmoModel model, Olmo teacher, BpeTokenizer tok, String tokenizerJson,
                   ChatTemplate template) {
         this.model = model;
@@ -76,16 +71,19 @@ public final class Bolmo implements AutoCloseable {
 
     /** Initialises a Bolmo from {@code teacher} (its layers become the global model); train it with {@link #stage1}. */
     public static Bolmo byteify(Olmo teacher) {
-        return new Bolmo(Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), 0), teacher,
-                teacher.tokenizer(), teacher.tokenizerJson());
+        return byteify(teacher, 0, c -> c);
     }
 
     /** As {@link #byteify(Olmo)} with a different local architecture, e.g. {@code a -> a.decoderLayers(2)}. */
     public static Bolmo byteify(Olmo teacher, Consumer<Architecture> architecture) {
         Architecture a = new Architecture();
         architecture.accept(a);
-        return new Bolmo(Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), a.seed(), a::apply), teacher,
-                teacher.tokenizer(), teacher.tokenizerJson());
+        return byteify(teacher, a.seed(), a::apply);
+    }
+
+    private static Bolmo byteify(Olmo teacher, long seed, UnaryOperator<BolmoConfig> architecture) {
+        return new Bolmo(Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), seed, architecture), teacher,
+                teacher.tokenizer(), teacher.tokenizerJson(), teacher.loaded().chatTemplate().orElse(null));
     }
 
     /**
@@ -282,7 +280,7 @@ public final class Bolmo implements AutoCloseable {
     public String generate(String prompt, Consumer<Olmo.Generation> options) {
         Olmo.Generation g = new Olmo.Generation();
         options.accept(g);
-        return loaded.generate(prompt, g.toOptions(), s -> { });
+        return loaded.generate(prompt, g.options(), s -> { });
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.bolmo4j.dsl;
 
 import io.bolmo4j.chat.Message;
-import io.bolmo4j.generate.SamplingOptions;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,16 +14,13 @@ import java.util.function.Consumer;
  * Turns are kept in order, so earlier exchanges can be replayed with {@code .user(..).assistant(..)} before the last
  * question. Sampling defaults to greedy with up to 200 new tokens (bytes, for a Bolmo).
  */
-public final class Chat {
+public final class Chat extends Sampling<Chat> {
     private final List<Message> messages = new ArrayList<>();
-    private int maxNew = 200;
-    private double temperature;
-    private int topK;
-    private double topP = 1;
-    private long seed;
     private Consumer<String> onText = s -> { };
 
-    Chat() {}
+    Chat() {
+        super(200);
+    }
 
     /** A system turn (instructions for the assistant). */
     public Chat system(String content) {
@@ -50,31 +46,6 @@ public final class Chat {
         return this;
     }
 
-    public Chat maxNew(int n) {
-        maxNew = n;
-        return this;
-    }
-
-    public Chat temperature(double t) {
-        temperature = t;
-        return this;
-    }
-
-    public Chat topK(int k) {
-        topK = k;
-        return this;
-    }
-
-    public Chat topP(double p) {
-        topP = p;
-        return this;
-    }
-
-    public Chat seed(long s) {
-        seed = s;
-        return this;
-    }
-
     /** Receives the answer's text as it is generated. */
     public Chat stream(Consumer<String> onText) {
         this.onText = onText;
@@ -92,10 +63,6 @@ public final class Chat {
 
     List<Message> messages() {
         return List.copyOf(messages);
-    }
-
-    SamplingOptions options() {
-        return new SamplingOptions(maxNew, temperature, topK, topP, seed);
     }
 
     Consumer<String> onText() {

@@ -2,7 +2,6 @@ package io.bolmo4j.dsl;
 
 import io.bolmo4j.data.InstructionTasks;
 import io.bolmo4j.engine.WeightType;
-import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.BuiltinModels;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.olmo.OlmoModel;
@@ -75,7 +74,7 @@ public final class Olmo implements AutoCloseable {
     public String generate(String prompt, Consumer<Generation> options) {
         Generation g = new Generation();
         options.accept(g);
-        return lm.generate(prompt, g.toOptions(), s -> { });
+        return lm.generate(prompt, g.options(), s -> { });
     }
 
     /**
@@ -149,40 +148,9 @@ public final class Olmo implements AutoCloseable {
     }
 
     /** Generation options with sane defaults (greedy, 100 new units). */
-    public static final class Generation {
-        private int maxNew = 100;
-        private double temperature;
-        private int topK;
-        private double topP = 1;
-        private long seed;
-
-        public Generation maxNew(int n) {
-            maxNew = n;
-            return this;
-        }
-
-        public Generation temperature(double t) {
-            temperature = t;
-            return this;
-        }
-
-        public Generation topK(int k) {
-            topK = k;
-            return this;
-        }
-
-        public Generation topP(double p) {
-            topP = p;
-            return this;
-        }
-
-        public Generation seed(long s) {
-            seed = s;
-            return this;
-        }
-
-        SamplingOptions toOptions() {
-            return new SamplingOptions(maxNew, temperature, topK, topP, seed);
+    public static final class Generation extends Sampling<Generation> {
+        public Generation() {
+            super(100);
         }
     }
 }

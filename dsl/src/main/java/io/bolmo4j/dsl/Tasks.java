@@ -18,6 +18,7 @@ import tech.tablesaw.api.Table;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /** Task-accuracy tables for comparing models (teacher, instruct teacher, Bolmo before and after a merge). */
 public final class Tasks {
@@ -33,6 +34,13 @@ public final class Tasks {
         InstructionTasks.Generator greedy = template == null ? model::generate
                 : (p, n) -> model.generateRendered(p, SamplingOptions.greedy(n), s -> { });
         return InstructionTasks.exactMatch(greedy, InstructionTasks.builtin(tokenizer).heldOut(perTask, SEED), template);
+    }
+
+    private static int positive(int perTask) {
+        if (perTask < 1) {
+            throw new IllegalArgumentException("perTask must be at least 1, got " + perTask);
+        }
+        return perTask;
     }
 
     /** One row per model and task (plus "overall"), from {@code instructionAccuracy} results keyed by model name. */
@@ -127,10 +135,7 @@ public final class Tasks {
      * @param merged a Bolmo with the task vector of {@code instruct} − {@code base} merged in
      */
     public static MergeBreakdown mergeBreakdown(Bolmo merged, Olmo instruct, Olmo base, int perTask) {
-        if (perTask < 1) {
-            throw new IllegalArgumentException("perTask must be at least 1, got " + perTask);
-        }
-        List<InstructionTasks.Example> ex = InstructionTasks.builtin(base.tokenizer()).heldOut(perTask, SEED);
+        List<InstructionTasks.Example> ex = InstructionTasks.builtin(base.tokenizer()).heldOut(positive(perTask), SEED);
         OracleStates oracle = new OracleStates(merged.model(), merged.tokenizer());
         double[] decoder = new double[3]; // fed the base's states, the instruct teacher's, its own
         OlmoModel[] feeds = {base.model(), instruct.model(), null};
@@ -209,10 +214,7 @@ public final class Tasks {
                 bits = DoubleColumn.create("answer_bits_per_byte"), choice = DoubleColumn.create("choice_accuracy");
 
         private CuteReport(int perTask) {
-            if (perTask < 1) {
-                throw new IllegalArgumentException("perTask must be at least 1, got " + perTask);
-            }
-            eval = CuteEval.locate().limit(perTask);
+            eval = CuteEval.locate().limit(positive(perTask));
         }
 
         /** Adds a subword model. */
@@ -263,28 +265,24 @@ public final class Tasks {
         private final DoubleColumn answerBits = DoubleColumn.create("answer_bits_per_byte");
 
         private Report(int perTask) {
-            if (perTask < 1) {
-                throw new IllegalArgumentException("perTask must be at least 1, got " + perTask);
-            }
-            this.perTask = perTask;
+            this.perTask = positive(perTask);
         }
 
         /** Adds a subword model. */
         public Report add(String name, Olmo olmo) {
-            List<InstructionTasks.Example> ex = InstructionTasks.builtin(olmo.tokenizer()).heldOut(perTask, SEED);
-            return row(name, olmo.instructionAccuracy(perTask).overall(), InstructionTasks.answerBitsPerByte(olmo::bitsPerByte, ex));
+            return row(name, olmo.tokenizer(), olmo.instructionAccuracy(perTask), olmo::bitsPerByte);
         }
 
         /** Adds a Bolmo. */
         public Report add(String name, Bolmo bolmo) {
-            List<InstructionTasks.Example> ex = InstructionTasks.builtin(bolmo.tokenizer()).heldOut(perTask, SEED);
-            return row(name, bolmo.instructionAccuracy(perTask).overall(), InstructionTasks.answerBitsPerByte(bolmo::bitsPerByte, ex));
+            return row(name, bolmo.tokenizer(), bolmo.instructionAccuracy(perTask), bolmo::bitsPerByte);
         }
 
-        private Report row(String name, double em, double bits) {
+        private Report row(String name, BpeTokenizer tokenizer, InstructionTasks.Accuracy accuracy,
+                           ToDoubleFunction<String> bitsPerByte) {
             model.append(name);
-            exact.append(em);
-            answerBits.append(bits);
+            exact.append(accuracy.overall());
+            answerBits.append(InstructionTasks.answerBitsPerByte(bitsPerByte, InstructionTasks.builtin(tokenizer).heldOut(perTask, SEED)));
             return this;
         }
 

@@ -156,19 +156,15 @@ public final class JavaKernel {
             reply.addProperty("execution_count", count);
             reply.add("user_expressions", userExpressions(req.getUserExpr(), count));
             reply.add("payload", new JsonArray());
-        } catch (CellException e) {
-            JsonObject err = errorContent(e.ename(), e.evalue(), e.traceback());
-            if (!silent) {
-                env.publish(message(env, MessageType.PUBLISH_ERROR, err));
-            }
-            reply = errorContent(e.ename(), e.evalue(), e.traceback());
-            reply.addProperty("status", "error");
-            reply.addProperty("execution_count", count);
         } catch (RuntimeException | Error e) {
-            // a fault of the kernel itself, not of the cell: report it, stay alive
-            List<String> tb = List.of(e.toString());
-            env.publish(message(env, MessageType.PUBLISH_ERROR, errorContent(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), tb)));
-            reply = errorContent(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), tb);
+            // a failed cell, or a fault of the kernel itself (reported even to a silent request; the kernel stays alive)
+            boolean cellFailed = e instanceof CellException;
+            CellException error = cellFailed ? (CellException) e
+                    : new CellException(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), List.of(e.toString()), e);
+            if (!silent || !cellFailed) {
+                env.publish(message(env, MessageType.PUBLISH_ERROR, errorContent(error)));
+            }
+            reply = errorContent(error);
             reply.addProperty("status", "error");
             reply.addProperty("execution_count", count);
         }
@@ -187,7 +183,7 @@ public final class JavaKernel {
                 r = displayContent(Renderers.render(v == JShellEvaluator.NO_VALUE ? null : v));
                 r.addProperty("status", "ok");
             } catch (CellException e) {
-                r = errorContent(e.ename(), e.evalue(), e.traceback());
+                r = errorContent(e);
                 r.addProperty("status", "error");
             }
             out.add(name, r);
@@ -324,12 +320,12 @@ public final class JavaKernel {
         return c;
     }
 
-    static JsonObject errorContent(String ename, String evalue, List<String> traceback) {
+    static JsonObject errorContent(CellException e) {
         JsonObject c = new JsonObject();
-        c.addProperty("ename", ename);
-        c.addProperty("evalue", evalue);
+        c.addProperty("ename", e.ename());
+        c.addProperty("evalue", e.evalue());
         JsonArray tb = new JsonArray();
-        traceback.forEach(tb::add);
+        e.traceback().forEach(tb::add);
         c.add("traceback", tb);
         return c;
     }

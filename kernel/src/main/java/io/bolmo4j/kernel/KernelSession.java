@@ -90,7 +90,7 @@ public final class KernelSession implements AutoCloseable {
         });
         Map<String, Object> bundle = null;
         try {
-            Object value = run(code, count);
+            Object value = magics.run(code, c -> shell.eval(c, count), JShellEvaluator.NO_VALUE);
             // like IPython's None, a null value (e.g. of Map.put) shows nothing
             bundle = value == JShellEvaluator.NO_VALUE || value == null || value instanceof Display.Handle ? null : Renderers.render(value);
             return bundle;
@@ -107,10 +107,6 @@ public final class KernelSession implements AutoCloseable {
                 }
             }
         }
-    }
-
-    private Object run(String code, int count) {
-        return magics.run(code, c -> shell.eval(c, count), JShellEvaluator.NO_VALUE);
     }
 
     /** The input history, oldest first. */

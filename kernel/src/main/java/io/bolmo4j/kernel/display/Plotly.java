@@ -34,11 +34,6 @@ public final class Plotly {
                 .append(script).append("\n})();\n</script>").toString();
     }
 
-    /** Makes the next chart carry the library again (a new page, e.g. after the front end reloaded). */
-    public static void resendLibrary() {
-        LIBRARY_SENT.set(false);
-    }
-
     /** plotly.min.js wrapped to define {@code window.Plotly} even where an AMD loader is present. */
     static String library() {
         try (InputStream in = Plotly.class.getResourceAsStream(RESOURCE)) {
