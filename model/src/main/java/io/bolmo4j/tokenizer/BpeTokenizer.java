@@ -64,7 +64,7 @@ public final class BpeTokenizer {
                 specials.putIfAbsent(t.content(), t.id());
             }
         }
-        List<Decoder> decoderSteps = Decoder.steps(decoder);
+        List<Decoder> decoderSteps = Decoder.steps(decoder).toList();
         for (Map.Entry<String, Integer> e : vocab.entrySet()) {
             if (!added.containsKey(e.getKey())) {
                 define(e.getValue(), e.getKey(), Decoder.tokenBytes(decoderSteps, e.getKey(), json.byteLevel), file);
