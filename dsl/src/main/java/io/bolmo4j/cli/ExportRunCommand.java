@@ -69,7 +69,7 @@ final class ExportRunCommand implements Runnable {
         });
         System.out.printf("wrote %s: %d documents, %d tokens in %d array(s), bolmo-core stage %d%n", run.dir(),
                 run.data().documents(), run.data().tokens(), run.data().arrays().size(), run.stage());
-        for (BolmoCoreRecipe.Mapping m : run.unmapped()) {
+        for (BolmoCoreRecipe.Mapping m : run.recipe().unmapped()) {
             System.out.println("no bolmo-core equivalent: " + m.field() + " = " + m.value() + " (" + m.note() + ")");
         }
         run.blockers().forEach(b -> System.out.println("not runnable unmodified: " + b));

@@ -64,7 +64,7 @@ class ExportRunCommandTest {
         try (Olmo teacher = Olmo.tiny(); Bolmo bolmo = Bolmo.byteify(teacher, a -> a.decoderLayers(2))) {
             ExportedRun exported = bolmo.exportRun(runDir, e -> e.data(text).gpusPerNode(2).options(s -> s.steps(50).byteDistill(0)));
             assertTrue(exported.recipe().dotlist().contains("model.local_decoder.n_layers=2"));
-            assertTrue(exported.unmapped().isEmpty());
+            assertTrue(exported.recipe().unmapped().isEmpty());
             assertEquals(exported.recipe().mappings().size(), RunExport.settings(exported).rowCount());
             // what bolmo-core's converter would write, without the tokenizer: import-run adds the run's
             Path converted = runDir.resolve("checkpoint-hf");

@@ -238,22 +238,21 @@ public final class CuteEval {
     public static String toMarkdown(List<CuteTaskResult> results) {
         StringBuilder sb = new StringBuilder("| task | n | exact match | TF greedy acc | answer bits/byte | choice acc |\n"
                 + "|---|---:|---:|---:|---:|---:|\n");
-        for (CuteTaskResult r : results) {
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s |%n", r.task(), r.examples(),
-                    fmt(r.exactMatch(), "-"), fmt(r.teacherForcedAccuracy(), "-"), fmt(r.bitsPerByte(), "-"),
-                    fmt(r.choiceAccuracy(), "-")));
-        }
+        results.forEach(r -> sb.append("| ").append(String.join(" | ", cells(r, "-"))).append(" |").append(System.lineSeparator()));
         return sb.toString();
     }
 
     /** CSV with a header line (empty fields for NaN). */
     public static String toCsv(List<CuteTaskResult> results) {
         StringBuilder sb = new StringBuilder("task,examples,exact_match,teacher_forced_accuracy,bits_per_byte,choice_accuracy\n");
-        for (CuteTaskResult r : results) {
-            sb.append(String.join(",", r.task(), Integer.toString(r.examples()), fmt(r.exactMatch(), ""),
-                    fmt(r.teacherForcedAccuracy(), ""), fmt(r.bitsPerByte(), ""), fmt(r.choiceAccuracy(), ""))).append('\n');
-        }
+        results.forEach(r -> sb.append(String.join(",", cells(r, ""))).append('\n'));
         return sb.toString();
+    }
+
+    /** A result's row: task, examples and the four rates ({@code nan} for NaN). */
+    private static List<String> cells(CuteTaskResult r, String nan) {
+        return List.of(r.task(), Integer.toString(r.examples()), fmt(r.exactMatch(), nan),
+                fmt(r.teacherForcedAccuracy(), nan), fmt(r.bitsPerByte(), nan), fmt(r.choiceAccuracy(), nan));
     }
 
     private static String fmt(double v, String nan) {

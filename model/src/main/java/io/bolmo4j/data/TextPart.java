@@ -17,29 +17,21 @@ record TextPart(String name, InputOpener opener, boolean splitOnBlankLines) impl
     public Stream<Document> open(boolean lenient, LongAdder skipped) {
         BufferedReader reader = opener.openReader(name);
         String source = JsonlPart.stem(name);
-        LazyIterator<Document> it = splitOnBlankLines ? paragraphs(reader, source) : wholeFile(reader, source);
-        return it.stream(() -> InputOpener.close(reader));
+        if (splitOnBlankLines) {
+            return paragraphs(reader, source).stream(() -> InputOpener.close(reader));
+        }
+        return Stream.of(reader).map(this::readAll).filter(text -> !text.isBlank())
+                .map(text -> new Document(name, text, source)).onClose(() -> InputOpener.close(reader));
     }
 
-    private LazyIterator<Document> wholeFile(BufferedReader reader, String source) {
-        return new LazyIterator<>() {
-            private boolean read;
-
-            @Override
-            protected Document computeNext() {
-                if (read) {
-                    return null;
-                }
-                read = true;
-                StringWriter text = new StringWriter();
-                try {
-                    reader.transferTo(text);
-                } catch (IOException e) {
-                    throw new CorpusException("cannot read " + name + ": " + e.getMessage(), e);
-                }
-                return text.toString().isBlank() ? null : new Document(name, text.toString(), source);
-            }
-        };
+    private String readAll(BufferedReader reader) {
+        StringWriter text = new StringWriter();
+        try {
+            reader.transferTo(text);
+        } catch (IOException e) {
+            throw new CorpusException("cannot read " + name + ": " + e.getMessage(), e);
+        }
+        return text.toString();
     }
 
     private LazyIterator<Document> paragraphs(BufferedReader reader, String source) {

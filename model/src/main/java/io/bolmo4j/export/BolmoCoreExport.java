@@ -2,7 +2,6 @@ package io.bolmo4j.export;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
@@ -170,9 +169,7 @@ public final class BolmoCoreExport {
         o.add("bolmo_config", t.bolmo.toJson());
         o.add("cluster", g.toJsonTree(layout.cluster()));
         o.add("env", g.toJsonTree(run.recipe().env()));
-        JsonArray overrides = new JsonArray();
-        run.recipe().dotlist().forEach(overrides::add);
-        o.add("overrides", overrides);
+        o.add("overrides", g.toJsonTree(run.recipe().dotlist()));
         o.add("mappings", g.toJsonTree(run.recipe().mappings()));
         o.add("blockers", g.toJsonTree(run.blockers()));
         o.addProperty("data_manifest", "data/" + PretokenizedData.MANIFEST);

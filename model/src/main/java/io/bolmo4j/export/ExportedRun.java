@@ -12,9 +12,4 @@ import java.util.List;
  * @param recipe   the bolmo-core settings
  * @param blockers why bolmo-core cannot run this teacher unmodified (empty: it can); also in the run's README
  */
-public record ExportedRun(Path dir, int stage, PretokenizedData.Manifest data, BolmoCoreRecipe recipe, List<String> blockers) {
-    /** The settings with no bolmo-core equivalent. */
-    public List<BolmoCoreRecipe.Mapping> unmapped() {
-        return recipe.unmapped();
-    }
-}
+public record ExportedRun(Path dir, int stage, PretokenizedData.Manifest data, BolmoCoreRecipe recipe, List<String> blockers) {}

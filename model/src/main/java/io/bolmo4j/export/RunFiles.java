@@ -132,7 +132,7 @@ final class RunFiles {
                 + " `bolmo-core/overrides.txt` (its `ExperimentConfig` overrides); the rest follows Ai2's"
                 + " `bolmo_scripts/launch_stage").append(run.stage()).append("_*.sh`. W&B logging and the downstream"
                 + " evaluator are off (`trainer.callbacks.wandb.enabled`, `trainer.callbacks.downstream_evaluator.enabled`).\n\n");
-        List<BolmoCoreRecipe.Mapping> none = run.unmapped();
+        List<BolmoCoreRecipe.Mapping> none = run.recipe().unmapped();
         if (!none.isEmpty()) {
             s.append("No bolmo-core equivalent: ");
             none.forEach(m -> s.append('`').append(m.field()).append("` (").append(m.note()).append("). "));

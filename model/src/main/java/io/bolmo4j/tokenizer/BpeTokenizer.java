@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
@@ -63,7 +64,7 @@ public final class BpeTokenizer {
                 specials.putIfAbsent(t.content(), t.id());
             }
         }
-        List<Decoder> decoderSteps = Decoder.steps(decoder);
+        List<Decoder> decoderSteps = Decoder.steps(decoder).toList();
         for (Map.Entry<String, Integer> e : vocab.entrySet()) {
             if (!added.containsKey(e.getKey())) {
                 define(e.getValue(), e.getKey(), Decoder.tokenBytes(decoderSteps, e.getKey(), json.byteLevel), file);
@@ -154,31 +155,25 @@ public final class BpeTokenizer {
     private Tokens tokens(String text, boolean allowSpecial) {
         text = Utf8.wellFormed(text);
         Tokens out = new Tokens(text, text.length() / 3 + 4, postProcessor != null && postProcessor.needsValues());
-        List<NormalizedString> parts = new ArrayList<>();
-        IntList ids = new IntList(4);
-        addedVocabulary.split(NormalizedString.of(text), false, allowSpecial, parts, ids);
-        for (int i = 0; i < parts.size(); i++) {
-            if (ids.get(i) >= 0) {
-                emitAdded(ids.get(i), parts.get(i), out);
-                continue;
-            }
-            NormalizedString part = normalizer == null ? parts.get(i) : normalizer.normalize(parts.get(i));
-            List<NormalizedString> subParts = new ArrayList<>();
-            IntList subIds = new IntList(4);
-            addedVocabulary.split(part, true, allowSpecial, subParts, subIds);
-            for (int k = 0; k < subParts.size(); k++) {
-                if (subIds.get(k) >= 0) {
-                    emitAdded(subIds.get(k), subParts.get(k), out);
-                } else {
-                    encodeText(subParts.get(k), out);
-                }
-            }
-        }
+        splitAdded(NormalizedString.of(text), false, allowSpecial, out, part -> splitAdded(
+                normalizer == null ? part : normalizer.normalize(part), true, allowSpecial, out, p -> encodeText(p, out)));
         return out;
     }
 
-    private void emitAdded(int id, NormalizedString part, Tokens out) {
-        out.add(id, part.originalStart(), part.originalEnd(), part.text());
+    /** Adds the added tokens in {@code text} to {@code out}; the text between them goes, in order, to {@code between}. */
+    private void splitAdded(NormalizedString text, boolean normalized, boolean allowSpecial, Tokens out,
+                            Consumer<NormalizedString> between) {
+        List<NormalizedString> parts = new ArrayList<>();
+        IntList ids = new IntList(4);
+        addedVocabulary.split(text, normalized, allowSpecial, parts, ids);
+        for (int i = 0; i < parts.size(); i++) {
+            NormalizedString part = parts.get(i);
+            if (ids.get(i) >= 0) {
+                out.add(ids.get(i), part.originalStart(), part.originalEnd(), part.text());
+            } else {
+                between.accept(part);
+            }
+        }
     }
 
     private void encodeText(NormalizedString text, Tokens out) {

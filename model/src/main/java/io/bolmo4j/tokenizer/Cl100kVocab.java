@@ -2,8 +2,8 @@ package io.bolmo4j.tokenizer;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -81,11 +81,36 @@ public final class Cl100kVocab {
         return specials;
     }
 
+    /**
+     * The file around the vocabulary, merges, added tokens and pattern that {@link #toJson} fills in (Gson leaves the
+     * nulls out when writing). The ByteLevel steps only map bytes: no regex, no prefix space; trim_offsets matters to
+     * decoders only.
+     */
+    private static final String SKELETON = """
+            {"version": "1.0", "truncation": null, "padding": null, "added_tokens": [], "normalizer": null,
+             "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+               {"type": "Split", "pattern": {"Regex": null}, "behavior": "Isolated", "invert": false},
+               {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": false}]},
+             "post_processor": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": false, "use_regex": false},
+             "decoder": {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false},
+             "model": {"type": "BPE", "dropout": null, "unk_token": null, "continuing_subword_prefix": null,
+               "end_of_word_suffix": null, "fuse_unk": false, "byte_fallback": false, "ignore_merges": true,
+               "vocab": {}, "merges": []}}
+            """;
+    /** One special token of {@code added_tokens}, its id and content filled in. */
+    private static final String SPECIAL = """
+            {"id": null, "content": null, "single_word": false, "lstrip": false, "rstrip": false, "normalized": false,
+             "special": true}
+            """;
+
     /** @return the tokenizer.json text */
     public String toJson() {
         Ranks ranks = Ranks.INSTANCE;
-        JsonObject vocab = new JsonObject();
-        JsonArray merges = new JsonArray();
+        JsonObject root = JsonParser.parseString(SKELETON).getAsJsonObject();
+        root.getAsJsonObject("pre_tokenizer").getAsJsonArray("pretokenizers").get(0).getAsJsonObject()
+                .getAsJsonObject("pattern").addProperty("Regex", PATTERN);
+        JsonObject vocab = root.getAsJsonObject("model").getAsJsonObject("vocab");
+        JsonArray merges = root.getAsJsonObject("model").getAsJsonArray("merges");
         for (int r = 0; r < rankCount; r++) {
             vocab.addProperty(spell(ranks.bytes.get(r)), r);
             String[] merge = ranks.merges.get(r);
@@ -93,70 +118,15 @@ public final class Cl100kVocab {
                 merges.add(spell(merge[0]) + " " + spell(merge[1]));
             }
         }
-        JsonArray added = new JsonArray();
         specials.forEach((content, id) -> {
             // Specials go in the model vocab too, or HF would renumber them past the holes in the id range.
             vocab.addProperty(content, id);
-            JsonObject t = new JsonObject();
+            JsonObject t = JsonParser.parseString(SPECIAL).getAsJsonObject();
             t.addProperty("id", id);
             t.addProperty("content", content);
-            t.addProperty("single_word", false);
-            t.addProperty("lstrip", false);
-            t.addProperty("rstrip", false);
-            t.addProperty("normalized", false);
-            t.addProperty("special", true);
-            added.add(t);
+            root.getAsJsonArray("added_tokens").add(t);
         });
-        JsonObject model = new JsonObject();
-        model.addProperty("type", "BPE");
-        model.add("dropout", JsonNull.INSTANCE);
-        model.add("unk_token", JsonNull.INSTANCE);
-        model.add("continuing_subword_prefix", JsonNull.INSTANCE);
-        model.add("end_of_word_suffix", JsonNull.INSTANCE);
-        model.addProperty("fuse_unk", false);
-        model.addProperty("byte_fallback", false);
-        model.addProperty("ignore_merges", true);
-        model.add("vocab", vocab);
-        model.add("merges", merges);
-
-        JsonObject root = new JsonObject();
-        root.addProperty("version", "1.0");
-        root.add("truncation", JsonNull.INSTANCE);
-        root.add("padding", JsonNull.INSTANCE);
-        root.add("added_tokens", added);
-        root.add("normalizer", JsonNull.INSTANCE);
-        root.add("pre_tokenizer", preTokenizer());
-        root.add("post_processor", byteLevel(false));
-        root.add("decoder", byteLevel(true));
-        root.add("model", model);
         return new GsonBuilder().disableHtmlEscaping().create().toJson(root);
-    }
-
-    private static JsonObject preTokenizer() {
-        JsonObject regex = new JsonObject();
-        regex.addProperty("Regex", PATTERN);
-        JsonObject split = new JsonObject();
-        split.addProperty("type", "Split");
-        split.add("pattern", regex);
-        split.addProperty("behavior", "Isolated");
-        split.addProperty("invert", false);
-        JsonArray steps = new JsonArray();
-        steps.add(split);
-        steps.add(byteLevel(false));
-        JsonObject seq = new JsonObject();
-        seq.addProperty("type", "Sequence");
-        seq.add("pretokenizers", steps);
-        return seq;
-    }
-
-    /** A ByteLevel step that only maps bytes (no regex, no prefix space; trim_offsets matters to decoders only). */
-    private static JsonObject byteLevel(boolean trimOffsets) {
-        JsonObject b = new JsonObject();
-        b.addProperty("type", "ByteLevel");
-        b.addProperty("add_prefix_space", false);
-        b.addProperty("trim_offsets", trimOffsets);
-        b.addProperty("use_regex", false);
-        return b;
     }
 
     /**

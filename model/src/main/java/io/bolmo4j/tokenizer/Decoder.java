@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /** A tokenizer.json {@code decoder}: turns token strings back into text, step by step as HF's decoders do. */
 sealed interface Decoder {
@@ -177,18 +178,8 @@ sealed interface Decoder {
         return byteLevelPreTokenizer ? ByteLevel.bytesOf(s) : s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** @return the steps of {@code d} with Sequences expanded (empty for null) */
-    static List<Decoder> steps(Decoder d) {
-        List<Decoder> out = new ArrayList<>();
-        flatten(d, out);
-        return out;
-    }
-
-    private static void flatten(Decoder d, List<Decoder> out) {
-        if (d instanceof Sequence seq) {
-            seq.steps().forEach(s -> flatten(s, out));
-        } else if (d != null) {
-            out.add(d);
-        }
+    /** @return the steps of {@code d} with Sequences expanded (none for null) */
+    static Stream<Decoder> steps(Decoder d) {
+        return d instanceof Sequence seq ? seq.steps().stream().flatMap(Decoder::steps) : Stream.ofNullable(d);
     }
 }
