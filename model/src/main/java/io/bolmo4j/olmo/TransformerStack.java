@@ -89,10 +89,6 @@ public final class TransformerStack {
         return groups;
     }
 
-    public OlmoConfig config() {
-        return cfg;
-    }
-
     public int numLayers() {
         return layers.length;
     }
