@@ -292,11 +292,7 @@ public final class ShapeBench {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } finally {
-            try {
-                AtomicFiles.deleteTree(merged); // the disk holds the inputs; the output is only measured
-            } catch (IOException ignored) {
-                // left for the next run to replace
-            }
+            AtomicFiles.deleteQuietly(merged); // the disk holds the inputs; the output is only measured
         }
     }
 
