@@ -1,6 +1,5 @@
 package io.bolmo4j.cli;
 
-import io.bolmo4j.bench.PublishedShape;
 import io.bolmo4j.bench.ShapeBench;
 import io.bolmo4j.bench.Timing;
 import io.bolmo4j.bolmo.BolmoModel;
@@ -76,7 +75,7 @@ final class BenchCommand implements Runnable {
     public void run() {
         Main.configureBackend();
         if (shape != null || config != null) {
-            ShapeBench.Target t = shape != null ? ShapeBench.Target.of(PublishedShape.parse(shape)) : ShapeBench.Target.ofConfig(config);
+            ShapeBench.Target t = shape != null ? ShapeBench.Target.published(shape) : ShapeBench.Target.ofConfig(config);
             ShapeBench.run(t, new ShapeBench.Options(dtype, prefill, Math.min(decode, 16), Math.min(repeats, 3), verifyMerge,
                     cache != null ? cache : ShapeBench.defaultCache()), System.out);
             return;

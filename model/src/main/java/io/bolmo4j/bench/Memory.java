@@ -6,25 +6,23 @@ import java.nio.file.Path;
 
 /** This process's resident memory from {@code /proc/self/status} (Linux); -1 elsewhere. */
 public final class Memory {
+    private static final Path STATUS = Path.of("/proc/self/status");
+
     private Memory() {}
 
     /** Peak resident set size so far ({@code VmHWM}), bytes. */
     public static long peakResident() {
-        return status("VmHWM:");
+        return field(STATUS, "VmHWM:");
     }
 
     /** Resident set size now ({@code VmRSS}), bytes. */
     public static long resident() {
-        return status("VmRSS:");
+        return field(STATUS, "VmRSS:");
     }
 
     /** Memory the kernel could give without swapping ({@code MemAvailable} of /proc/meminfo), bytes. */
     public static long available() {
         return field(Path.of("/proc/meminfo"), "MemAvailable:");
-    }
-
-    private static long status(String key) {
-        return field(Path.of("/proc/self/status"), key);
     }
 
     private static long field(Path file, String key) {

@@ -52,13 +52,7 @@ public final class RandomCheckpoint {
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot write: " + e.getMessage(), e);
         } finally {
-            try {
-                if (tmp != null) {
-                    AtomicFiles.deleteTree(tmp);
-                }
-            } catch (IOException ignored) {
-                // a hidden temp folder is never mistaken for a checkpoint
-            }
+            AtomicFiles.deleteQuietly(tmp);
         }
     }
 

@@ -18,6 +18,7 @@ import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.WeightType;
+import io.bolmo4j.export.BolmoCoreRequirements;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.AtomicFiles;
 import io.bolmo4j.io.DType;
@@ -68,8 +69,23 @@ public final class ShapeBench {
 
     /** What is benchmarked: a subword model, or a Bolmo whose global model it is. */
     public record Target(String name, OlmoConfig teacher, BolmoConfig bolmo) {
-        public static Target of(PublishedShape s) {
-            return new Target(s.id(), s.teacher(), s.isBolmo() ? s.bolmo() : null);
+        /**
+         * A released checkpoint's shape, from its published {@code config.json} values, in any case: {@code olmo2-1b}
+         * (OLMo-2-0425-1B), {@code olmo3-7b} (Olmo-3-1025-7B), and {@code bolmo-1b} / {@code bolmo-7b} (those global
+         * models with Bolmo's local models, as {@link BolmoConfig#fromTeacher} derives them: local SwiGLU 2816 / 5504,
+         * dolma2's 100,278 subword ids).
+         */
+        public static Target published(String shape) {
+            String id = shape.toLowerCase(Locale.ROOT);
+            OlmoConfig teacher = switch (id) {
+                case "olmo2-1b", "bolmo-1b" -> OlmoConfig.of("olmo2", 100352, 2048, 8192, 16, 16, 16, 4096); // rope_theta 500000
+                // Olmo 3's default layers: 3 sliding (window 4096) + 1 full
+                case "olmo3-7b", "bolmo-7b" -> OlmoConfig.of("olmo3", 100278, 4096, 11008, 32, 32, 32, 65536);
+                default -> throw new IllegalArgumentException("shape '" + shape + "' is not one of olmo2-1b, olmo3-7b, bolmo-1b, bolmo-7b");
+            };
+            // dolma2's end-of-text (also the BOS OLMo is scored with) and padding ids, as the released configs name them
+            teacher = teacher.with("eos_token_id", BolmoCoreRequirements.DOLMA2_EOS).with("pad_token_id", 100277);
+            return new Target(id, teacher, id.startsWith("bolmo") ? BolmoConfig.fromTeacher(teacher, BolmoCoreRequirements.DOLMA2_VOCAB) : null);
         }
 
         /** A {@code config.json} of an OLMo 2/3 or a Bolmo; cached under its file name. */
@@ -173,7 +189,10 @@ public final class ShapeBench {
             OlmoGenerator gen = new OlmoGenerator(m);
             int[] prompt = Arrays.copyOf(ids, 1);
             double dec = o.decode() / Timing.median(o.repeats(), () -> gen.generate(prompt, SamplingOptions.greedy(o.decode())));
-            reportDecode("decode   (%3d tokens)   : %8.2f tokens/s", dec, weightBytes(m.params(), Set.of()), copy);
+            long bytes = weightBytes(m.params(), Set.of());
+            double limit = copy / 2 * 1e9 / bytes; // steps/s if each step only read its weights once
+            out.printf(Locale.ROOT, "decode   (%3d tokens)   : %8.2f tokens/s, %.2f GB of weights per step: %.1f %% of the"
+                    + " bandwidth limit (%.2f/s)%n", o.decode(), dec, bytes / 1e9, 100 * dec / limit, limit);
         }
         reportPeak();
     }
@@ -231,12 +250,6 @@ public final class ShapeBench {
                 " ".repeat(Math.max(1, 19 - o.dtype().name().length())), (System.nanoTime() - t0) / 1e9, Memory.resident() / 1e9);
     }
 
-    private void reportDecode(String format, double rate, long bytes, double copy) {
-        double limit = copy / 2 * 1e9 / bytes; // steps/s if each step only read its weights once
-        out.printf(Locale.ROOT, format + ", %.2f GB of weights per step: %.1f %% of the bandwidth limit (%.2f/s)%n",
-                o.decode(), rate, bytes / 1e9, 100 * rate / limit, limit);
-    }
-
     private void reportPeak() {
         out.printf(Locale.ROOT, "peak resident (VmHWM)    : %8.2f GB%n", Memory.peakResident() / 1e9);
     }
@@ -292,11 +305,7 @@ public final class ShapeBench {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } finally {
-            try {
-                AtomicFiles.deleteTree(merged); // the disk holds the inputs; the output is only measured
-            } catch (IOException ignored) {
-                // left for the next run to replace
-            }
+            AtomicFiles.deleteQuietly(merged); // the disk holds the inputs; the output is only measured
         }
     }
 

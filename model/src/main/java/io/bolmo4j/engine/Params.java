@@ -57,9 +57,7 @@ public final class Params implements AutoCloseable {
 
     /** Adds or replaces a tensor made from Java data (copied). */
     public NDArray put(String name, float[] data, long... shape) {
-        NDArray a = Ops.floats(manager, data, shape);
-        NDScope.unregister(a);
-        return replace(name, a);
+        return replace(name, Ops.floats(manager, data, shape));
     }
 
     /**
@@ -70,7 +68,6 @@ public final class Params implements AutoCloseable {
         NDArray a = source.getDevice().equals(manager.getDevice()) ? source.duplicate()
                 : source.toDevice(manager.getDevice(), true);
         a.attach(manager);
-        NDScope.unregister(a);
         return replace(name, a);
     }
 
@@ -83,9 +80,7 @@ public final class Params implements AutoCloseable {
         NDArray flat = manager.create(new Shape(new Shape(shape).size()), type);
         try {
             stream(ckpt, name, shape, flat, 0);
-            NDArray a = flat.reshape(shape);
-            NDScope.unregister(a);
-            return replace(name, a);
+            return replace(name, flat.reshape(shape));
         } finally {
             flat.close();
         }
@@ -192,7 +187,9 @@ public final class Params implements AutoCloseable {
         }
     }
 
+    /** Makes {@code a} (taken out of any open scope) the tensor called {@code name}, or copies it into a fused group's rows. */
     private NDArray replace(String name, NDArray a) {
+        NDScope.unregister(a);
         List<String> group = groupOf.get(name);
         if (group != null) {
             NDArray view = tensors.get(name);

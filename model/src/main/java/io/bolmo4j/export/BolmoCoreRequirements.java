@@ -16,9 +16,9 @@ import java.util.Optional;
  */
 public final class BolmoCoreRequirements {
     /** dolma2's vocabulary size ({@code TokenizerConfig.dolma2().vocab_size}, {@code LocalEncoder}'s subword_vocab_size). */
-    static final int DOLMA2_VOCAB = 100278;
+    public static final int DOLMA2_VOCAB = 100278;
     /** dolma2's end-of-text id ({@code BolmoTransformer.eos_token_dolma2}). */
-    static final int DOLMA2_EOS = 100257;
+    public static final int DOLMA2_EOS = 100257;
     /** Looked up by {@code NumpyByteFSLDataset.__init__}. */
     static final String FIM_MIDDLE = "<|fim_middle|>";
 

@@ -45,4 +45,15 @@ public final class AtomicFiles {
             }
         }
     }
+
+    /** {@link #deleteTree} as a best effort, for temp files and folders (null: nothing). */
+    public static void deleteQuietly(Path p) {
+        try {
+            if (p != null) {
+                deleteTree(p);
+            }
+        } catch (IOException ignored) {
+            // a leftover temp is hidden and never mistaken for its target; the next write replaces it
+        }
+    }
 }

@@ -214,13 +214,8 @@ public final class HfCheckpoint implements AutoCloseable {
      */
     public static void save(Path dir, JsonObject config, Map<String, HostTensor> tensors, long maxShardBytes,
                             Map<String, byte[]> extraFiles) {
-        Map<String, TensorSpec> specs = new LinkedHashMap<>();
-        tensors.forEach((name, t) -> specs.put(name, t.spec()));
-        try (CheckpointWriter w = new CheckpointWriter(dir, specs, maxShardBytes)) {
-            ByteBuffer block = ByteBuffer.allocate(Safetensors.BLOCK);
-            for (HostTensor t : tensors.values()) {
-                t.stream(block, w::write);
-            }
+        try (CheckpointWriter w = new CheckpointWriter(dir, HostTensor.specs(tensors), maxShardBytes)) {
+            HostTensor.stream(tensors.values(), w::write);
             w.finish();
         }
         try {

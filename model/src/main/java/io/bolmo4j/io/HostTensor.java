@@ -3,6 +3,9 @@ package io.bolmo4j.io;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** A tensor in Java memory, ready to be written: its stored type, shape and values. */
@@ -62,9 +65,23 @@ public final class HostTensor {
         return spec;
     }
 
-    /** Hands the stored bytes (little-endian) to {@code sink} in blocks of {@code block}'s capacity. */
-    void stream(ByteBuffer block, Consumer<ByteBuffer> sink) {
-        block.order(ByteOrder.LITTLE_ENDIAN);
+    /** The header types and shapes of {@code tensors}, in their order. */
+    static Map<String, TensorSpec> specs(Map<String, HostTensor> tensors) {
+        Map<String, TensorSpec> specs = new LinkedHashMap<>();
+        tensors.forEach((name, t) -> specs.put(name, t.spec));
+        return specs;
+    }
+
+    /** Hands the stored bytes (little-endian) of {@code tensors}, one after the other, to {@code sink} in 1 MB blocks. */
+    static void stream(Collection<HostTensor> tensors, Consumer<ByteBuffer> sink) {
+        ByteBuffer block = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+        for (HostTensor t : tensors) {
+            t.stream(block, sink);
+        }
+    }
+
+    /** Hands the stored bytes to {@code sink} in blocks of {@code block}'s capacity. */
+    private void stream(ByteBuffer block, Consumer<ByteBuffer> sink) {
         DType dtype = spec.dtype();
         int per = block.capacity() / dtype.size();
         for (int from = 0; from < length(); from += per) {

@@ -67,7 +67,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             writeAll(ch, head.flip());
         } catch (IOException e) {
             closeQuietly(ch);
-            deleteQuietly(t);
+            AtomicFiles.deleteQuietly(t);
             throw new CheckpointException(file + ": cannot write: " + e.getMessage(), e);
         }
         this.tmp = t;
@@ -112,7 +112,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     public void close() {
         if (!finished) {
             closeQuietly(channel);
-            deleteQuietly(tmp);
+            AtomicFiles.deleteQuietly(tmp);
         }
     }
 
@@ -129,16 +129,6 @@ public final class SafetensorsWriter implements AutoCloseable {
             }
         } catch (IOException ignored) {
             // the temp file is removed next; nothing of it is kept
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            if (p != null) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // best effort: the temp file is hidden and never mistaken for the target
         }
     }
 }

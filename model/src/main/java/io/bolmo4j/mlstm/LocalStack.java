@@ -38,14 +38,6 @@ public final class LocalStack {
         }
     }
 
-    public int depth() {
-        return layers.size();
-    }
-
-    public LocalConfig config() {
-        return cfg;
-    }
-
     /** Zero states for every layer, created in {@code manager}. */
     public List<MLstmState> zeroStates(NDManager manager, long batch) {
         return layers.stream().map(l -> MLstmState.zeros(manager, batch, cfg.heads(), cfg.qkPerHead(), cfg.vPerHead())).toList();

@@ -40,7 +40,7 @@ public final class MLstmCell {
     public enum Form {
         /** One quadratic pass over the whole sequence: O(S²) memory, fewest ops. */
         PARALLEL,
-        /** The parallel form within chunks of {@link #chunkSize()}, the state carried between chunks. */
+        /** The parallel form within chunks of the cell's chunk size, the state carried between chunks. */
         CHUNKWISE,
         /** One recurrent step per position. */
         RECURRENT
@@ -62,10 +62,6 @@ public final class MLstmCell {
             throw new IllegalArgumentException("chunk size must be >= 1, got " + chunkSize);
         }
         this.chunkSize = chunkSize;
-    }
-
-    public int chunkSize() {
-        return chunkSize;
     }
 
     /**

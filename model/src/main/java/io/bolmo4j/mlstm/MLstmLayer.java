@@ -126,10 +126,6 @@ public final class MLstmLayer {
         return new Result(Ops.linear(gated, p("out_proj.weight")), r.state());
     }
 
-    public LocalConfig config() {
-        return cfg;
-    }
-
     /** Soft-capped gate pre-activations {@code [B,H,S]} of the projection named {@code name}. */
     private NDArray gate(NDArray u, String name) {
         return Ops.softCap(Ops.linear(u, p(name + "weight"), p(name + "bias")), GATE_SOFT_CAP).transpose(0, 2, 1);

@@ -30,7 +30,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
 
     /** A model and tokenizer without a directory: BOS and stop ids from the model's config alone, no chat template. */
     public LoadedOlmo(OlmoModel model, BpeTokenizer tokenizer) {
-        this(model, tokenizer, SpecialTokens.of(model.config().raw(), tokenizer), null);
+        this(model, tokenizer, SpecialTokens.of(model.config().toJson(), tokenizer), null);
     }
 
     /** @param template the model's chat template, or null */

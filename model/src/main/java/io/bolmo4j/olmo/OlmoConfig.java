@@ -15,7 +15,7 @@ import java.util.function.Predicate;
 
 /**
  * The OLMo 2 / Olmo 3 hyperparameters, mirroring Hugging Face's {@code config.json} key by key
- * ({@code Olmo2Config} / {@code Olmo3Config}). Unknown keys are kept in {@link #raw()} so a save writes them back.
+ * ({@code Olmo2Config} / {@code Olmo3Config}). Unknown keys are kept, so {@link #toJson()} writes them back.
  */
 public final class OlmoConfig {
     public static final String FULL = "full_attention";
@@ -162,10 +162,6 @@ public final class OlmoConfig {
         return j;
     }
 
-    public JsonObject raw() {
-        return raw.deepCopy();
-    }
-
     public boolean isSliding(int layer) {
         return SLIDING.equals(layerTypes.get(layer));
     }
@@ -254,16 +250,16 @@ public final class OlmoConfig {
             return new IllegalArgumentException(source + ": key '" + key + "' must be " + expected + ", got " + json.get(key));
         }
 
-        private IllegalArgumentException missing(String key) {
-            return new IllegalArgumentException(source + ": missing required key '" + key + "'");
+        /** {@code value} of a required key; an error when it is absent (null). */
+        private <T> T required(String key, T value) {
+            if (value == null) {
+                throw new IllegalArgumentException(source + ": missing required key '" + key + "'");
+            }
+            return value;
         }
 
         public String string(String key) {
-            String s = optString(key, null);
-            if (s == null) {
-                throw missing(key);
-            }
-            return s;
+            return required(key, optString(key, null));
         }
 
         public String optString(String key, String def) {
@@ -272,10 +268,7 @@ public final class OlmoConfig {
         }
 
         public int positive(String key) {
-            Integer v = optInteger(key);
-            if (v == null) {
-                throw missing(key);
-            }
+            int v = required(key, optInteger(key));
             if (v <= 0) {
                 throw wrong(key, "a positive integer");
             }

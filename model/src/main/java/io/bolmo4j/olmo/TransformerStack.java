@@ -37,6 +37,7 @@ public final class TransformerStack {
         NDManager m = params.manager();
         ropeFull = new RotaryEmbedding(m, cfg.headDim, cfg.ropeTheta, cfg.ropeScaling, cfg.maxPositionEmbeddings);
         ropeSliding = new RotaryEmbedding(m, cfg.headDim, cfg.ropeTheta, null, cfg.maxPositionEmbeddings);
+        shapes(cfg).forEach(params::get);
         layers = new Layer[cfg.numHiddenLayers];
         for (int i = 0; i < layers.length; i++) {
             layers[i] = new Layer(i);
@@ -87,10 +88,6 @@ public final class TransformerStack {
             groups.add(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"});
         }
         return groups;
-    }
-
-    public OlmoConfig config() {
-        return cfg;
     }
 
     public int numLayers() {
@@ -190,11 +187,6 @@ public final class TransformerStack {
         Layer(int i) {
             index = i;
             p = ParameterLayout.layer(i);
-            shapes(cfg).forEach((name, shape) -> {
-                if (name.startsWith(p)) {
-                    params.get(name, shape);
-                }
-            });
             List<String[]> matrices = fusedMatrices(cfg);
             qkv = matrices.get(2 * i);
             gateUp = matrices.get(2 * i + 1);
