@@ -138,11 +138,7 @@ public final class TaskVectorMerge {
             } catch (IOException e) {
                 throw new CheckpointException(out + ": cannot write the merged checkpoint: " + e.getMessage(), e);
             } finally {
-                try {
-                    AtomicFiles.deleteTree(tmp);
-                } catch (IOException ignored) {
-                    // best effort: a hidden temp folder is never mistaken for a checkpoint
-                }
+                AtomicFiles.deleteQuietly(tmp); // after the move there is nothing left to delete
             }
         }
     }
