@@ -14,7 +14,6 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -111,16 +110,10 @@ public final class Stage1 extends StageTrainer {
                       double boundaryAccuracy) implements StageTrainer.StepLosses {
         @Override
         public Map<String, Double> parts() {
-            Map<String, Double> parts = new LinkedHashMap<>();
-            parts.put("loss", total);
-            parts.put("boundary_bce", boundaryBce);
-            parts.put("encoder", encoder);
-            parts.put("distill", distill);
-            parts.put("ce", ce);
-            if (!Double.isNaN(byteDistill)) {
-                parts.put("byte_distill", byteDistill);
+            Map<String, Double> parts = StageTrainer.StepLosses.super.parts();
+            if (Double.isNaN(byteDistill)) {
+                parts.remove("byte_distill"); // not computed: its weight is 0
             }
-            parts.put("boundary_accuracy", boundaryAccuracy);
             return parts;
         }
     }

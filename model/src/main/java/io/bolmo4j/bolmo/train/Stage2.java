@@ -14,9 +14,7 @@ import io.bolmo4j.train.AdamW;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -165,18 +163,7 @@ public final class Stage2 extends StageTrainer {
 
     /** The losses of one Stage 2 step (paper §3.2.2): byte cross-entropy and boundary BCE, with the patching they led to. */
     record StepLosses(double total, double ce, double boundaryBce, double boundaryAccuracy, double bytesPerPatch)
-            implements StageTrainer.StepLosses {
-        @Override
-        public Map<String, Double> parts() {
-            Map<String, Double> parts = new LinkedHashMap<>();
-            parts.put("loss", total);
-            parts.put("ce", ce);
-            parts.put("boundary_bce", boundaryBce);
-            parts.put("boundary_accuracy", boundaryAccuracy);
-            parts.put("bytes_per_patch", bytesPerPatch);
-            return parts;
-        }
-    }
+            implements StageTrainer.StepLosses {}
 
     @Override
     StepLosses step(Stage1Batch bt, int s) {

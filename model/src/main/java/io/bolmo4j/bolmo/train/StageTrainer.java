@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
@@ -39,12 +40,33 @@ public abstract class StageTrainer {
     /** One logged step: learning rate, total loss, named loss parts and metrics, throughput. */
     public record Step(int step, double lr, double loss, Map<String, Double> parts, double bytesPerSecond) {}
 
-    /** What one training step measured: its total loss, and every loss part and metric by name (for logs and tables). */
+    /**
+     * What one training step measured, as a record: its total loss, and every loss part and metric by name (for logs
+     * and tables).
+     */
     interface StepLosses {
         double total();
 
-        /** Named values, the total first as {@code loss}. */
-        Map<String, Double> parts();
+        /** The record's values in declaration order, named after its components in snake case, the total as {@code loss}. */
+        default Map<String, Double> parts() {
+            Map<String, Double> parts = new LinkedHashMap<>();
+            components((Record) this).forEach((name, value) -> parts.put(
+                    name.equals("total") ? "loss" : name.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT), (Double) value));
+            return parts;
+        }
+    }
+
+    /** A record's components by name, in declaration order. */
+    private static Map<String, Object> components(Record r) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (RecordComponent c : r.getClass().getRecordComponents()) {
+            try {
+                values.put(c.getName(), c.getAccessor().invoke(r));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + c.getName() + " of " + r, e);
+            }
+        }
+        return values;
     }
 
     protected final BolmoModel student;
@@ -173,13 +195,7 @@ public abstract class StageTrainer {
     /** The config record's components by name, and a fingerprint of the training examples. */
     private static JsonObject settings(Record config, List<int[]> examples) {
         JsonObject o = new JsonObject();
-        for (RecordComponent c : config.getClass().getRecordComponents()) {
-            try {
-                o.addProperty(c.getName(), String.valueOf(c.getAccessor().invoke(config)));
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("cannot read setting " + c.getName(), e);
-            }
-        }
+        components(config).forEach((name, value) -> o.addProperty(name, String.valueOf(value)));
         long h = 1;
         for (int[] e : examples) {
             h = 31 * h + Arrays.hashCode(e);
