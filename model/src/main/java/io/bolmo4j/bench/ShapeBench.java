@@ -201,7 +201,7 @@ public final class ShapeBench {
         long t0 = System.nanoTime();
         try (BolmoModel m = BolmoCheckpoint.load(dir, o.dtype())) {
             reportLoad(t0, m.params());
-            SubwordSuffixTrie trie = SubwordSuffixTrie.of(Cl100kVocab.full().tokenizer());
+            SubwordSuffixTrie trie = SubwordSuffixTrie.of(subwordVocab(m.config().subwordVocabSize).tokenizer());
             int[] ids = ByteTokenizer.encode("x".repeat(o.prefill() - 1));
             int[] patches = new int[1];
             double fwd = o.prefill() / Timing.median(o.repeats(), () -> {
@@ -336,6 +336,21 @@ public final class ShapeBench {
         }
         out.printf(Locale.ROOT, "merge check              : %,d merged values %s the in-memory merge's bit for bit (%.0f s)%n",
                 values, differing.isEmpty() ? "equal" : "DIFFER from (" + differing + ")", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * cl100k's tokens that fit a subword embedding of {@code size} ids: all of them for the released shapes, the first
+     * ranks (plus end-of-text and pad) for a smaller {@code --config}.
+     */
+    private static Cl100kVocab subwordVocab(int size) {
+        if (size >= BolmoCoreRequirements.DOLMA2_VOCAB) { // cl100k's ranks with the dolma2 special ids
+            return Cl100kVocab.full();
+        }
+        if (size < 258) {
+            throw new IllegalArgumentException("subword_vocab_size " + size + " is too small for the bench's subword ids"
+                    + " (at least 258: the 256 single bytes, end-of-text and pad)");
+        }
+        return Cl100kVocab.firstRanks(Math.min(size - 2, Cl100kVocab.RANKS));
     }
 
     /**
