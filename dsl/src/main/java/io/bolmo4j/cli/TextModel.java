@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.function.Function;
 
-/** The OLMo or Bolmo checkpoint that a text command ({@code generate}, {@code score}) loads. */
+/** The OLMo or Bolmo checkpoint that a text command ({@code generate}, {@code score}, {@code chat}) loads. */
 final class TextModel {
     @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
             description = "checkpoint directory (or tiny-olmo, tiny-olmo-instruct)")
