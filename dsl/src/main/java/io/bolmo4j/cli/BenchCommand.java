@@ -159,8 +159,8 @@ final class BenchCommand implements Runnable {
     /** Median bytes/s of {@code repeats} Stage 1 steps after one warm-up step, at byte-distillation weight {@code w}. */
     private double stage1Rate(Stage1 s1, String text, double w) {
         List<Double> rates = new ArrayList<>();
-        s1.run(List.of(text), new Stage1.Config(repeats + 1, 8, 256, 1e-4, 0, 0.1, 0.5, 4, 5, w, 0),
-                st -> rates.add(st.bytesPerSecond()));
+        s1.run(List.of(text), Stage1.Config.defaults().with("steps", repeats + 1).with("lr", 1e-4).with("warmupFraction", 0)
+                .with("byteDistillWeight", w), st -> rates.add(st.perSecond()));
         List<Double> timed = rates.subList(1, rates.size()).stream().sorted().toList();
         return timed.get(timed.size() / 2);
     }

@@ -12,7 +12,6 @@ import io.bolmo4j.bolmo.merge.TaskVector;
 import io.bolmo4j.bolmo.merge.TaskVectorMerge;
 import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.bolmo.train.Stage2;
-import io.bolmo4j.bolmo.train.StageTrainer;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.InstructionTasks;
@@ -22,6 +21,7 @@ import io.bolmo4j.export.BolmoCoreImport;
 import io.bolmo4j.export.ExportedRun;
 import io.bolmo4j.olmo.TransformerStack;
 import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.train.Trainer;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
@@ -58,7 +58,7 @@ public final class Bolmo implements AutoCloseable {
     private final LoadedBolmo loaded;
     private final List<Row> history = new ArrayList<>();
 
-    private record Row(String stage, StageTrainer.Step step) {}
+    private record Row(String stage, Trainer.Step step) {}
 
     private Bolmo(BolmoModel model, Olmo teacher, BpeTokenizer tok, String tokenizerJson,
                   ChatTemplate template) {
@@ -97,11 +97,11 @@ public final class Bolmo implements AutoCloseable {
         List<ArchitectureCheck.Variant> rows = new ArrayList<>();
         variants.forEach((label, arch) -> {
             try (Bolmo b = byteify(teacher, arch).stage1(stage1)) {
-                List<StageTrainer.Step> steps = b.history.stream().map(Row::step).toList();
+                List<Trainer.Step> steps = b.history.stream().map(Row::step).toList();
                 rows.add(new ArchitectureCheck.Variant(label,
                         b.model().config().parameterCount() - teacherLayers(b.model().config()), b.evaluation(evalBytes),
                         steps.get(steps.size() - 1).parts().get("encoder"),
-                        steps.stream().mapToDouble(StageTrainer.Step::bytesPerSecond).average().orElse(Double.NaN)));
+                        steps.stream().mapToDouble(Trainer.Step::perSecond).average().orElse(Double.NaN)));
             }
         });
         return new ArchitectureCheck(rows);
@@ -195,7 +195,7 @@ public final class Bolmo implements AutoCloseable {
         if (teacher == null) {
             throw new IllegalStateException("Stage 1 distils from the teacher; this Bolmo was loaded from disk, not byteified");
         }
-        StageOptions o = new StageOptions();
+        StageOptions o = new StageOptions(1);
         options.accept(o);
         Stage1 trainer = new Stage1(model, teacher.model(), teacher.tokenizer());
         o.checkpointing(trainer);
@@ -205,7 +205,7 @@ public final class Bolmo implements AutoCloseable {
 
     /** Stage 2: end-to-end training, optionally at a higher bytes-per-patch target. */
     public Bolmo stage2(Consumer<StageOptions> options) {
-        StageOptions o = new StageOptions();
+        StageOptions o = new StageOptions(2);
         options.accept(o);
         Stage2 trainer = new Stage2(model, tokenizer(), teacher == null ? null : teacher.model());
         o.checkpointing(trainer);
@@ -213,7 +213,7 @@ public final class Bolmo implements AutoCloseable {
         return this;
     }
 
-    private Consumer<StageTrainer.Step> history(String stage) {
+    private Consumer<Trainer.Step> history(String stage) {
         return s -> history.add(new Row(stage, s));
     }
 
@@ -371,7 +371,7 @@ public final class Bolmo implements AutoCloseable {
             step.append(r.step().step());
             lr.append(r.step().lr());
             loss.append(r.step().loss());
-            rate.append(r.step().bytesPerSecond());
+            rate.append(r.step().perSecond());
             parts.forEach((k, c) -> c.append(r.step().parts().get(k))); // a part missing at this step: a missing value
         }
         t.addColumns(stage, step, lr, loss);

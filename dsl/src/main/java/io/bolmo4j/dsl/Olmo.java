@@ -147,10 +147,6 @@ public final class Olmo implements AutoCloseable {
         lm.close();
     }
 
-    /** Generation options with sane defaults (greedy, 100 new units). */
-    public static final class Generation extends Sampling<Generation> {
-        public Generation() {
-            super(100);
-        }
-    }
+    /** Generation options, from the shared defaults ({@link Sampling}). */
+    public static final class Generation extends Sampling<Generation> {}
 }

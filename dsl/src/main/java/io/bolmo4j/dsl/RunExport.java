@@ -122,7 +122,7 @@ public final class RunExport {
         if (data.isEmpty()) {
             throw new IllegalArgumentException("no training data: call data(...) with files or directories");
         }
-        StageOptions o = new StageOptions();
+        StageOptions o = new StageOptions(stage);
         stageOptions.accept(o);
         BolmoCoreExport.Layout layout = new BolmoCoreExport.Layout(data, out,
                 new BolmoCoreRecipe.Cluster(nodes, gpusPerNode, microBatch), checkpointEvery, tokensPerFile);
