@@ -4,6 +4,7 @@ import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.bolmo.train.Stage2;
 import io.bolmo4j.train.Loop;
+import io.bolmo4j.train.LrSchedule;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -256,6 +257,12 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
             fixed("train_module.optim.betas", List.of(0.9, 0.95)); // docs/bolmo.md §6.3 (Ai2's Stage 1 scripts keep 0.999)
             map("warmupFraction", warmup, "linear warmup, then linear decay to 0 (LinearWithWarmup, alpha_f 0)",
                     "train_module.scheduler.warmup_fraction", warmup, "train_module.scheduler.alpha_f", 0.0);
+            if (loop.schedule() == LrSchedule.Decay.LINEAR) {
+                map("schedule", loop.schedule(), "linear decay after the warmup", "train_module.scheduler", null);
+            } else {
+                unmapped("schedule", loop.schedule(), "the recipe keeps bolmo-core's LinearWithWarmup: change its scheduler"
+                        + " in overrides.txt for a cosine decay");
+            }
             map("weightDecay", wd, "AdamW decoupled weight decay; embeddings excluded in both",
                     "train_module.optim.weight_decay", wd);
             map("clip", clip, "global gradient-norm clip", "train_module.max_grad_norm", clip);
