@@ -5,9 +5,7 @@ import io.bolmo4j.dsl.Bolmo;
 import io.bolmo4j.dsl.Olmo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 
@@ -27,12 +25,9 @@ final class ByteifyCommand implements Runnable {
     @Mixin
     Outputs outputs;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public void run() {
-        Stage1.Config cfg = stage.config(spec, Stage1.Config.defaults());
+        Stage1.Config cfg = stage.config(Stage1.Config.defaults());
         outputs.folder(out, StageOptions.resumable("stage1"), new Outputs.Input("--teacher", teacher));
         Main.configureBackend();
         try (Olmo t = Olmo.load(teacher); Bolmo bolmo = Bolmo.byteify(t, a -> a.seed(cfg.loop().seed()))) {

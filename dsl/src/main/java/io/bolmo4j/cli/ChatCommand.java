@@ -5,9 +5,7 @@ import io.bolmo4j.chat.Message;
 import io.bolmo4j.generate.SamplingOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -30,12 +28,9 @@ final class ChatCommand implements Runnable {
     @Option(names = "--message", description = "one user message: print the answer and exit")
     String message;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public void run() {
-        SamplingOptions options = SettingOptions.config(spec, SamplingOptions.defaults());
+        SamplingOptions options = model.sampling();
         Main.configureBackend();
         model.apply(lm -> converse(lm, options), lm -> converse(lm, options));
     }

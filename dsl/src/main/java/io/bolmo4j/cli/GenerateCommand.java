@@ -3,9 +3,7 @@ package io.bolmo4j.cli;
 import io.bolmo4j.generate.SamplingOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 @Command(name = "generate", description = "Continue a prompt, streaming the text as it is generated.",
         modelTransformer = SettingOptions.SamplingSettings.class)
@@ -16,12 +14,9 @@ final class GenerateCommand implements Runnable {
     @Option(names = "--prompt", required = true, description = "text to continue")
     String prompt;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public void run() {
-        SamplingOptions options = SettingOptions.config(spec, SamplingOptions.defaults());
+        SamplingOptions options = model.sampling();
         Main.configureBackend();
         Main.printNow(prompt);
         model.apply(lm -> lm.generate(prompt, options, Main::printNow), lm -> lm.generate(prompt, options, Main::printNow));

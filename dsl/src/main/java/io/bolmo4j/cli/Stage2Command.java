@@ -5,10 +5,8 @@ import io.bolmo4j.dsl.Bolmo;
 import io.bolmo4j.dsl.Olmo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 
@@ -33,12 +31,9 @@ final class Stage2Command implements Runnable {
     @Mixin
     Outputs outputs;
 
-    @Spec
-    CommandSpec spec;
-
     @Override
     public void run() {
-        Stage2.Config cfg = stage.config(spec, Stage2.Config.defaults());
+        Stage2.Config cfg = stage.config(Stage2.Config.defaults());
         outputs.folder(out, StageOptions.resumable("stage2"), new Outputs.Input("DIR", dir), new Outputs.Input("--teacher", teacher));
         Main.configureBackend();
         try (Olmo t = teacher == null ? null : Olmo.load(teacher); Bolmo bolmo = Bolmo.load(dir).teacher(t)) {

@@ -12,6 +12,7 @@ import io.bolmo4j.train.Trainer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +46,9 @@ final class StageOptions {
             + " (they are listed); without it such a run is refused")
     boolean resumeAnyway;
 
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
     /** Where a command's stage keeps its resumable checkpoint. */
     static Path checkpointDir(Path out, String stage) {
         return out.resolve(stage + "_checkpoint");
@@ -61,7 +65,7 @@ final class StageOptions {
      * The stage's config from its options ({@link SettingOptions}), built before anything is loaded or written; a
      * setting out of range is a usage error that names its option and the value given.
      */
-    <R extends Record> R config(CommandSpec spec, R defaults) {
+    <R extends Record> R config(R defaults) {
         if (checkpointEvery < 1) {
             throw new ParameterException(spec.commandLine(), "--checkpoint-every must be an integer >= 1, got " + checkpointEvery);
         }

@@ -49,7 +49,7 @@ public final class RunExport {
         return this;
     }
 
-    /** The stage's settings, e.g. {@code s -> s.steps(75_000).batch(32).bytesPerExample(18_000).lr(7e-4)}. */
+    /** The stage's settings, e.g. {@code s -> s.steps(75_000).set("batch", 32).set("bytesPerExample", 18_000).set("lr", 7e-4)}. */
     public RunExport options(Consumer<StageOptions> o) {
         stageOptions = o;
         return this;

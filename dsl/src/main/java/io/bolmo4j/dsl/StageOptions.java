@@ -33,8 +33,11 @@ public final class StageOptions {
     }
 
     /**
-     * Sets any setting of the stage's config record, or of its loop, by its name, e.g. {@code set("warmupFraction",
-     * 0.05)}: numbers, an enum constant, or text as on the command line ({@code set("merges", "entropy")}).
+     * Sets any setting of the stage's config record, or of its loop, by its name, e.g. {@code set("lr", 1e-3)},
+     * {@code set("bytesPerExample", 64)}, {@code set("byteDistillWeight", 0)}, {@code set("targetBytesPerPatch", 6)}:
+     * a number, an enum constant, or text as on the command line ({@code set("schedule", "cosine")}). The names are
+     * the record components' ({@link Stage1.Config}, {@link Stage2.Config}, {@link io.bolmo4j.train.Loop}); the
+     * command-line options are the same in kebab case.
      */
     public StageOptions set(String setting, Object value) {
         if (!Settings.names(config).contains(setting)) {
@@ -47,43 +50,9 @@ public final class StageOptions {
         return this;
     }
 
-    /** Optimizer steps. */
+    /** Optimizer steps: {@code set("steps", n)}. */
     public StageOptions steps(int n) {
         return set("steps", n);
-    }
-
-    /** Examples per step. */
-    public StageOptions batch(int n) {
-        return set("batch", n);
-    }
-
-    /** Bytes per example. */
-    public StageOptions bytesPerExample(int n) {
-        return set("bytesPerExample", n);
-    }
-
-    /** Peak learning rate (Stage 2: of the local models; the global model gets half). */
-    public StageOptions lr(double v) {
-        return set("lr", v);
-    }
-
-    /** Seed of the batch order. */
-    public StageOptions seed(long s) {
-        return set("seed", s);
-    }
-
-    /**
-     * Stage 1: weight of the byte-level distillation of the teacher's whole next-token distribution (0 is the paper's
-     * Stage 1, which distils only the likelihood of the actual tokens). It makes the local decoder a closer stand-in
-     * for the teacher's LM head, which is what a task-vector merge relies on.
-     */
-    public StageOptions byteDistill(double weight) {
-        return set("byteDistillWeight", weight);
-    }
-
-    /** Stage 2: train towards this many bytes per patch (paper §5.1); 0 keeps the subword boundaries. */
-    public StageOptions targetBytesPerPatch(double r) {
-        return set("targetBytesPerPatch", r);
     }
 
     /** Starts from a whole config (the command line builds and checks its config before loading anything). */

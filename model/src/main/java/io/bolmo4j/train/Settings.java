@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -99,35 +100,26 @@ public final class Settings {
 
     /** A value as {@code type}: itself, an exactly converted number, or parsed text. */
     private static Object convert(Object v, Class<?> type, String name) {
-        if (v instanceof String s && type != String.class) {
-            try {
-                if (type.isEnum()) {
-                    for (Object constant : type.getEnumConstants()) {
-                        if (((Enum<?>) constant).name().equalsIgnoreCase(s.trim())) {
-                            return constant;
-                        }
-                    }
-                    throw new SettingException(name, "one of " + List.of(type.getEnumConstants()), s);
-                }
-                return convert(type == double.class ? (Object) Double.parseDouble(s.trim()) : (Object) Long.parseLong(s.trim()), type, name);
-            } catch (NumberFormatException e) {
-                throw new SettingException(name, type == double.class ? "a number" : "an integer", s);
+        try {
+            if (v instanceof String text && type.isEnum()) {
+                return Arrays.stream(type.getEnumConstants()).filter(c -> ((Enum<?>) c).name().equalsIgnoreCase(text.trim()))
+                        .findFirst().orElseThrow(IllegalArgumentException::new);
             }
-        }
-        if (v instanceof Number n && (type == int.class || type == long.class) && n.doubleValue() == n.longValue()) {
-            long l = n.longValue();
-            if (type == int.class && l != (int) l) {
-                throw new SettingException(name, "an integer in the int range", v);
+            Object value = v instanceof String text ? Double.valueOf(text.trim()) : v;
+            if (value instanceof Number n && (type == int.class || type == long.class) && n.doubleValue() == n.longValue()) {
+                return type == int.class ? (Object) Math.toIntExact(n.longValue()) : (Object) n.longValue();
             }
-            return type == int.class ? (Object) (int) l : (Object) l;
+            if (value instanceof Number n && type == double.class) {
+                return n.doubleValue();
+            }
+            if (type.isInstance(value) || type == boolean.class && value instanceof Boolean) {
+                return value;
+            }
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // reported below
         }
-        if (v instanceof Number n && type == double.class) {
-            return n.doubleValue();
-        }
-        if (v != null && (type.isInstance(v) || type == boolean.class && v instanceof Boolean)) {
-            return v;
-        }
-        throw new SettingException(name, "a value of type " + type.getSimpleName(), v);
+        throw new SettingException(name, type.isEnum() ? "one of " + Arrays.toString(type.getEnumConstants())
+                : "a value of type " + type.getSimpleName(), v);
     }
 
     /** Validates one setting with a message that names it and the value given. */

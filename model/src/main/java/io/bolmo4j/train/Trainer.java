@@ -2,7 +2,9 @@ package io.bolmo4j.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.google.gson.JsonArray;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Params;
@@ -89,6 +91,9 @@ public final class Trainer {
             }
         }
     }
+
+    /** Logged steps in checkpoints: a loss part may be NaN. */
+    private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().create();
 
     private final String label;
     private final Params params;
@@ -186,21 +191,7 @@ public final class Trainer {
         st.addProperty("steps", loop.steps());
         st.add("settings", settings);
         st.addProperty("step", log.size());
-        JsonArray rows = new JsonArray();
-        for (Step s : log) {
-            JsonObject r = new JsonObject();
-            r.addProperty("step", s.step());
-            r.addProperty("lr", s.lr());
-            r.addProperty("loss", s.loss());
-            r.addProperty("grad_norm", s.gradNorm());
-            r.addProperty("per_s", s.perSecond());
-            r.addProperty("seconds", s.seconds());
-            JsonObject parts = new JsonObject();
-            s.parts().forEach(parts::addProperty);
-            r.add("parts", parts);
-            rows.add(r);
-        }
-        st.add("log", rows);
+        st.add("log", GSON.toJsonTree(log));
         return st;
     }
 
@@ -225,20 +216,12 @@ public final class Trainer {
             }
             System.err.println(label + ": resuming anyway with changed settings (" + changed + ")");
         }
-        for (var e : st.getAsJsonArray("log")) {
-            JsonObject r = e.getAsJsonObject();
-            Map<String, Double> parts = new LinkedHashMap<>();
-            r.getAsJsonObject("parts").entrySet().forEach(p -> parts.put(p.getKey(), p.getValue().getAsDouble()));
-            Step s = new Step(r.get("step").getAsInt(), r.get("lr").getAsDouble(), r.get("loss").getAsDouble(), parts,
-                    number(r, "grad_norm"), r.has("per_s") ? number(r, "per_s") : number(r, "bytes_per_s"), number(r, "seconds"));
+        for (JsonElement e : st.getAsJsonArray("log")) {
+            Step s = GSON.fromJson(e, Step.class);
             log.add(s);
             onStep.accept(s);
         }
         System.err.println(label + ": resuming from step " + log.size() + " of " + loop.steps() + " (" + dir + ")");
-    }
-
-    private static double number(JsonObject row, String key) {
-        return row.has(key) ? row.get(key).getAsDouble() : Double.NaN;
     }
 
     /**

@@ -10,6 +10,7 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BiPredicate;
 
 /**
  * Examples of whole teacher tokens, the batch both stages train on (docs/bolmo.md §2.2, §6.2): the bytes of the tokens
@@ -144,18 +145,12 @@ public final class TokenBatch {
 
     /** The token each teacher position predicts, {@code [B, P, 1]} (id 0 where none: masked). */
     NDArray targetIds(NDManager m) {
-        return Ops.ids(m, Arrays.stream(flat(targets)).map(t -> Math.max(0, t)).toArray(), batch, patches, 1);
+        return Ops.ids(m, nonNegative(targets), batch, patches, 1);
     }
 
-    /** The fused next-byte labels {@code [B, L, 1]} (0 where none: masked). */
+    /** The fused next-byte labels {@code [B, L, 1]} (id 0 where none: masked). */
     NDArray labelIds(NDManager m) {
-        long[] lab = new long[batch * length];
-        for (int r = 0; r < batch; r++) {
-            for (int t = 0; t + 1 < realBytes[r]; t++) {
-                lab[r * length + t] = labels[r][t];
-            }
-        }
-        return Ops.longs(m, lab, batch, length, 1);
+        return Ops.ids(m, nonNegative(labels), batch, length, 1);
     }
 
     /**
@@ -195,7 +190,7 @@ public final class TokenBatch {
     }
 
     /** A {@code [B, width]} mask of 1 where {@code on(row, column)}. */
-    private NDArray mask(NDManager m, int width, Cell on) {
+    private NDArray mask(NDManager m, int width, BiPredicate<Integer, Integer> on) {
         float[] v = new float[batch * width];
         for (int r = 0; r < batch; r++) {
             for (int c = 0; c < width; c++) {
@@ -205,12 +200,11 @@ public final class TokenBatch {
         return Ops.floats(m, v, batch, width);
     }
 
-    @FunctionalInterface
-    private interface Cell {
-        boolean test(int row, int column);
-    }
-
     static int[] flat(int[][] a) {
         return Arrays.stream(a).flatMapToInt(Arrays::stream).toArray();
+    }
+
+    private static int[] nonNegative(int[][] ids) {
+        return Arrays.stream(flat(ids)).map(t -> Math.max(0, t)).toArray();
     }
 }
