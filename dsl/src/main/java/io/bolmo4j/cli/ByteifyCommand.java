@@ -16,23 +16,17 @@ final class ByteifyCommand implements Runnable {
     @Option(names = "--teacher", converter = ModelDir.class, required = true, description = "OLMo checkpoint directory (with tokenizer.json)")
     Path teacher;
 
-    @Option(names = "--out", required = true, description = "output Bolmo directory")
-    Path out;
-
     @Mixin
     StageOptions stage;
-
-    @Mixin
-    Outputs outputs;
 
     @Override
     public void run() {
         Stage1.Config cfg = stage.config(Stage1.Config.defaults());
-        outputs.folder(out, StageOptions.resumable("stage1"), new Outputs.Input("--teacher", teacher));
+        stage.outputs.folder(stage.out, StageOptions.resumable("stage1"), new Outputs.Input("--teacher", teacher));
         Main.configureBackend();
         try (Olmo t = Olmo.load(teacher); Bolmo bolmo = Bolmo.byteify(t, a -> a.seed(cfg.loop().seed()))) {
             System.err.println("teacher " + t.model().config() + "; " + bolmo.model().config());
-            stage.train(bolmo, out, "stage1", Bolmo::stage1, s -> s.config(cfg));
+            stage.train(bolmo, "stage1", Bolmo::stage1, s -> s.config(cfg));
         }
     }
 }

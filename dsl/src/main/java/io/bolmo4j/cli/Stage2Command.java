@@ -18,9 +18,6 @@ final class Stage2Command implements Runnable {
             description = "Bolmo directory (e.g. from byteify) (or tiny-olmo, tiny-olmo-instruct)")
     Path dir;
 
-    @Option(names = "--out", required = true, description = "output Bolmo directory")
-    Path out;
-
     @Option(names = "--teacher", converter = ModelDir.class, description = "the OLMo teacher, for the report's teacher"
             + " bits/byte (optional; entropy merges need it)")
     Path teacher;
@@ -28,16 +25,14 @@ final class Stage2Command implements Runnable {
     @Mixin
     StageOptions stage;
 
-    @Mixin
-    Outputs outputs;
-
     @Override
     public void run() {
         Stage2.Config cfg = stage.config(Stage2.Config.defaults());
-        outputs.folder(out, StageOptions.resumable("stage2"), new Outputs.Input("DIR", dir), new Outputs.Input("--teacher", teacher));
+        stage.outputs.folder(stage.out, StageOptions.resumable("stage2"), new Outputs.Input("DIR", dir),
+                new Outputs.Input("--teacher", teacher));
         Main.configureBackend();
         try (Olmo t = teacher == null ? null : Olmo.load(teacher); Bolmo bolmo = Bolmo.load(dir).teacher(t)) {
-            stage.train(bolmo, out, "stage2", Bolmo::stage2, s -> s.config(cfg));
+            stage.train(bolmo, "stage2", Bolmo::stage2, s -> s.config(cfg));
         }
     }
 }

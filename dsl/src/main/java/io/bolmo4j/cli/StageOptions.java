@@ -9,6 +9,7 @@ import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.train.StepLog;
 import io.bolmo4j.train.TrainCheckpoint;
 import io.bolmo4j.train.Trainer;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -27,9 +28,15 @@ import java.util.function.Consumer;
 
 /**
  * Options that Stage 1 ({@code byteify}) and Stage 2 share besides the stage's settings ({@link SettingOptions}): the
- * data, the held-out report, checkpoints.
+ * output folder, the data, the held-out report, checkpoints.
  */
 final class StageOptions {
+    @Option(names = "--out", required = true, description = "output Bolmo directory")
+    Path out;
+
+    @Mixin
+    Outputs outputs;
+
     @Option(names = "--data", description = "training text: a file, directory or Dolma JSONL(.gz) (default: the built-in corpus)")
     Path data;
 
@@ -94,7 +101,7 @@ final class StageOptions {
      * options' data, resumable checkpoints and a step log ({@code OUT/<stage>_log.csv}); then saves the model to
      * {@code out}, removes the finished checkpoint and reports the held-out figures (also {@code OUT/<stage>_eval.json}).
      */
-    void train(Bolmo bolmo, Path out, String stage, BiConsumer<Bolmo, Consumer<io.bolmo4j.dsl.StageOptions>> runStage,
+    void train(Bolmo bolmo, String stage, BiConsumer<Bolmo, Consumer<io.bolmo4j.dsl.StageOptions>> runStage,
                Consumer<io.bolmo4j.dsl.StageOptions> settings) {
         List<String> texts = texts();
         Path checkpoint = checkpointDir(out, stage);
