@@ -1,15 +1,19 @@
 package io.bolmo4j.kernel;
 
+import io.bolmo4j.kernel.deps.MavenResolver;
+import io.bolmo4j.kernel.deps.SessionClasspath;
 import io.bolmo4j.kernel.display.Display;
 import io.bolmo4j.kernel.display.DisplaySink;
 import io.bolmo4j.kernel.display.Renderers;
 import io.bolmo4j.kernel.exec.CellException;
 import io.bolmo4j.kernel.exec.JShellEvaluator;
 import io.bolmo4j.kernel.magic.BuiltinMagics;
+import io.bolmo4j.kernel.magic.DependencyMagics;
 import io.bolmo4j.kernel.magic.Magics;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,10 +42,30 @@ public final class KernelSession implements AutoCloseable {
     private final JShellEvaluator shell;
     private final Magics magics;
     private final List<HistoryEntry> history = new ArrayList<>();
+    private final Path mavenUserHome;
+    private MavenResolver resolver;
 
+    /** A session whose {@code %maven} magics read the user's {@code ~/.m2}. */
     public KernelSession(JShellEvaluator shell) {
+        this(shell, null);
+    }
+
+    /**
+     * @param mavenUserHome the {@code .m2} folder (settings.xml, local repository) of {@code %maven}; null for the
+     *                      user's own
+     */
+    public KernelSession(JShellEvaluator shell, Path mavenUserHome) {
         this.shell = shell;
-        this.magics = BuiltinMagics.install(new Magics(), shell);
+        this.mavenUserHome = mavenUserHome;
+        SessionClasspath classpath = new SessionClasspath(shell);
+        this.magics = DependencyMagics.install(BuiltinMagics.install(new Magics(), classpath), classpath, this::resolver);
+    }
+
+    private synchronized MavenResolver resolver() {
+        if (resolver == null) {
+            resolver = new MavenResolver(mavenUserHome, line -> System.out.println(line)); // the running cell's stdout
+        }
+        return resolver;
     }
 
     /** A session on this JVM's class path with the default imports and those of the {@link KernelExtension}s found. */
@@ -122,7 +146,10 @@ public final class KernelSession implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (resolver != null) {
+            resolver.close();
+        }
         shell.close();
     }
 }
