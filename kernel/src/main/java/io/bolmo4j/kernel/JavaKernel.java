@@ -196,7 +196,7 @@ public final class JavaKernel {
         JsonObject c = ok();
         JShellEvaluator.Completion comp;
         try {
-            comp = session().shell().complete(req.getCode(), req.getCursorPos());
+            comp = session().complete(req.getCode(), req.getCursorPos());
         } catch (RuntimeException e) {
             comp = new JShellEvaluator.Completion(List.of(), req.getCursorPos(), req.getCursorPos());
         }

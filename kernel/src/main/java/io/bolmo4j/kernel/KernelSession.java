@@ -58,7 +58,7 @@ public final class KernelSession implements AutoCloseable {
         this.shell = shell;
         this.mavenUserHome = mavenUserHome;
         SessionClasspath classpath = new SessionClasspath(shell);
-        this.magics = DependencyMagics.install(BuiltinMagics.install(new Magics(), classpath), classpath, this::resolver);
+        this.magics = DependencyMagics.install(BuiltinMagics.install(new Magics(), shell, classpath), classpath, this::resolver);
     }
 
     private synchronized MavenResolver resolver() {
@@ -131,6 +131,11 @@ public final class KernelSession implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Completion at {@code cursor}: magics' names and arguments, else Java. */
+    public JShellEvaluator.Completion complete(String code, int cursor) {
+        return magics.complete(code, cursor, shell::complete);
     }
 
     /** The input history, oldest first. */

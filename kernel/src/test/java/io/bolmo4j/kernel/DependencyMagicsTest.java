@@ -112,6 +112,19 @@ class DependencyMagicsTest {
     }
 
     @Test
+    void mavenCoordinatesCompleteFromTheLocalRepository() throws Exception {
+        try (KernelSession s = session(mavenHome("completion", repo.root, "<offline>true</offline>"))) {
+            assertEquals(List.of("test.bolmo"), s.complete("%maven test.bo", 14).matches());
+            assertEquals(List.of("test.bolmo:greeter:", "test.bolmo:greeter2:", "test.bolmo:greeter3:", "test.bolmo:greeter4:",
+                    "test.bolmo:greeter5:"), s.complete("%maven test.bolmo:gr", 20).matches());
+            String line = "%maven test.bolmo:greeter:1.0 test.bolmo:util:";
+            JShellEvaluator.Completion versions = s.complete(line, line.length());
+            assertEquals(List.of("test.bolmo:util:1.0", "test.bolmo:util:2.0"), versions.matches());
+            assertEquals(line.indexOf("test.bolmo:util"), versions.start());
+        }
+    }
+
+    @Test
     void newJarsBringTheirKernelExtensions() throws Exception {
         try (KernelSession s = session(mavenHome("plugin", repo.root, "<offline>true</offline>"))) {
             String out = stdout(s, "%maven test.bolmo:plugin:1.0");

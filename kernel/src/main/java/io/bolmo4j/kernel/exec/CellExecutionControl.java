@@ -4,9 +4,13 @@ import io.bolmo4j.kernel.display.ProgressBar;
 
 import jdk.jshell.execution.DirectExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
+import jdk.jshell.spi.ExecutionControl.EngineTerminationException;
+import jdk.jshell.spi.ExecutionControl.InternalException;
+import jdk.jshell.spi.ExecutionControl.RunException;
 import jdk.jshell.spi.ExecutionControlProvider;
 import jdk.jshell.spi.ExecutionEnv;
 
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
@@ -93,6 +97,21 @@ final class CellExecutionControl extends DirectExecutionControl {
             Thread.currentThread().interrupt();
         } catch (UnsupportedOperationException e) {
             // JDK 20+: a cell that ignores interrupts runs on; the user restarts the kernel.
+        }
+    }
+
+    /**
+     * A short summary of a variable's value instead of JShell's full {@code toString} (the kernel shows variables in
+     * a listing, where a large list or table must not print in full).
+     */
+    @Override
+    public String varValue(String className, String varName) throws RunException, EngineTerminationException, InternalException {
+        try {
+            Field field = findClass(className).getDeclaredField(varName);
+            field.setAccessible(true); // snippet wrapper classes are not public
+            return ValueSummary.of(field.get(null));
+        } catch (ReflectiveOperationException e) {
+            throw new InternalException(e.toString());
         }
     }
 

@@ -4,6 +4,9 @@ import io.bolmo4j.kernel.deps.SessionClasspath;
 import io.bolmo4j.kernel.display.Display;
 import io.bolmo4j.kernel.exec.JShellEvaluator;
 
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,14 +22,16 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-/** The kernel's built-in magics: %lsmagic, %classpath, %time / %%time, %load, %env. */
+/** The kernel's built-in magics: %lsmagic, %whos, %classpath, %time / %%time, %load, %env. */
 public final class BuiltinMagics {
     private BuiltinMagics() {}
 
-    /** Registers the built-ins on {@code magics}; {@code %classpath} adds to {@code classpath}. */
-    public static Magics install(Magics magics, SessionClasspath classpath) {
+    /** Registers the built-ins on {@code magics} for {@code shell}; {@code %classpath} adds to {@code classpath}. */
+    public static Magics install(Magics magics, JShellEvaluator shell, SessionClasspath classpath) {
         magics.line("lsmagic", (args, eval) -> Display.markdown("Line magics: " + join(magics.lineNames(), "%")
                 + "\n\nCell magics: " + join(magics.cellNames(), "%%")));
+        magics.line("whos", (args, eval) -> whos(shell, args.strip()),
+                args -> Completers.words(args, shell.variables().stream().map(JShellEvaluator.Variable::type).distinct().toList()));
         magics.line("classpath", (args, eval) -> {
             if (args.isBlank()) {
                 List<Path> added = classpath.entries();
@@ -37,8 +42,8 @@ public final class BuiltinMagics {
             SessionClasspath.Added added = classpath.add(paths);
             added.imports().forEach(eval::eval);
             return Display.text("added " + paths.size() + " class path entr" + (paths.size() == 1 ? "y" : "ies") + extras(added));
-        });
-        magics.line("time", (args, eval) -> timed(() -> eval.eval(args)));
+        }, Completers::path);
+        magics.line("time", (args, eval) -> timed(() -> eval.eval(args)), args -> shell.complete(args, args.length()));
         magics.cell("time", (args, body, eval) -> timed(() -> eval.eval(body)));
         magics.line("load", (args, eval) -> {
             Path file = Path.of(unquote(args));
@@ -50,9 +55,23 @@ public final class BuiltinMagics {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
-        magics.line("env", (args, eval) -> env(args));
+        }, Completers::path);
+        magics.line("env", (args, eval) -> env(args), args -> Completers.words(args, System.getenv().keySet()));
         return magics;
+    }
+
+    /**
+     * IPython's {@code %whos}, Kotlin's {@code :vars}: the session's variables as a table of name, declared type and a
+     * one-line value; {@code %whos TYPE} lists those of one type.
+     */
+    static Object whos(JShellEvaluator shell, String type) {
+        List<JShellEvaluator.Variable> vars = shell.variables().stream().filter(v -> type.isEmpty() || v.type().equals(type)).toList();
+        if (vars.isEmpty()) {
+            return Display.text(type.isEmpty() ? "no variables defined" : "no variables of type " + type);
+        }
+        return Table.create("variables", StringColumn.create("name", vars.stream().map(JShellEvaluator.Variable::name)),
+                StringColumn.create("type", vars.stream().map(JShellEvaluator.Variable::type)),
+                StringColumn.create("value", vars.stream().map(JShellEvaluator.Variable::value)));
     }
 
     /** What new class path entries brought besides classes: display renderers, imports of kernel extensions. */

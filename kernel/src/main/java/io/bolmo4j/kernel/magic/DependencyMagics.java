@@ -4,6 +4,7 @@ import io.bolmo4j.kernel.deps.MavenResolver;
 import io.bolmo4j.kernel.deps.Resolution;
 import io.bolmo4j.kernel.deps.SessionClasspath;
 import io.bolmo4j.kernel.exec.JShellEvaluator;
+import io.bolmo4j.kernel.exec.JShellEvaluator.Completion;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,7 +40,7 @@ public final class DependencyMagics {
                 throw new Magics.MagicException("%maven: give one or more groupId:artifactId:version");
             }
             return add("%maven", classpath, () -> resolver.get().resolve(coordinates), eval);
-        });
+        }, args -> coordinates(resolver.get().localRepository(), args));
         magics.line("mavenRepo", (args, eval) -> {
             String[] parts = args.strip().split("\\s+");
             if (parts.length != 2 || !parts[1].matches("(?i)(https?|file)://.+")) {
@@ -53,7 +54,7 @@ public final class DependencyMagics {
         magics.line("loadFromPOM", (args, eval) -> {
             Path pom = Path.of(BuiltinMagics.unquote(args));
             return add("%loadFromPOM", classpath, () -> resolver.get().resolvePom(pom), eval);
-        });
+        }, Completers::path);
         magics.cell("loadFromPOM", (args, body, eval) -> {
             Path pom = cellPom(body);
             try {
@@ -76,7 +77,7 @@ public final class DependencyMagics {
             added.imports().forEach(eval::eval);
             System.out.println("%jars: added " + jars.size() + " jar" + (jars.size() == 1 ? "" : "s") + BuiltinMagics.extras(added));
             return JShellEvaluator.NO_VALUE;
-        });
+        }, Completers::path);
         return magics;
     }
 
@@ -97,6 +98,51 @@ public final class DependencyMagics {
         }
         outcome.conflicts().forEach(c -> System.out.println("conflict: " + c));
         return JShellEvaluator.NO_VALUE;
+    }
+
+    /**
+     * The last argument of {@code %maven} completed from what the local repository holds: group ids segment by
+     * segment, then {@code group:} artifact ids, then {@code group:artifact:} versions.
+     */
+    static Completion coordinates(Path localRepository, String args) {
+        int start = Completers.lastArgument(args);
+        String token = args.substring(start);
+        String[] parts = token.split(":", -1);
+        List<String> matches;
+        if (parts.length == 1) {
+            int dot = token.lastIndexOf('.');
+            String group = token.substring(0, dot + 1);
+            matches = Completers.children(localRepository.resolve(group.replace('.', '/')), token.substring(dot + 1), Files::isDirectory)
+                    .stream().map(n -> group + n.substring(0, n.length() - 1)).toList();
+        } else if (parts.length == 2) {
+            Path groupDir = localRepository.resolve(parts[0].replace('.', '/'));
+            matches = Completers.children(groupDir, parts[1], DependencyMagics::hasVersions).stream()
+                    .map(n -> parts[0] + ":" + n.substring(0, n.length() - 1) + ":").toList();
+        } else if (parts.length == 3) {
+            Path artifactDir = localRepository.resolve(parts[0].replace('.', '/')).resolve(parts[1]);
+            matches = Completers.children(artifactDir, parts[2], DependencyMagics::isVersion).stream()
+                    .map(n -> parts[0] + ":" + parts[1] + ":" + n.substring(0, n.length() - 1)).toList();
+        } else {
+            matches = List.of();
+        }
+        return new Completion(matches, start, args.length());
+    }
+
+    /** An artifact folder of a local repository: it has a version folder with a POM. */
+    private static boolean hasVersions(Path dir) {
+        try (Stream<Path> children = Files.isDirectory(dir) ? Files.list(dir) : Stream.empty()) {
+            return children.anyMatch(DependencyMagics::isVersion);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isVersion(Path dir) {
+        try (Stream<Path> files = Files.isDirectory(dir) ? Files.list(dir) : Stream.empty()) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".pom"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String join(List<Resolution.Jar> jars) {
