@@ -35,29 +35,9 @@ final class CellExecutionControl extends DirectExecutionControl {
     @Override
     protected String invoke(Method doit) throws Exception {
         AtomicReference<Object> value = new AtomicReference<>();
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread t = new Thread(CELL_THREADS, () -> {
-            try {
-                value.set(doit.invoke(null));
-            } catch (InvocationTargetException e) {
-                thrown.set(e.getCause());
-            } catch (Throwable e) {
-                thrown.set(e);
-            }
-        }, "bolmo4j-cell");
-        t.setContextClassLoader(doit.getDeclaringClass().getClassLoader());
-        t.setDaemon(true);
-        stopped = false;
-        running = t;
-        try {
-            t.start();
-            t.join();
-        } finally {
-            running = null;
-        }
-        Throwable e = thrown.get();
-        if (stopped && (e == null || e instanceof ThreadDeath || e instanceof InterruptedException)) {
-            lastThrowable = new CellInterruptedException();
+        Throwable e = onCellThread(() -> value.set(doit.invoke(null)), doit.getDeclaringClass().getClassLoader());
+        if (e instanceof CellInterruptedException) {
+            lastThrowable = e;
             throw new ExecutionControl.StoppedException();
         }
         if (e != null) {
@@ -66,6 +46,48 @@ final class CellExecutionControl extends DirectExecutionControl {
         }
         lastValue = value.get();
         return valueString(lastValue);
+    }
+
+    /** Code that may throw anything, run as a cell. */
+    @FunctionalInterface
+    interface Work {
+        void run() throws Throwable;
+    }
+
+    /**
+     * Runs {@code work} as a cell runs (its own thread in {@link #CELL_THREADS}, {@code loader} as context loader,
+     * stoppable by {@link #stop()}), e.g. a widget's callback between cells.
+     *
+     * @return what it threw (a {@link CellInterruptedException} when stopped), or null
+     */
+    Throwable onCellThread(Work work, ClassLoader loader) {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = new Thread(CELL_THREADS, () -> {
+            try {
+                work.run();
+            } catch (InvocationTargetException e) {
+                thrown.set(e.getCause());
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        }, "bolmo4j-cell");
+        t.setContextClassLoader(loader);
+        t.setDaemon(true);
+        stopped = false;
+        running = t;
+        try {
+            t.start();
+            t.join();
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        } finally {
+            running = null;
+        }
+        Throwable e = thrown.get();
+        if (stopped && (e == null || e instanceof ThreadDeath || e instanceof InterruptedException)) {
+            return new CellInterruptedException();
+        }
+        return e;
     }
 
     /**

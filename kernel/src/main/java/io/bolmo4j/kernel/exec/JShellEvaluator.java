@@ -84,6 +84,19 @@ public final class JShellEvaluator implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs code between cells as a cell would run (a widget's callback): interruptible, {@code System.exit} refused,
+     * the callback's class loader as context loader.
+     *
+     * @throws CellException when it throws or is interrupted, its traceback in cell lines
+     */
+    public void run(Runnable callback) {
+        Throwable t = control.onCellThread(callback::run, callback.getClass().getClassLoader());
+        if (t != null) {
+            throw runtimeError(null, t);
+        }
+    }
+
     private Object evalSnippet(Part part, String cell, int count) {
         List<SnippetEvent> events = shell.eval(part.source);
         Object result = NO_VALUE;
