@@ -114,7 +114,8 @@ public final class JavaKernel {
                 };
                 Map<String, Object> meta = new LinkedHashMap<>();
                 metadata.entrySet().forEach(e -> meta.put(e.getKey(), e.getValue().getAsString()));
-                env.publish(new Message(env.getContext(), type, content, List.of(), meta));
+                // blobs null, not empty: jjava-jupyter leaves a message with an empty blob list unterminated
+                env.publish(new Message(env.getContext(), type, content, null, meta));
             }
 
             @Override
@@ -173,8 +174,13 @@ public final class JavaKernel {
             Map<String, Object> result = session().execute(req.getCode(), cellId == null ? null : String.valueOf(cellId), count, store, frontend);
             if (result != null && !silent) {
                 JsonObject r = displayContent(result);
-                r.addProperty("execution_count", count);
-                env.publish(message(env, MessageType.PUBLISH_EXECUTION_RESULT, r));
+                if (r.getAsJsonObject("data").has("text/plain")) {
+                    r.addProperty("execution_count", count);
+                    env.publish(message(env, MessageType.PUBLISH_EXECUTION_RESULT, r));
+                } else {
+                    // a value with no text (an ipywidgets 6 widget) is displayed, as IPython does: no empty Out[n]
+                    env.publish(message(env, MessageType.PUBLISH_DISPLAY_DATA, r));
+                }
             }
             reply = ok();
             reply.addProperty("execution_count", count);
@@ -385,10 +391,13 @@ public final class JavaKernel {
         return c;
     }
 
-    /** display_data / execute_result content: data (JSON documents inlined), empty metadata. */
+    /** display_data / execute_result content: data (JSON documents inlined; no empty text beside other types), no metadata. */
     static JsonObject displayContent(Map<String, Object> bundle) {
         JsonObject data = new JsonObject();
         bundle.forEach((mime, v) -> {
+            if (mime.equals("text/plain") && "".equals(v) && bundle.size() > 1) {
+                return;
+            }
             if (v instanceof Display.JsonText j) {
                 data.add(mime, parseOrString(j.json()));
             } else if (v instanceof JsonElement e) {

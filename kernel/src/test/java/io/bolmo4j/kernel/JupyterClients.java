@@ -35,6 +35,16 @@ public final class JupyterClients {
                 "the browser checks: Chromium is not installed (sudo bash kernel/ci-setup.sh installs it)");
     }
 
+    /**
+     * Whether the browser checks of widgets can run: Chromium, and the classic Notebook with Debian's ipywidgets and
+     * the DevTools client's websocket library for /usr/bin/python3; absent: as {@link #available()}.
+     */
+    public static boolean notebookInBrowser() {
+        return chromium() && optional(succeeds("/usr/bin/python3", "-c", "import notebook, ipywidgets, widgetsnbextension, websocket"),
+                "the classic Notebook with ipywidgets", "the widget checks in a browser: Debian's jupyter-notebook,"
+                        + " python3-ipywidgets or python3-websocket is missing (sudo bash kernel/ci-setup.sh installs them)");
+    }
+
     private static boolean optional(boolean ok, String what, String skipped) {
         if (!ok && "true".equals(System.getenv("CI"))) {
             throw new AssertionError("CI must install " + what + " (kernel/ci-setup.sh, called by .ci/run)");

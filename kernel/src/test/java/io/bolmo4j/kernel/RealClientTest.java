@@ -81,6 +81,12 @@ class RealClientTest {
     }
 
     @Test
+    void widgetsWorkInTheClassicNotebookInChromium() throws Exception {
+        assumeTrue(JupyterClients.notebookInBrowser(), "the classic Notebook, ipywidgets or Chromium is missing (run kernel/ci-setup.sh)");
+        JupyterClients.python(CLIENTS, KERNEL, 600, "widgets_browser.py", ARTIFACTS.resolve("widgets").toString());
+    }
+
+    @Test
     void fixtureNotebookExecutes() throws Exception {
         fixtureExecuted = false;
         JupyterClients.python(CLIENTS, KERNEL, 600, "notebook_check.py", "execute",

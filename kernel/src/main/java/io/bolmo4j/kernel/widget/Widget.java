@@ -200,7 +200,10 @@ public abstract class Widget {
         }
     }
 
-    /** The display bundle: the widget's view (its comm opened first) and a text for front ends without widgets. */
+    /**
+     * The display bundle: the widget's view (its comm opened first) and a text for front ends without widgets (empty
+     * for ipywidgets 6, which the kernel then leaves out).
+     */
     public Map<String, Object> bundle() {
         open();
         Map<String, Object> b = new LinkedHashMap<>();
@@ -216,7 +219,8 @@ public abstract class Widget {
                 Comms.send(id, display);
             }
         }
-        b.put("text/plain", toString());
+        // ipywidgets 6 shows the view beside the outputs, where a text would show it a second time
+        b.put("text/plain", p == WidgetProtocol.IPYWIDGETS_6 ? "" : toString());
         return b;
     }
 
