@@ -1,5 +1,6 @@
 """Executes the teaching notebooks headlessly (nbclient) on the bolmo4j kernel and checks their outputs: no cell
-may fail, cells tagged "table" must show an HTML table, cells tagged "chart" a Plotly chart. Executed copies go to
+may fail, cells tagged "table" must show an HTML table, cells tagged "chart" a Plotly chart, cells tagged "widget" a
+widget. Executed copies go to
 OUT_DIR. Run by the DSL module's tests (NotebooksTest); by hand:
 
     ./bolmo4j kernel install && /usr/bin/python3 notebooks/run_notebooks.py [--jobs N] OUT_DIR notebooks/*.ipynb
@@ -37,6 +38,9 @@ def check(path, out_dir):
             assert "<table" in html, "%s cell %d: no table" % (path, i)
         if "chart" in tags:
             assert "Plotly.newPlot" in html, "%s cell %d: no chart" % (path, i)
+        if "widget" in tags:
+            assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.outputs), \
+                "%s cell %d: no widget" % (path, i)
     print("%-28s ok in %5.1f s" % (os.path.basename(path), time.time() - start), flush=True)
 
 

@@ -1,12 +1,14 @@
-"""A classic Jupyter Notebook server (Debian's jupyter-notebook, with its ipywidgets extension) and headless Chromium
-driven over the Chrome DevTools Protocol (Debian's python3-websocket), for tests that use a notebook as a person does:
-open it, run cells, drag a slider with the mouse, read the page.
+"""Headless Chromium driven over the Chrome DevTools Protocol (Debian's python3-websocket), with the network beyond
+this machine blocked: Chromium(url) for any page; NotebookPage(notebook) for a notebook on a private classic Jupyter
+Notebook server (Debian's jupyter-notebook, with its ipywidgets extension), used as a person uses it: open it, run
+cells, drag a slider with the mouse, read the page.
 
     with NotebookPage(notebook_path) as page:
         page.run_all()
         page.wait_for("document.querySelectorAll('.widget-slider').length > 0")
         page.drag_slider(0, 0.8)
 """
+import base64
 import itertools
 import json
 import os
@@ -39,32 +41,28 @@ def wait_until(predicate, timeout, what):
     raise AssertionError("timed out after %ds waiting for %s" % (timeout, what))
 
 
-class NotebookPage:
-    """One notebook open in headless Chromium on a private notebook server (JUPYTER_PATH from the environment)."""
+class Chromium:
+    """Headless Chromium showing one page, driven over the DevTools protocol; a context manager."""
 
-    def __init__(self, notebook, timeout=180, artifacts=None):
-        self.notebook = os.path.abspath(notebook)
-        self.artifacts = artifacts
+    def __init__(self, url, timeout=180, artifacts=None):
+        self.url = url
         self.timeout = timeout
+        self.artifacts = artifacts
         self.ids = itertools.count(1)
         self.procs = []
+        self.ws = None
+        self.console = []
         self.tmp = tempfile.mkdtemp(prefix="bolmo4j-browser-")
 
     def __enter__(self):
-        token = uuid.uuid4().hex
-        port = free_port()
-        env = dict(os.environ, JUPYTER_CONFIG_DIR=os.path.join(self.tmp, "config"), JUPYTER_RUNTIME_DIR=os.path.join(self.tmp, "runtime"))
-        self.server_log = open(os.path.join(self.tmp, "server.log"), "w")
-        self.procs.append(subprocess.Popen(
-            ["/usr/bin/python3", "-m", "notebook", "--no-browser", "--port=%d" % port, "--ip=127.0.0.1",
-             "--NotebookApp.token=" + token, "--notebook-dir=" + os.path.dirname(self.notebook), "--allow-root"],
-            env=env, stdout=self.server_log, stderr=subprocess.STDOUT))
-        base = "http://127.0.0.1:%d" % port
-        wait_until(lambda: self._get(base + "/api/status?token=" + token), 60, "the notebook server")
+        self.open(self.url)
+        return self
+
+    def open(self, url):
         profile = os.path.join(self.tmp, "chromium")
-        url = "%s/notebooks/%s?token=%s" % (base, os.path.basename(self.notebook), token)
         self.procs.append(subprocess.Popen(
             [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+             "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",  # nothing beyond this machine
              "--remote-debugging-port=0", "--user-data-dir=" + profile, "--window-size=1200,1600", url],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         active = os.path.join(profile, "DevToolsActivePort")
@@ -72,22 +70,17 @@ class NotebookPage:
         pages = wait_until(lambda: [t for t in json.loads(self._get("http://127.0.0.1:%s/json/list" % devtools) or "[]")
                                     if t.get("type") == "page"], 30, "the page")
         self.ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=self.timeout)
-        self.console = []
         self.call("Runtime.enable")
-        self.wait_for("typeof Jupyter !== 'undefined' && Jupyter.notebook && Jupyter.notebook.kernel"
-                      " && Jupyter.notebook.kernel.is_connected()", "the kernel to connect")
-        return self
 
     def __exit__(self, *exc):
-        if exc[0] is not None and getattr(self, "ws", None) is not None and self.artifacts:
+        if exc[0] is not None and self.ws is not None and self.artifacts:
             try:  # what the page looked like when the check failed
                 with open(os.path.join(self.artifacts, "failed-page.html"), "w") as f:
                     f.write(self.js("document.documentElement.outerHTML"))
                 self.screenshot(os.path.join(self.artifacts, "failed-page.png"))
-                with open(self.server_log.name) as log, open(os.path.join(self.artifacts, "server.log"), "w") as f:
-                    f.write(log.read())
                 with open(os.path.join(self.artifacts, "console.log"), "w") as f:
                     f.write("\n".join(self.console))
+                self.save_logs()
             except Exception:
                 pass
         try:
@@ -100,8 +93,10 @@ class NotebookPage:
                 p.wait(10)
             except subprocess.TimeoutExpired:
                 p.kill()
-        self.server_log.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def save_logs(self):
+        """Other logs worth keeping when a check fails."""
 
     @staticmethod
     def _get(url):
@@ -112,7 +107,7 @@ class NotebookPage:
             return None
 
     def call(self, method, **params):
-        """One DevTools command; its result (events that arrive meanwhile are skipped)."""
+        """One DevTools command; its result (console messages that arrive meanwhile are kept)."""
         msg_id = next(self.ids)
         self.ws.send(json.dumps({"id": msg_id, "method": method, "params": params}))
         while True:
@@ -136,6 +131,42 @@ class NotebookPage:
     def wait_for(self, expression, what=None, timeout=None):
         return wait_until(lambda: self.js(expression), timeout or self.timeout, what or expression)
 
+    def screenshot(self, path):
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
+
+
+class NotebookPage(Chromium):
+    """One notebook open in headless Chromium on a private notebook server (JUPYTER_PATH from the environment)."""
+
+    def __init__(self, notebook, timeout=180, artifacts=None):
+        super().__init__(None, timeout, artifacts)
+        self.notebook = os.path.abspath(notebook)
+
+    def __enter__(self):
+        token = uuid.uuid4().hex
+        port = free_port()
+        env = dict(os.environ, JUPYTER_CONFIG_DIR=os.path.join(self.tmp, "config"), JUPYTER_RUNTIME_DIR=os.path.join(self.tmp, "runtime"))
+        self.server_log = open(os.path.join(self.tmp, "server.log"), "w")
+        self.procs.append(subprocess.Popen(
+            ["/usr/bin/python3", "-m", "notebook", "--no-browser", "--port=%d" % port, "--ip=127.0.0.1",
+             "--NotebookApp.token=" + token, "--notebook-dir=" + os.path.dirname(self.notebook), "--allow-root"],
+            env=env, stdout=self.server_log, stderr=subprocess.STDOUT))
+        base = "http://127.0.0.1:%d" % port
+        wait_until(lambda: self._get(base + "/api/status?token=" + token), 60, "the notebook server")
+        self.open("%s/notebooks/%s?token=%s" % (base, os.path.basename(self.notebook), token))
+        self.wait_for("typeof Jupyter !== 'undefined' && Jupyter.notebook && Jupyter.notebook.kernel"
+                      " && Jupyter.notebook.kernel.is_connected()", "the kernel to connect")
+        return self
+
+    def __exit__(self, *exc):
+        super().__exit__(*exc)
+        self.server_log.close()
+
+    def save_logs(self):
+        with open(self.server_log.name) as log, open(os.path.join(self.artifacts, "server.log"), "w") as f:
+            f.write(log.read())
+
     def wait_idle(self):
         """Until the kernel has nothing to do."""
         time.sleep(0.5)
@@ -148,11 +179,6 @@ class NotebookPage:
                       "(Jupyter.notebook.get_cell(i).input_prompt_number !== '*' && Jupyter.notebook.get_cell(i).input_prompt_number !== null))"
                       % ",".join(map(str, indices)), "cells %s to run" % (indices,))
         self.wait_idle()
-
-    def cell_text(self, index):
-        """What cell {index} shows below it: its output area and its widget area."""
-        return self.js("(() => { const c = Jupyter.notebook.get_cell(%d).element[0];"
-                       " return [...c.querySelectorAll('.output_area, .widget-area')].map(e => e.innerText).join('\\n'); })()" % index)
 
     def drag(self, selector, index, fraction):
         """Drags the handle of the {index}th element matching {selector} (a slider) to {fraction} of its track, with the mouse."""
@@ -175,8 +201,3 @@ class NotebookPage:
                        % (json.dumps(selector), index))
         self.call("Input.dispatchMouseEvent", type="mousePressed", x=x, y=y, button="left", clickCount=1)
         self.call("Input.dispatchMouseEvent", type="mouseReleased", x=x, y=y, button="left", clickCount=1)
-
-    def screenshot(self, path):
-        import base64
-        with open(path, "wb") as f:
-            f.write(base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"]))
