@@ -74,7 +74,7 @@ public final class KernelSession implements AutoCloseable {
     /** A session on this JVM's class path with the default imports and those of the {@link KernelExtension}s found. */
     public static KernelSession create() {
         List<String> imports = new ArrayList<>(DEFAULT_IMPORTS);
-        imports.addAll(KernelExtensions.start(KernelSession.class.getClassLoader()));
+        imports.addAll(KernelExtensions.imports(KernelSession.class.getClassLoader()));
         return new KernelSession(new JShellEvaluator(JShellEvaluator.jvmClasspath(), imports));
     }
 
