@@ -63,12 +63,13 @@ public final class WidgetSession {
     /**
      * A cell starts: the widgets of its previous run are closed and its controls are numbered from 0 again.
      *
-     * @param key the front end's cell id where it sends one, else the cell's code
+     * @param key the front end's cell id where it sends one, else the cell's code (two cells with the same code are then
+     *            one cell to widgets)
      */
     public static synchronized void cellStarted(String key) {
         cell = key;
         ordinal = 0;
-        List<Widget> old = key == null ? null : BY_CELL.put(key, new ArrayList<>());
+        List<Widget> old = key == null ? null : BY_CELL.remove(key);
         if (old != null) {
             old.forEach(Widget::close);
         }
