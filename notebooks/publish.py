@@ -12,9 +12,10 @@
 
 "Current" means what can be checked robustly against a fresh execution on another machine, whose numbers differ with
 its thread count and CPU: cell by cell, the same sequence of outputs with the same outline (see outline()): output
-kind; a table's name, columns and row count; a chart's titles and trace names; a progress bar's label; text and
-Markdown with every number masked; for cells tagged "model-text" (text a model writes, such as a generation or the
-name of the best variant) only that there is text. Numbers, generated text and the patches a trained model cuts may
+kind; a table's name, columns and row count; a chart's titles and trace names; a progress bar's label; a short text
+with every number masked (of a longer one its line count and first line; of Markdown its headings and line count);
+for cells tagged "model-text" (text a model writes, such as a generation or the name of the best variant) only that
+there is text. Numbers, generated text and the patches a trained model cuts may
 differ. `notebooks/regenerate.sh` runs the notebooks and writes them back (about 15 minutes on 2 cores).
 """
 import copy
@@ -51,6 +52,14 @@ def chart_outline(html):
     return "chart:%s|%s" % (",".join(titles), ",".join(names))
 
 
+def text_outline(text):
+    """A short one-line text with its numbers masked; of a longer one, its line count and masked first line."""
+    masked = mask(text)
+    if "\n" not in text.strip() and len(masked) <= 200:
+        return masked
+    return "lines=%d|%s" % (len(text.strip().splitlines()), mask(text.strip().splitlines()[0])[:80])
+
+
 def table_outline(html):
     caption = re.search(r"<caption>(.*?) \((\d+) rows? × (\d+) columns?\)</caption>", html)
     headers = re.findall(r"<th>(.*?)</th>", html)
@@ -84,20 +93,23 @@ def outline(output, model_text=False):
     if "<table" in html:
         return table_outline(html)
     if "text/markdown" in data:
-        return "markdown:" + mask(data["text/markdown"])
+        md = data["text/markdown"]
+        return "markdown:%s|lines=%d" % (",".join(mask(l) for l in md.splitlines() if l.startswith("#")), len(md.splitlines()))
     if "image/png" in data:
         return "image"
-    return "text" if model_text else "text:" + mask(plain)
+    return "text" if model_text else "text:" + text_outline(plain)
 
 
-def outlines(nb):
-    """Per code cell: its source and the outlines of its outputs."""
-    out = []
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            model_text = "model-text" in cell.get("metadata", {}).get("tags", [])
-            out.append((cell.source, [o for o in (outline(x, model_text) for x in cell.outputs) if o is not None]))
-    return out
+def model_text_cells(nb):
+    """Positions of the code cells tagged "model-text"."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return {i for i, c in enumerate(code) if "model-text" in c.get("metadata", {}).get("tags", [])}
+
+
+def outlines(nb, model_text):
+    """Per code cell: its source and the outlines of its outputs (cells at positions {model_text}: text unread)."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    return [(c.source, [o for o in (outline(x, i in model_text) for x in c.outputs) if o is not None]) for i, c in enumerate(code)]
 
 
 def check(executed_dir, notebook_dir):
@@ -106,8 +118,10 @@ def check(executed_dir, notebook_dir):
         path = os.path.join(notebook_dir, name)
         if os.path.getsize(path) > LARGEST_NOTEBOOK:
             problems.append("%s: %d bytes, more than %d (plotly.js or widget state kept?)" % (name, os.path.getsize(path), LARGEST_NOTEBOOK))
-        committed = outlines(nbformat.read(path, as_version=4))
-        executed = outlines(nbformat.read(os.path.join(executed_dir, name), as_version=4))
+        mine = nbformat.read(path, as_version=4)
+        tagged = model_text_cells(mine)  # the committed notebook's tags count for both
+        committed = outlines(mine, tagged)
+        executed = outlines(nbformat.read(os.path.join(executed_dir, name), as_version=4), tagged)
         for i, ((source, mine), (run_source, theirs)) in enumerate(zip(committed, executed)):
             if source != run_source:
                 problems.append("%s code cell %d: the executed copy has other code" % (name, i))

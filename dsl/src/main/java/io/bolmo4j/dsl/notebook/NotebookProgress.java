@@ -18,7 +18,7 @@ final class NotebookProgress implements Progress {
     private NotebookProgress(Spec spec) {
         meter = new Meter(spec);
         bar = ProgressBar.open(spec.total(), meter.status());
-        chart = spec.unit().equals("steps") ? new TrainingChart(spec.label() + ": losses by step") : null;
+        chart = spec.unit().equals("steps") ? new TrainingChart(spec.label() + ": loss and metrics by step") : null;
     }
 
     static Progress create(Spec spec) {

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The losses of a training run drawn while it trains, replaced in place in the cell's output (at most every
+ * The loss and metrics of a training run drawn while it trains, replaced in place in the cell's output (at most every
  * {@value #EVERY_MILLIS} ms and at the end). Long runs keep every k-th step, k doubling past {@value #MAX_POINTS}
  * points, so the chart stays small.
  */
@@ -64,7 +64,7 @@ final class TrainingChart {
         series.forEach((name, points) -> traces.add(ScatterTrace.builder(points.stream().mapToDouble(p -> p[0]).toArray(),
                 points.stream().mapToDouble(p -> p[1]).toArray()).mode(ScatterTrace.Mode.LINE).name(name).build()));
         Figure figure = new Figure(Layout.builder().title(title).height(320)
-                .xAxis(Axis.builder().title("step").build()).yAxis(Axis.builder().title("loss").build()).build(),
+                .xAxis(Axis.builder().title("step").build()).build(),
                 traces.toArray(Trace[]::new));
         if (handle == null) {
             Plotly.showLibraryOnce(); // the chart is replaced in place: its versions must not carry the only copy
