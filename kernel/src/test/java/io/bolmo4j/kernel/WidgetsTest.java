@@ -194,6 +194,28 @@ class WidgetsTest {
     }
 
     @Test
+    void aLongCallbackIsInterruptedAsACellIs() throws Exception {
+        cell("slow", "var slow = new Button(\"slow\").onClick(() -> { try { Thread.sleep(60_000); } catch (InterruptedException e) {"
+                + " throw new IllegalStateException(\"stopped\"); } });\nslow", new KernelSessionTest.Recorder());
+        String id = opened("ButtonModel").commId();
+        Thread interrupter = new Thread(() -> {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            session.interrupt();
+        });
+        long t0 = System.nanoTime();
+        interrupter.start();
+        KernelSessionTest.Recorder r = frontend(id, "{\"method\": \"custom\", \"content\": {\"event\": \"click\"}}");
+        interrupter.join();
+        assertTrue((System.nanoTime() - t0) / 1e9 < 30, "the interrupt stops the callback");
+        assertTrue(r.stderr.toString().contains("InterruptedException") || r.stderr.toString().contains("stopped"), r.stderr.toString());
+        assertEquals("2", plain("1 + 1"), "the session goes on");
+    }
+
+    @Test
     void interactRendersIntoItsOutputAgainOnEveryChange() {
         KernelSessionTest.Recorder first = new KernelSessionTest.Recorder();
         Map<String, Object> shown = cell("interact", "var word = new Text().value(\"ab\");\nvar times = new IntSlider().min(1).max(5).value(2);\n"
