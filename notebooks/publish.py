@@ -13,7 +13,7 @@
 "Current" means what can be checked robustly against a fresh execution on another machine, whose numbers differ with
 its thread count and CPU: cell by cell, the same sequence of outputs with the same outline (see outline()): output
 kind; a table's name, columns and row count; a chart's titles and trace names; a progress bar's label; a short text
-with every number masked (of a longer one its line count and first line; of Markdown its headings and line count);
+with every number and absolute path masked (of a longer one its line count and first line; of Markdown its headings and line count);
 for cells tagged "model-text" (text a model writes, such as a generation or the name of the best variant) only that
 there is text. Numbers, generated text and the patches a trained model cuts may
 differ. `notebooks/regenerate.sh` runs the notebooks and writes them back (about 15 minutes on 2 cores).
@@ -32,12 +32,13 @@ CHART_DIV = "<div id='bolmo4j_plot_"
 LIBRARY_TEXT = "(plotly.js for the charts of this session)"
 WIDGET = "application/vnd.jupyter.widget-view+json"
 NUMBER = re.compile(r"-?\d+(?:[.,]\d+)*(?:[eE][-+]?\d+)?")
+PATH = re.compile(r"(?<![\w.~/:])/[\w.+-]+(?:/[\w.+-]+)+")  # absolute paths: the checkout and temp folders differ
 LARGEST_NOTEBOOK = 1_500_000  # bytes: a committed notebook above this carries something it should not
 
 
 def mask(text):
-    """Text with every number replaced by '#' and whitespace runs by one space."""
-    return " ".join(NUMBER.sub("#", text).split())
+    """Text with every absolute path replaced by '<path>', every number by '#', whitespace runs by one space."""
+    return " ".join(NUMBER.sub("#", PATH.sub("<path>", text)).split())
 
 
 def chart_part(html):
