@@ -21,10 +21,10 @@ from nbclient import NotebookClient
 KERNEL = os.environ.get("BOLMO4J_KERNEL_NAME", "bolmo4j")
 
 
-def check(path, out_dir):
+def check(path, out_dir, cell_timeout=1200):
     nb = nbformat.read(path, as_version=4)
     start = time.time()
-    NotebookClient(nb, kernel_name=KERNEL, timeout=1200, startup_timeout=120,
+    NotebookClient(nb, kernel_name=KERNEL, timeout=cell_timeout, startup_timeout=120,
                    resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}}).execute()
     nbformat.write(nb, os.path.join(out_dir, os.path.basename(path)))
     for i, cell in enumerate(nb.cells):
@@ -47,19 +47,20 @@ def check(path, out_dir):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--cell-timeout", type=int, default=1200, help="seconds a cell may take (more on a busy machine)")
     ap.add_argument("out_dir")
     ap.add_argument("paths", nargs="+")
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     if args.jobs <= 1:
         for p in args.paths:
-            check(p, args.out_dir)
+            check(p, args.out_dir, args.cell_timeout)
         return
     os.environ.setdefault("BOLMO4J_THREADS", str(max(1, (os.cpu_count() or 1) // args.jobs)))
     paths = sorted(args.paths, key=os.path.getsize, reverse=True)
     start = time.time()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for f in [pool.submit(check, p, args.out_dir) for p in paths]:
+        for f in [pool.submit(check, p, args.out_dir, args.cell_timeout) for p in paths]:
             f.result()  # re-raises the first failure
     print("%d notebooks in %.1f s (%d at a time)" % (len(paths), time.time() - start, args.jobs), flush=True)
 
