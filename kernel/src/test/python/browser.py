@@ -55,14 +55,22 @@ class Chromium:
         self.tmp = tempfile.mkdtemp(prefix="bolmo4j-browser-")
 
     def __enter__(self):
-        self.open(self.url)
+        self.started(lambda: self.open(self.url))
         return self
+
+    def started(self, start):
+        """Runs {start}; when it fails, what was started is stopped (a failing __enter__ gets no __exit__)."""
+        try:
+            start()
+        except BaseException as e:
+            self.__exit__(type(e), e, e.__traceback__)
+            raise
 
     def open(self, url):
         profile = os.path.join(self.tmp, "chromium")
         self.procs.append(subprocess.Popen(
             [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-             "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",  # nothing beyond this machine
+             "--proxy-server=127.0.0.1:9",  # nothing beyond this machine (loopback, bypassed by default, stays direct)
              "--remote-debugging-port=0", "--user-data-dir=" + profile, "--window-size=1200,1600", url],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         active = os.path.join(profile, "DevToolsActivePort")
@@ -144,6 +152,10 @@ class NotebookPage(Chromium):
         self.notebook = os.path.abspath(notebook)
 
     def __enter__(self):
+        self.started(self.start_notebook)
+        return self
+
+    def start_notebook(self):
         token = uuid.uuid4().hex
         port = free_port()
         env = dict(os.environ, JUPYTER_CONFIG_DIR=os.path.join(self.tmp, "config"), JUPYTER_RUNTIME_DIR=os.path.join(self.tmp, "runtime"))
@@ -157,11 +169,11 @@ class NotebookPage(Chromium):
         self.open("%s/notebooks/%s?token=%s" % (base, os.path.basename(self.notebook), token))
         self.wait_for("typeof Jupyter !== 'undefined' && Jupyter.notebook && Jupyter.notebook.kernel"
                       " && Jupyter.notebook.kernel.is_connected()", "the kernel to connect")
-        return self
 
     def __exit__(self, *exc):
         super().__exit__(*exc)
-        self.server_log.close()
+        if getattr(self, "server_log", None):
+            self.server_log.close()
 
     def save_logs(self):
         with open(self.server_log.name) as log, open(os.path.join(self.artifacts, "server.log"), "w") as f:
