@@ -108,6 +108,10 @@ class DependencyMagicsTest {
             CellException bad = assertThrows(CellException.class, () -> s.execute("%maven commons-text", 1, false, new KernelSessionTest.Recorder()));
             assertEquals("%maven: expected groupId:artifactId:version (or groupId:artifactId:extension[:classifier]:version), got 'commons-text'",
                     bad.evalue());
+            assertEquals("%maven: give one or more groupId:artifactId:version",
+                    assertThrows(CellException.class, () -> s.execute("%maven", 1, false, new KernelSessionTest.Recorder())).evalue());
+            assertTrue(assertThrows(CellException.class, () -> s.execute("%mavenRepo central", 1, false, new KernelSessionTest.Recorder()))
+                    .evalue().startsWith("%mavenRepo: expected an id and an http(s) or file URL"));
         }
     }
 

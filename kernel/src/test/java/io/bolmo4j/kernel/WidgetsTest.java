@@ -2,6 +2,7 @@ package io.bolmo4j.kernel;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.bolmo4j.kernel.exec.CellException;
 import io.bolmo4j.kernel.widget.Comms;
 import io.bolmo4j.kernel.widget.WidgetProtocol;
 import io.bolmo4j.kernel.widget.WidgetSession;
@@ -17,6 +18,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -131,6 +133,15 @@ class WidgetsTest {
     static String plain(String code) {
         Map<String, Object> b = session.execute(code, 1, false, new KernelSessionTest.Recorder());
         return b == null ? null : String.valueOf(b.get("text/plain"));
+    }
+
+    @Test
+    void badSettingsAreClearErrors() {
+        CellException half = assertThrows(CellException.class, () -> plain("new IntSlider().min(0.5)"));
+        assertEquals("an IntSlider takes whole numbers, got 0.5", half.evalue());
+        CellException option = assertThrows(CellException.class, () -> plain("Dropdown.of(List.of(\"a\", \"b\")).value(\"z\")"));
+        assertEquals("z is not one of the options [a, b]", option.evalue());
+        assertEquals("FloatSlider(2.0)", plain("new FloatSlider().max(2).value(5.0).max(2)"), "a value above a new maximum is moved into range");
     }
 
     @Test
