@@ -328,9 +328,9 @@ public final class Bolmo implements AutoCloseable {
         if (bytes.length == 0) {
             throw new IllegalArgumentException("text is empty");
         }
-        boolean[] all = loaded.logits(text + "\n").boundaries(); // position 0 is BOS
-        boolean[] predicted = Arrays.copyOfRange(all, 1, bytes.length + 1);
-        return new BoundaryView(bytes, predicted, tokenizer().encode(text).tokenEnds());
+        LoadedBolmo.Logits all = loaded.logits(text + "\n"); // position 0 is BOS
+        return new BoundaryView(bytes, Arrays.copyOfRange(all.boundaries(), 1, bytes.length + 1), tokenizer().encode(text).tokenEnds(),
+                Arrays.copyOfRange(all.boundaryLogProb(), 1, bytes.length + 1), BoundaryView.MODEL_THRESHOLD);
     }
 
     /** The CUTE evaluator's view of this model. */
