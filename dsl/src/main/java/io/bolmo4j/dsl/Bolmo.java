@@ -20,6 +20,7 @@ import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.export.BolmoCoreExport;
 import io.bolmo4j.export.BolmoCoreImport;
 import io.bolmo4j.export.ExportedRun;
+import io.bolmo4j.hub.ModelPaths;
 import io.bolmo4j.olmo.TransformerStack;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import tech.tablesaw.api.DoubleColumn;
@@ -159,8 +160,9 @@ public final class Bolmo implements AutoCloseable {
     }
 
     /**
-     * Loads a Bolmo directory (Hugging Face layout). Its subword vocabulary is its own {@code tokenizer.json}, else the
-     * one its config names ({@code tokenizer_config.original_identifier}) in the Hugging Face cache.
+     * Loads a Bolmo directory (Hugging Face layout), or a Hub repository {@code ORG/NAME[@REVISION]} (from the Hugging
+     * Face cache, else downloaded into it). Its subword vocabulary is its own {@code tokenizer.json}, else the one its
+     * config names ({@code tokenizer_config.original_identifier}) in the Hugging Face cache.
      */
     public static Bolmo load(Path dir) {
         return load(dir, null);
@@ -171,7 +173,8 @@ public final class Bolmo implements AutoCloseable {
      * {@code tokenizer.json} (e.g. allenai/Bolmo-1B as downloaded, with dolma2's tokenizer.json elsewhere).
      */
     public static Bolmo load(Path dir, Path tokenizerFile) {
-        Path file = SubwordTokenizerFile.find(dir, tokenizerFile, System.getenv());
+        dir = ModelPaths.resolve(dir);
+        Path file = SubwordTokenizerFile.find(dir, tokenizerFile);
         try {
             String json = Files.readString(file);
             return new Bolmo(BolmoCheckpoint.load(dir), null, BpeTokenizer.fromJson(json), json,

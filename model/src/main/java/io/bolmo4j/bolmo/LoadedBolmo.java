@@ -75,7 +75,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
 
     /** As {@link #load(Path, Path)} with the global model's weight matrices held as {@code type}. */
     public static LoadedBolmo load(Path dir, Path subwordTokenizer, WeightType type) {
-        Path tokFile = SubwordTokenizerFile.find(dir, subwordTokenizer, System.getenv());
+        Path tokFile = SubwordTokenizerFile.find(dir, subwordTokenizer);
         return new LoadedBolmo(BolmoCheckpoint.load(dir, type), BpeTokenizer.load(tokFile), chatTemplate(dir, tokFile));
     }
 

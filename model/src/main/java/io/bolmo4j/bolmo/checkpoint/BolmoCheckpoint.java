@@ -75,7 +75,7 @@ public final class BolmoCheckpoint {
 
     /** The teacher tokenizer whose vocabulary defines the subword-suffix ids ({@link SubwordTokenizerFile#find}). */
     public static BpeTokenizer subwordTokenizer(Path dir) {
-        return BpeTokenizer.load(SubwordTokenizerFile.find(dir, null, System.getenv()));
+        return BpeTokenizer.load(SubwordTokenizerFile.find(dir, null));
     }
 
     /** Writes config.json, the weights and the teacher's tokenizer.json + tokenizer_config.json. */
