@@ -128,6 +128,7 @@ public final class Hub {
                 throw new HubException(HubException.Kind.NOT_FOUND, "no file of " + repo.id() + " at revision " + repo.revision()
                         + " matches (it has " + files.stream().map(RepoFile::path).limit(8).toList() + ")");
             }
+            cache.tag();
             cache.writeRef(repo, commit);
             Path folder = cache.snapshotFolder(repo, commit);
             List<RepoFile> todo = chosen.stream().filter(f -> !Files.exists(folder.resolve(f.path()))).toList();

@@ -35,6 +35,7 @@ import java.util.function.Supplier;
  *                            /snapshots/COMMIT/PATH        relative symlinks to ../../blobs/ETAG
  *                            /trees/COMMIT.json            the commit's file listing (huggingface_hub's tree cache)
  * HUB_CACHE/.locks/models--ORG--NAME/ETAG.lock             held while a blob is written
+ * HUB_CACHE/CACHEDIR.TAG                                   tells backup tools to skip the cache
  * </pre>
  */
 final class HubCache {
@@ -81,6 +82,16 @@ final class HubCache {
             return Files.isRegularFile(ref) ? Optional.of(Files.readString(ref).strip()) : Optional.empty();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + ref, e);
+        }
+    }
+
+    /** Marks the cache for backup tools (the Cache Directory Tagging Standard), as huggingface_hub does. */
+    void tag() throws IOException {
+        Path tag = root.resolve("CACHEDIR.TAG");
+        if (!Files.exists(tag)) {
+            HfCheckpoint.writeAtomically(tag, ("Signature: 8a477f597d28d172789f06886806bc55\n"
+                    + "# This file is a cache directory tag created by bolmo4j for the Hugging Face hub cache.\n"
+                    + "# For information about cache directory tags, see https://bford.info/cachedir/\n").getBytes(StandardCharsets.US_ASCII));
         }
     }
 
