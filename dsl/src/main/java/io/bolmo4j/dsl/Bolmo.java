@@ -7,6 +7,7 @@ import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
+import io.bolmo4j.bolmo.checkpoint.TeacherTokenizer;
 import io.bolmo4j.bolmo.eval.BolmoEval;
 import io.bolmo4j.bolmo.merge.TaskVector;
 import io.bolmo4j.bolmo.merge.TaskVectorMerge;
@@ -55,18 +56,18 @@ public final class Bolmo implements AutoCloseable {
     private final BolmoModel model;
     private Olmo teacher;
     private final BpeTokenizer tokenizer;
-    private final String tokenizerJson;
-    private final LoadedBolmo loaded;
+    private TeacherTokenizer teacherTokenizer;
+    private LoadedBolmo loaded;
     private final List<Row> history = new ArrayList<>();
 
     private record Row(String stage, StageTrainer.Step step) {}
 
-    private Bolmo(BolmoModel model, Olmo teacher, BpeTokenizer tok, String tokenizerJson,
+    private Bolmo(BolmoModel model, Olmo teacher, BpeTokenizer tok, TeacherTokenizer teacherTokenizer,
                   ChatTemplate template) {
         this.model = model;
         this.teacher = teacher;
         this.tokenizer = tok;
-        this.tokenizerJson = tokenizerJson;
+        this.teacherTokenizer = teacherTokenizer;
         this.loaded = new LoadedBolmo(model, tok, template);
     }
 
@@ -84,7 +85,7 @@ public final class Bolmo implements AutoCloseable {
 
     private static Bolmo byteify(Olmo teacher, long seed, UnaryOperator<BolmoConfig> architecture) {
         return new Bolmo(Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), seed, architecture), teacher,
-                teacher.tokenizer(), teacher.tokenizerJson(), teacher.loaded().chatTemplate().orElse(null));
+                teacher.tokenizer(), TeacherTokenizer.of(teacher.directory()), teacher.loaded().chatTemplate().orElse(null));
     }
 
     /**
@@ -177,7 +178,7 @@ public final class Bolmo implements AutoCloseable {
         Path file = SubwordTokenizerFile.find(dir, tokenizerFile);
         try {
             String json = Files.readString(file);
-            return new Bolmo(BolmoCheckpoint.load(dir), null, BpeTokenizer.fromJson(json), json,
+            return new Bolmo(BolmoCheckpoint.load(dir), null, BpeTokenizer.fromJson(json), TeacherTokenizer.ofBolmo(dir, file),
                     LoadedBolmo.chatTemplate(dir, file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
@@ -228,9 +229,14 @@ public final class Bolmo implements AutoCloseable {
         return mergeTaskVector(instruct, teacher, 1.0);
     }
 
-    /** Task arithmetic: {@code θ += α (θ_instruct − θ_base)} on the tensors of docs/bolmo.md §8. */
+    /**
+     * Task arithmetic: {@code θ += α (θ_instruct − θ_base)} on the tensors of docs/bolmo.md §8. The Bolmo then chats
+     * like the instruct model: it takes its chat template, special tokens and stop ids (also into {@link #save}).
+     */
     public Bolmo mergeTaskVector(Olmo instruct, Olmo base, double alpha) {
         TaskVector.merge(model, instruct.model(), base.model(), alpha);
+        teacherTokenizer = teacherTokenizer.withChatOf(TeacherTokenizer.of(instruct.directory()));
+        loaded = new LoadedBolmo(model, tokenizer, instruct.loaded().chatTemplate().or(loaded::chatTemplate).orElse(null));
         return this;
     }
 
@@ -268,9 +274,12 @@ public final class Bolmo implements AutoCloseable {
         return TaskVectorMerge.plan(bolmo, instruct, base);
     }
 
-    /** Writes the model in the Hugging Face Bolmo layout, with the teacher's tokenizer. */
+    /**
+     * Writes the model in the Hugging Face Bolmo layout that transformers loads as a released Bolmo, with the teacher's
+     * tokenizer, chat template and stop ids (see {@link io.bolmo4j.bolmo.checkpoint.TransformersFiles}).
+     */
     public Bolmo save(Path dir) {
-        BolmoCheckpoint.save(model, dir, false, tokenizerJson);
+        BolmoCheckpoint.save(model, dir, false, teacherTokenizer);
         return this;
     }
 

@@ -79,9 +79,13 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         return new LoadedBolmo(BolmoCheckpoint.load(dir, type), BpeTokenizer.load(tokFile), chatTemplate(dir, tokFile));
     }
 
-    /** A Bolmo's chat template: its directory's, else the one beside its subword tokenizer file (the teacher's). */
+    /**
+     * A Bolmo's chat template, with the teacher's special tokens: the teacher's as saved in {@code dir/teacher/}, else
+     * the directory's own, else the one beside its subword tokenizer file.
+     */
     public static ChatTemplate chatTemplate(Path dir, Path subwordTokenizerFile) {
-        return ChatTemplate.find(dir).or(() -> ChatTemplate.find(subwordTokenizerFile.toAbsolutePath().getParent())).orElse(null);
+        return ChatTemplate.find(dir.resolve(SubwordTokenizerFile.TEACHER_FOLDER)).or(() -> ChatTemplate.find(dir))
+                .or(() -> ChatTemplate.find(subwordTokenizerFile.toAbsolutePath().getParent())).orElse(null);
     }
 
     /** The chat template (the teacher's), if there is one. */
