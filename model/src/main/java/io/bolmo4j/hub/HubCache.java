@@ -1,6 +1,5 @@
 package io.bolmo4j.hub;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -194,8 +193,7 @@ final class HubCache {
         JsonObject o = new JsonObject();
         o.addProperty("format_version", TREE_FORMAT);
         o.add("files", all);
-        HfCheckpoint.writeAtomically(treeFile(repo, commit),
-                new GsonBuilder().setPrettyPrinting().create().toJson(o).getBytes(StandardCharsets.UTF_8));
+        HfCheckpoint.writeAtomically(treeFile(repo, commit), HfCheckpoint.pretty(o));
     }
 
     private Path treeFile(HubRepo repo, String commit) {

@@ -2,7 +2,6 @@ package io.bolmo4j.olmo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.chat.SpecialTokens;
@@ -86,14 +85,14 @@ public final class OlmoCheckpoint {
         Map<String, byte[]> files = new LinkedHashMap<>(extraFiles);
         JsonObject generation = generationConfig(cfg);
         if (generation.size() > 0) {
-            files.putIfAbsent(SpecialTokens.GENERATION_CONFIG, json(generation));
+            files.putIfAbsent(SpecialTokens.GENERATION_CONFIG, HfCheckpoint.pretty(generation));
         }
         if (files.containsKey(TOKENIZER) && !files.containsKey(ChatTemplate.TOKENIZER_CONFIG)) {
             BpeTokenizer tok = BpeTokenizer.fromJson(new String(files.get(TOKENIZER), StandardCharsets.UTF_8));
             OlmoConfig c = model.config();
             List<Integer> stops = specialIds(cfg, tok);
             if (!stops.isEmpty()) { // else there is no EOS to name: tokenizer.json alone is what transformers gets
-                files.put(ChatTemplate.TOKENIZER_CONFIG, json(tokenizerConfig(tok, stops.get(0),
+                files.put(ChatTemplate.TOKENIZER_CONFIG, HfCheckpoint.pretty(tokenizerConfig(tok, stops.get(0),
                         c.padTokenId == null ? OptionalInt.empty() : OptionalInt.of(c.padTokenId),
                         c.bosTokenId == null ? OptionalInt.empty() : OptionalInt.of(c.bosTokenId))));
             }
@@ -135,9 +134,6 @@ public final class OlmoCheckpoint {
         return c;
     }
 
-    private static byte[] json(JsonObject o) {
-        return (new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n").getBytes(StandardCharsets.UTF_8);
-    }
 
     /** Summary without loading the weights into the engine. */
     public static Summary summary(Path dir) {

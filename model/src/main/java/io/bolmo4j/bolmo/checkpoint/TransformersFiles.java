@@ -1,6 +1,5 @@
 package io.bolmo4j.bolmo.checkpoint;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -12,6 +11,7 @@ import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.ByteTokenizer;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.chat.SpecialTokens;
+import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 
 import java.math.BigInteger;
@@ -75,12 +75,12 @@ public final class TransformersFiles {
     public static Map<String, byte[]> files(BolmoConfig c, TeacherTokenizer teacher) {
         Map<String, byte[]> m = new LinkedHashMap<>();
         m.put(TeacherTokenizer.TOKENIZER, teacher.files().get(TeacherTokenizer.TOKENIZER));
-        m.put(ChatTemplate.TOKENIZER_CONFIG, json(byteTokenizerConfig(remoteCode(c), teacher)));
+        m.put(ChatTemplate.TOKENIZER_CONFIG, HfCheckpoint.pretty(byteTokenizerConfig(remoteCode(c), teacher)));
         JsonObject gen = new JsonObject();
         gen.addProperty("bos_token_id", ByteTokenizer.BOS);
         gen.addProperty("eos_token_id", ByteTokenizer.EOS);
         gen.addProperty("pad_token_id", ByteTokenizer.PAD);
-        m.put(SpecialTokens.GENERATION_CONFIG, json(gen));
+        m.put(SpecialTokens.GENERATION_CONFIG, HfCheckpoint.pretty(gen));
         teacher.files().forEach((name, bytes) -> m.put(SubwordTokenizerFile.TEACHER_FOLDER + "/" + name, bytes));
         return m;
     }
@@ -144,7 +144,4 @@ public final class TransformersFiles {
         }
     }
 
-    private static byte[] json(JsonObject o) {
-        return (new GsonBuilder().setPrettyPrinting().create().toJson(o) + "\n").getBytes(StandardCharsets.UTF_8);
-    }
 }

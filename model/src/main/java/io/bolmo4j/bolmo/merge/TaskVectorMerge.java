@@ -1,6 +1,5 @@
 package io.bolmo4j.bolmo.merge;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
@@ -19,7 +18,6 @@ import io.bolmo4j.olmo.TransformerStack;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -156,18 +154,17 @@ public final class TaskVectorMerge {
      * teacher's vocabulary stays: it defines the suffix embeddings), and names it as original_identifier.
      */
     private static void takeInstructChat(Path bolmo, Path instruct, Path out, BolmoConfig config) throws IOException {
+        if (!Files.isRegularFile(instruct.resolve("tokenizer.json"))) {
+            return; // an instruct model without tokenizer files has no chat to give
+        }
         TeacherTokenizer teacher;
         try {
-            teacher = TeacherTokenizer.ofBolmo(bolmo, SubwordTokenizerFile.find(bolmo, null));
+            teacher = TeacherTokenizer.ofBolmo(bolmo, SubwordTokenizerFile.find(bolmo, null)).withChatOf(TeacherTokenizer.of(instruct));
         } catch (CheckpointException e) {
             return; // no teacher vocabulary at hand (e.g. not in the hub cache): the Bolmo's files stay as they were
         }
-        if (Files.isRegularFile(instruct.resolve("tokenizer.json"))) {
-            teacher = teacher.withChatOf(TeacherTokenizer.of(instruct));
-        }
         JsonObject json = JsonParser.parseString(Files.readString(out.resolve(HfCheckpoint.CONFIG))).getAsJsonObject();
-        HfCheckpoint.writeAtomically(out.resolve(HfCheckpoint.CONFIG), (new GsonBuilder().setPrettyPrinting().create()
-                .toJson(TransformersFiles.config(json, config, teacher)) + "\n").getBytes(StandardCharsets.UTF_8));
+        HfCheckpoint.writeAtomically(out.resolve(HfCheckpoint.CONFIG), HfCheckpoint.pretty(TransformersFiles.config(json, config, teacher)));
         for (Map.Entry<String, byte[]> f : TransformersFiles.files(config, teacher).entrySet()) {
             HfCheckpoint.writeAtomically(out.resolve(f.getKey()), f.getValue());
         }
