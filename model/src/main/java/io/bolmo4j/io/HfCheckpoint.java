@@ -228,9 +228,10 @@ public final class HfCheckpoint implements AutoCloseable {
         }
     }
 
-    /** A JSON file's bytes as the Hugging Face tools write them: indented, '<' and '>' as themselves, a final newline. */
+    /** A JSON file's bytes as the Hugging Face tools write them: indented, nulls kept, '<' and '>' as themselves, a final newline. */
     public static byte[] pretty(JsonObject o) {
-        return (new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().disableHtmlEscaping().create().toJson(o) + "\n")
+        return (new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues().disableHtmlEscaping()
+                .create().toJson(o) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
