@@ -37,8 +37,8 @@ public final class ModelPaths {
         try {
             return Hub.current().resolve(HubRepo.parse(model), MODEL_FILES);
         } catch (HubException e) {
-            throw e.kind() == HubException.Kind.NOT_FOUND
-                    ? new HubException(e.kind(), "no folder " + model + " here, and " + e.getMessage(), e) : e;
+            // the argument may have been meant as a folder (a typo, a run not made yet): say that none is here either
+            throw e.kind() == HubException.Kind.CORRUPT ? e : new HubException(e.kind(), "no folder " + model + " here, and " + e.getMessage(), e);
         }
     }
 
