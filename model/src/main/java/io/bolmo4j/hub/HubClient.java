@@ -360,9 +360,18 @@ final class HubClient {
         return r;
     }
 
+    /** The exception's class and the first message along its causes (HttpClient's ConnectException has none itself). */
     private static String describe(IOException e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : " " + m);
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return e.getClass().getSimpleName() + " " + t.getMessage();
+            }
+        }
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return e.getClass().getSimpleName() + (root == e ? "" : " (" + root.getClass().getSimpleName() + ")");
     }
 
     /** Turns an error answer into one line naming the repository, revision and file. */
