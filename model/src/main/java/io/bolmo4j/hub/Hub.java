@@ -33,6 +33,9 @@ public final class Hub {
     /** Parallel file downloads, as huggingface_hub's snapshot_download (max_workers=8). */
     private static final int WORKERS = 8;
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
+    /** ETags name blob files: hashes, nothing that could leave the blobs folder. */
+    private static final Pattern ETAG = Pattern.compile("[0-9A-Za-z_-][0-9A-Za-z._-]*");
     private static final long MB = 1_000_000;
 
     private final HubSettings settings;
@@ -116,13 +119,18 @@ public final class Hub {
     private Path fetch(HubRepo repo, Predicate<String> wanted) {
         HubClient client = new HubClient(settings);
         String commit = client.commit(repo);
+        if (!COMMIT.matcher(commit).matches()) {
+            throw untrusted(repo, "a commit '" + commit + "'");
+        }
         HubRepo atCommit = repo.at(commit);
         try {
             List<RepoFile> files = cache.tree(repo, commit).orElse(null);
             if (files == null) {
                 files = client.tree(repo, commit);
+                checkPaths(repo, files);
                 cache.writeTree(repo, commit, files);
             }
+            checkPaths(repo, files);
             List<RepoFile> chosen = files.stream().filter(f -> wanted.test(f.path())).toList();
             if (chosen.isEmpty()) {
                 throw new HubException(HubException.Kind.NOT_FOUND, "no file of " + repo.id() + " at revision " + repo.revision()
@@ -139,6 +147,20 @@ public final class Hub {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to the Hugging Face cache " + settings.cache() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** File paths stay inside the snapshot folder (huggingface_hub refuses the same). */
+    private void checkPaths(HubRepo repo, List<RepoFile> files) {
+        files.stream().filter(f -> !HubRepo.SAFE_PATH.test(f.path())).findFirst()
+                .ifPresent(f -> {
+                    throw untrusted(repo, "a file path '" + f.path() + "'");
+                });
+    }
+
+    /** The server said something no Hub says, which must not become a path in the cache. */
+    private HubException untrusted(HubRepo repo, String what) {
+        return new HubException(HubException.Kind.UNREACHABLE, settings.endpoint() + " answered " + what + " for " + repo
+                + ", which the Hub never does; nothing was written (check HF_ENDPOINT)");
     }
 
     /** Downloads files in parallel under one progress bar; the first failure stops the rest (their parts are kept). */
@@ -180,6 +202,9 @@ public final class Hub {
 
     private void downloadFile(HubClient client, HubRepo repo, HubRepo atCommit, RepoFile f, Transfer transfer) throws IOException {
         HubClient.Location loc = client.locate(repo, atCommit.revision(), f.path());
+        if (!ETAG.matcher(loc.etag()).matches()) {
+            throw untrusted(repo, "an ETag '" + loc.etag() + "' for " + f.path());
+        }
         Path blob = cache.blob(repo, loc.etag());
         if (!Files.exists(blob)) {
             Files.createDirectories(blob.getParent());

@@ -1,5 +1,7 @@
 package io.bolmo4j.hub;
 
+import java.util.Arrays;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -14,6 +16,9 @@ public record HubRepo(String id, String revision) {
     /** huggingface_hub's rule for repository ids (validate_repo_id), with the organisation required. */
     private static final Pattern ID = Pattern.compile("[\\w.-]{1,96}/[\\w.-]{1,96}");
     private static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
+    /** A relative '/'-separated path that stays inside the folder it is resolved against (no '..', no '\\'). */
+    static final Predicate<String> SAFE_PATH = p -> !p.isEmpty() && !p.startsWith("/") && !p.contains("\\")
+            && Arrays.stream(p.split("/", -1)).noneMatch(s -> s.isEmpty() || s.equals(".") || s.equals(".."));
 
     public HubRepo {
         if (!isId(id)) {
@@ -21,6 +26,9 @@ public record HubRepo(String id, String revision) {
         }
         if (revision == null || revision.isBlank()) {
             throw new IllegalArgumentException(id + ": empty revision");
+        }
+        if (!SAFE_PATH.test(revision)) {
+            throw new IllegalArgumentException(id + ": revision '" + revision + "' is not a branch, tag or commit name");
         }
     }
 

@@ -202,6 +202,21 @@ class HubTest {
     }
 
     @Test
+    void pathsFromTheServerNeverLeaveTheCache() throws IOException {
+        hub.repo("acme/evil").file("config.json", "{}").file("../../outside.txt", "escaped");
+        Path cache = tmp.resolve("deep/hub");
+        HubException e = assertThrows(HubException.class, () -> client(cache, null).download(HubRepo.parse("acme/evil"), List.of()));
+        assertTrue(e.getMessage().contains("a file path '../../outside.txt'") && e.getMessage().contains("nothing was written"), e.getMessage());
+        try (var s = Files.walk(tmp)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().equals("outside.txt")));
+        }
+        for (String bad : List.of("a/b@../x", "a/b@/etc", "a/b@refs//x")) {
+            assertThrows(IllegalArgumentException.class, () -> HubRepo.parse(bad), bad);
+        }
+        assertEquals("refs/pr/1", HubRepo.parse("a/b@refs/pr/1").revision());
+    }
+
+    @Test
     void treeListingsArePagedByLinkHeaders() {
         hub.pageSize(2);
         try {
