@@ -12,7 +12,7 @@ import java.util.Locale;
 @Command(name = "info", description = "Architecture summary and parameter count of an OLMo or Bolmo checkpoint directory.")
 final class InfoCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
-            description = "Hugging Face checkpoint directory (or tiny-olmo, tiny-olmo-instruct)")
+            description = "Hugging Face checkpoint directory (or tiny-olmo, tiny-olmo-instruct, or a Hub model ORG/NAME[@REV])")
     Path dir;
 
     @Override

@@ -1,6 +1,7 @@
 package io.bolmo4j.cli;
 
 import io.bolmo4j.engine.Backend;
+import io.bolmo4j.hub.HubException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Option;
         subcommands = {InfoCommand.class, GenerateCommand.class, ChatCommand.class, ScoreCommand.class, LogitsCommand.class,
                 BenchCommand.class, DemoCommand.class, PretrainCommand.class, ByteifyCommand.class, Stage2Command.class, EvaluateCommand.class,
                 MergeCommand.class, FinetuneCommand.class, CorpusReportCommand.class, BoundaryCeilingCommand.class, TokenizeCommand.class,
-                ExportRunCommand.class, ImportRunCommand.class, KernelCommand.class, CommandLine.HelpCommand.class})
+                DownloadCommand.class, ExportRunCommand.class, ImportRunCommand.class, KernelCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--device", scope = CommandLine.ScopeType.INHERIT,
             description = "auto (default), cpu, gpu or gpu:N (GPU needs a -Pgpu build)")
@@ -62,6 +63,14 @@ public final class Main implements Runnable {
                 ex.printStackTrace(cmd.getErr());
             }
             return 1;
+        });
+        CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, arguments) -> {
+            // a model argument's download failed while the arguments were read: a failure of the run, not of its usage
+            if (ex.getCause() instanceof HubException hub) {
+                return cl.getExecutionExceptionHandler().handleExecutionException(hub, ex.getCommandLine(), null);
+            }
+            return usage.handleParseException(ex, arguments);
         });
         return cl.execute(args);
     }

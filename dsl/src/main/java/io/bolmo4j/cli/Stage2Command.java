@@ -15,7 +15,7 @@ import java.nio.file.Path;
         modelTransformer = SettingOptions.Stage2Options.class)
 final class Stage2Command implements Runnable {
     @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
-            description = "Bolmo directory (e.g. from byteify) (or tiny-olmo, tiny-olmo-instruct)")
+            description = "Bolmo directory (e.g. from byteify) (or tiny-olmo, tiny-olmo-instruct, or a Hub model ORG/NAME[@REV])")
     Path dir;
 
     @Option(names = "--teacher", converter = ModelDir.class, description = "the OLMo teacher, for the report's teacher"

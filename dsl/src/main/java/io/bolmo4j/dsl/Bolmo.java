@@ -5,6 +5,7 @@ import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.BolmoTokenization;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.LoadedBolmo;
+import io.bolmo4j.bolmo.checkpoint.TeacherTokenizer;
 import io.bolmo4j.bolmo.eval.BolmoEval;
 import io.bolmo4j.bolmo.merge.TaskVector;
 import io.bolmo4j.bolmo.merge.TaskVectorMerge;
@@ -16,6 +17,7 @@ import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.export.BolmoCoreExport;
 import io.bolmo4j.export.BolmoCoreImport;
 import io.bolmo4j.export.ExportedRun;
+import io.bolmo4j.hub.ModelPaths;
 import io.bolmo4j.olmo.TransformerStack;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.Trainer;
@@ -45,7 +47,7 @@ import java.util.function.UnaryOperator;
  * }</pre>
  */
 public final class Bolmo implements AutoCloseable {
-    private final LoadedBolmo loaded;
+    private LoadedBolmo loaded;
     private Olmo teacher;
     private final List<Row> history = new ArrayList<>();
 
@@ -71,7 +73,7 @@ public final class Bolmo implements AutoCloseable {
     private static Bolmo byteify(Olmo teacher, long seed, UnaryOperator<BolmoConfig> architecture) {
         BolmoModel model = Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), seed, architecture);
         return new Bolmo(new LoadedBolmo(model, teacher.tokenizer(), teacher.loaded().chatTemplate().orElse(null),
-                teacher.directory().resolve("tokenizer.json")), teacher);
+                TeacherTokenizer.of(teacher.directory())), teacher);
     }
 
     /**
@@ -147,8 +149,9 @@ public final class Bolmo implements AutoCloseable {
     }
 
     /**
-     * Loads a Bolmo directory (Hugging Face layout). Its subword vocabulary is its own {@code tokenizer.json}, else the
-     * one its config names ({@code tokenizer_config.original_identifier}) in the Hugging Face cache.
+     * Loads a Bolmo directory (Hugging Face layout), or a Hub repository {@code ORG/NAME[@REVISION]} (from the Hugging
+     * Face cache, else downloaded into it). Its subword vocabulary is its own {@code tokenizer.json}, else the one its
+     * config names ({@code tokenizer_config.original_identifier}) in the Hugging Face cache.
      */
     public static Bolmo load(Path dir) {
         return load(dir, null);
@@ -159,7 +162,7 @@ public final class Bolmo implements AutoCloseable {
      * {@code tokenizer.json} (e.g. allenai/Bolmo-1B as downloaded, with dolma2's tokenizer.json elsewhere).
      */
     public static Bolmo load(Path dir, Path tokenizerFile) {
-        return new Bolmo(LoadedBolmo.load(dir, tokenizerFile), null);
+        return new Bolmo(LoadedBolmo.load(ModelPaths.resolve(dir), tokenizerFile), null);
     }
 
     /**
@@ -206,9 +209,13 @@ public final class Bolmo implements AutoCloseable {
         return mergeTaskVector(instruct, teacher, 1.0);
     }
 
-    /** Task arithmetic: {@code θ += α (θ_instruct − θ_base)} on the tensors of docs/bolmo.md §8. */
+    /**
+     * Task arithmetic: {@code θ += α (θ_instruct − θ_base)} on the tensors of docs/bolmo.md §8. The Bolmo then chats
+     * like the instruct model: it takes its chat template, special tokens and stop ids (also into {@link #save}).
+     */
     public Bolmo mergeTaskVector(Olmo instruct, Olmo base, double alpha) {
         TaskVector.merge(model(), instruct.model(), base.model(), alpha);
+        loaded = loaded.withChatOf(instruct.directory(), instruct.loaded().chatTemplate().orElse(null));
         return this;
     }
 
@@ -246,7 +253,10 @@ public final class Bolmo implements AutoCloseable {
         return TaskVectorMerge.plan(bolmo, instruct, base);
     }
 
-    /** Writes the model in the Hugging Face Bolmo layout, with the teacher's tokenizer. */
+    /**
+     * Writes the model in the Hugging Face Bolmo layout that transformers loads as a released Bolmo, with the teacher's
+     * tokenizer, chat template and stop ids (see {@link io.bolmo4j.bolmo.checkpoint.TransformersFiles}).
+     */
     public Bolmo save(Path dir) {
         loaded.save(dir);
         return this;

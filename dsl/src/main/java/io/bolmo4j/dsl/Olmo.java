@@ -2,6 +2,7 @@ package io.bolmo4j.dsl;
 
 import io.bolmo4j.data.InstructionTasks;
 import io.bolmo4j.engine.WeightType;
+import io.bolmo4j.hub.ModelPaths;
 import io.bolmo4j.olmo.BuiltinModels;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.olmo.OlmoModel;
@@ -28,7 +29,10 @@ public final class Olmo implements AutoCloseable {
         this.lm = LoadedOlmo.load(dir, type);
     }
 
-    /** Loads a Hugging Face OLMo 2 / Olmo 3 directory (config.json, safetensors, tokenizer.json). */
+    /**
+     * Loads a Hugging Face OLMo 2 / Olmo 3 directory (config.json, safetensors, tokenizer.json), a built-in model's name,
+     * or a Hub repository {@code ORG/NAME[@REVISION]} (from the Hugging Face cache, else downloaded into it).
+     */
     public static Olmo load(Path dir) {
         return load(dir, WeightType.FLOAT32);
     }
@@ -38,7 +42,7 @@ public final class Olmo implements AutoCloseable {
      * per weight (half the memory; for inference: byteify and training need {@link WeightType#FLOAT32}).
      */
     public static Olmo load(Path dir, WeightType type) {
-        return new Olmo(BuiltinModels.resolve(dir), type);
+        return new Olmo(ModelPaths.resolve(dir), type);
     }
 
     /** {@link #load(Path)} from a path string. */

@@ -106,7 +106,7 @@ class CliContractTest {
         Map<String, byte[]> before = contents(model);
         String[] r = run(byteify(model));
         assertEquals("1", r[0], r[2]);
-        assertTrue(r[2].contains("--out " + model + " already holds config.json, model.safetensors")
+        assertTrue(r[2].contains("--out " + model + " already holds config.json, generation_config.json, model.safetensors")
                 && r[2].contains("--overwrite"), r[2]);
         assertContentsEqual(before, contents(model));
 

@@ -3,6 +3,7 @@ package io.bolmo4j.bolmo;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.LocalConfig;
 import io.bolmo4j.olmo.OlmoConfig;
@@ -141,7 +142,7 @@ public final class BolmoConfig {
         j.addProperty("bos_token_id", 1);
         j.addProperty("eos_token_id", 1);
         j.addProperty("tie_word_embeddings", false);
-        j.add("tokenizer_config", tokenizerConfig("bolmo4j-teacher"));
+        j.add("tokenizer_config", tokenizerConfig(SubwordTokenizerFile.TEACHER_FOLDER)); // saved beside the weights
         return new BolmoConfig(j, "<from teacher>");
     }
 

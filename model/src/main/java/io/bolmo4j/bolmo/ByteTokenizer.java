@@ -42,6 +42,11 @@ public final class ByteTokenizer {
         return nll;
     }
 
+    /** The name of a special id ({@code <pad>}, {@code <bos>}, {@code <eos>}, {@code <bpe_token_end>}). */
+    public static String specialToken(int id) {
+        return SPECIALS[id];
+    }
+
     /** BOS followed by the UTF-8 bytes of {@code text} (+4). */
     public static int[] encode(String text) {
         return encode(text, false);

@@ -3,6 +3,7 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDScope;
 import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
+import io.bolmo4j.bolmo.checkpoint.TeacherTokenizer;
 import io.bolmo4j.bolmo.generate.BolmoGenerator;
 import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.chat.ChatTemplate;
@@ -17,10 +18,7 @@ import io.bolmo4j.olmo.TextScore;
 import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -38,7 +36,7 @@ import java.util.function.Consumer;
 public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel {
     private final BolmoModel model;
     private final BpeTokenizer subwordTokenizer;
-    private final Path subwordTokenizerFile;
+    private final TeacherTokenizer teacherTokenizer;
     private final SubwordSuffixTrie trie;
     private final ChatTemplate template;
     private final List<String> stopTexts;
@@ -51,17 +49,17 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /**
      * @param template             the chat template (the teacher's), or null; its end-of-turn tokens and EOS, which a
      *                             Bolmo writes out as bytes, end a chat answer
-     * @param subwordTokenizerFile the tokenizer.json {@code teacherTokenizer} was read from, saved with the model (null:
-     *                             {@link #save} is refused)
+     * @param teacherFiles         the teacher's tokenizer files {@code teacherTokenizer} was read from, saved with the
+     *                             model (null: {@link #save} is refused)
      */
-    public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template, Path subwordTokenizerFile) {
+    public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template, TeacherTokenizer teacherFiles) {
         if (teacherTokenizer.vocabSize() != model.config().subwordVocabSize) {
             throw new IllegalArgumentException("teacher tokenizer has " + teacherTokenizer.vocabSize()
                     + " ids but subword_vocab_size is " + model.config().subwordVocabSize);
         }
         this.model = model;
         this.subwordTokenizer = teacherTokenizer;
-        this.subwordTokenizerFile = subwordTokenizerFile;
+        this.teacherTokenizer = teacherFiles;
         this.trie = SubwordSuffixTrie.of(teacherTokenizer);
         this.template = template;
         Set<String> stops = new LinkedHashSet<>();
@@ -88,12 +86,17 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /** As {@link #load(Path, Path)} with the global model's weight matrices held as {@code type}. */
     public static LoadedBolmo load(Path dir, Path subwordTokenizer, WeightType type) {
         Path tokFile = SubwordTokenizerFile.find(dir, subwordTokenizer, System.getenv());
-        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), BpeTokenizer.load(tokFile), chatTemplate(dir, tokFile), tokFile);
+        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), BpeTokenizer.load(tokFile), chatTemplate(dir, tokFile),
+                TeacherTokenizer.ofBolmo(dir, tokFile));
     }
 
-    /** A Bolmo's chat template: its directory's, else the one beside its subword tokenizer file (the teacher's). */
+    /**
+     * A Bolmo's chat template, with the teacher's special tokens: the teacher's as saved in {@code dir/teacher/}, else
+     * the directory's own, else the one beside its subword tokenizer file.
+     */
     public static ChatTemplate chatTemplate(Path dir, Path subwordTokenizerFile) {
-        return ChatTemplate.find(dir).or(() -> ChatTemplate.find(subwordTokenizerFile.toAbsolutePath().getParent())).orElse(null);
+        return ChatTemplate.find(dir.resolve(SubwordTokenizerFile.TEACHER_FOLDER)).or(() -> ChatTemplate.find(dir))
+                .or(() -> ChatTemplate.find(subwordTokenizerFile.toAbsolutePath().getParent())).orElse(null);
     }
 
     /** The chat template (the teacher's), if there is one. */
@@ -126,16 +129,24 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         return subwordTokenizer;
     }
 
-    /** Writes the model in the Hugging Face Bolmo layout with its subword tokenizer.json. */
+    /**
+     * The same Bolmo chatting like {@code instruct} (after a task-vector merge): its chat template, special tokens and
+     * stop ids, also into {@link #save}.
+     */
+    public LoadedBolmo withChatOf(Path instruct, ChatTemplate instructTemplate) {
+        return new LoadedBolmo(model, subwordTokenizer, instructTemplate != null ? instructTemplate : template,
+                teacherTokenizer == null ? null : teacherTokenizer.withChatOf(TeacherTokenizer.of(instruct)));
+    }
+
+    /**
+     * Writes the model in the Hugging Face Bolmo layout that transformers loads as a released Bolmo, with the teacher's
+     * tokenizer, chat template and stop ids.
+     */
     public void save(Path dir) {
-        if (subwordTokenizerFile == null) {
-            throw new IllegalStateException("this Bolmo was built without its tokenizer.json file, which a checkpoint needs");
+        if (teacherTokenizer == null) {
+            throw new IllegalStateException("this Bolmo was built without its teacher's tokenizer files, which a checkpoint needs");
         }
-        try {
-            BolmoCheckpoint.save(model, dir, false, Files.readString(subwordTokenizerFile));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + subwordTokenizerFile + ": " + e.getMessage(), e);
-        }
+        BolmoCheckpoint.save(model, dir, false, teacherTokenizer);
     }
 
     /** Continues {@code prompt}; {@code maxNewTokens} counts bytes. */

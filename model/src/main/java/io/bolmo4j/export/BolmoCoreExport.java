@@ -9,6 +9,7 @@ import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.bolmo.train.Stage2;
 import io.bolmo4j.chat.SpecialTokens;
 import io.bolmo4j.io.HfCheckpoint;
+import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -141,10 +143,7 @@ public final class BolmoCoreExport {
             }
         }
         if (!Files.exists(dir.resolve("tokenizer_config.json"))) {
-            JsonObject c = new JsonObject();
-            c.addProperty("tokenizer_class", "PreTrainedTokenizerFast");
-            c.addProperty("eos_token", t.tokenizer.tokenString(t.eosId));
-            t.tokenizer.padId().ifPresent(p -> c.addProperty("pad_token", t.tokenizer.tokenString(p)));
+            JsonObject c = OlmoCheckpoint.tokenizerConfig(t.tokenizer, t.eosId, t.tokenizer.padId(), OptionalInt.empty());
             Files.writeString(dir.resolve("tokenizer_config.json"), c + "\n");
         }
     }

@@ -228,8 +228,10 @@ public final class HfCheckpoint implements AutoCloseable {
         }
     }
 
-    static byte[] pretty(JsonObject o) {
-        return (new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n")
+    /** A JSON file's bytes as the Hugging Face tools write them: indented, nulls kept, '<' and '>' as themselves, a final newline. */
+    public static byte[] pretty(JsonObject o) {
+        return (new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues().disableHtmlEscaping()
+                .create().toJson(o) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
     }
 

@@ -27,13 +27,6 @@ public final class BuiltinModels {
         return NAMES.contains(name);
     }
 
-    /**
-     * {@code dir} itself when it exists, else the shipped model of that name; the CLI accepts both everywhere.
-     */
-    public static Path resolve(Path dir) {
-        return Files.exists(dir) || !isBuiltin(dir.toString()) ? dir : path(dir.toString());
-    }
-
     /** The directory of a shipped model. */
     public static synchronized Path path(String name) {
         if (!isBuiltin(name)) {

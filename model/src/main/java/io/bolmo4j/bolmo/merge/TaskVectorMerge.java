@@ -1,6 +1,11 @@
 package io.bolmo4j.bolmo.merge;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
+import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
+import io.bolmo4j.bolmo.checkpoint.TeacherTokenizer;
+import io.bolmo4j.bolmo.checkpoint.TransformersFiles;
 import io.bolmo4j.io.AtomicFiles;
 import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.CheckpointWriter;
@@ -132,6 +137,7 @@ public final class TaskVectorMerge {
                 for (String f : plan.copiedFiles()) {
                     Files.copy(bolmo.resolve(f), tmp.resolve(f), StandardCopyOption.COPY_ATTRIBUTES);
                 }
+                takeInstructChat(bolmo, instruct, tmp, in.config());
                 Files.deleteIfExists(out); // an empty directory: the rename cannot replace it
                 Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
                 return new Result(plan, out, shards, (System.nanoTime() - start) / 1e9, m.farthest, m.farthestDistance);
@@ -140,6 +146,27 @@ public final class TaskVectorMerge {
             } finally {
                 AtomicFiles.deleteQuietly(tmp); // after the move there is nothing left to delete
             }
+        }
+    }
+
+    /**
+     * The merged Bolmo answers like the instruct model, so it takes its chat template, special tokens and stop ids (the
+     * teacher's vocabulary stays: it defines the suffix embeddings), and names it as original_identifier.
+     */
+    private static void takeInstructChat(Path bolmo, Path instruct, Path out, BolmoConfig config) throws IOException {
+        if (!Files.isRegularFile(instruct.resolve("tokenizer.json"))) {
+            return; // an instruct model without tokenizer files has no chat to give
+        }
+        TeacherTokenizer teacher;
+        try {
+            teacher = TeacherTokenizer.ofBolmo(bolmo, SubwordTokenizerFile.find(bolmo, null)).withChatOf(TeacherTokenizer.of(instruct));
+        } catch (CheckpointException e) {
+            return; // no teacher vocabulary at hand (e.g. not in the hub cache): the Bolmo's files stay as they were
+        }
+        JsonObject json = JsonParser.parseString(Files.readString(out.resolve(HfCheckpoint.CONFIG))).getAsJsonObject();
+        HfCheckpoint.writeAtomically(out.resolve(HfCheckpoint.CONFIG), HfCheckpoint.pretty(TransformersFiles.config(json, config, teacher)));
+        for (Map.Entry<String, byte[]> f : TransformersFiles.files(config, teacher).entrySet()) {
+            HfCheckpoint.writeAtomically(out.resolve(f.getKey()), f.getValue());
         }
     }
 
