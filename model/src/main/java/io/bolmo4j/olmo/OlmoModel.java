@@ -12,8 +12,10 @@ import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
- * An OLMo 2 / Olmo 3 causal language model: token embedding, the {@link TransformerStack}, a final RMSNorm and an
- * untied LM head. All maths in fp32. Parameters keep Hugging Face names, so checkpoints load and save unchanged.
+ * A subword causal language model of any {@link OlmoConfig.Family} (OLMo 2/3, Llama, Qwen 2.5/3): token embedding, the
+ * {@link TransformerStack}, a final RMSNorm and an LM head, untied or the input embedding itself
+ * ({@code tie_word_embeddings}). All maths in fp32. Parameters keep Hugging Face names, so checkpoints load and save
+ * unchanged (a tied model holds no {@code lm_head.weight}, as transformers saves it).
  */
 public final class OlmoModel implements AutoCloseable {
 
@@ -31,7 +33,7 @@ public final class OlmoModel implements AutoCloseable {
         this.stack = new TransformerStack(config, params);
         this.embed = params.get(ParameterLayout.EMBED, config.vocabSize, config.hiddenSize);
         this.norm = params.get(ParameterLayout.NORM, config.hiddenSize);
-        this.lmHead = params.get(ParameterLayout.LM_HEAD, config.vocabSize, config.hiddenSize);
+        this.lmHead = config.tieWordEmbeddings ? embed : params.get(ParameterLayout.LM_HEAD, config.vocabSize, config.hiddenSize);
     }
 
     /** A randomly initialised model (normal init with std 0.02, norms at 1), reproducible from {@code seed}. */
@@ -41,7 +43,9 @@ public final class OlmoModel implements AutoCloseable {
         p.putNormal(ParameterLayout.EMBED, rng, 0.02, config.vocabSize, config.hiddenSize);
         TransformerStack.initialize(config, p, rng, 0.02);
         p.putConstant(ParameterLayout.NORM, 1f, config.hiddenSize);
-        p.putNormal(ParameterLayout.LM_HEAD, rng, 0.02, config.vocabSize, config.hiddenSize);
+        if (!config.tieWordEmbeddings) {
+            p.putNormal(ParameterLayout.LM_HEAD, rng, 0.02, config.vocabSize, config.hiddenSize);
+        }
         return new OlmoModel(config, p);
     }
 
@@ -72,6 +76,11 @@ public final class OlmoModel implements AutoCloseable {
     /** Logits of the next token at every position, {@code [B, T, vocab]}. */
     public NDArray logits(NDArray ids, KvCache cache) {
         return head(hidden(ids, cache));
+    }
+
+    /** The LM head's weights {@code [vocab, d]} (the input embedding when tied). */
+    public NDArray outputEmbedding() {
+        return lmHead;
     }
 
     /** Final norm and LM head applied to hidden states. */

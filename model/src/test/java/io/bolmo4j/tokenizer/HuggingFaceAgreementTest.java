@@ -92,9 +92,34 @@ class HuggingFaceAgreementTest {
         return file;
     }
 
+    /** The real tokenizer.json of a model family in {@code /families/NAME/} (qwen3, llama3), gunzipped to a temp file. */
+    static Path family(String name) {
+        Path file = Fixtures.dir().resolve(name + "-tokenizer.json");
+        if (!Files.exists(file)) {
+            try (InputStream in = new GZIPInputStream(
+                    HuggingFaceAgreementTest.class.getResourceAsStream("/families/" + name + "/tokenizer.json.gz"))) {
+                Files.write(file, in.readAllBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            file.toFile().deleteOnExit();
+        }
+        return file;
+    }
+
     @Test
     void realDolma2Tokenizer() {
         assertEquals(0, agree("dolma2 (real)", dolma2()));
+    }
+
+    @Test
+    void realQwen3Tokenizer() {
+        assertEquals(0, agree("Qwen 3 (real, 151,669 ids)", family("qwen3")));
+    }
+
+    @Test
+    void realLlama3Tokenizer() {
+        assertEquals(0, agree("Llama 3 (real, 128,256 ids)", family("llama3")));
     }
 
     @Test
