@@ -174,7 +174,7 @@ public final class Bolmo implements AutoCloseable {
         Path file = SubwordTokenizerFile.find(dir, tokenizerFile, System.getenv());
         try {
             String json = Files.readString(file);
-            return new Bolmo(BolmoCheckpoint.load(dir), null, BpeTokenizer.fromJson(json), json,
+            return new Bolmo(BolmoCheckpoint.load(dir), null, SubwordTokenizerFile.load(file), json,
                     LoadedBolmo.chatTemplate(dir, file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
@@ -265,9 +265,13 @@ public final class Bolmo implements AutoCloseable {
         return TaskVectorMerge.plan(bolmo, instruct, base);
     }
 
-    /** Writes the model in the Hugging Face Bolmo layout, with the teacher's tokenizer. */
+    /**
+     * Writes the model in the Hugging Face Bolmo layout, with the teacher's tokenizer, its BOS and end-of-text tokens
+     * and its chat template; config.json records the teacher's family ({@code teacher_model_type}).
+     */
     public Bolmo save(Path dir) {
-        BolmoCheckpoint.save(model, dir, false, tokenizerJson);
+        BolmoCheckpoint.save(model, dir, false, BolmoCheckpoint.tokenizerFiles(tokenizerJson, tokenizer,
+                loaded.chatTemplate().orElse(null)));
         return this;
     }
 

@@ -32,6 +32,7 @@ import java.util.function.Consumer;
 public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel {
     private final BolmoModel model;
     private final SubwordSuffixTrie trie;
+    private final BpeTokenizer teacherTokenizer;
     private final ChatTemplate template;
     private final List<String> stopTexts;
 
@@ -50,6 +51,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
                     + " ids but subword_vocab_size is " + model.config().subwordVocabSize);
         }
         this.model = model;
+        this.teacherTokenizer = teacherTokenizer;
         this.trie = SubwordSuffixTrie.of(teacherTokenizer);
         this.template = template;
         Set<String> stops = new LinkedHashSet<>();
@@ -60,7 +62,10 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         this.stopTexts = List.copyOf(stops);
     }
 
-    /** Loads a Bolmo directory; its subword vocabulary is found as {@link SubwordTokenizerFile#find} says. */
+    /**
+     * Loads a Bolmo directory; its subword vocabulary is found as {@link SubwordTokenizerFile#find} says, with the
+     * teacher's BOS and end-of-text tokens from the {@code tokenizer_config.json} beside it.
+     */
     public static LoadedBolmo load(Path dir) {
         return load(dir, null, WeightType.FLOAT32);
     }
@@ -76,7 +81,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /** As {@link #load(Path, Path)} with the global model's weight matrices held as {@code type}. */
     public static LoadedBolmo load(Path dir, Path subwordTokenizer, WeightType type) {
         Path tokFile = SubwordTokenizerFile.find(dir, subwordTokenizer, System.getenv());
-        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), BpeTokenizer.load(tokFile), chatTemplate(dir, tokFile));
+        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), SubwordTokenizerFile.load(tokFile), chatTemplate(dir, tokFile));
     }
 
     /** A Bolmo's chat template: its directory's, else the one beside its subword tokenizer file (the teacher's). */
@@ -94,7 +99,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     @Override
     public String generateRendered(String rendered, SamplingOptions options, Consumer<String> onText) {
         Backend.noGrad();
-        int[] ids = ByteTokenizer.encode(rendered, true);
+        int[] ids = ByteTokenizer.encode(rendered, teacherTokenizer);
         if (ids.length > 1 && ids[1] == ByteTokenizer.BOS) {
             ids = Arrays.copyOfRange(ids, 1, ids.length); // the template wrote the BOS itself
         }
@@ -107,6 +112,11 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
 
     public SubwordSuffixTrie trie() {
         return trie;
+    }
+
+    /** The teacher's tokenizer, with its document ids. */
+    public BpeTokenizer teacherTokenizer() {
+        return teacherTokenizer;
     }
 
     /** Continues {@code prompt}; {@code maxNewTokens} counts bytes. */

@@ -151,6 +151,11 @@ public final class ChatTemplate {
         return List.of();
     }
 
+    /** The template's Jinja source. */
+    public String source() {
+        return source;
+    }
+
     /** Where the template came from (a file, or a file and key). */
     public String origin() {
         return origin;

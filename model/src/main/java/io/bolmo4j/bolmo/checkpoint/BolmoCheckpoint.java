@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.WeightType;
@@ -13,6 +14,7 @@ import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.TransformerStack;
 import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.tokenizer.DocumentTokens;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,11 +77,19 @@ public final class BolmoCheckpoint {
 
     /** The teacher tokenizer whose vocabulary defines the subword-suffix ids ({@link SubwordTokenizerFile#find}). */
     public static BpeTokenizer subwordTokenizer(Path dir) {
-        return BpeTokenizer.load(SubwordTokenizerFile.find(dir, null, System.getenv()));
+        return SubwordTokenizerFile.load(SubwordTokenizerFile.find(dir, null, System.getenv()));
     }
 
     /** Writes config.json, the weights and the teacher's tokenizer.json + tokenizer_config.json. */
     public static void save(BolmoModel model, Path dir, boolean bf16, String teacherTokenizerJson) {
+        save(model, dir, bf16, tokenizerFiles(teacherTokenizerJson));
+    }
+
+    /**
+     * Writes config.json, the weights and the teacher's tokenizer files ({@link #tokenizerFiles(String, BpeTokenizer,
+     * ChatTemplate)}).
+     */
+    public static void save(BolmoModel model, Path dir, boolean bf16, Map<String, byte[]> teacherTokenizerFiles) {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         model.params().asMap().forEach((name, a) -> {
             float[] data = Ops.toFloats(a);
@@ -88,15 +98,30 @@ public final class BolmoCheckpoint {
         });
         JsonObject cfg = model.config().toJson();
         cfg.addProperty("torch_dtype", bf16 ? "bfloat16" : "float32");
-        HfCheckpoint.save(dir, cfg, tensors, OlmoCheckpoint.SHARD_BYTES, tokenizerFiles(teacherTokenizerJson));
+        HfCheckpoint.save(dir, cfg, tensors, OlmoCheckpoint.SHARD_BYTES, teacherTokenizerFiles);
     }
 
-    /** The teacher's tokenizer.json and a tokenizer_config.json for it, as a Bolmo directory carries them. */
+    /** The teacher's tokenizer files for a tokenizer.json alone: its document tokens by their usual names, no template. */
     public static Map<String, byte[]> tokenizerFiles(String teacherTokenizerJson) {
+        return tokenizerFiles(teacherTokenizerJson, BpeTokenizer.fromJson(teacherTokenizerJson), null);
+    }
+
+    /**
+     * The teacher's tokenizer.json and a tokenizer_config.json for it, as a Bolmo directory carries them: the teacher's
+     * BOS, end-of-text and pad tokens ({@code bos_token}, {@code eos_token}, {@code pad_token}: what the byte BOS stands
+     * for when the directory is loaded again, {@link SubwordTokenizerFile#load}) and its chat template, if any.
+     */
+    public static Map<String, byte[]> tokenizerFiles(String teacherTokenizerJson, BpeTokenizer teacher, ChatTemplate template) {
         JsonObject tokCfg = new JsonObject();
         tokCfg.addProperty("tokenizer_class", "PreTrainedTokenizerFast");
-        tokCfg.addProperty("eos_token", BpeTokenizer.END_OF_TEXT);
+        DocumentTokens doc = teacher.documentTokens();
+        doc.bos().ifPresent(id -> tokCfg.addProperty("bos_token", teacher.tokenString(id)));
+        doc.endOfText().ifPresent(id -> tokCfg.addProperty("eos_token", teacher.tokenString(id)));
+        doc.pad().ifPresent(id -> tokCfg.addProperty("pad_token", teacher.tokenString(id)));
         tokCfg.addProperty("model_max_length", 1 << 20);
+        if (template != null) {
+            tokCfg.addProperty("chat_template", template.source());
+        }
         Map<String, byte[]> extra = new LinkedHashMap<>();
         extra.put("tokenizer.json", teacherTokenizerJson.getBytes(StandardCharsets.UTF_8));
         extra.put("tokenizer_config.json", (tokCfg + "\n").getBytes(StandardCharsets.UTF_8));

@@ -1,6 +1,8 @@
 package io.bolmo4j.bolmo.checkpoint;
 
+import io.bolmo4j.chat.SpecialTokens;
 import io.bolmo4j.io.CheckpointException;
+import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,6 +57,15 @@ public final class SubwordTokenizerFile {
     }
 
     /** The hub cache: {@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}. */
+    /**
+     * Loads a teacher's {@code tokenizer.json} with its BOS, end-of-text and pad tokens from the
+     * {@code tokenizer_config.json} beside it (a Bolmo directory's own, or the teacher's in the Hugging Face cache).
+     */
+    public static BpeTokenizer load(Path tokenizerJson) {
+        BpeTokenizer tok = BpeTokenizer.load(tokenizerJson);
+        return tok.withDocumentTokens(SpecialTokens.ofTokenizerConfig(tokenizerJson.toAbsolutePath().getParent(), tok));
+    }
+
     public static Path hubCache(Map<String, String> env) {
         String hubCache = env.get("HF_HUB_CACHE");
         if (hubCache != null && !hubCache.isBlank()) {

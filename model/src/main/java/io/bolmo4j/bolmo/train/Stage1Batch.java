@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Teacher-forced Stage 1 examples (docs/bolmo.md §2.2, §6.2): the bytes of whole teacher tokens after a BOS, padded to a
- * fixed length; the teacher sees {@code [eos] ++ tokens}, so teacher position j lines up with student patch j.
+ * fixed length; the teacher sees {@code [bos] ++ tokens} (its BOS id, OLMo's end-of-text), so teacher position j lines up
+ * with student patch j.
  */
 public final class Stage1Batch {
     public final int batch;
@@ -20,7 +21,7 @@ public final class Stage1Batch {
     public final int[][] subwords;    // [B][L] expanded ids
     public final boolean[][] ends;    // [B][L] subword patch ends (the boundary targets y)
     public final int[][] labels;      // [B][L] fused next-byte labels, -1 where none
-    public final int[][] teacherIds;  // [B][P] [eos, t_0, ..., t_{m-1}], padded with eos
+    public final int[][] teacherIds;  // [B][P] [bos, t_0, ..., t_{m-1}], padded with bos
     public final int[][] targets;     // [B][P] t_j predicted at teacher position j, -1 where none
     public final int[] realBytes;     // per row
     public final int[] tokens;        // m per row
@@ -59,7 +60,7 @@ public final class Stage1Batch {
             for (int i = 0; i + 1 < pos; i++) {
                 labels[b][i] = bytes[b][i + 1] + (ends[b][i + 1] ? ByteTokenizer.FUSED : 0);
             }
-            Arrays.fill(teacherIds[b], tok.eosId());
+            Arrays.fill(teacherIds[b], tok.bosId());
             Arrays.fill(targets[b], -1);
             for (int j = 0; j < t.length; j++) {
                 teacherIds[b][j + 1] = t[j];
