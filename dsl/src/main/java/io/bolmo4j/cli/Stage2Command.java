@@ -15,7 +15,7 @@ import java.nio.file.Path;
         defaultValueProvider = StageDefaults.class)
 final class Stage2Command implements Runnable {
     @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
-            description = "Bolmo directory (e.g. from byteify) (or tiny-olmo, tiny-olmo-instruct)")
+            description = "Bolmo directory (e.g. from byteify) (or tiny-olmo, tiny-olmo-instruct, tiny-qwen3)")
     Path dir;
 
     @Option(names = "--out", required = true, description = "output Bolmo directory")

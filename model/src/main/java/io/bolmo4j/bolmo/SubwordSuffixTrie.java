@@ -77,6 +77,11 @@ public final class SubwordSuffixTrie {
         return t;
     }
 
+    /** Bytes the trie's arrays take (its whole memory, less object headers). */
+    public long memoryBytes() {
+        return 4L * (keys.length + values.length + tokenAt.length);
+    }
+
     /** Expanded ids for every position of a byte-id sequence (plain or fused ids; {@code <bpe_token_end>} skipped). */
     public int[] expand(int[] byteIds) {
         return IntStream.range(0, byteIds.length).map(i -> expandAt(byteIds, i)).toArray();

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Token for token against Hugging Face's Rust tokenizers (through DJL): the real dolma2 tokenizer.json and files that
+ * Token for token against Hugging Face's Rust tokenizers (through DJL): the real dolma2, Qwen 3 and Llama 3
+ * tokenizer.json files and files that
  * exercise every supported feature, over real and adversarial text. For each text: ids and offsets without and with
  * {@code add_special_tokens}, and decoding with and without special tokens. Prints the figures.
  * <p>
@@ -92,21 +93,6 @@ class HuggingFaceAgreementTest {
         return file;
     }
 
-    /** The real tokenizer.json of a model family in {@code /families/NAME/} (qwen3, llama3), gunzipped to a temp file. */
-    static Path family(String name) {
-        Path file = Fixtures.dir().resolve(name + "-tokenizer.json");
-        if (!Files.exists(file)) {
-            try (InputStream in = new GZIPInputStream(
-                    HuggingFaceAgreementTest.class.getResourceAsStream("/families/" + name + "/tokenizer.json.gz"))) {
-                Files.write(file, in.readAllBytes());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            file.toFile().deleteOnExit();
-        }
-        return file;
-    }
-
     @Test
     void realDolma2Tokenizer() {
         assertEquals(0, agree("dolma2 (real)", dolma2()));
@@ -114,12 +100,12 @@ class HuggingFaceAgreementTest {
 
     @Test
     void realQwen3Tokenizer() {
-        assertEquals(0, agree("Qwen 3 (real, 151,669 ids)", family("qwen3")));
+        assertEquals(0, agree("Qwen 3 (real, 151,669 ids)", FamilyTokenizers.file("qwen3")));
     }
 
     @Test
     void realLlama3Tokenizer() {
-        assertEquals(0, agree("Llama 3 (real, 128,256 ids)", family("llama3")));
+        assertEquals(0, agree("Llama 3 (real, 128,256 ids)", FamilyTokenizers.file("llama3")));
     }
 
     @Test
