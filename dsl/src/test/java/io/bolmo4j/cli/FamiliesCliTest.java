@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * .venv-hf present transformers writes the checkpoints and {@code bolmo4j logits} must equal its logits; without it
  * bolmo4j writes them from the same config.json. Then tokenize (against the Rust library), score, generate, chat,
  * byteify, the Bolmo's tokenize / generate / chat (in the teacher's template) / score, evaluate and Stage 2 with the
- * teacher's entropy merges (Llama 3.2, Qwen 3), a task-vector merge with an instruct model of the family, and
+ * teacher's entropy merges (Qwen 3), a task-vector merge with an instruct model of the family, and
  * export-run's blockers.
  */
 class FamiliesCliTest {
@@ -198,12 +198,12 @@ class FamiliesCliTest {
         assertEquals("0", bolmoChat[0], bolmoChat[2]);
         String[] bolmoScore = CliTest.run("score", bolmo.toString(), "--text", "Call me Ishmael.");
         assertEquals("0", bolmoScore[0], bolmoScore[2]);
-        if (family.equals("qwen3") || family.equals("llama-3.2")) {
+        if (family.equals("qwen3")) {
             String[] evaluate = CliTest.run("evaluate", bolmo.toString(), "--teacher", dir.toString(), "--eval-bytes", "300", "--json");
             assertEquals("0", evaluate[0], evaluate[2]);
             assertTrue(JsonParser.parseString(evaluate[1]).getAsJsonObject().toString().contains("teacher"), evaluate[1]);
             String[] stage2 = CliTest.run("stage2", bolmo.toString(), "--out", root.resolve(family + "-s2").toString(), "--teacher",
-                    dir.toString(), "--steps", "1", "--batch", "2", "--bytes", "96", "--eval-bytes", "300", "--merges", "entropy",
+                    dir.toString(), "--steps", "1", "--batch", "2", "--bytes", "96", "--eval-bytes", "300", "--merges", "ENTROPY",
                     "--target-bytes-per-patch", "6");
             assertEquals("0", stage2[0], stage2[2]);
         }
