@@ -19,8 +19,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -120,6 +122,7 @@ class FamiliesCliTest {
     @BeforeAll
     static void checkpoints() throws Exception {
         Optional<Path> python = Transformers.python();
+        List<Transformers.Spec> specs = new ArrayList<>();
         for (Map.Entry<String, String> e : CONFIGS.entrySet()) {
             String family = e.getKey();
             Path dir = root.resolve(family);
@@ -127,14 +130,20 @@ class FamiliesCliTest {
             JsonObject config = JsonParser.parseString(e.getValue()).getAsJsonObject();
             IDS.put(family, new Random(family.hashCode()).ints(19, 0, config.get("vocab_size").getAsInt()).toArray());
             if (python.isPresent()) {
-                Path logits = root.resolve(family + "-hf.safetensors");
-                HF_LOGITS.put(family, logits);
-                transformers = Transformers.write(python.get(), new Transformers.Spec(config, dir, IDS.get(family), logits, 3));
+                HF_LOGITS.put(family, root.resolve(family + "-hf.safetensors"));
+                specs.add(new Transformers.Spec(config, dir, IDS.get(family), HF_LOGITS.get(family), 3));
             } else {
                 try (OlmoModel m = OlmoModel.random(OlmoConfig.fromJson(config, family), 3)) {
                     OlmoCheckpoint.save(m, dir, false, Map.of());
                 }
             }
+        }
+        if (python.isPresent()) {
+            transformers = Transformers.write(python.get(), specs.toArray(Transformers.Spec[]::new));
+        }
+        for (Map.Entry<String, Path> e : DIRS.entrySet()) {
+            String family = e.getKey();
+            Path dir = e.getValue();
             Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson(family));
             String tokenizerConfig = family.startsWith("llama") ? "llama3" : family.equals("qwen3") ? "qwen3" : "qwen2_5";
             Files.copy(resource(tokenizerConfig + "/tokenizer_config.json"), dir.resolve("tokenizer_config.json"));

@@ -15,6 +15,7 @@ import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.TransformerStack;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.DocumentTokens;
+import io.bolmo4j.tokenizer.TokenizerException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -101,23 +102,36 @@ public final class BolmoCheckpoint {
         HfCheckpoint.save(dir, cfg, tensors, OlmoCheckpoint.SHARD_BYTES, teacherTokenizerFiles);
     }
 
-    /** The teacher's tokenizer files for a tokenizer.json alone: its document tokens by their usual names, no template. */
+    /**
+     * The teacher's tokenizer files for a tokenizer.json alone: its document tokens by their usual names, no template.
+     * A text bolmo4j cannot read as a tokenizer is stored as given, without them (loading the Bolmo reports it).
+     */
     public static Map<String, byte[]> tokenizerFiles(String teacherTokenizerJson) {
-        return tokenizerFiles(teacherTokenizerJson, BpeTokenizer.fromJson(teacherTokenizerJson), null);
+        BpeTokenizer teacher;
+        try {
+            teacher = BpeTokenizer.fromJson(teacherTokenizerJson);
+        } catch (TokenizerException e) {
+            teacher = null;
+        }
+        return tokenizerFiles(teacherTokenizerJson, teacher, null);
     }
 
     /**
      * The teacher's tokenizer.json and a tokenizer_config.json for it, as a Bolmo directory carries them: the teacher's
      * BOS, end-of-text and pad tokens ({@code bos_token}, {@code eos_token}, {@code pad_token}: what the byte BOS stands
      * for when the directory is loaded again, {@link SubwordTokenizerFile#load}) and its chat template, if any.
+     *
+     * @param teacher the teacher's tokenizer with its document tokens, or null when there is none to name
      */
     public static Map<String, byte[]> tokenizerFiles(String teacherTokenizerJson, BpeTokenizer teacher, ChatTemplate template) {
         JsonObject tokCfg = new JsonObject();
         tokCfg.addProperty("tokenizer_class", "PreTrainedTokenizerFast");
-        DocumentTokens doc = teacher.documentTokens();
-        doc.bos().ifPresent(id -> tokCfg.addProperty("bos_token", teacher.tokenString(id)));
-        doc.endOfText().ifPresent(id -> tokCfg.addProperty("eos_token", teacher.tokenString(id)));
-        doc.pad().ifPresent(id -> tokCfg.addProperty("pad_token", teacher.tokenString(id)));
+        if (teacher != null) {
+            DocumentTokens doc = teacher.documentTokens();
+            doc.bos().ifPresent(id -> tokCfg.addProperty("bos_token", teacher.tokenString(id)));
+            doc.endOfText().ifPresent(id -> tokCfg.addProperty("eos_token", teacher.tokenString(id)));
+            doc.pad().ifPresent(id -> tokCfg.addProperty("pad_token", teacher.tokenString(id)));
+        }
         tokCfg.addProperty("model_max_length", 1 << 20);
         if (template != null) {
             tokCfg.addProperty("chat_template", template.source());
