@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Every command on checkpoints of the families people byteify, shaped as published (real config.json keys at small
  * widths, the real vocabulary sizes, tokenizer.json and tokenizer_config.json with its chat template): Llama 3.2
  * (tied embeddings, llama3 RoPE), Llama 3.1 (untied), Qwen 2.5 (q/k/v biases) and Qwen 3 (per-head QK-norm). With
- * .venv-hf present transformers writes the checkpoints and {@code bolmo4j logits} must equal its logits; without it
+ * .venv-oracles present transformers writes the checkpoints and {@code bolmo4j logits} must equal its logits; without it
  * bolmo4j writes them from the same config.json. Then tokenize (against the Rust library), score, generate, chat,
  * byteify, the Bolmo's tokenize / generate / chat (in the teacher's template) / score, evaluate and Stage 2 with the
  * teacher's entropy merges (Qwen 3), a task-vector merge with an instruct model of the family, and

@@ -14,11 +14,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Hugging Face transformers (Python 3.11, torch, safetensors) in the virtual environment {@code .ci/run} creates at
- * {@code .venv-hf} in the repository root: it writes checkpoints of the Llama / Qwen families and their logits
+ * {@code .venv-oracles} in the repository root: it writes checkpoints of the Llama / Qwen families and their logits
  * ({@code model/src/test/python/transformers_checkpoints.py}), the oracle for bolmo4j's loader and forward.
  */
 final class Transformers {
-    static final Path VENV = Path.of("../.venv-hf");
+    static final Path VENV = Path.of("../.venv-oracles");
     private static final Path SCRIPT = Path.of("../model/src/test/python/transformers_checkpoints.py");
 
     private Transformers() {}
@@ -42,11 +42,11 @@ final class Transformers {
             }
         }
         if (!ok && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("CI must create .venv-hf with torch, transformers and safetensors (see .ci/run)");
+            throw new AssertionError("CI must create .venv-oracles with torch, transformers and safetensors (see .ci/run)");
         }
         if (!ok) {
-            System.err.println("SKIPPED the Hugging Face transformers checks: no .venv-hf with torch + transformers"
-                    + " (python3.11 -m venv .venv-hf && .venv-hf/bin/pip install torch transformers safetensors)");
+            System.err.println("SKIPPED the Hugging Face transformers checks: no .venv-oracles with torch + transformers"
+                    + " (python3.11 -m venv .venv-oracles && .venv-oracles/bin/pip install torch transformers safetensors)");
         }
         return ok ? Optional.of(python) : Optional.empty();
     }

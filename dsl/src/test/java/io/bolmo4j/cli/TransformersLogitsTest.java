@@ -73,7 +73,7 @@ class TransformersLogitsTest {
     @Test
     void logitsOfEveryFamilyEqualTransformers() throws Exception {
         Optional<Path> python = Transformers.python();
-        assumeTrue(python.isPresent(), "no .venv-hf with transformers");
+        assumeTrue(python.isPresent(), "no .venv-oracles with transformers");
         List<String> names = List.of("llama-3.2-tied", "llama-untied-biases", "qwen2.5", "qwen2.5-sliding", "qwen3",
                 "qwen3-untied-biases");
         List<String> configs = List.of(LLAMA_32_TIED, LLAMA_UNTIED_BIASES, QWEN25, QWEN25_SLIDING, QWEN3, QWEN3_UNTIED_BIASES);

@@ -239,17 +239,18 @@ public final class ShapeBench {
             SubwordSuffixTrie trie = SubwordSuffixTrie.of(tok);
             out.printf(Locale.ROOT, "subword-suffix trie      : %8.2f s to build over %,d ids, %.1f MB%n", (System.nanoTime() - t1) / 1e9,
                     tok.vocabSize(), trie.memoryBytes() / 1e6);
-            Stage1.Config cfg = Stage1.Config.defaults().withSteps(o.stage1Steps());
-            List<String> texts = BuiltinCorpus.heldOut(Math.max(200_000, 4L * cfg.steps() * cfg.batch() * cfg.bytesPerExample()));
+            Stage1.Config cfg = Stage1.Config.defaults().with("steps", o.stage1Steps());
+            List<String> texts = BuiltinCorpus.heldOut(Math.max(200_000, 4L * cfg.loop().steps() * cfg.loop().batch() * cfg.bytesPerExample()));
             try (BolmoModel b = Byteify.fromTeacher(teacher, tok.vocabSize(), SEED)) {
                 out.printf(Locale.ROOT, "byteified                : %8.1f s after load, %,d Bolmo parameters, resident %.2f GB%n",
                         (System.nanoTime() - t1) / 1e9, b.params().count(), Memory.resident() / 1e9);
                 List<Double> rates = new ArrayList<>();
-                new Stage1(b, teacher, tok).run(texts, cfg, st -> rates.add(st.bytesPerSecond()));
+                new Stage1(b, teacher, tok).run(texts, cfg, st -> rates.add(st.perSecond()));
                 List<Double> timed = rates.subList(Math.min(1, rates.size() - 1), rates.size()).stream().sorted().toList();
                 double rate = timed.get(timed.size() / 2);
                 out.printf(Locale.ROOT, "stage 1 (%3d steps)      : %8.1f bytes/s (batch %d x %d bytes: %.1f s per step, median after"
-                        + " the first)%n", cfg.steps(), rate, cfg.batch(), cfg.bytesPerExample(), cfg.batch() * cfg.bytesPerExample() / rate);
+                        + " the first)%n", cfg.loop().steps(), rate, cfg.loop().batch(), cfg.bytesPerExample(),
+                        cfg.loop().batch() * cfg.bytesPerExample() / rate);
             }
         }
         reportPeak();

@@ -17,7 +17,10 @@ import io.bolmo4j.olmo.TextScore;
 import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,30 +31,37 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** A Bolmo directory loaded with its teacher vocabulary: text in, text, scores or logits out. */
+/**
+ * A Bolmo with its teacher's subword vocabulary, the one loaded-model type of the family: text in, text, scores or
+ * logits out, and saved as a Hugging Face directory.
+ */
 public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel {
     private final BolmoModel model;
+    private final BpeTokenizer subwordTokenizer;
+    private final Path subwordTokenizerFile;
     private final SubwordSuffixTrie trie;
-    private final BpeTokenizer teacherTokenizer;
     private final ChatTemplate template;
     private final List<String> stopTexts;
 
     /** A Bolmo without a chat template. */
     public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer) {
-        this(model, teacherTokenizer, null);
+        this(model, teacherTokenizer, null, null);
     }
 
     /**
-     * @param template the chat template (the teacher's), or null; its end-of-turn tokens and EOS, which a Bolmo writes
-     *                 out as bytes, end a chat answer
+     * @param template             the chat template (the teacher's), or null; its end-of-turn tokens and EOS, which a
+     *                             Bolmo writes out as bytes, end a chat answer
+     * @param subwordTokenizerFile the tokenizer.json {@code teacherTokenizer} was read from, saved with the model (null:
+     *                             {@link #save} is refused)
      */
-    public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template) {
+    public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template, Path subwordTokenizerFile) {
         if (teacherTokenizer.vocabSize() != model.config().subwordVocabSize) {
             throw new IllegalArgumentException("teacher tokenizer has " + teacherTokenizer.vocabSize()
                     + " ids but subword_vocab_size is " + model.config().subwordVocabSize);
         }
         this.model = model;
-        this.teacherTokenizer = teacherTokenizer;
+        this.subwordTokenizer = teacherTokenizer;
+        this.subwordTokenizerFile = subwordTokenizerFile;
         this.trie = SubwordSuffixTrie.of(teacherTokenizer);
         this.template = template;
         Set<String> stops = new LinkedHashSet<>();
@@ -81,7 +91,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /** As {@link #load(Path, Path)} with the global model's weight matrices held as {@code type}. */
     public static LoadedBolmo load(Path dir, Path subwordTokenizer, WeightType type) {
         Path tokFile = SubwordTokenizerFile.find(dir, subwordTokenizer, System.getenv());
-        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), SubwordTokenizerFile.load(tokFile), chatTemplate(dir, tokFile));
+        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), SubwordTokenizerFile.load(tokFile), chatTemplate(dir, tokFile), tokFile);
     }
 
     /** A Bolmo's chat template: its directory's, else the one beside its subword tokenizer file (the teacher's). */
@@ -99,7 +109,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     @Override
     public String generateRendered(String rendered, SamplingOptions options, Consumer<String> onText) {
         Backend.noGrad();
-        int[] ids = ByteTokenizer.encode(rendered, teacherTokenizer);
+        int[] ids = ByteTokenizer.encode(rendered, subwordTokenizer);
         if (ids.length > 1 && ids[1] == ByteTokenizer.BOS) {
             ids = Arrays.copyOfRange(ids, 1, ids.length); // the template wrote the BOS itself
         }
@@ -114,9 +124,25 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         return trie;
     }
 
-    /** The teacher's tokenizer, with its document ids. */
-    public BpeTokenizer teacherTokenizer() {
-        return teacherTokenizer;
+    /** The teacher's subword tokenizer with its document ids (its ids feed the subword-suffix embedding). */
+    public BpeTokenizer subwordTokenizer() {
+        return subwordTokenizer;
+    }
+
+    /**
+     * Writes the model in the Hugging Face Bolmo layout with its subword tokenizer.json, the teacher's document tokens
+     * and chat template ({@link BolmoCheckpoint#tokenizerFiles(String, BpeTokenizer, ChatTemplate)}).
+     */
+    public void save(Path dir) {
+        if (subwordTokenizerFile == null) {
+            throw new IllegalStateException("this Bolmo was built without its tokenizer.json file, which a checkpoint needs");
+        }
+        try {
+            BolmoCheckpoint.save(model, dir, false,
+                    BolmoCheckpoint.tokenizerFiles(Files.readString(subwordTokenizerFile), subwordTokenizer, template));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + subwordTokenizerFile + ": " + e.getMessage(), e);
+        }
     }
 
     /** Continues {@code prompt}; {@code maxNewTokens} counts bytes. */

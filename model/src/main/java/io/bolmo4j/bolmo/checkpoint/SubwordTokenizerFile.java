@@ -56,7 +56,6 @@ public final class SubwordTokenizerFile {
                 + " (huggingface-cli download " + original + " " + FILE + ") or copy it to " + local));
     }
 
-    /** The hub cache: {@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}. */
     /**
      * Loads a teacher's {@code tokenizer.json} with its BOS, end-of-text and pad tokens from the
      * {@code tokenizer_config.json} beside it (a Bolmo directory's own, or the teacher's in the Hugging Face cache).
@@ -66,6 +65,7 @@ public final class SubwordTokenizerFile {
         return tok.withDocumentTokens(SpecialTokens.ofTokenizerConfig(tokenizerJson.toAbsolutePath().getParent(), tok));
     }
 
+    /** The hub cache: {@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}. */
     public static Path hubCache(Map<String, String> env) {
         String hubCache = env.get("HF_HUB_CACHE");
         if (hubCache != null && !hubCache.isBlank()) {
