@@ -26,7 +26,7 @@ final class ExportRunCommand implements Runnable {
     @Option(names = "--engine", defaultValue = "bolmo-core", description = "trainer to export for: bolmo-core (default)")
     String engine;
 
-    @Option(names = "--teacher", converter = ModelDir.class, required = true, description = "OLMo checkpoint directory (with tokenizer.json)")
+    @Option(names = "--teacher", converter = ModelDir.class, required = true, description = "subword checkpoint directory (with tokenizer.json)")
     Path teacher;
 
     @Option(names = "--stage", defaultValue = "1", description = "1 or 2 (default ${DEFAULT-VALUE})")

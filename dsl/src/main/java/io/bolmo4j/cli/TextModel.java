@@ -16,7 +16,7 @@ import java.util.function.Function;
 /** The OLMo or Bolmo checkpoint that a text command ({@code generate}, {@code score}, {@code chat}) loads. */
 final class TextModel {
     @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
-            description = "checkpoint directory (or tiny-olmo, tiny-olmo-instruct, or a Hub model ORG/NAME[@REV])")
+            description = "checkpoint directory (or tiny-olmo, tiny-olmo-instruct, tiny-qwen3, or a Hub model ORG/NAME[@REV])")
     Path dir;
 
     @Option(names = "--subword-tokenizer", paramLabel = "FILE",

@@ -255,7 +255,9 @@ public final class Bolmo implements AutoCloseable {
 
     /**
      * Writes the model in the Hugging Face Bolmo layout that transformers loads as a released Bolmo, with the teacher's
-     * tokenizer, chat template and stop ids (see {@link io.bolmo4j.bolmo.checkpoint.TransformersFiles}).
+     * tokenizer, its BOS and end-of-text tokens, chat template and stop ids (see
+     * {@link io.bolmo4j.bolmo.checkpoint.TransformersFiles}); config.json records the teacher's family
+     * ({@code teacher_model_type}).
      */
     public Bolmo save(Path dir) {
         loaded.save(dir);

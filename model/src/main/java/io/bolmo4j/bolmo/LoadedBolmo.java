@@ -70,7 +70,10 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         this.stopTexts = List.copyOf(stops);
     }
 
-    /** Loads a Bolmo directory; its subword vocabulary is found as {@link SubwordTokenizerFile#find} says. */
+    /**
+     * Loads a Bolmo directory; its subword vocabulary is found as {@link SubwordTokenizerFile#find} says, with the
+     * teacher's BOS, end-of-text and pad tokens as its saved files name them ({@link TeacherTokenizer#tokenizer}).
+     */
     public static LoadedBolmo load(Path dir) {
         return load(dir, null, WeightType.FLOAT32);
     }
@@ -86,8 +89,8 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /** As {@link #load(Path, Path)} with the global model's weight matrices held as {@code type}. */
     public static LoadedBolmo load(Path dir, Path subwordTokenizer, WeightType type) {
         Path tokFile = SubwordTokenizerFile.find(dir, subwordTokenizer, System.getenv());
-        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), BpeTokenizer.load(tokFile), chatTemplate(dir, tokFile),
-                TeacherTokenizer.ofBolmo(dir, tokFile));
+        TeacherTokenizer teacher = TeacherTokenizer.ofBolmo(dir, tokFile);
+        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), teacher.tokenizer(), chatTemplate(dir, tokFile), teacher);
     }
 
     /**
@@ -109,7 +112,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     @Override
     public String generateRendered(String rendered, SamplingOptions options, Consumer<String> onText) {
         Backend.noGrad();
-        int[] ids = ByteTokenizer.encode(rendered, true);
+        int[] ids = ByteTokenizer.encode(rendered, subwordTokenizer);
         if (ids.length > 1 && ids[1] == ByteTokenizer.BOS) {
             ids = Arrays.copyOfRange(ids, 1, ids.length); // the template wrote the BOS itself
         }
@@ -124,7 +127,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         return trie;
     }
 
-    /** The teacher's subword tokenizer (its ids feed the subword-suffix embedding). */
+    /** The teacher's subword tokenizer with its document ids (its ids feed the subword-suffix embedding). */
     public BpeTokenizer subwordTokenizer() {
         return subwordTokenizer;
     }
@@ -140,13 +143,14 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
 
     /**
      * Writes the model in the Hugging Face Bolmo layout that transformers loads as a released Bolmo, with the teacher's
-     * tokenizer, chat template and stop ids.
+     * tokenizer, its BOS, end-of-text and pad tokens (what the byte BOS stands for when the folder is loaded again),
+     * chat template and stop ids.
      */
     public void save(Path dir) {
         if (teacherTokenizer == null) {
             throw new IllegalStateException("this Bolmo was built without its teacher's tokenizer files, which a checkpoint needs");
         }
-        BolmoCheckpoint.save(model, dir, false, teacherTokenizer);
+        BolmoCheckpoint.save(model, dir, false, teacherTokenizer.withDocumentTokens(subwordTokenizer));
     }
 
     /** Continues {@code prompt}; {@code maxNewTokens} counts bytes. */

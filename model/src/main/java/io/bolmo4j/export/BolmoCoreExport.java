@@ -88,19 +88,19 @@ public final class BolmoCoreExport {
             if (!Files.isRegularFile(tokJson)) {
                 throw new IllegalArgumentException(dir + ": no tokenizer.json (the teacher's tokenizer tokenizes the data)");
             }
-            BpeTokenizer tok = BpeTokenizer.load(tokJson);
             if (BolmoCheckpoint.isBolmo(dir)) {
+                BpeTokenizer tok = BolmoCheckpoint.subwordTokenizer(dir);
                 BolmoConfig own = BolmoCheckpoint.config(dir);
                 return new Teacher(dir, tokJson, tok, tok.eosId(), bolmo != null ? bolmo : own);
             }
+            BpeTokenizer vocabulary = BpeTokenizer.load(tokJson);
+            // the end-of-document id: the directory's end-of-text token (Qwen 3 declares <|im_end|> too, which ends turns)
+            BpeTokenizer tok = vocabulary.withDocumentTokens(SpecialTokens.read(dir, vocabulary, null).document());
             OlmoConfig cfg;
-            List<Integer> stops;
             try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
                 cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve(HfCheckpoint.CONFIG).toString());
-                stops = SpecialTokens.of(ckpt.config(), tok).stops(); // config.json's end-of-text id first
             }
-            int eos = stops.isEmpty() ? tok.eosId() : stops.get(0);
-            return new Teacher(dir, tokJson, tok, eos, bolmo != null ? bolmo : BolmoConfig.fromTeacher(cfg, tok.vocabSize()));
+            return new Teacher(dir, tokJson, tok, tok.eosId(), bolmo != null ? bolmo : BolmoConfig.fromTeacher(cfg, tok.vocabSize()));
         }
     }
 

@@ -12,7 +12,8 @@ import java.util.Optional;
  * What bolmo-core's Bolmo scripts assume of the teacher at {@link BolmoCoreExport#REVISION}, checked before a run is
  * handed over: {@code train_stage1.py} / {@code train_stage2.py} accept only three global architectures
  * ({@code OLMO_ARCH}), build the teacher's embeddings for {@code TokenizerConfig.dolma2()}, and the model and dataset
- * hard-code dolma2's vocabulary size, end-of-text id and {@code <|fim_middle|>} token.
+ * hard-code dolma2's vocabulary size, end-of-text id and {@code <|fim_middle|>} token. Its global model is OLMo's
+ * transformer only: Llama and Qwen teachers are blocked.
  */
 public final class BolmoCoreRequirements {
     /** dolma2's vocabulary size ({@code TokenizerConfig.dolma2().vocab_size}, {@code LocalEncoder}'s subword_vocab_size). */
@@ -40,7 +41,10 @@ public final class BolmoCoreRequirements {
     public static List<String> blockers(BolmoConfig bolmo, BpeTokenizer tokenizer, int eosId) {
         List<String> out = new ArrayList<>();
         OlmoConfig g = bolmo.global;
-        if (olmoArch(g).isEmpty()) {
+        if (!g.family.isOlmo()) {
+            out.add("the teacher is a " + g.modelType + " model; bolmo-core's Bolmo global model is an OLMo 2 / Olmo 3"
+                    + " transformer (post-norm, QK-norm over the whole projection), and its scripts build no other");
+        } else if (olmoArch(g).isEmpty()) {
             out.add("the teacher (" + g.modelType + ", d=" + g.hiddenSize + ", " + g.numHiddenLayers + " layers, "
                     + g.numAttentionHeads + " heads, ffn " + g.intermediateSize + ") matches none of the OLMO_ARCH values"
                     + " train_stage1.py / train_stage2.py accept (olmo2_1B_v2, olmo2_7B, olmo3_7B)");

@@ -8,7 +8,7 @@ import java.util.function.Predicate;
 
 /**
  * Where a model argument is, the one place every command and {@code Olmo.load} / {@code Bolmo.load} resolve it: an
- * existing folder; a built-in model ({@code tiny-olmo}, {@code tiny-olmo-instruct}); or a Hub repository
+ * existing folder; a built-in model ({@code tiny-olmo}, {@code tiny-olmo-instruct}, {@code tiny-qwen3}); or a Hub repository
  * {@code ORG/NAME[@REVISION]}, taken from the hub cache when it holds the model's files, else downloaded into it.
  * Anything else comes back as the path it names, for the caller's "no such folder".
  */

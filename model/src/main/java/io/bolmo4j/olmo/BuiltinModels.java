@@ -10,15 +10,19 @@ import java.util.List;
 
 /**
  * The checkpoints bolmo4j ships: {@code tiny-olmo} (an OLMo 2 pretrained by {@code bolmo4j pretrain} on the built-in
- * corpus) and {@code tiny-olmo-instruct} (its instruction-tuned variant). Found, in order, under the folder named by
+ * corpus), {@code tiny-olmo-instruct} (its instruction-tuned variant) and {@code tiny-qwen3} (a Qwen 3 pretrained the
+ * same way, with Qwen's special tokens and a ChatML template). Found, in order, under the folder named by
  * {@code -Dbolmo4j.models} / {@code BOLMO4J_MODELS}, under a {@code models/} folder at or above the working directory,
  * or inside the jar (copied once to a temporary folder).
  */
 public final class BuiltinModels {
     public static final String TINY = "tiny-olmo";
     public static final String TINY_INSTRUCT = "tiny-olmo-instruct";
-    private static final List<String> NAMES = List.of(TINY, TINY_INSTRUCT);
+    public static final String TINY_QWEN3 = "tiny-qwen3";
+    private static final List<String> NAMES = List.of(TINY, TINY_INSTRUCT, TINY_QWEN3);
     private static final List<String> FILES = List.of("config.json", "model.safetensors", "tokenizer.json");
+    /** Files a built-in model may have beside {@link #FILES}. */
+    private static final List<String> OPTIONAL_FILES = List.of("tokenizer_config.json");
 
     private BuiltinModels() {}
 
@@ -54,6 +58,13 @@ public final class BuiltinModels {
                                 + "); run from the repository or set -Dbolmo4j.models");
                     }
                     Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            for (String f : OPTIONAL_FILES) {
+                try (InputStream in = BuiltinModels.class.getResourceAsStream("/models/" + name + "/" + f)) {
+                    if (in != null) {
+                        Files.copy(in, dir.resolve(f), StandardCopyOption.REPLACE_EXISTING);
+                    }
                 }
             }
             dir.toFile().deleteOnExit();

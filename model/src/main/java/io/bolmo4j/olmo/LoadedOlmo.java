@@ -33,14 +33,17 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         this(model, tokenizer, SpecialTokens.of(model.config().toJson(), tokenizer), null);
     }
 
-    /** @param template the model's chat template, or null */
+    /**
+     * @param special  the model's BOS, end-of-text and stop ids; the tokenizer takes its document ids from them
+     * @param template the model's chat template, or null
+     */
     public LoadedOlmo(OlmoModel model, BpeTokenizer tokenizer, SpecialTokens special, ChatTemplate template) {
         if (tokenizer.vocabSize() > model.config().vocabSize) {
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize()
                     + " ids but the model's vocab_size is " + model.config().vocabSize);
         }
         this.model = model;
-        this.tokenizer = tokenizer;
+        this.tokenizer = tokenizer.withDocumentTokens(special.document());
         this.special = special;
         this.template = template;
     }
@@ -69,6 +72,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         return model;
     }
 
+    /** The tokenizer, with the document ids (BOS, end-of-text, pad) this model's directory declares. */
     public BpeTokenizer tokenizer() {
         return tokenizer;
     }

@@ -38,22 +38,26 @@ public final class OlmoCheckpoint {
     public record Summary(OlmoConfig config, long parameters, String weights, String tokenizer) {}
 
     /**
-     * Reads {@code config.json} and every tensor (F32/F16/BF16 → fp32) of an OLMo 2/3 checkpoint; weights the config
-     * does not describe, and non-finite values, are errors.
+     * Reads {@code config.json} and every tensor (F32/F16/BF16 → fp32) of a checkpoint of a supported family
+     * ({@link OlmoConfig.Family}); weights the config does not describe, and non-finite values, are errors.
      */
     public static OlmoModel load(Path dir) {
         return load(dir, WeightType.FLOAT32);
     }
 
     /**
-     * Reads an OLMo 2/3 checkpoint with its weight matrices held as {@code type} (vectors in fp32), each tensor
+     * Reads a checkpoint with its weight matrices held as {@code type} (vectors in fp32), each tensor
      * streamed once from the file into the engine.
      */
     public static OlmoModel load(Path dir, WeightType type) {
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             OlmoConfig cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve("config.json").toString());
             Map<String, long[]> shapes = expectedShapes(cfg);
-            ckpt.requireNoneUnused(shapes.keySet());
+            Set<String> known = new LinkedHashSet<>(shapes.keySet());
+            if (cfg.tieWordEmbeddings) {
+                known.add(ParameterLayout.LM_HEAD); // a copy of the embedding some exporters keep; transformers ignores it
+            }
+            ckpt.requireNoneUnused(known);
             Params params = Params.create();
             try {
                 params.loadAll(ckpt, shapes, n -> shapes.get(n).length == 2
@@ -149,14 +153,16 @@ public final class OlmoCheckpoint {
         }
     }
 
-    /** Every tensor an OLMo 2/3 checkpoint must hold, with its shape. */
+    /** Every tensor a checkpoint of {@code c} must hold, with its shape (no LM head when tied to the embedding). */
     public static Map<String, long[]> expectedShapes(OlmoConfig c) {
         Map<String, long[]> m = new LinkedHashMap<>();
         long d = c.hiddenSize;
         m.put(ParameterLayout.EMBED, new long[] {c.vocabSize, d});
         m.putAll(TransformerStack.shapes(c));
         m.put(ParameterLayout.NORM, new long[] {d});
-        m.put(ParameterLayout.LM_HEAD, new long[] {c.vocabSize, d});
+        if (!c.tieWordEmbeddings) {
+            m.put(ParameterLayout.LM_HEAD, new long[] {c.vocabSize, d});
+        }
         return m;
     }
 }

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.WeightType;
@@ -74,7 +75,7 @@ public final class BolmoCheckpoint {
 
     /** The teacher tokenizer whose vocabulary defines the subword-suffix ids ({@link SubwordTokenizerFile#find}). */
     public static BpeTokenizer subwordTokenizer(Path dir) {
-        return BpeTokenizer.load(SubwordTokenizerFile.find(dir, null));
+        return TeacherTokenizer.ofBolmo(dir, SubwordTokenizerFile.find(dir, null)).tokenizer();
     }
 
     /** {@link #save(BolmoModel, Path, boolean, TeacherTokenizer)} with a teacher known only by its tokenizer.json. */

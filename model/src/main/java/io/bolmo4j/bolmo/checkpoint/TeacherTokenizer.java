@@ -1,10 +1,15 @@
 package io.bolmo4j.bolmo.checkpoint;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.chat.SpecialTokens;
 import io.bolmo4j.hub.Hub;
 import io.bolmo4j.hub.HubRepo;
 import io.bolmo4j.io.CheckpointException;
+import io.bolmo4j.io.HfCheckpoint;
+import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.tokenizer.DocumentTokens;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +74,39 @@ public record TeacherTokenizer(Optional<String> hubId, Map<String, byte[]> files
     /** The vocabulary, {@code tokenizer.json}. */
     public String tokenizerJson() {
         return new String(files.get(TOKENIZER), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The teacher's vocabulary with its BOS, end-of-text and pad ids as its tokenizer_config.json names them, else by
+     * the vocabulary's usual names.
+     */
+    public BpeTokenizer tokenizer() {
+        BpeTokenizer vocabulary = BpeTokenizer.fromJson(tokenizerJson());
+        return vocabulary.withDocumentTokens(SpecialTokens.ofTokenizerConfig(Path.of(SubwordTokenizerFile.TEACHER_FOLDER,
+                ChatTemplate.TOKENIZER_CONFIG), tokenizerConfig(), vocabulary));
+    }
+
+    /**
+     * The same files with tokenizer_config.json naming the BOS and pad tokens {@code tokenizer} uses (and its
+     * end-of-text token where the teacher names no EOS), so that {@link #tokenizer()} gives them back after a reload:
+     * the byte BOS stands for the teacher's BOS, which its config.json may name where its tokenizer_config does not.
+     */
+    public TeacherTokenizer withDocumentTokens(BpeTokenizer tokenizer) {
+        JsonObject cfg = tokenizerConfig();
+        DocumentTokens doc = tokenizer.documentTokens();
+        doc.bos().ifPresent(id -> cfg.addProperty("bos_token", tokenizer.tokenString(id)));
+        doc.pad().ifPresent(id -> cfg.addProperty("pad_token", tokenizer.tokenString(id)));
+        if (!cfg.has("eos_token") || cfg.get("eos_token").isJsonNull()) {
+            doc.endOfText().ifPresent(id -> cfg.addProperty("eos_token", tokenizer.tokenString(id)));
+        }
+        Map<String, byte[]> out = new LinkedHashMap<>(files);
+        out.put(ChatTemplate.TOKENIZER_CONFIG, HfCheckpoint.pretty(cfg));
+        return new TeacherTokenizer(hubId, out);
+    }
+
+    private JsonObject tokenizerConfig() {
+        byte[] cfg = files.get(ChatTemplate.TOKENIZER_CONFIG);
+        return cfg == null ? new JsonObject() : JsonParser.parseString(new String(cfg, StandardCharsets.UTF_8)).getAsJsonObject();
     }
 
     /** The same tokenizer with another's chat template, special tokens and stop ids (an instruct model's, after a merge). */

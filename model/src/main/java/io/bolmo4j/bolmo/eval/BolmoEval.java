@@ -104,7 +104,7 @@ public final class BolmoEval {
             }
             bytes += real - 1;
             if (teacher != null) {
-                int[] withBos = IntStream.concat(IntStream.of(tok.eosId()), Arrays.stream(tokens)).toArray();
+                int[] withBos = IntStream.concat(IntStream.of(tok.bosId()), Arrays.stream(tokens)).toArray();
                 for (double v : new LikelihoodScorer(teacher).tokenNll(withBos)) {
                     teacherNll += v;
                 }

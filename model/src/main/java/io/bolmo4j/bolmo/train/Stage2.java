@@ -118,7 +118,7 @@ public final class Stage2 extends StageTrainer {
      */
     double[] teacherScores(int[] tokens, Merges merges) {
         int n = tokens.length;
-        int[] in = IntStream.concat(IntStream.of(tokenizer.eosId()), Arrays.stream(tokens, 0, n - 1)).toArray();
+        int[] in = IntStream.concat(IntStream.of(tokenizer.bosId()), Arrays.stream(tokens, 0, n - 1)).toArray();
         try (NDScope ignored = new NDScope()) {
             NDManager m = teacher.params().manager();
             NDArray logp = teacher.logits(Ops.ids(m, in, 1, n), null).logSoftmax(-1);
