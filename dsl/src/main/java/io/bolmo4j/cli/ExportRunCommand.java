@@ -5,9 +5,11 @@ import io.bolmo4j.dsl.StageOptions;
 import io.bolmo4j.export.BolmoCoreRecipe;
 import io.bolmo4j.export.ExportedRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -55,8 +57,14 @@ final class ExportRunCommand implements Runnable {
     @Option(names = "--local-encoder-layers", description = "mLSTM layers of the local encoder (default 1)") Integer localEncoder;
     @Option(names = "--local-decoder-layers", description = "mLSTM layers of the local decoder (default 4)") Integer localDecoder;
 
+    @Mixin
+    Outputs outputs;
+
     @Override
     public void run() {
+        List<Outputs.Input> inputs = new ArrayList<>(List.of(new Outputs.Input("--teacher", teacher)));
+        data.forEach(d -> inputs.add(new Outputs.Input("--data", d)));
+        outputs.folder(out, List.of(), inputs.toArray(Outputs.Input[]::new));
         ExportedRun run = Bolmo.exportRun(teacher, out, r -> {
             r.engine(engine).stage(stage).data(data.toArray(Path[]::new)).nodes(nodes).gpusPerNode(gpus)
                     .microBatch(microBatch).checkpointEvery(checkpointEvery).options(this::stageOptions);

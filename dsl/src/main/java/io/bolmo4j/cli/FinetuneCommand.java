@@ -85,7 +85,7 @@ final class FinetuneCommand implements Runnable {
             OlmoPretrainer.Config cfg = new OlmoPretrainer.Config(steps, batch, context, lr, 0.05, 0.0, 1.0, seed,
                     Math.max(1, steps / 4), Math.max(1, steps / 4), 32);
             new OlmoPretrainer(lm.model(), lm.tokenizer(), train, BuiltinCorpus.validation().toList(), cfg)
-                    .run(out, Files.readString(base.resolve("tokenizer.json")));
+                    .startsFrom("base " + base).run(out, Files.readString(base.resolve("tokenizer.json")));
             InstructionTasks.Accuracy after = InstructionTasks.exactMatch(lm::generate, heldOut);
             System.out.println("finetuned: " + after);
             HfCheckpoint.writeAtomically(out.resolve("instruct_eval.txt"),

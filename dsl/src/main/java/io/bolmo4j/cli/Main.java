@@ -63,7 +63,11 @@ public final class Main implements Runnable {
             }
             return 1;
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } finally {
+            Outputs.releaseAll();
+        }
     }
 
     private static String message(Throwable ex) {

@@ -4,7 +4,9 @@ import io.bolmo4j.bolmo.merge.TaskVectorMerge;
 import io.bolmo4j.dsl.Bolmo;
 import io.bolmo4j.io.TensorSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -36,6 +38,9 @@ final class MergeCommand implements Runnable {
     @Option(names = "--out", description = "new directory for the merged checkpoint")
     Path out;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public void run() {
         if (dryRun) {
@@ -45,6 +50,8 @@ final class MergeCommand implements Runnable {
         if (out == null) {
             throw new IllegalArgumentException("--out is required (or --dry-run)");
         }
+        Outputs.claim(spec, out, new Outputs.Input("--bolmo", bolmo), new Outputs.Input("--instruct", instruct),
+                new Outputs.Input("--base", base));
         TaskVectorMerge.Result r = Bolmo.mergeTaskVector(bolmo, instruct, base, out,
                 o -> o.withAlpha(alpha).withMaxBaseDistance(maxBaseDistance));
         System.out.printf(Locale.ROOT, "merged %d tensors (%,d values) into %s: %d weight file(s), %.1f s; "

@@ -76,7 +76,8 @@ final class PretrainCommand implements Runnable {
         }
         OlmoPretrainer.Config pc = new OlmoPretrainer.Config(steps, batch, context, lr, 0.05, 0.1, 1.0, seed, 250, 250, 64);
         try (OlmoModel model = OlmoModel.random(cfg, seed)) {
-            OlmoPretrainer p = new OlmoPretrainer(model, v.tokenizer(), train, BuiltinCorpus.validation().toList(), pc);
+            OlmoPretrainer p = new OlmoPretrainer(model, v.tokenizer(), train, BuiltinCorpus.validation().toList(), pc)
+                    .startsFrom("a new " + cfg + " of seed " + seed);
             System.err.printf(Locale.ROOT, "%s, %,d parameters, %,d training tokens (%.1f%% CUTE-style), %d steps x %d x %d tokens%n",
                     cfg, cfg.parameterCount(), p.trainTokens(), 100.0 * cuteBytes / (bytes + cuteBytes), steps, batch, context);
             double bpb = p.run(out, v.toJson());

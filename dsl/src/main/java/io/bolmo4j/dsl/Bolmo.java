@@ -57,6 +57,8 @@ public final class Bolmo implements AutoCloseable {
     private final String tokenizerJson;
     private final LoadedBolmo loaded;
     private final List<Row> history = new ArrayList<>();
+    /** What this Bolmo was made from, as training checkpoints name it ({@link StageTrainer#startsFrom}). */
+    private String origin = "a Bolmo";
 
     private record Row(String stage, StageTrainer.Step step) {}
 
@@ -82,8 +84,10 @@ public final class Bolmo implements AutoCloseable {
     }
 
     private static Bolmo byteify(Olmo teacher, long seed, UnaryOperator<BolmoConfig> architecture) {
-        return new Bolmo(Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), seed, architecture), teacher,
+        Bolmo b = new Bolmo(Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), seed, architecture), teacher,
                 teacher.tokenizer(), teacher.tokenizerJson(), teacher.loaded().chatTemplate().orElse(null));
+        b.origin = "the Bolmo byteified from teacher " + teacher.directory();
+        return b;
     }
 
     /**
@@ -174,8 +178,10 @@ public final class Bolmo implements AutoCloseable {
         Path file = SubwordTokenizerFile.find(dir, tokenizerFile, System.getenv());
         try {
             String json = Files.readString(file);
-            return new Bolmo(BolmoCheckpoint.load(dir), null, BpeTokenizer.fromJson(json), json,
+            Bolmo b = new Bolmo(BolmoCheckpoint.load(dir), null, BpeTokenizer.fromJson(json), json,
                     LoadedBolmo.chatTemplate(dir, file));
+            b.origin = "the Bolmo " + dir;
+            return b;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
@@ -198,6 +204,7 @@ public final class Bolmo implements AutoCloseable {
         StageOptions o = new StageOptions();
         options.accept(o);
         Stage1 trainer = new Stage1(model, teacher.model(), teacher.tokenizer());
+        trainer.startsFrom("teacher " + teacher.directory());
         o.checkpointing(trainer);
         trainer.run(o.trainingTexts(), o.stage1(), o.logging(history("stage1")));
         return this;
@@ -208,6 +215,7 @@ public final class Bolmo implements AutoCloseable {
         StageOptions o = new StageOptions();
         options.accept(o);
         Stage2 trainer = new Stage2(model, tokenizer(), teacher == null ? null : teacher.model());
+        trainer.startsFrom(origin);
         o.checkpointing(trainer);
         trainer.run(o.trainingTexts(), o.stage2(), o.logging(history("stage2")));
         return this;

@@ -60,6 +60,7 @@ public final class OlmoPretrainer {
     private final int[] train;
     private final int[] validation;
     private volatile long stopAfter = Long.MAX_VALUE;
+    private String startsFrom = "the model given";
 
     /**
      * @param trainDocs documents to train on, joined with the end-of-text token
@@ -82,6 +83,12 @@ public final class OlmoPretrainer {
      */
     public void stopAfter(long step) {
         stopAfter = step;
+    }
+
+    /** How checkpoints name the model this run starts from (e.g. {@code "base runs/olmo"}), next to its fingerprint. */
+    public OlmoPretrainer startsFrom(String name) {
+        startsFrom = name;
+        return this;
     }
 
     public int trainTokens() {
@@ -118,11 +125,12 @@ public final class OlmoPretrainer {
         LrSchedule schedule = LrSchedule.warmupLinear(cfg.lr(), cfg.steps(), cfg.warmupFraction());
         Path ckpt = out.resolve("checkpoint");
         Path log = out.resolve("train_log.csv");
+        RunIdentity identity = RunIdentity.of(startsFrom, model.params().asMap());
         long start = 0;
         try {
             Files.createDirectories(out);
             if (TrainCheckpoint.exists(ckpt)) {
-                start = TrainCheckpoint.load(ckpt, model.params(), opt).get("step").getAsLong();
+                start = TrainCheckpoint.load(ckpt, model.params(), opt, identity).get("step").getAsLong();
                 System.err.println("resuming from " + ckpt + " at step " + start);
                 truncateLog(log, start);
             } else {
@@ -165,7 +173,7 @@ public final class OlmoPretrainer {
                 if ((s + 1) % cfg.checkpointEvery() == 0 || last || stop) {
                     JsonObject st = new JsonObject();
                     st.addProperty("step", s + 1);
-                    TrainCheckpoint.save(ckpt, model.params(), opt, st);
+                    TrainCheckpoint.save(ckpt, model.params(), opt, st, identity);
                 }
                 if (stop) {
                     return Double.NaN;

@@ -102,6 +102,12 @@ public final class Stage1 extends StageTrainer {
         return AdamW.decayGroups(params(false), 1, cfg.weightDecay(), StageTrainer::noDecay); // the global model stays frozen
     }
 
+    /** The teacher's layers (the global model): the local models start from the seed, a setting of their own. */
+    @Override
+    Map<String, NDArray> startingWeights() {
+        return params(true);
+    }
+
     /**
      * The losses of one Stage 1 step (paper §3.2.1): boundary BCE, encoder loss, exact patch distillation and byte
      * cross-entropy, bolmo4j's byte-level distillation (NaN when its weight is 0), and the boundary accuracy.

@@ -12,6 +12,7 @@ import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.AdamW;
 import io.bolmo4j.train.LrSchedule;
+import io.bolmo4j.train.RunIdentity;
 import io.bolmo4j.train.TrainCheckpoint;
 
 import java.lang.reflect.RecordComponent;
@@ -75,6 +76,7 @@ public abstract class StageTrainer {
     private Path checkpointDir;
     private int checkpointEvery;
     private boolean resumeAnyway;
+    private String startsFrom = "the model given";
 
     StageTrainer(BolmoModel student, BpeTokenizer tokenizer) {
         this.student = student;
@@ -102,6 +104,16 @@ public abstract class StageTrainer {
         this.resumeAnyway = resumeAnyway;
     }
 
+    /** How checkpoints name the model this run starts from (e.g. {@code "teacher runs/olmo"}), next to its fingerprint. */
+    public void startsFrom(String name) {
+        this.startsFrom = name;
+    }
+
+    /** The weights that identify what a run starts from ({@link RunIdentity}): all of them, unless a stage says less. */
+    Map<String, NDArray> startingWeights() {
+        return student.params().asMap();
+    }
+
     /** Parameter groups to optimise (anything left out stays frozen). */
     abstract List<AdamW.Group> groups();
 
@@ -125,9 +137,10 @@ public abstract class StageTrainer {
         List<Step> log = new ArrayList<>();
         Batches batches = new Batches(examples, loop);
         JsonObject recorded = settings(settings, examples);
+        RunIdentity identity = RunIdentity.of(startsFrom, startingWeights());
         int start = 0;
         if (checkpointDir != null && TrainCheckpoint.exists(checkpointDir)) {
-            start = resume(opt, loop, label, recorded, log, onStep);
+            start = resume(opt, loop, label, recorded, identity, log, onStep);
         }
         try (Progress progress = Progress.start(label, Math.max(1, loop.steps()), "steps")) {
             for (int s = start; s < loop.steps(); s++) {
@@ -155,7 +168,7 @@ public abstract class StageTrainer {
                 metrics.put("bytes/s", Math.round(st.bytesPerSecond()));
                 progress.update(s + 1, metrics);
                 if (checkpointDir != null && ((s + 1) % checkpointEvery == 0 || s + 1 == loop.steps())) {
-                    TrainCheckpoint.save(checkpointDir, student.params(), opt, state(label, loop, recorded, log));
+                    TrainCheckpoint.save(checkpointDir, student.params(), opt, state(label, loop, recorded, log), identity);
                 }
             }
         } finally {
@@ -230,8 +243,9 @@ public abstract class StageTrainer {
      * Loads the checkpoint, replays its log, and returns the step to continue from. A checkpoint of another stage is
      * refused; one made with other settings too, unless {@link #resumeAnyway}.
      */
-    private int resume(AdamW opt, Loop loop, String label, JsonObject settings, List<Step> log, Consumer<Step> onStep) {
-        JsonObject st = TrainCheckpoint.load(checkpointDir, student.params(), opt);
+    private int resume(AdamW opt, Loop loop, String label, JsonObject settings, RunIdentity identity, List<Step> log,
+                       Consumer<Step> onStep) {
+        JsonObject st = TrainCheckpoint.load(checkpointDir, student.params(), opt, identity);
         if (!label.equals(st.get("stage").getAsString())) {
             throw new IllegalArgumentException(checkpointDir + " holds a checkpoint of " + st.get("stage").getAsString()
                     + ", not of " + label + ": use another checkpoint folder or delete it");
