@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 @Command(name = "merge", description = "Task arithmetic on checkpoint directories, streamed tensor by tensor: "
         + "OUT = BOLMO + alpha (INSTRUCT - BASE) on the global layers and the final norm (paper §5.2).")
@@ -29,7 +30,8 @@ final class MergeCommand implements Runnable {
     double alpha;
 
     @Option(names = "--max-base-distance", defaultValue = "" + TaskVectorMerge.DEFAULT_MAX_BASE_DISTANCE,
-            description = "largest relative L2 distance of a global tensor of BASE from the Bolmo's (default ${DEFAULT-VALUE})")
+            description = "largest relative L2 distance of a global tensor of BASE from the Bolmo's, and of INSTRUCT's from"
+                    + " BASE's (default ${DEFAULT-VALUE})")
     double maxBaseDistance;
 
     @Option(names = "--dry-run", description = "print what would change, write nothing")
@@ -43,8 +45,9 @@ final class MergeCommand implements Runnable {
 
     @Override
     public void run() {
-        if (dryRun) {
-            print(Bolmo.planTaskVector(bolmo, instruct, base));
+        UnaryOperator<TaskVectorMerge.Options> options = o -> o.withAlpha(alpha).withMaxBaseDistance(maxBaseDistance);
+        if (dryRun) { // the merge's own validation, so that a dry run promises only what the merge does
+            print(Bolmo.planTaskVector(bolmo, instruct, base, options));
             return;
         }
         if (out == null) {
@@ -52,8 +55,7 @@ final class MergeCommand implements Runnable {
         }
         Outputs.claim(spec, out, new Outputs.Input("--bolmo", bolmo), new Outputs.Input("--instruct", instruct),
                 new Outputs.Input("--base", base));
-        TaskVectorMerge.Result r = Bolmo.mergeTaskVector(bolmo, instruct, base, out,
-                o -> o.withAlpha(alpha).withMaxBaseDistance(maxBaseDistance));
+        TaskVectorMerge.Result r = Bolmo.mergeTaskVector(bolmo, instruct, base, out, options);
         System.out.printf(Locale.ROOT, "merged %d tensors (%,d values) into %s: %d weight file(s), %.1f s; "
                         + "farthest global tensor from the base: %s at %.2f %%%n", r.plan().merged().size(),
                 r.plan().mergedValues(), r.out(), r.shards(), r.seconds(), r.farthestTensor(), 100 * r.baseDistance());

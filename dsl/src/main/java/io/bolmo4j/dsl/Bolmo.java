@@ -98,6 +98,7 @@ public final class Bolmo implements AutoCloseable {
      */
     public static ArchitectureCheck compareArchitectures(Olmo teacher, Consumer<StageOptions> stage1,
                                                          Map<String, Consumer<Architecture>> variants, int evalBytes) {
+        BolmoEval.requireHeldOut("evalBytes", evalBytes); // reported after training each variant: refuse before
         List<ArchitectureCheck.Variant> rows = new ArrayList<>();
         variants.forEach((label, arch) -> {
             try (Bolmo b = byteify(teacher, arch).stage1(stage1)) {
@@ -268,9 +269,19 @@ public final class Bolmo implements AutoCloseable {
         return TaskVectorMerge.merge(bolmo, instruct, base, out, options.apply(TaskVectorMerge.Options.defaults()));
     }
 
-    /** What {@link #mergeTaskVector(Path, Path, Path, Path)} would change, from the checkpoints' headers. */
+    /**
+     * What {@link #mergeTaskVector(Path, Path, Path, Path)} would change, from the checkpoints' headers, after the merge's
+     * validation (the base is the Bolmo's source and the instruct model a post-training of it, on a sample of each
+     * global tensor).
+     */
     public static TaskVectorMerge.Plan planTaskVector(Path bolmo, Path instruct, Path base) {
         return TaskVectorMerge.plan(bolmo, instruct, base);
+    }
+
+    /** {@link #planTaskVector(Path, Path, Path)} with the merge's options, validated as the merge validates them. */
+    public static TaskVectorMerge.Plan planTaskVector(Path bolmo, Path instruct, Path base,
+                                                     UnaryOperator<TaskVectorMerge.Options> options) {
+        return TaskVectorMerge.plan(bolmo, instruct, base, options.apply(TaskVectorMerge.Options.defaults()));
     }
 
     /** Writes the model in the Hugging Face Bolmo layout, with the teacher's tokenizer. */
@@ -320,6 +331,7 @@ public final class Bolmo implements AutoCloseable {
      * source, {@link BuiltinCorpus#heldOut}), next to the teacher when known; the command line reports the same.
      */
     public BolmoEval.Result evaluation(int chars) {
+        BolmoEval.requireHeldOut("chars", chars);
         return BolmoEval.evaluate(model, teacher == null ? null : teacher.model(), tokenizer(), BuiltinCorpus.heldOut(chars),
                 BolmoEval.CHUNK_BYTES);
     }

@@ -344,7 +344,7 @@ class CliContractTest {
             assertFalse(Files.exists(out), "nothing is written for a refused run");
         }
         String[] s2 = run("stage2", ckpt.toString(), "--out", out.toString(), "--target-bytes-per-patch", "-2");
-        assertTrue(s2[2].startsWith("--target-bytes-per-patch must be a finite number >= 0, got -2.0"), s2[2]);
+        assertTrue(s2[2].startsWith("--target-bytes-per-patch must be 0 (the subword boundaries) or a finite number > 1, got -2.0"), s2[2]);
 
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         String[] r = run(byteify(file));

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.WeightType;
@@ -32,6 +33,9 @@ public final class BolmoCheckpoint {
 
     /** True when {@code dir/config.json} says {@code model_type: bolmo}. */
     public static boolean isBolmo(Path dir) {
+        if (!Files.isRegularFile(dir.resolve(HfCheckpoint.CONFIG))) {
+            return false; // missing, or a named pipe that would block: the OLMo loader reports it
+        }
         try {
             JsonObject cfg = JsonParser.parseString(Files.readString(dir.resolve(HfCheckpoint.CONFIG)))
                     .getAsJsonObject();
@@ -75,7 +79,10 @@ public final class BolmoCheckpoint {
 
     /** The teacher tokenizer whose vocabulary defines the subword-suffix ids ({@link SubwordTokenizerFile#find}). */
     public static BpeTokenizer subwordTokenizer(Path dir) {
-        return BpeTokenizer.load(SubwordTokenizerFile.find(dir, null, System.getenv()));
+        Path file = SubwordTokenizerFile.find(dir, null, System.getenv());
+        BpeTokenizer t = BpeTokenizer.load(file);
+        LoadedBolmo.requireVocabulary(config(dir), t, file.toString());
+        return t;
     }
 
     /** Writes config.json, the weights and the teacher's tokenizer.json + tokenizer_config.json. */

@@ -29,14 +29,15 @@ public final class SubwordTokenizerFile {
      * @throws CheckpointException saying which file to download and where to put it, when none is found
      */
     public static Path find(Path dir, Path explicit, Map<String, String> env) {
+        if (explicit != null && !Files.isRegularFile(explicit)) { // a file named is a file wanted, whichever is used
+            throw new CheckpointException("subword tokenizer " + explicit + (Files.exists(explicit) ? " is not a regular file"
+                    : " does not exist"));
+        }
         Path local = dir.resolve(FILE);
         if (Files.exists(local)) {
             return local;
         }
         if (explicit != null) {
-            if (!Files.isRegularFile(explicit)) {
-                throw new CheckpointException("subword tokenizer " + explicit + " does not exist");
-            }
             return explicit;
         }
         String original = BolmoCheckpoint.config(dir).originalTokenizer();

@@ -37,8 +37,9 @@ public final class Stage2 extends StageTrainer {
                          double clip, double targetBytesPerPatch, int compressionSteps, Merges merges, long seed) {
         public Config {
             StageTrainer.requireLoop(steps, batch, bytesPerExample, lr);
-            StageTrainer.require(targetBytesPerPatch >= 0 && Double.isFinite(targetBytesPerPatch), "targetBytesPerPatch",
-                    "a finite number >= 0", targetBytesPerPatch);
+            // merges only lengthen patches, and a patch holds at least one byte: a target in (0, 1] would train as 0
+            StageTrainer.require(targetBytesPerPatch == 0 || targetBytesPerPatch > 1 && Double.isFinite(targetBytesPerPatch),
+                    "targetBytesPerPatch", "0 (the subword boundaries) or a finite number > 1", targetBytesPerPatch);
             StageTrainer.require(compressionSteps >= 0, "compressionSteps", "an integer >= 0", compressionSteps);
             StageTrainer.require(merges != null, "merges", "one of " + Arrays.toString(Merges.values()), merges);
         }
