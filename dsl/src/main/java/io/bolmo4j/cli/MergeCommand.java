@@ -30,9 +30,13 @@ final class MergeCommand implements Runnable {
     double alpha;
 
     @Option(names = "--max-base-distance", defaultValue = "" + TaskVectorMerge.DEFAULT_MAX_BASE_DISTANCE,
-            description = "largest relative L2 distance of a global tensor of BASE from the Bolmo's, and of INSTRUCT's from"
-                    + " BASE's (default ${DEFAULT-VALUE})")
+            description = "largest relative L2 distance of a global tensor of BASE from the Bolmo's (default ${DEFAULT-VALUE})")
     double maxBaseDistance;
+
+    @Option(names = "--max-task-vector", defaultValue = "" + TaskVectorMerge.DEFAULT_MAX_TASK_VECTOR,
+            description = "largest relative L2 distance of a global tensor of INSTRUCT from BASE's; an unrelated model is"
+                    + " ~1.4 away (default ${DEFAULT-VALUE})")
+    double maxTaskVector;
 
     @Option(names = "--dry-run", description = "print what would change, write nothing")
     boolean dryRun;
@@ -45,7 +49,8 @@ final class MergeCommand implements Runnable {
 
     @Override
     public void run() {
-        UnaryOperator<TaskVectorMerge.Options> options = o -> o.withAlpha(alpha).withMaxBaseDistance(maxBaseDistance);
+        UnaryOperator<TaskVectorMerge.Options> options = o -> o.withAlpha(alpha).withMaxBaseDistance(maxBaseDistance)
+                .withMaxTaskVector(maxTaskVector);
         if (dryRun) { // the merge's own validation, so that a dry run promises only what the merge does
             print(Bolmo.planTaskVector(bolmo, instruct, base, options));
             return;

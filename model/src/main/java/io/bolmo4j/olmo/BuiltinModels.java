@@ -70,6 +70,11 @@ public final class BuiltinModels {
      * machine without a writable home gets a temp folder that is removed when the JVM exits.
      */
     private static Path extract(String name) {
+        return unpack(name, Path.of(System.getProperty("user.home"), ".cache", "bolmo4j", "models"));
+    }
+
+    /** {@link #extract} into {@code cache}. */
+    static Path unpack(String name, Path cache) {
         Map<String, byte[]> files = new LinkedHashMap<>();
         MessageDigest sha = sha256();
         for (String f : FILES) {
@@ -87,7 +92,7 @@ public final class BuiltinModels {
             }
         }
         String id = name + "-" + HexFormat.of().formatHex(sha.digest(), 0, 8);
-        Path cached = Path.of(System.getProperty("user.home"), ".cache", "bolmo4j", "models", id);
+        Path cached = cache.resolve(id);
         if (Files.exists(cached.resolve(FILES.get(FILES.size() - 1)))) {
             return cached;
         }

@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  * <p>
  * The base must be the model the Bolmo was byteified from, and the instruct model a post-training of the base: each
  * global layer tensor of the base is compared with the Bolmo's (relative L2 distance ‖θ_bolmo − θ_base‖ / ‖θ_base‖)
- * and the instruct model's with the base's, and the merge refuses any above {@link Options#maxBaseDistance()}. The
+ * and the instruct model's with the base's, and the merge refuses any above {@link Options#maxBaseDistance()},
+ * respectively {@link Options#maxTaskVector()}. The
  * same validation ({@link #plan(Path, Path, Path, Options)}: options, configs, shapes, and the distances on a sample of
  * every global tensor) runs before a merge writes anything and for a dry run, so a dry run promises only what the
  * merge does; the merge then checks the exact distances in its pass. The output is written into a hidden temp folder
@@ -49,6 +50,11 @@ public final class TaskVectorMerge {
      * the same shape is about 140 % away (independent weights of one scale).
      */
     public static final double DEFAULT_MAX_BASE_DISTANCE = 0.5;
+    /**
+     * Default bound on the task vector's size, ‖θ_instruct − θ_base‖ / ‖θ_base‖ per global tensor: post-training moves
+     * weights by a few per cent, and leaves room for far more; an instruct model unrelated to the base is ~140 % away.
+     */
+    public static final double DEFAULT_MAX_TASK_VECTOR = 1.0;
     private static final int CHUNK = 1 << 20; // elements per step: 4 MB of fp32 per model
     /** The validation's sample of a tensor: this many blocks of {@link #SAMPLE_BLOCK} values, evenly spaced. */
     private static final int SAMPLE_BLOCKS = 16;
@@ -60,11 +66,11 @@ public final class TaskVectorMerge {
      * How to merge.
      *
      * @param alpha the task vector's weight
-     * @param maxBaseDistance largest relative L2 distance allowed between a global tensor of the base and the Bolmo's,
-     *                        and between the instruct model's and the base's
+     * @param maxBaseDistance largest relative L2 distance allowed between a global tensor of the base and the Bolmo's
+     * @param maxTaskVector largest relative L2 distance allowed between a global tensor of the instruct model and the base's
      * @param shardBytes largest safetensors shard written
      */
-    public record Options(double alpha, double maxBaseDistance, long shardBytes) {
+    public record Options(double alpha, double maxBaseDistance, double maxTaskVector, long shardBytes) {
         public Options {
             if (!Double.isFinite(alpha)) {
                 throw new IllegalArgumentException("alpha must be finite, got " + alpha);
@@ -72,26 +78,33 @@ public final class TaskVectorMerge {
             if (!(maxBaseDistance >= 0)) {
                 throw new IllegalArgumentException("maxBaseDistance must be >= 0, got " + maxBaseDistance);
             }
+            if (!(maxTaskVector >= 0)) {
+                throw new IllegalArgumentException("maxTaskVector must be >= 0, got " + maxTaskVector);
+            }
             if (shardBytes < 1) {
                 throw new IllegalArgumentException("shard size must be positive, got " + shardBytes);
             }
         }
 
-        /** α = 1, {@link #DEFAULT_MAX_BASE_DISTANCE}, shards of {@link OlmoCheckpoint#SHARD_BYTES}. */
+        /** α = 1, {@link #DEFAULT_MAX_BASE_DISTANCE}, {@link #DEFAULT_MAX_TASK_VECTOR}, shards of {@link OlmoCheckpoint#SHARD_BYTES}. */
         public static Options defaults() {
-            return new Options(1.0, DEFAULT_MAX_BASE_DISTANCE, OlmoCheckpoint.SHARD_BYTES);
+            return new Options(1.0, DEFAULT_MAX_BASE_DISTANCE, DEFAULT_MAX_TASK_VECTOR, OlmoCheckpoint.SHARD_BYTES);
         }
 
         public Options withAlpha(double a) {
-            return new Options(a, maxBaseDistance, shardBytes);
+            return new Options(a, maxBaseDistance, maxTaskVector, shardBytes);
         }
 
         public Options withMaxBaseDistance(double d) {
-            return new Options(alpha, d, shardBytes);
+            return new Options(alpha, d, maxTaskVector, shardBytes);
+        }
+
+        public Options withMaxTaskVector(double d) {
+            return new Options(alpha, maxBaseDistance, d, shardBytes);
         }
 
         public Options withShardBytes(long b) {
-            return new Options(alpha, maxBaseDistance, b);
+            return new Options(alpha, maxBaseDistance, maxTaskVector, b);
         }
     }
 
@@ -357,19 +370,20 @@ public final class TaskVectorMerge {
 
     /**
      * The merge's one rule on its inputs: the base within {@link Options#maxBaseDistance()} of the Bolmo (it is the
-     * model the Bolmo was byteified from) and the instruct model within it of the base (a post-training of it).
+     * model the Bolmo was byteified from) and the instruct model within {@link Options#maxTaskVector()} of the base (a
+     * post-training of it).
      */
     private static void requireClose(Inputs in, String name, double bolmoToBase, double instructToBase, Options options) {
-        double limit = options.maxBaseDistance();
-        if (bolmoToBase > limit) {
+        if (bolmoToBase > options.maxBaseDistance()) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: tensor '%s' differs from the Bolmo's by"
                     + " %.1f %% (relative L2 distance, limit %.1f %%): the base must be the model %s was byteified from",
-                    in.base().dir(), name, 100 * bolmoToBase, 100 * limit, in.bolmo().dir()));
+                    in.base().dir(), name, 100 * bolmoToBase, 100 * options.maxBaseDistance(), in.bolmo().dir()));
         }
-        if (instructToBase > limit) {
+        if (instructToBase > options.maxTaskVector()) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: tensor '%s' differs from the base's by"
                     + " %.1f %% (relative L2 distance, limit %.1f %%): the instruct model must be a post-training of the"
-                    + " base %s", in.instruct().dir(), name, 100 * instructToBase, 100 * limit, in.base().dir()));
+                    + " base %s", in.instruct().dir(), name, 100 * instructToBase, 100 * options.maxTaskVector(),
+                    in.base().dir()));
         }
     }
 
