@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -165,7 +166,8 @@ class HostileInputTest {
             assertEquals("1", r[0], r[2]);
             assertTrue(r[2].contains("was started from teacher " + ckpt) && r[2].contains("not from this run's teacher " + other),
                     r[2]);
-            assertEquals(1, r[2].strip().lines().count(), r[2]);
+            assertEquals(1, r[2].lines().filter(l -> l.startsWith("bolmo4j byteify: ")).count(), r[2]);
+            assertFalse(r[2].contains("\tat "), "no stack trace: " + r[2]);
             assertEquals(checkpoint, contents(StageOptions.checkpointDir(out, "stage1")), "the checkpoint is untouched");
             assertFalse(Files.exists(out.resolve("config.json")));
         }
@@ -178,9 +180,7 @@ class HostileInputTest {
         Path huge = copy(ckpt, dir.resolve("huge-weights"));
         rewriteWeights(huge, (name, values) -> {
             if (name.equals("lm_head.weight")) {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] *= 1e37f; // finite, but the scores overflow
-                }
+                Arrays.fill(values, 1e38f); // finite, but the scores overflow
             }
         });
         String[] r = run("generate", huge.toString(), "--prompt", "Once", "--max-new", "5", "--temperature", "0");

@@ -41,10 +41,7 @@ public final class HfCheckpoint implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new CheckpointException(dir + ": not a checkpoint directory");
         }
-        if (!Files.exists(dir.resolve(CONFIG)) && (Files.exists(dir.resolve(SINGLE)) || Files.exists(dir.resolve(INDEX)))) {
-            throw new CheckpointException(dir + ": weights but no " + CONFIG + ": a save that did not finish (" + CONFIG
-                    + " is written last); save it again, or delete the folder");
-        }
+        requireComplete(dir);
         this.config = readJson(dir.resolve(CONFIG));
         try {
             if (Files.exists(dir.resolve(SINGLE))) {
@@ -57,6 +54,17 @@ public final class HfCheckpoint implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a folder that holds weights but no {@code config.json}: what a save stopped half way leaves, since
+     * {@link #save} writes {@code config.json} last. Loaders call it before reading anything else of the folder.
+     */
+    public static void requireComplete(Path dir) {
+        if (!Files.exists(dir.resolve(CONFIG)) && (Files.exists(dir.resolve(SINGLE)) || Files.exists(dir.resolve(INDEX)))) {
+            throw new CheckpointException(dir + ": weights but no " + CONFIG + ": a save that did not finish (" + CONFIG
+                    + " is written last); save it again, or delete the folder");
         }
     }
 
