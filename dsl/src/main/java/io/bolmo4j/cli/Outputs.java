@@ -88,8 +88,9 @@ final class Outputs {
                         + "; an input is never replaced: write to another " + (Files.isDirectory(input) ? "folder" : "file"));
             }
             if (where.startsWith(input)) {
-                throw new IllegalArgumentException("--out " + out + " is inside the input " + in.name() + " (" + in.path()
-                        + "); an input folder is never written to: write somewhere else");
+                throw new IllegalArgumentException("--out " + out + (Files.exists(out) ? " is a file of the input "
+                        : " is inside the input ") + in.name() + " (" + in.path() + "); an input folder is never written to:"
+                        + " write somewhere else");
             }
         }
         synchronized (CLAIMED) {
