@@ -9,11 +9,7 @@ import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.data.Corpus;
 import io.bolmo4j.data.Document;
 import io.bolmo4j.engine.Backend;
-import io.bolmo4j.io.HfCheckpoint;
-import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.OutputLock;
-import io.bolmo4j.io.Safetensors;
-import io.bolmo4j.io.SafetensorsFile;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoModel;
@@ -34,10 +30,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
+import static io.bolmo4j.cli.CliContractTest.assertContentsEqual;
+import static io.bolmo4j.cli.CliContractTest.contents;
+import static io.bolmo4j.cli.CliContractTest.copy;
+import static io.bolmo4j.cli.CliContractTest.rewriteWeights;
 import static io.bolmo4j.cli.CliTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -101,7 +99,7 @@ class HostileInputTest {
 
     @Test
     void anOutputNeverGoesInsideAnInputFolder() throws IOException {
-        Map<String, String> before = contents(ckpt);
+        Map<String, byte[]> before = contents(ckpt);
         for (String inside : List.of("new.safetensors", "sub/new.safetensors")) {
             Path out = ckpt.resolve(inside);
             String[] r = run("logits", ckpt.toString(), "--ids", "1,2", "--out", out.toString());
@@ -114,7 +112,7 @@ class HostileInputTest {
         assertTrue(export[2].contains("is the input --teacher"), export[2]);
         String[] into = run("import-run", bolmo.toString(), "--out", bolmo.resolve("again").toString());
         assertTrue(into[2].contains("is inside the input CHECKPOINT"), into[2]);
-        assertEquals(before, contents(ckpt));
+        assertContentsEqual(before, contents(ckpt));
     }
 
     @Test
@@ -157,7 +155,7 @@ class HostileInputTest {
                 }
             }));
         }
-        Map<String, String> checkpoint = contents(StageOptions.checkpointDir(out, "stage1"));
+        Map<String, byte[]> checkpoint = contents(StageOptions.checkpointDir(out, "stage1"));
         for (String anyway : new String[] {"--checkpoint-every", "--resume-anyway"}) {
             List<String> args = new ArrayList<>(List.of("byteify", "--teacher", other.toString(), "--out", out.toString(),
                     "--data", text.toString(), "--steps", "4", "--batch", "2", "--bytes", "64", "--eval-bytes", "300"));
@@ -168,7 +166,7 @@ class HostileInputTest {
                     r[2]);
             assertEquals(1, r[2].lines().filter(l -> l.startsWith("bolmo4j byteify: ")).count(), r[2]);
             assertFalse(r[2].contains("\tat "), "no stack trace: " + r[2]);
-            assertEquals(checkpoint, contents(StageOptions.checkpointDir(out, "stage1")), "the checkpoint is untouched");
+            assertContentsEqual(checkpoint, contents(StageOptions.checkpointDir(out, "stage1"))); // untouched
             assertFalse(Files.exists(out.resolve("config.json")));
         }
     }
@@ -361,39 +359,5 @@ class HostileInputTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         return new String[] {String.valueOf(p.waitFor()), out, err};
-    }
-
-    private static Path copy(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                Files.copy(f, to.resolve(f.getFileName()));
-            }
-        }
-        return to;
-    }
-
-    /** A folder's files by name, each as its bytes (ISO-8859-1: one char per byte, so that maps compare by content). */
-    private static Map<String, String> contents(Path folder) throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> files = Files.list(folder)) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                out.put(f.getFileName().toString(), Files.readString(f, StandardCharsets.ISO_8859_1));
-            }
-        }
-        return out;
-    }
-
-    private static void rewriteWeights(Path model, BiConsumer<String, float[]> edit) {
-        Path file = model.resolve(HfCheckpoint.SINGLE);
-        Map<String, HostTensor> tensors = new LinkedHashMap<>();
-        try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            for (String name : f.names()) {
-                float[] values = f.readFloats(name);
-                edit.accept(name, values);
-                tensors.put(name, HostTensor.f32(values, f.info(name).shape()));
-            }
-        }
-        Safetensors.write(file, tensors, Map.of());
     }
 }

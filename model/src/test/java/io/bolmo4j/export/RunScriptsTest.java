@@ -72,7 +72,8 @@ class RunScriptsTest {
                 Result r = exec(List.of("bash", "-n", script.toString()), Map.of());
                 assertEquals(0, r.code, "stage " + stage + " " + script.getFileName() + ": " + r.out);
             }
-            assumeTrue(shellcheck(), "shellcheck not installed");
+            assumeTrue(Python.installed("shellcheck", "shellcheck of the run scripts", "shellcheck", "--version"),
+                    "shellcheck not installed");
             for (Path script : scripts) {
                 Result r = exec(List.of("shellcheck", "-x", script.toString()), Map.of());
                 assertEquals(0, r.code, "stage " + stage + " " + script.getFileName() + ":\n" + r.out);
@@ -158,9 +159,8 @@ class RunScriptsTest {
 
     /** OmegaConf itself (Debian's python3-omegaconf) parses the dotlist and reads {@code key} back as {@code want}. */
     private static void omegaConfReads(List<String> args, String key, String want) throws Exception {
-        if (exec(List.of("/usr/bin/python3", "-c", "import omegaconf"), Map.of()).code != 0) {
-            System.err.println("SKIPPED the OmegaConf check of launch.sh's overrides: no python3-omegaconf"
-                    + " (sudo apt-get install python3-omegaconf)");
+        if (!Python.installed("python3-omegaconf", "the OmegaConf check of launch.sh's overrides", "/usr/bin/python3", "-c",
+                "import omegaconf")) {
             return;
         }
         List<String> dotlist = args.stream().filter(a -> a.contains("=") && !a.startsWith("--")).toList();
@@ -203,21 +203,5 @@ class RunScriptsTest {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Result(p.waitFor(), out);
-    }
-
-    private static boolean shellcheck() {
-        boolean ok;
-        try {
-            ok = new ProcessBuilder("shellcheck", "--version").start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            ok = false;
-        }
-        if (!ok && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("CI must install shellcheck (see .ci/run)");
-        }
-        if (!ok) {
-            System.err.println("SKIPPED shellcheck of the run scripts: not installed (sudo apt-get install shellcheck)");
-        }
-        return ok;
     }
 }
