@@ -82,13 +82,13 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         device = null; // options of an earlier in-process run do not carry over
         threads = null;
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         // --help and --version on every command, also the ones added later (help has its own)
         cl.getSubcommands().values().stream().map(CommandLine::getCommandSpec)
                 .filter(spec -> spec.findOption("--help") == null).forEach(spec -> spec.mixinStandardHelpOptions(true));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // Bad input is reported in one line, not a stack trace; set BOLMO4J_DEBUG=1 for the trace.
-            cmd.getErr().println("bolmo4j " + cmd.getCommandName() + ": " + OptionNames.of(cmd.getCommandSpec(), message(ex)));
+            cmd.getErr().println("bolmo4j " + cmd.getCommandName() + ": " + SettingOptions.inOptionWords(cmd.getCommandSpec(), message(ex)));
             if (System.getenv("BOLMO4J_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }

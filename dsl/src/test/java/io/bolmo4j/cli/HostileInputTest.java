@@ -143,7 +143,7 @@ class HostileInputTest {
             OlmoCheckpoint.save(m, other, false, Map.of("tokenizer.json", Files.readAllBytes(ckpt.resolve("tokenizer.json"))));
         }
         Path out = dir.resolve("resumed-elsewhere");
-        Stage1.Config cfg = Stage1.Config.defaults().withSteps(4).withBatch(2).withBytesPerExample(64);
+        Stage1.Config cfg = Stage1.Config.defaults().with("steps", 4).with("batch", 2).with("bytesPerExample", 64);
         List<String> texts = Corpus.of(text).stream().map(Document::text).toList();
         try (LoadedOlmo t = LoadedOlmo.load(ckpt); BolmoModel b = Byteify.fromTeacher(t.model(), t.tokenizer().vocabSize(), 0)) {
             Stage1 stage = new Stage1(b, t.model(), t.tokenizer());
@@ -287,9 +287,9 @@ class HostileInputTest {
     @Test
     void optionErrorsNameTheOption() {
         Map<String[], String> cases = new LinkedHashMap<>();
-        cases.put(new String[] {"generate", ckpt.toString(), "--prompt", "x", "--max-new", "-1"}, "--max-new must be >= 0, got -1");
-        cases.put(new String[] {"generate", ckpt.toString(), "--prompt", "x", "--top-p", "1.5"}, "--top-p must be in (0, 1], got 1.5");
-        cases.put(new String[] {"chat", ckpt.toString(), "--message", "x", "--top-p", "0"}, "--top-p must be in (0, 1], got 0.0");
+        cases.put(new String[] {"generate", ckpt.toString(), "--prompt", "x", "--max-new", "-1"}, "--max-new must be an integer >= 0, got -1");
+        cases.put(new String[] {"generate", ckpt.toString(), "--prompt", "x", "--top-p", "1.5"}, "--top-p must be a number in (0, 1], got 1.5");
+        cases.put(new String[] {"chat", ckpt.toString(), "--message", "x", "--top-p", "0"}, "--top-p must be a number in (0, 1], got 0.0");
         cases.put(new String[] {"--threads", "0", "info", ckpt.toString()}, "--threads must be an integer >= 1, got 0");
         cases.put(new String[] {"merge", "--bolmo", bolmo.toString(), "--instruct", ckpt.toString(), "--base", ckpt.toString(),
                 "--max-task-vector", "-1", "--dry-run"}, "--max-task-vector must be >= 0, got -1.0");

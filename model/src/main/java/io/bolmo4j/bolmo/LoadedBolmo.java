@@ -17,7 +17,10 @@ import io.bolmo4j.olmo.TextScore;
 import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,9 +31,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
-/** A Bolmo directory loaded with its teacher vocabulary: text in, text, scores or logits out. */
+/**
+ * A Bolmo with its teacher's subword vocabulary, the one loaded-model type of the family: text in, text, scores or
+ * logits out, and saved as a Hugging Face directory.
+ */
 public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel {
     private final BolmoModel model;
+    private final BpeTokenizer subwordTokenizer;
+    private final Path subwordTokenizerFile;
     private final SubwordSuffixTrie trie;
     private final ChatTemplate template;
     private final List<String> stopTexts;
@@ -48,16 +56,20 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
 
     /** A Bolmo without a chat template. */
     public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer) {
-        this(model, teacherTokenizer, null);
+        this(model, teacherTokenizer, null, null);
     }
 
     /**
-     * @param template the chat template (the teacher's), or null; its end-of-turn tokens and EOS, which a Bolmo writes
-     *                 out as bytes, end a chat answer
+     * @param template             the chat template (the teacher's), or null; its end-of-turn tokens and EOS, which a
+     *                             Bolmo writes out as bytes, end a chat answer
+     * @param subwordTokenizerFile the tokenizer.json {@code teacherTokenizer} was read from, saved with the model (null:
+     *                             {@link #save} is refused)
      */
-    public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template) {
+    public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template, Path subwordTokenizerFile) {
         requireVocabulary(model.config(), teacherTokenizer, "teacher tokenizer");
         this.model = model;
+        this.subwordTokenizer = teacherTokenizer;
+        this.subwordTokenizerFile = subwordTokenizerFile;
         this.trie = SubwordSuffixTrie.of(teacherTokenizer);
         this.template = template;
         Set<String> stops = new LinkedHashSet<>();
@@ -84,7 +96,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /** As {@link #load(Path, Path)} with the global model's weight matrices held as {@code type}. */
     public static LoadedBolmo load(Path dir, Path subwordTokenizer, WeightType type) {
         Path tokFile = SubwordTokenizerFile.find(dir, subwordTokenizer, System.getenv());
-        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), BpeTokenizer.load(tokFile), chatTemplate(dir, tokFile));
+        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), BpeTokenizer.load(tokFile), chatTemplate(dir, tokFile), tokFile);
     }
 
     /** A Bolmo's chat template: its directory's, else the one beside its subword tokenizer file (the teacher's). */
@@ -116,6 +128,23 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
 
     public SubwordSuffixTrie trie() {
         return trie;
+    }
+
+    /** The teacher's subword tokenizer (its ids feed the subword-suffix embedding). */
+    public BpeTokenizer subwordTokenizer() {
+        return subwordTokenizer;
+    }
+
+    /** Writes the model in the Hugging Face Bolmo layout with its subword tokenizer.json. */
+    public void save(Path dir) {
+        if (subwordTokenizerFile == null) {
+            throw new IllegalStateException("this Bolmo was built without its tokenizer.json file, which a checkpoint needs");
+        }
+        try {
+            BolmoCheckpoint.save(model, dir, false, Files.readString(subwordTokenizerFile));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + subwordTokenizerFile + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -22,14 +22,13 @@ import java.util.Map;
 /**
  * A resumable training checkpoint: parameters and AdamW moments in fp32 safetensors plus a JSON state (step and
  * whatever the trainer needs). Written into a temporary folder that then replaces the old one, so a kill at any
- * moment leaves the previous complete checkpoint. Each records the {@link RunIdentity} of the model its run started
- * from, and loading it into a run that started from another model is refused before anything is read.
+ * moment leaves the previous complete checkpoint. The {@link Trainer} reads the {@link #state} first and loads the
+ * weights only once it accepts the checkpoint.
  */
 public final class TrainCheckpoint {
     private TrainCheckpoint() {}
 
-    public static void save(Path dir, Params params, AdamW opt, JsonObject state, RunIdentity identity) {
-        identity.recordIn(state);
+    public static void save(Path dir, Params params, AdamW opt, JsonObject state) {
         Path tmp = sibling(dir, ".tmp");
         try {
             AtomicFiles.deleteTree(tmp);
@@ -80,17 +79,19 @@ public final class TrainCheckpoint {
         return Files.exists(latest(dir).resolve("state.json"));
     }
 
-    /**
-     * Loads parameters and moments in place and returns the saved state, after checking that the checkpoint was
-     * started from {@code identity}'s model (else nothing is loaded).
-     */
-    public static JsonObject load(Path dir, Params params, AdamW opt, RunIdentity identity) {
+    /** The saved state of the latest checkpoint in {@code dir}, without touching any weights. */
+    public static JsonObject state(Path dir) {
         Path d = latest(dir);
         try {
-            identity.check(dir, JsonParser.parseString(Files.readString(d.resolve("state.json"))).getAsJsonObject());
+            return JsonParser.parseString(Files.readString(d.resolve("state.json"))).getAsJsonObject();
         } catch (IOException e) {
             throw new CheckpointException(d + ": cannot read training checkpoint: " + e.getMessage(), e);
         }
+    }
+
+    /** Loads parameters and moments in place and returns the saved state. */
+    public static JsonObject load(Path dir, Params params, AdamW opt) {
+        Path d = latest(dir);
         try (SafetensorsFile p = SafetensorsFile.open(d.resolve("params.safetensors"));
              SafetensorsFile o = SafetensorsFile.open(d.resolve("optimizer.safetensors"))) {
             for (Map.Entry<String, NDArray> e : params.asMap().entrySet()) {
