@@ -1,6 +1,7 @@
 """Executes the fixture notebook headlessly with nbclient on the bolmo4j kernel, asserts its outputs, converts it to
 HTML with nbconvert and loads that page in headless Chromium with the network disabled: the Plotly chart must draw
-(an <svg class="main-svg"> in the DOM). Writes the executed notebook, the HTML and a screenshot to OUT_DIR.
+(an <svg class="main-svg"> in the DOM). Writes the executed notebook, the HTML and a screenshot to OUT_DIR. Without
+Chromium the drawing is skipped with one line (a failure in CI).
 
 usage: notebook_check.py FIXTURE.ipynb OUT_DIR
 """
@@ -46,9 +47,18 @@ def main(fixture, out_dir):
     with open(page, "w", encoding="utf-8") as f:
         f.write(body)
 
+    draw_offline(page, out_dir)
+
+
+def draw_offline(page, out_dir):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
-        raise SystemExit("chromium not installed (kernel/ci-setup.sh installs it)")
+        if os.environ.get("CI") == "true":
+            raise SystemExit("CI must install Chromium (kernel/ci-setup.sh, called by .ci/run)")
+        # optional like the Jupyter clients themselves: one line, and the notebook's own checks above still count
+        print("SKIPPED drawing the fixture's chart offline: Chromium is not installed (sudo bash kernel/ci-setup.sh)",
+              file=sys.stderr)
+        return
     offline = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",  # no network at view time
                "--virtual-time-budget=15000", "--window-size=1000,1600"]

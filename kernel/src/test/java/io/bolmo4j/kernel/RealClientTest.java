@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The kernel driven by real Jupyter clients from Debian's packages (installed by {@code kernel/ci-setup.sh}): the
  * standard conformance suite, message-by-message protocol checks, and a fixture notebook executed by nbclient and
  * drawn offline in headless Chromium. The kernel under test is this JVM's class path (with {@link TestExtension}),
- * installed as a throwaway kernelspec in {@code target/jupyter}. Skipped where the clients are missing, except in CI.
+ * installed as a throwaway kernelspec in {@code target/jupyter}. Skipped where the clients are missing (the chart's
+ * drawing where Chromium is), each with one line, except in CI.
  * The teaching notebooks, which need the DSL, run in the DSL module ({@code NotebooksTest}).
  */
 class RealClientTest {
