@@ -291,6 +291,10 @@ class HostileInputTest {
         cases.put(new String[] {"generate", ckpt.toString(), "--prompt", "x", "--top-p", "1.5"}, "--top-p must be a number in (0, 1], got 1.5");
         cases.put(new String[] {"chat", ckpt.toString(), "--message", "x", "--top-p", "0"}, "--top-p must be a number in (0, 1], got 0.0");
         cases.put(new String[] {"--threads", "0", "info", ckpt.toString()}, "--threads must be an integer >= 1, got 0");
+        cases.put(new String[] {"generate", ckpt.toString(), "--prompt", "x", "--max-new", "abc"},
+                "Invalid value for option '--max-new': 'abc' is not an int");
+        cases.put(new String[] {"byteify", "--teacher", ckpt.toString(), "--out", dir.resolve("no-eval").toString(),
+                "--schedule", "exp"}, "Invalid value for option '--schedule'");
         cases.put(new String[] {"merge", "--bolmo", bolmo.toString(), "--instruct", ckpt.toString(), "--base", ckpt.toString(),
                 "--max-task-vector", "-1", "--dry-run"}, "--max-task-vector must be >= 0, got -1.0");
         cases.put(new String[] {"byteify", "--teacher", ckpt.toString(), "--out", dir.resolve("no-eval").toString(),
