@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -49,6 +50,9 @@ public final class OutputLock implements AutoCloseable {
         Path abs = target.toAbsolutePath().normalize();
         Path file = abs.resolveSibling("." + abs.getFileName() + ".lock");
         List<Path> created = createParents(abs.getParent());
+        if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+            created.add(abs); // an output folder the run makes and leaves empty (it failed first) goes with the claim
+        }
         String token = UUID.randomUUID() + " pid " + ProcessHandle.current().pid() + ", " + what + ", since " + Instant.now();
         try {
             for (int attempt = 0; attempt < 100; attempt++) {
@@ -100,7 +104,10 @@ public final class OutputLock implements AutoCloseable {
         }
     }
 
-    /** Ends the claim: removes the lock file, then lets go; folders created for the output go too while empty. */
+    /**
+     * Ends the claim: removes the lock file, then lets go; folders created for the output (and the output itself, a
+     * folder that did not exist) go too while empty.
+     */
     @Override
     public void close() {
         try {
@@ -126,11 +133,17 @@ public final class OutputLock implements AutoCloseable {
 
     private static List<Path> createParents(Path dir) {
         List<Path> missing = new ArrayList<>();
-        for (Path p = dir; p != null && !Files.exists(p); p = p.getParent()) {
-            missing.add(0, p);
+        Path existing = dir;
+        for (; existing != null && !Files.exists(existing); existing = existing.getParent()) {
+            missing.add(0, existing);
+        }
+        if (existing != null && !Files.isDirectory(existing)) { // the JDK would say only the path
+            throw new IllegalArgumentException("cannot create " + dir + ": " + existing + " is a file, not a folder");
         }
         try {
             Files.createDirectories(dir);
+        } catch (AccessDeniedException e) {
+            throw new UncheckedIOException("cannot create " + dir + ": permission denied for " + e.getFile(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
         }
@@ -139,6 +152,10 @@ public final class OutputLock implements AutoCloseable {
 
     private static void removeCreated(List<Path> created) {
         for (int i = created.size() - 1; i >= 0; i--) {
+            if (Files.exists(created.get(i), LinkOption.NOFOLLOW_LINKS)
+                    && !Files.isDirectory(created.get(i), LinkOption.NOFOLLOW_LINKS)) {
+                return; // an output file the run wrote
+            }
             try {
                 Files.deleteIfExists(created.get(i));
             } catch (DirectoryNotEmptyException e) {

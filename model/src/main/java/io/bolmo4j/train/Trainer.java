@@ -217,6 +217,7 @@ public final class Trainer {
             throw new IllegalArgumentException(dir + " holds a checkpoint of " + was + ", not of " + label
                     + ": use another checkpoint folder or delete it");
         }
+        identity.check(dir, st); // no setting overrides it: the checkpoint's weights would mix two models
         String changed = differences(st.has("settings") ? st.getAsJsonObject("settings") : new JsonObject(), settings);
         if (!changed.isEmpty()) {
             if (!checkpoints.resumeAnyway()) {
@@ -226,7 +227,6 @@ public final class Trainer {
             }
             System.err.println(label + ": resuming anyway with changed settings (" + changed + ")");
         }
-        identity.check(dir, st); // no setting overrides it: the checkpoint's weights would mix two models
         TrainCheckpoint.load(dir, params, opt);
         for (JsonElement e : st.getAsJsonArray("log")) {
             Step s = GSON.fromJson(e, Step.class);

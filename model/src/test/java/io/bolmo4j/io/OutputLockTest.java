@@ -70,4 +70,28 @@ class OutputLockTest {
         }
         assertEquals(List.of(), List.of(dir.toFile().list()), "nothing written: the folders above went with the claim");
     }
+
+    @Test
+    void anOutputBelowAFileSaysSo() throws IOException {
+        Path file = Files.writeString(dir.resolve("notes.txt"), "a file");
+        for (Path out : List.of(file.resolve("out.safetensors"), file.resolve("sub").resolve("out.safetensors"))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OutputLock.acquire(out, "test"));
+            assertEquals("cannot create " + out.getParent() + ": " + file + " is a file, not a folder", e.getMessage());
+        }
+        assertEquals("a file", Files.readString(file));
+    }
+
+    @Test
+    void aFailedRunLeavesNoEmptyOutputFolderAndAWrittenOutputStays() throws IOException {
+        Path out = dir.resolve("runs").resolve("out");
+        try (OutputLock lock = OutputLock.acquire(out, "test")) {
+            Files.createDirectories(out); // the run made its folder, then failed before writing into it
+        }
+        assertEquals(List.of(), List.of(dir.toFile().list()), "the empty output and the folder above it are gone");
+        Path file = dir.resolve("logits").resolve("out.safetensors");
+        try (OutputLock lock = OutputLock.acquire(file, "test")) {
+            Files.writeString(file, "written");
+        }
+        assertEquals("written", Files.readString(file));
+    }
 }
