@@ -4,7 +4,16 @@ import io.bolmo4j.engine.Backend;
 import io.bolmo4j.hub.HubException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 
 /** The {@code bolmo4j} command line. Each subcommand is a small class in this package. */
 @Command(name = "bolmo4j", mixinStandardHelpOptions = true, version = "bolmo4j 0.1.0",
@@ -22,8 +31,14 @@ public final class Main implements Runnable {
 
     @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, description = "compute threads (default: all cores); 1 makes runs bit-reproducible")
     void threads(int t) {
+        if (t < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads must be an integer >= 1, got " + t);
+        }
         threads = t;
     }
+
+    @Spec
+    CommandSpec spec;
 
     private static String device;
     private static Integer threads;
@@ -45,7 +60,23 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        // whatever the locale: text in and out is UTF-8, as the models read and write it
+        System.setOut(utf8(FileDescriptor.out));
+        System.setErr(utf8(FileDescriptor.err));
+        String[] strict;
+        try {
+            strict = RawArgs.of(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bolmo4j: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(strict));
+    }
+
+    /** A stream like the JVM's own System.out/err (small buffer, flushed at line ends), in UTF-8. */
+    private static PrintStream utf8(FileDescriptor fd) {
+        return new PrintStream(new BufferedOutputStream(new FileOutputStream(fd), 128), true, StandardCharsets.UTF_8);
     }
 
     /** Runs the command line and returns the exit code (tests call this). */
@@ -58,7 +89,7 @@ public final class Main implements Runnable {
                 .filter(spec -> spec.findOption("--help") == null).forEach(spec -> spec.mixinStandardHelpOptions(true));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // Bad input is reported in one line, not a stack trace; set BOLMO4J_DEBUG=1 for the trace.
-            cmd.getErr().println("bolmo4j " + cmd.getCommandName() + ": " + message(ex));
+            cmd.getErr().println("bolmo4j " + cmd.getCommandName() + ": " + SettingOptions.inOptionWords(cmd.getCommandSpec(), message(ex)));
             if (System.getenv("BOLMO4J_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }
@@ -72,7 +103,11 @@ public final class Main implements Runnable {
             }
             return usage.handleParseException(ex, arguments);
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } finally {
+            Outputs.releaseAll();
+        }
     }
 
     private static String message(Throwable ex) {

@@ -80,7 +80,8 @@ final class PretrainCommand implements Runnable {
             cuteBytes += doc.text().length();
         }
         try (OlmoModel model = OlmoModel.random(cfg, seed)) {
-            OlmoPretrainer p = new OlmoPretrainer(model, v.tokenizer(), train, BuiltinCorpus.validation().toList(), pc);
+            OlmoPretrainer p = new OlmoPretrainer(model, v.tokenizer(), train, BuiltinCorpus.validation().toList(), pc)
+                    .startsFrom("a new " + cfg + " of seed " + seed);
             System.err.printf(Locale.ROOT, "%s, %,d parameters, %,d training tokens (%.1f%% CUTE-style), %d steps x %d x %d tokens%n",
                     cfg, cfg.parameterCount(), p.trainTokens(), 100.0 * cuteBytes / (bytes + cuteBytes), pc.loop().steps(),
                     pc.loop().batch(), pc.context());

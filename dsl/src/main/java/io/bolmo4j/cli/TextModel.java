@@ -10,6 +10,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
 
@@ -37,6 +38,10 @@ final class TextModel {
 
     /** Loads the checkpoint, applies {@code bolmo} or {@code olmo} to it by its kind, and closes it. */
     <R> R apply(Function<LoadedBolmo, R> bolmo, Function<LoadedOlmo, R> olmo) {
+        if (subwordTokenizer != null && !Files.isRegularFile(subwordTokenizer)) {
+            throw new IllegalArgumentException("--subword-tokenizer " + subwordTokenizer
+                    + (Files.exists(subwordTokenizer) ? " is not a regular file" : ": no such file"));
+        }
         if (BolmoCheckpoint.isBolmo(dir)) {
             try (LoadedBolmo lm = LoadedBolmo.load(dir, subwordTokenizer, dtype)) {
                 return bolmo.apply(lm);

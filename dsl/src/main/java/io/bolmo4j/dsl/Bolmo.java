@@ -50,12 +50,15 @@ public final class Bolmo implements AutoCloseable {
     private LoadedBolmo loaded;
     private Olmo teacher;
     private final List<Row> history = new ArrayList<>();
+    /** What this Bolmo was made from, as training checkpoints name it ({@link StageTrainer#startsFrom}). */
+    private final String origin;
 
     private record Row(String stage, Trainer.Step step) {}
 
-    private Bolmo(LoadedBolmo loaded, Olmo teacher) {
+    private Bolmo(LoadedBolmo loaded, Olmo teacher, String origin) {
         this.loaded = loaded;
         this.teacher = teacher;
+        this.origin = origin;
     }
 
     /** Initialises a Bolmo from {@code teacher} (its layers become the global model); train it with {@link #stage1}. */
@@ -73,7 +76,7 @@ public final class Bolmo implements AutoCloseable {
     private static Bolmo byteify(Olmo teacher, long seed, UnaryOperator<BolmoConfig> architecture) {
         BolmoModel model = Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), seed, architecture);
         return new Bolmo(new LoadedBolmo(model, teacher.tokenizer(), teacher.loaded().chatTemplate().orElse(null),
-                TeacherTokenizer.of(teacher.directory())), teacher);
+                TeacherTokenizer.of(teacher.directory())), teacher, "the Bolmo byteified from teacher " + teacher.directory());
     }
 
     /**
@@ -84,6 +87,7 @@ public final class Bolmo implements AutoCloseable {
      */
     public static ArchitectureCheck compareArchitectures(Olmo teacher, Consumer<StageOptions> stage1,
                                                          Map<String, Consumer<Architecture>> variants, int evalBytes) {
+        BolmoEval.requireHeldOut("evalBytes", evalBytes); // reported after training each variant: refuse before
         List<ArchitectureCheck.Variant> rows = new ArrayList<>();
         variants.forEach((label, arch) -> {
             try (Bolmo b = byteify(teacher, arch).stage1(stage1)) {
@@ -162,7 +166,7 @@ public final class Bolmo implements AutoCloseable {
      * {@code tokenizer.json} (e.g. allenai/Bolmo-1B as downloaded, with dolma2's tokenizer.json elsewhere).
      */
     public static Bolmo load(Path dir, Path tokenizerFile) {
-        return new Bolmo(LoadedBolmo.load(ModelPaths.resolve(dir), tokenizerFile), null);
+        return new Bolmo(LoadedBolmo.load(ModelPaths.resolve(dir), tokenizerFile), null, "the Bolmo " + dir);
     }
 
     /**
@@ -182,6 +186,7 @@ public final class Bolmo implements AutoCloseable {
         StageOptions o = new StageOptions(1);
         options.accept(o);
         Stage1 trainer = new Stage1(model(), teacher.model(), teacher.tokenizer());
+        trainer.startsFrom("teacher " + teacher.directory());
         o.checkpointing(trainer);
         trainer.run(o.trainingTexts(), o.stage1(), o.logging(history("stage1")));
         return this;
@@ -192,6 +197,7 @@ public final class Bolmo implements AutoCloseable {
         StageOptions o = new StageOptions(2);
         options.accept(o);
         Stage2 trainer = new Stage2(model(), tokenizer(), teacher == null ? null : teacher.model());
+        trainer.startsFrom(origin);
         o.checkpointing(trainer);
         trainer.run(o.trainingTexts(), o.stage2(), o.logging(history("stage2")));
         return this;
@@ -248,9 +254,19 @@ public final class Bolmo implements AutoCloseable {
         return TaskVectorMerge.merge(bolmo, instruct, base, out, options.apply(TaskVectorMerge.Options.defaults()));
     }
 
-    /** What {@link #mergeTaskVector(Path, Path, Path, Path)} would change, from the checkpoints' headers. */
+    /**
+     * What {@link #mergeTaskVector(Path, Path, Path, Path)} would change, from the checkpoints' headers, after the merge's
+     * validation (the base is the Bolmo's source and the instruct model a post-training of it, on a sample of each
+     * global tensor).
+     */
     public static TaskVectorMerge.Plan planTaskVector(Path bolmo, Path instruct, Path base) {
         return TaskVectorMerge.plan(bolmo, instruct, base);
+    }
+
+    /** {@link #planTaskVector(Path, Path, Path)} with the merge's options, validated as the merge validates them. */
+    public static TaskVectorMerge.Plan planTaskVector(Path bolmo, Path instruct, Path base,
+                                                     UnaryOperator<TaskVectorMerge.Options> options) {
+        return TaskVectorMerge.plan(bolmo, instruct, base, options.apply(TaskVectorMerge.Options.defaults()));
     }
 
     /**
@@ -305,6 +321,7 @@ public final class Bolmo implements AutoCloseable {
      * source, {@link BuiltinCorpus#heldOut}), next to the teacher when known; the command line reports the same.
      */
     public BolmoEval.Result evaluation(int chars) {
+        BolmoEval.requireHeldOut("chars", chars);
         return BolmoEval.evaluate(model(), teacher == null ? null : teacher.model(), tokenizer(), BuiltinCorpus.heldOut(chars),
                 BolmoEval.CHUNK_BYTES);
     }

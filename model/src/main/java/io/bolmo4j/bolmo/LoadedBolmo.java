@@ -41,6 +41,17 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     private final ChatTemplate template;
     private final List<String> stopTexts;
 
+    /**
+     * Refuses a subword tokenizer ({@code source} names it) that is not the one this Bolmo was byteified with, by its
+     * id count: every use of a Bolmo's subword vocabulary (generation, scoring, tokenizing) goes through this rule.
+     */
+    public static void requireVocabulary(BolmoConfig config, BpeTokenizer tokenizer, String source) {
+        if (tokenizer.vocabSize() != config.subwordVocabSize) {
+            throw new IllegalArgumentException(source + " has " + tokenizer.vocabSize() + " ids but subword_vocab_size is "
+                    + config.subwordVocabSize + ": not the vocabulary this Bolmo was byteified with");
+        }
+    }
+
     /** A Bolmo without a chat template. */
     public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer) {
         this(model, teacherTokenizer, null, null);
@@ -53,10 +64,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      *                             model (null: {@link #save} is refused)
      */
     public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template, TeacherTokenizer teacherFiles) {
-        if (teacherTokenizer.vocabSize() != model.config().subwordVocabSize) {
-            throw new IllegalArgumentException("teacher tokenizer has " + teacherTokenizer.vocabSize()
-                    + " ids but subword_vocab_size is " + model.config().subwordVocabSize);
-        }
+        requireVocabulary(model.config(), teacherTokenizer, "teacher tokenizer");
         this.model = model;
         this.subwordTokenizer = teacherTokenizer;
         this.teacherTokenizer = teacherFiles;
@@ -116,7 +124,8 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         if (ids.length > 1 && ids[1] == ByteTokenizer.BOS) {
             ids = Arrays.copyOfRange(ids, 1, ids.length); // the template wrote the BOS itself
         }
-        return new BolmoGenerator(model, trie).stopAt(stopTexts).generate(ids, options, false, onText).text();
+        BolmoGenerator g = new BolmoGenerator(model, trie).stopAt(stopTexts);
+        return noticeIfCut(g, g.generate(ids, options, false, onText), options);
     }
 
     public BolmoModel model() {
@@ -153,10 +162,24 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         BolmoCheckpoint.save(model, dir, false, teacherTokenizer.withDocumentTokens(subwordTokenizer));
     }
 
-    /** Continues {@code prompt}; {@code maxNewTokens} counts bytes. */
+    /**
+     * Continues {@code prompt}; {@code maxNewTokens} counts bytes. Stops at BOS/EOS, or when the patches fill the
+     * global model's context, with a notice on stderr. Returns the generated text.
+     */
     public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
         Backend.noGrad();
-        return new BolmoGenerator(model, trie).generate(prompt, options, onText).text();
+        BolmoGenerator g = new BolmoGenerator(model, trie);
+        return noticeIfCut(g, g.generate(prompt, options, onText), options);
+    }
+
+    /** The generation's text, after a notice on stderr when the context cut it short (as an OLMo's generation says). */
+    private String noticeIfCut(BolmoGenerator g, BolmoGenerator.Generation gen, SamplingOptions options) {
+        if (g.stoppedAtContext()) {
+            System.err.println("\n[generation stopped after " + (gen.ids().length - gen.promptLength()) + " of "
+                    + options.maxNewTokens() + " bytes: prompt and continuation fill the global model's context of "
+                    + model.config().global.maxPositionEmbeddings + " patches (max_position_embeddings)]");
+        }
+        return gen.text();
     }
 
     /**

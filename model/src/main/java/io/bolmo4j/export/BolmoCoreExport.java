@@ -117,8 +117,7 @@ public final class BolmoCoreExport {
             copyTokenizer(t, out.resolve("tokenizer"));
             Path bc = Files.createDirectories(out.resolve("bolmo-core"));
             Files.write(bc.resolve("overrides.txt"), recipe.dotlist());
-            Files.write(bc.resolve("env.sh"), recipe.env().entrySet().stream()
-                    .map(e -> "export " + e.getKey() + "=" + RunFiles.shellQuote(e.getValue())).toList());
+            Files.writeString(bc.resolve("env.sh"), RunFiles.env(recipe));
             ExportedRun run = new ExportedRun(out, stage, data, recipe, blockers);
             script(out.resolve("launch.sh"), RunFiles.launch(run, layout.cluster()));
             if (stage == 1) {

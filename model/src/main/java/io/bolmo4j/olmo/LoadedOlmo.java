@@ -7,6 +7,7 @@ import io.bolmo4j.data.ContinuationScore;
 import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.WeightType;
+import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.generate.Utf8Stream;
 import io.bolmo4j.progress.Progress;
@@ -58,6 +59,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
 
     /** Loads weights with their matrices held as {@code type}, and {@code DIR/tokenizer.json}. */
     public static LoadedOlmo load(Path dir, WeightType type) {
+        HfCheckpoint.requireComplete(dir);
         Path tok = dir.resolve("tokenizer.json");
         if (!Files.exists(tok)) {
             throw new IllegalArgumentException(dir + " has no tokenizer.json; text commands need one (use 'logits --ids' otherwise)");

@@ -160,7 +160,16 @@ public final class OlmoConfig {
         if (rope != null && rope.has(FULL)) {
             rope = rope.getAsJsonObject(FULL);
         }
-        ropeTheta = rope != null && rope.has("rope_theta") ? rope.get("rope_theta").getAsDouble() : k.positiveDouble("rope_theta", 10000.0);
+        if (rope != null && rope.has("rope_theta")) {
+            JsonElement theta = rope.get("rope_theta");
+            ropeTheta = theta.isJsonPrimitive() && theta.getAsJsonPrimitive().isNumber() ? theta.getAsDouble() : Double.NaN;
+            if (!(ropeTheta > 0) || Double.isInfinite(ropeTheta)) {
+                throw new IllegalArgumentException(source + ": key 'rope_parameters.rope_theta' must be a finite number"
+                        + " > 0, got " + theta);
+            }
+        } else {
+            ropeTheta = k.positiveDouble("rope_theta", 10000.0);
+        }
         JsonObject scaling = k.optObject("rope_scaling");
         if (scaling == null && rope != null) {
             scaling = rope;

@@ -50,9 +50,10 @@ public final class OlmoGenerator {
         }
         Sampler sampler = new Sampler(options);
         stoppedAtContext = false;
-        int[] out = new int[options.maxNewTokens()];
+        int room = Math.min(options.maxNewTokens(), limit - prompt.length); // the context bounds any --max-new
+        int[] out = new int[room];
         int n = 0;
-        try (KvCache cache = model.newCache(prompt.length + options.maxNewTokens())) {
+        try (KvCache cache = model.newCache(prompt.length + room)) {
             float[] logits = lastLogits(prompt, cache);
             while (n < options.maxNewTokens()) {
                 int next = sampler.sample(logits);

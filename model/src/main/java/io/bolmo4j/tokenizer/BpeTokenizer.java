@@ -124,6 +124,9 @@ public final class BpeTokenizer {
      */
     public static BpeTokenizer load(Path tokenizerJson) {
         String json;
+        if (Files.exists(tokenizerJson) && !Files.isRegularFile(tokenizerJson)) { // a named pipe would block the read
+            throw new TokenizerException("cannot read " + tokenizerJson + ": not a regular file");
+        }
         try {
             json = Files.readString(tokenizerJson, StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -67,6 +67,7 @@ public final class OlmoPretrainer {
     private final int[] train;
     private final int[] validation;
     private volatile long stopAfter = Long.MAX_VALUE;
+    private String startsFrom = "the model given";
 
     /**
      * @param trainDocs documents to train on, joined with the end-of-text token
@@ -89,6 +90,12 @@ public final class OlmoPretrainer {
      */
     public void stopAfter(long step) {
         stopAfter = step;
+    }
+
+    /** How checkpoints name the model this run starts from (e.g. {@code "base runs/olmo"}), next to its fingerprint. */
+    public OlmoPretrainer startsFrom(String name) {
+        startsFrom = name;
+        return this;
     }
 
     public int trainTokens() {
@@ -170,6 +177,11 @@ public final class OlmoPretrainer {
             @Override
             public String unit() {
                 return "tokens";
+            }
+
+            @Override
+            public RunIdentity startsFrom() {
+                return RunIdentity.of(startsFrom, model.params().asMap());
             }
 
             @Override

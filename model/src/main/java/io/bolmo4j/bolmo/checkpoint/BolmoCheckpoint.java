@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.chat.ChatTemplate;
+import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.WeightType;
@@ -32,6 +33,9 @@ public final class BolmoCheckpoint {
 
     /** True when {@code dir/config.json} says {@code model_type: bolmo}. */
     public static boolean isBolmo(Path dir) {
+        if (!Files.isRegularFile(dir.resolve(HfCheckpoint.CONFIG))) {
+            return false; // missing, or a named pipe that would block: the OLMo loader reports it
+        }
         try {
             JsonObject cfg = JsonParser.parseString(Files.readString(dir.resolve(HfCheckpoint.CONFIG)))
                     .getAsJsonObject();
@@ -75,7 +79,10 @@ public final class BolmoCheckpoint {
 
     /** The teacher tokenizer whose vocabulary defines the subword-suffix ids ({@link SubwordTokenizerFile#find}). */
     public static BpeTokenizer subwordTokenizer(Path dir) {
-        return TeacherTokenizer.ofBolmo(dir, SubwordTokenizerFile.find(dir, null)).tokenizer();
+        Path file = SubwordTokenizerFile.find(dir, null);
+        BpeTokenizer t = TeacherTokenizer.ofBolmo(dir, file).tokenizer();
+        LoadedBolmo.requireVocabulary(config(dir), t, file.toString());
+        return t;
     }
 
     /** {@link #save(BolmoModel, Path, boolean, TeacherTokenizer)} with a teacher known only by its tokenizer.json. */

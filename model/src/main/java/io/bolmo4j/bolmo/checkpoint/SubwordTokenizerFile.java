@@ -46,14 +46,15 @@ public final class SubwordTokenizerFile {
     }
 
     private static Path find(Path dir, Path explicit, HubSettings settings) {
+        if (explicit != null && !Files.isRegularFile(explicit)) { // a file named is a file wanted, whichever is used
+            throw new CheckpointException("subword tokenizer " + explicit + (Files.exists(explicit) ? " is not a regular file"
+                    : " does not exist"));
+        }
         Path local = dir.resolve(FILE);
         if (Files.exists(local)) {
             return local;
         }
         if (explicit != null) {
-            if (!Files.isRegularFile(explicit)) {
-                throw new CheckpointException("subword tokenizer " + explicit + " does not exist");
-            }
             return explicit;
         }
         Path saved = dir.resolve(TEACHER_FOLDER).resolve(FILE);

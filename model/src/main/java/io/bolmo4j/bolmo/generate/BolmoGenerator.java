@@ -34,6 +34,7 @@ public final class BolmoGenerator {
     private int maxPatchBytes = 128;
     private int minNewBytes;
     private List<String> stopTexts = List.of();
+    private boolean stoppedAtContext;
 
     public BolmoGenerator(BolmoModel model, SubwordSuffixTrie trie) {
         this.model = model;
@@ -78,6 +79,11 @@ public final class BolmoGenerator {
      */
     public record Generation(int[] ids, boolean[] boundaries, int promptLength, String text, List<float[]> stepLogits) {}
 
+    /** Whether the last generation ended because its patches filled the global model's context. */
+    public boolean stoppedAtContext() {
+        return stoppedAtContext;
+    }
+
     /** Continues {@code prompt}, streaming complete UTF-8 text to {@code onText}. */
     public Generation generate(String prompt, SamplingOptions options, Consumer<String> onText) {
         return generate(ByteTokenizer.encode(prompt), options, false, onText);
@@ -94,12 +100,19 @@ public final class BolmoGenerator {
         StringBuilder text = new StringBuilder();
         List<float[]> steps = new ArrayList<>();
         int n = promptIds.length;
-        int[] ids = Arrays.copyOf(promptIds, n + options.maxNewTokens() + 1);
+        int context = model.config().global.maxPositionEmbeddings; // in patches: the global model's positions
+        // room for a short generation; a long one grows the arrays (any --max-new, however large, costs what it makes)
+        int[] ids = Arrays.copyOf(promptIds, n + Math.min(options.maxNewTokens(), 1 << 16) + 1);
         boolean[] ends = new boolean[ids.length];
         int generated = 0;
+        stoppedAtContext = false;
         try (NDManager m = Backend.newManager(); KvCache cache = new KvCache(model.config().global.numHiddenLayers,
-                Math.min(n + options.maxNewTokens() + 1, model.config().global.maxPositionEmbeddings))) {
+                (int) Math.min((long) n + options.maxNewTokens() + 1, context))) {
             BolmoModel.Cached s = prefill(promptIds, ends, m, cache);
+            if (cache.length() > context) {
+                throw new IllegalArgumentException("the prompt makes " + cache.length() + " patches; the global model's"
+                        + " context is " + context + " (max_position_embeddings)");
+            }
             float[] logits = s.logits().toFloatArray();
             int tok;
             if (n > 1) { // the last prompt byte is forced; only its patch-end flag is chosen
@@ -126,6 +139,14 @@ public final class BolmoGenerator {
                     boolean boundary = ByteTokenizer.isFused(tok) || sinceBoundary + 1 >= maxPatchBytes;
                     if (x < ByteTokenizer.OFFSET) {
                         break; // BOS/EOS or another special ends the text
+                    }
+                    if (boundary && cache.length() >= context) {
+                        stoppedAtContext = true; // the global model has no position left for this patch
+                        break;
+                    }
+                    if (len == ids.length) {
+                        ids = Arrays.copyOf(ids, 2 * len);
+                        ends = Arrays.copyOf(ends, 2 * len);
                     }
                     ids[len] = x;
                     ends[len] = boundary;
