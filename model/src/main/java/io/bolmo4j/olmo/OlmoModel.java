@@ -105,6 +105,11 @@ public final class OlmoModel implements AutoCloseable {
 
     /** Rejects ids outside the vocabulary with a clear message instead of an engine error. */
     public void checkIds(int[] ids) {
+        checkIds(config, ids);
+    }
+
+    /** Rejects ids outside {@code config}'s vocabulary with a clear message (for every engine). */
+    public static void checkIds(OlmoConfig config, int[] ids) {
         if (ids.length == 0) {
             throw new IllegalArgumentException("empty id sequence");
         }
