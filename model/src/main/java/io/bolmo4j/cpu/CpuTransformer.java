@@ -5,6 +5,7 @@ import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.RotaryEmbedding;
 import io.bolmo4j.olmo.TransformerStack;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -96,19 +97,25 @@ final class CpuTransformer {
         private final Rope rope;
         private final int window;
 
-        Layer(int i, Weights w, Map<String, long[]> shapes) {
+        Layer(int i, Weights w, Map<String, long[]> all) {
             String p = ParameterLayout.layer(i);
-            q = matrix(w, shapes, p + "self_attn.q_proj.weight");
-            k = matrix(w, shapes, p + "self_attn.k_proj.weight");
-            v = matrix(w, shapes, p + "self_attn.v_proj.weight");
-            o = matrix(w, shapes, p + "self_attn.o_proj.weight");
-            gate = matrix(w, shapes, p + "mlp.gate_proj.weight");
-            up = matrix(w, shapes, p + "mlp.up_proj.weight");
-            down = matrix(w, shapes, p + "mlp.down_proj.weight");
-            qNorm = vector(w, shapes, p + "self_attn.q_norm.weight");
-            kNorm = vector(w, shapes, p + "self_attn.k_norm.weight");
-            postAttention = vector(w, shapes, p + "post_attention_layernorm.weight");
-            postFeedForward = vector(w, shapes, p + "post_feedforward_layernorm.weight");
+            Map<String, long[]> shapes = new HashMap<>(); // this layer's, by their names after the prefix
+            all.forEach((name, shape) -> {
+                if (name.startsWith(p)) {
+                    shapes.put(name.substring(p.length()), shape);
+                }
+            });
+            q = w.matrix(shapes, p, "self_attn.q_proj.weight");
+            k = w.matrix(shapes, p, "self_attn.k_proj.weight");
+            v = w.matrix(shapes, p, "self_attn.v_proj.weight");
+            o = w.matrix(shapes, p, "self_attn.o_proj.weight");
+            gate = w.matrix(shapes, p, "mlp.gate_proj.weight");
+            up = w.matrix(shapes, p, "mlp.up_proj.weight");
+            down = w.matrix(shapes, p, "mlp.down_proj.weight");
+            qNorm = w.vector(shapes, p, "self_attn.q_norm.weight");
+            kNorm = w.vector(shapes, p, "self_attn.k_norm.weight");
+            postAttention = w.vector(shapes, p, "post_attention_layernorm.weight");
+            postFeedForward = w.vector(shapes, p, "post_feedforward_layernorm.weight");
             boolean sliding = cfg.isSliding(i);
             rope = sliding ? ropeSliding : ropeFull;
             window = sliding ? cfg.slidingWindow : Integer.MAX_VALUE;
@@ -169,15 +176,6 @@ final class CpuTransformer {
             });
             return out;
         }
-    }
-
-    private static Matrix matrix(Weights w, Map<String, long[]> shapes, String name) {
-        long[] s = shapes.get(name);
-        return w.matrix(name, s[0], s[1]);
-    }
-
-    private static float[] vector(Weights w, Map<String, long[]> shapes, String name) {
-        return w.vector(name, shapes.get(name)[0]);
     }
 
     /** cos and sin of a layer kind's RoPE by position, computed as the DJL path's tables are and grown on demand. */

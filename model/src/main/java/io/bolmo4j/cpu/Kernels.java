@@ -271,6 +271,19 @@ final class Kernels {
         }
     }
 
+    /** {@code c[co + i] = alpha · v[vo + i] + c[co + i] · decay} over {@code n} values (an mLSTM memory row). */
+    static void decayAdd(float[] c, int co, float decay, float alpha, float[] v, int vo, int n) {
+        int bound = F.loopBound(n);
+        FloatVector a = FloatVector.broadcast(F, alpha), f = FloatVector.broadcast(F, decay);
+        int i = 0;
+        for (; i < bound; i += L) {
+            at(v, vo + i).fma(a, at(c, co + i).mul(f)).intoArray(c, co + i);
+        }
+        for (; i < n; i++) {
+            c[co + i] = alpha * v[vo + i] + c[co + i] * decay;
+        }
+    }
+
     /** The flat index of the first NaN or infinity of {@code w}, or −1. */
     static int firstNonFinite(Matrix w) {
         ByteBuffer data = w.data();

@@ -7,6 +7,8 @@ import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.DType;
 import io.bolmo4j.io.HfCheckpoint;
 
+import java.util.Map;
+
 /**
  * Where the Java engine finds a model's tensors, by Hugging Face name: a checkpoint's files, mapped, or the DJL
  * engine's own tensors, viewed in place. Either way matrices are not copied; vectors (norms, biases) are read into
@@ -18,6 +20,17 @@ interface Weights {
 
     /** The vector {@code name} of {@code n} values, as fp32. */
     float[] vector(String name, long n);
+
+    /** The matrix {@code prefix + name}, shaped as {@code shapes} says of {@code name}. */
+    default Matrix matrix(Map<String, long[]> shapes, String prefix, String name) {
+        long[] s = shapes.get(name);
+        return matrix(prefix + name, s[0], s[1]);
+    }
+
+    /** The vector {@code prefix + name}, shaped as {@code shapes} says of {@code name}. */
+    default float[] vector(Map<String, long[]> shapes, String prefix, String name) {
+        return vector(prefix + name, shapes.get(name)[0]);
+    }
 
     /**
      * A checkpoint's tensors as the files hold them (bf16, fp16 or fp32), mapped: the pages become resident as
