@@ -186,6 +186,14 @@ public final class BolmoConfig {
                 ? t.getAsJsonObject().get("original_identifier").getAsString() : null;
     }
 
+    /** Fails when the {@code patches} patches of a text of {@code bytes} bytes do not fit the global model's context. */
+    public void checkPatches(int bytes, int patches) {
+        if (patches > global.maxPositionEmbeddings) {
+            throw new IllegalArgumentException("the text's " + bytes + " bytes form " + patches + " patches, more than the"
+                    + " global model's context of " + global.maxPositionEmbeddings + " (max_position_embeddings)");
+        }
+    }
+
     /** Dimensions of the local encoder/decoder layers (pre-norm eps = rms_norm_eps, docs/bolmo.md §3.1). */
     public LocalConfig localConfig() {
         return new LocalConfig(hiddenSize, numLocalHeads, localIntermediateSize, (float) rmsNormEps);

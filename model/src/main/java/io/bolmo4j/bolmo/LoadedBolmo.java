@@ -6,6 +6,8 @@ import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
 import io.bolmo4j.bolmo.generate.BolmoGenerator;
 import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.chat.ChatTemplate;
+import io.bolmo4j.cpu.CpuBolmo;
+import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.data.ContinuationScore;
 import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.engine.Backend;
@@ -27,10 +29,20 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
-/** A Bolmo directory loaded with its teacher vocabulary: text in, text, scores or logits out. */
+/**
+ * A Bolmo directory loaded with its teacher vocabulary: text in, text, scores or logits out. Loaded for the Java
+ * inference engine ({@link InferenceEngine}), the weights stay in the mapped files and the DJL model is only loaded
+ * when {@link #model()} is asked for (training, merges); from then on inference uses it, as it may change.
+ */
 public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel {
-    private final BolmoModel model;
+    private final BolmoConfig config;
+    /** The DJL model; null until {@link #model()} loads it when {@link #mapped} serves inference. */
+    private BolmoModel model;
+    private final Supplier<BolmoModel> loader;
+    /** The Java engine over the mapped checkpoint, or null. */
+    private CpuBolmo mapped;
     private final SubwordSuffixTrie trie;
     private final ChatTemplate template;
     private final List<String> stopTexts;
@@ -45,11 +57,19 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      *                 out as bytes, end a chat answer
      */
     public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template) {
-        if (teacherTokenizer.vocabSize() != model.config().subwordVocabSize) {
+        this(model.config(), model, null, null, teacherTokenizer, template);
+    }
+
+    private LoadedBolmo(BolmoConfig config, BolmoModel model, CpuBolmo mapped, Supplier<BolmoModel> loader,
+                        BpeTokenizer teacherTokenizer, ChatTemplate template) {
+        if (teacherTokenizer.vocabSize() != config.subwordVocabSize) {
             throw new IllegalArgumentException("teacher tokenizer has " + teacherTokenizer.vocabSize()
-                    + " ids but subword_vocab_size is " + model.config().subwordVocabSize);
+                    + " ids but subword_vocab_size is " + config.subwordVocabSize);
         }
+        this.config = config;
         this.model = model;
+        this.mapped = mapped;
+        this.loader = loader;
         this.trie = SubwordSuffixTrie.of(teacherTokenizer);
         this.template = template;
         Set<String> stops = new LinkedHashSet<>();
@@ -73,10 +93,19 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         return load(dir, subwordTokenizer, WeightType.FLOAT32);
     }
 
-    /** As {@link #load(Path, Path)} with the global model's weight matrices held as {@code type}. */
+    /**
+     * As {@link #load(Path, Path)}. On the Java engine the weights are mapped as stored and {@code type} applies when
+     * the DJL model is asked for; on DJL the global model's weight matrices are held as {@code type}.
+     */
     public static LoadedBolmo load(Path dir, Path subwordTokenizer, WeightType type) {
         Path tokFile = SubwordTokenizerFile.find(dir, subwordTokenizer, System.getenv());
-        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), BpeTokenizer.load(tokFile), chatTemplate(dir, tokFile));
+        BpeTokenizer tokenizer = BpeTokenizer.load(tokFile);
+        ChatTemplate template = chatTemplate(dir, tokFile);
+        if (InferenceEngine.current() == InferenceEngine.JAVA) {
+            CpuBolmo mapped = CpuBolmo.load(dir);
+            return new LoadedBolmo(mapped.config(), null, mapped, () -> BolmoCheckpoint.load(dir, type), tokenizer, template);
+        }
+        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), tokenizer, template);
     }
 
     /** A Bolmo's chat template: its directory's, else the one beside its subword tokenizer file (the teacher's). */
@@ -98,11 +127,20 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         if (ids.length > 1 && ids[1] == ByteTokenizer.BOS) {
             ids = Arrays.copyOfRange(ids, 1, ids.length); // the template wrote the BOS itself
         }
-        return new BolmoGenerator(model, trie).stopAt(stopTexts).generate(ids, options, false, onText).text();
+        return generator().stopAt(stopTexts).generate(ids, options, false, onText).text();
     }
 
+    /** The DJL model (loaded now if the Java engine served inference so far). */
     public BolmoModel model() {
+        if (model == null) {
+            model = loader.get();
+            mapped = null;
+        }
         return model;
+    }
+
+    public BolmoConfig config() {
+        return config;
     }
 
     public SubwordSuffixTrie trie() {
@@ -112,7 +150,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /** Continues {@code prompt}; {@code maxNewTokens} counts bytes. */
     public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
         Backend.noGrad();
-        return new BolmoGenerator(model, trie).generate(prompt, options, onText).text();
+        return generator().generate(prompt, options, onText).text();
     }
 
     /**
@@ -144,13 +182,15 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         if (ids.length < 2) {
             throw new IllegalArgumentException("need at least one byte of text");
         }
+        CpuBolmo java = java();
+        if (java != null) {
+            CpuBolmo.Forward f = java.forward(ids, trie.expand(ids), null);
+            config.checkPatches(ids.length - 1, f.patches());
+            return new Logits(ids, f.logits(), f.boundaryLogProb(), f.boundaries());
+        }
         try (NDScope ignored = new NDScope()) {
             BolmoModel.Forward f = model.forward(ids, trie, null);
-            int context = model.config().global.maxPositionEmbeddings;
-            if (f.patches().count(0) > context) {
-                throw new IllegalArgumentException("the text's " + (ids.length - 1) + " bytes form " + f.patches().count(0)
-                        + " patches, more than the global model's context of " + context + " (max_position_embeddings)");
-            }
+            config.checkPatches(ids.length - 1, f.patches().count(0));
             boolean[] b = new boolean[ids.length];
             for (int t = 0; t < ids.length; t++) {
                 b[t] = f.patches().isBoundary(0, t);
@@ -220,36 +260,55 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         }
         double[] logProbs = new double[n];
         boolean[] greedy = new boolean[n];
-        try (NDScope ignored = new NDScope()) {
-            float[] lp = model.forward(ids, trie, null).logits().logSoftmax(-1).toFloatArray();
-            for (int i = 0; i < n; i++) {
-                int t = from + i, row = t * ByteTokenizer.VOCAB; // position t predicts id t+1
-                double best = Double.NEGATIVE_INFINITY;
-                int arg = -1;
-                for (int v = 0; v < ByteTokenizer.FUSED; v++) {
-                    double p = Math.exp(lp[row + v]) + Math.exp(lp[row + v + ByteTokenizer.FUSED]);
-                    if (p > best) {
-                        best = p;
-                        arg = v;
-                    }
+        float[] lp = logSoftmax(ids);
+        for (int i = 0; i < n; i++) {
+            int t = from + i, row = t * ByteTokenizer.VOCAB; // position t predicts id t+1
+            double best = Double.NEGATIVE_INFINITY;
+            int arg = -1;
+            for (int v = 0; v < ByteTokenizer.FUSED; v++) {
+                double p = Math.exp(lp[row + v]) + Math.exp(lp[row + v + ByteTokenizer.FUSED]);
+                if (p > best) {
+                    best = p;
+                    arg = v;
                 }
-                int next = ids[t + 1];
-                logProbs[i] = Math.min(0, ByteTokenizer.foldedLogProb(lp, t, next));
-                greedy[i] = arg == next;
             }
+            int next = ids[t + 1];
+            logProbs[i] = Math.min(0, ByteTokenizer.foldedLogProb(lp, t, next));
+            greedy[i] = arg == next;
         }
         return new ContinuationScore(logProbs, greedy);
     }
 
     /** Folded NLL of bytes {@code [from, to)} of the window (byte i is id i+1, predicted at position i). */
     private double windowNll(int[] ids, int from, int to) {
-        try (NDScope ignored = new NDScope()) {
-            return ByteTokenizer.foldedNll(model.forward(ids, trie, null).logits().logSoftmax(-1).toFloatArray(), ids, from, to);
+        return ByteTokenizer.foldedNll(logSoftmax(ids), ids, from, to);
+    }
+
+    /** The log-softmax of the full forward's logits {@code [L, 520]} over BOS-prefixed byte ids, on the inference engine. */
+    private float[] logSoftmax(int[] ids) {
+        CpuBolmo java = java();
+        if (java != null) {
+            return java.forward(ids, trie.expand(ids), null).logSoftmax();
         }
+        try (NDScope ignored = new NDScope()) {
+            return model.forward(ids, trie, null).logits().logSoftmax(-1).toFloatArray();
+        }
+    }
+
+    /** The Java engine's model when it serves inference, else null. */
+    private CpuBolmo java() {
+        return mapped != null ? mapped : CpuBolmo.forInference(model);
+    }
+
+    /** A generator on the engine that serves inference. */
+    private BolmoGenerator generator() {
+        return mapped != null ? new BolmoGenerator(mapped, trie) : new BolmoGenerator(model, trie);
     }
 
     @Override
     public void close() {
-        model.close();
+        if (model != null) {
+            model.close();
+        }
     }
 }

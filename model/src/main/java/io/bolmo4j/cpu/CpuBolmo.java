@@ -91,7 +91,20 @@ public final class CpuBolmo {
      * @param boundaries the patch ends used (given, or the predictor's decisions)
      * @param patches the number of patches the global model ran over
      */
-    public record Forward(float[] logits, float[] boundaryLogProb, boolean[] boundaries, int patches) {}
+    public record Forward(float[] logits, float[] boundaryLogProb, boolean[] boundaries, int patches) {
+        /** The logits' log-softmax over each position's 520 ids. */
+        public float[] logSoftmax() {
+            int v = BolmoConfig.BYTE_VOCAB;
+            float[] out = new float[logits.length];
+            for (int o = 0; o < logits.length; o += v) {
+                float z = (float) Vectors.logSumExp(logits, o, v);
+                for (int i = 0; i < v; i++) {
+                    out[o + i] = logits[o + i] - z;
+                }
+            }
+            return out;
+        }
+    }
 
     /**
      * The full forward over BOS-prefixed byte ids with their subword-suffix ids, as {@link BolmoModel#forward}.

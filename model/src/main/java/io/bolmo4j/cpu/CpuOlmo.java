@@ -75,8 +75,9 @@ public final class CpuOlmo {
         return head(last, 1);
     }
 
-    /** Logits for one sequence of ids from position 0 as {@code [T][vocab]} (no BOS is added). */
+    /** Logits for one sequence of ids from position 0 as {@code [T][vocab]} (no BOS is added), within the context. */
     public float[][] logits(int[] ids) {
+        OlmoModel.checkFits(cfg, ids);
         float[] all = head(hidden(ids, null), ids.length);
         float[][] out = new float[ids.length][];
         for (int t = 0; t < ids.length; t++) {

@@ -49,14 +49,11 @@ final class CpuTransformer {
 
     /**
      * Runs every layer over {@code x [t, d]} in place. With a cache the t positions follow the cached ones and are
-     * appended to it; without one they start at position 0 and their keys and values are dropped afterwards.
+     * appended to it; without one they start at position 0 and their keys and values are dropped afterwards. As in the
+     * DJL path, positions past {@code max_position_embeddings} rotate on; callers keep to the context.
      */
     void forward(float[] x, int t, CpuKvCache cache) {
         int start = cache == null ? 0 : cache.length();
-        if (start + t > cfg.maxPositionEmbeddings) {
-            throw new IllegalArgumentException((start + t) + " positions do not fit the model's context of "
-                    + cfg.maxPositionEmbeddings + " (max_position_embeddings)");
-        }
         if (cache != null) {
             cache.reserve(t);
         }
