@@ -1,12 +1,16 @@
 package io.bolmo4j.cli;
 
+import io.bolmo4j.bench.JavaDecode;
 import io.bolmo4j.bench.ShapeBench;
 import io.bolmo4j.bench.Timing;
+import io.bolmo4j.bench.TransformersAnchor;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.bolmo.generate.BolmoGenerator;
 import io.bolmo4j.bolmo.train.Stage1;
+import io.bolmo4j.cpu.CpuOlmo;
+import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.WeightType;
@@ -18,6 +22,7 @@ import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Cl100kVocab;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.charset.StandardCharsets;
@@ -31,7 +36,8 @@ import java.util.Random;
 
 /**
  * Side-by-side speed figures in one run: the engine's fp32 GEMM rate, a model's forward and decode tokens/s, and the
- * model-FLOP utilisation (forward FLOP/s as a fraction of the GEMM rate). Medians of repeated runs.
+ * model-FLOP utilisation (forward FLOP/s as a fraction of the GEMM rate). Medians of repeated runs. On the Java
+ * engine, decoding a checkpoint folder is also compared with Hugging Face transformers on the same folder.
  */
 @Command(name = "bench", description = "Benchmark: GEMM GFLOP/s, forward and decode tokens/s, model-FLOP utilisation.")
 final class BenchCommand implements Runnable {
@@ -71,16 +77,25 @@ final class BenchCommand implements Runnable {
     @Option(names = "--cache", description = "folder of the random checkpoints (default: ~/.cache/bolmo4j/bench or $BOLMO4J_BENCH_CACHE)")
     Path cache;
 
+    @Option(names = "--anchor-venv", paramLabel = "DIR", description = "a Python venv with torch and transformers: decoding"
+            + " is compared with transformers on the same folder (default: $" + TransformersAnchor.ENV + "; skipped without one)")
+    Path anchorVenv;
+
+    @Mixin
+    EngineOption engine;
+
     @Override
     public void run() {
         Main.configureBackend();
+        engine.apply();
+        System.out.println("device " + Backend.device() + ", threads " + Backend.threads() + ", inference engine "
+                + InferenceEngine.current().name().toLowerCase(Locale.ROOT));
         if (shape != null || config != null) {
             ShapeBench.Target t = shape != null ? ShapeBench.Target.published(shape) : ShapeBench.Target.ofConfig(config);
             ShapeBench.run(t, new ShapeBench.Options(dtype, prefill, Math.min(decode, 16), Math.min(repeats, 3), verifyMerge,
-                    cache != null ? cache : ShapeBench.defaultCache()), System.out);
+                    cache != null ? cache : ShapeBench.defaultCache(), TransformersAnchor.find(anchorVenv, System.out)), System.out);
             return;
         }
-        System.out.println("device " + Backend.device() + ", threads " + System.getProperty("ai.djl.pytorch.num_threads", "default"));
         double gemm = Timing.gemmGflops(1024, repeats);
         System.out.printf(Locale.ROOT, "fp32 GEMM 1024^3         : %8.1f GFLOP/s (median of %d)%n", gemm, repeats);
         try (OlmoModel model = modelDir != null ? OlmoCheckpoint.load(modelDir)
@@ -107,10 +122,26 @@ final class BenchCommand implements Runnable {
             System.out.printf(Locale.ROOT, "decode   (batch 1, %3d)  : %8.1f tokens/s (incl. prefill of 16), MFU %.2f%%, %.0f %% of the"
                     + " bandwidth limit (%.0f tokens/s: %.1f MB of fp32 weights per token)%n",
                     n, decTps, 100 * decMfu, 100 * decTps / limit, limit, stepBytes / 1e6);
+            if (modelDir != null && InferenceEngine.current() == InferenceEngine.JAVA) {
+                versusTransformers(n);
+            }
             if (bolmo) {
                 benchBolmo(model);
             }
         }
+    }
+
+    /**
+     * The Java engine's decoding of the folder's weights as stored against transformers' (fp32, the same threads),
+     * both timed as the anchor script times it: a 16-token prefill, then single-token steps.
+     */
+    private void versusTransformers(int n) {
+        double java = JavaDecode.olmo(CpuOlmo.load(modelDir), n, repeats);
+        System.out.printf(Locale.ROOT, "decode, java engine      : %8.1f tokens/s (weights as stored, %d steps after a %d-token prefill)%n",
+                java, n - 1, JavaDecode.PROMPT_TOKENS);
+        TransformersAnchor.find(anchorVenv, System.out).ifPresent(a -> a.decode(modelDir, "float32", Backend.threads(),
+                JavaDecode.PROMPT_TOKENS, n, repeats, System.out).ifPresent(hf -> System.out.printf(Locale.ROOT,
+                "decode vs transformers   : %8.1f tokens/s vs %.1f (fp32): %.2f x%n", java, hf, java / hf)));
     }
 
     /** Bolmo figures on the same global model, batch 1, side by side with the teacher's decode speed in bytes/s. */

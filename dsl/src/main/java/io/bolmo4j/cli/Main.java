@@ -1,5 +1,6 @@
 package io.bolmo4j.cli;
 
+import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.engine.Backend;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -51,6 +52,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         device = null; // options of an earlier in-process run do not carry over
         threads = null;
+        InferenceEngine.configure(null); // --engine of an earlier in-process run neither
         CommandLine cl = new CommandLine(new Main());
         // --help and --version on every command, also the ones added later (help has its own)
         cl.getSubcommands().values().stream().map(CommandLine::getCommandSpec)

@@ -4,6 +4,7 @@ import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.olmo.LoadedOlmo;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,8 +25,12 @@ final class TextModel {
             description = WeightTypeOption.DESCRIPTION)
     WeightType dtype;
 
-    /** Loads the checkpoint, applies {@code bolmo} or {@code olmo} to it by its kind, and closes it. */
+    @Mixin
+    EngineOption engine;
+
+    /** Loads the checkpoint on the chosen engine, applies {@code bolmo} or {@code olmo} to it by its kind, and closes it. */
     <R> R apply(Function<LoadedBolmo, R> bolmo, Function<LoadedOlmo, R> olmo) {
+        engine.apply();
         if (BolmoCheckpoint.isBolmo(dir)) {
             try (LoadedBolmo lm = LoadedBolmo.load(dir, subwordTokenizer, dtype)) {
                 return bolmo.apply(lm);

@@ -7,6 +7,8 @@ import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.ParameterLayout;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -172,15 +174,17 @@ public final class CpuBolmo {
         }
     }
 
-    /** Bytes of weights a byte reads outside the global model (local models, projections, head; one embedding row each). */
-    public long localBytesPerByte() {
-        long rows = byteEmbedding.bytes() / byteEmbedding.rows() + (subwordEmbedding == null ? 0 : subwordEmbedding.bytes() / subwordEmbedding.rows());
-        return encoder.weightBytes() + decoder.weightBytes() + outProjection.bytes() + inProjection.bytes() + lmHead.bytes() + rows;
+    /** The weight matrices a decoded byte reads outside the global model (of the embeddings one row each, left out). */
+    public List<Matrix> localMatrices() {
+        List<Matrix> all = new ArrayList<>(encoder.matrices());
+        all.addAll(List.of(outProjection, inProjection, lmHead));
+        all.addAll(decoder.matrices());
+        return all;
     }
 
-    /** Bytes of weights the global model reads per patch. */
-    public long globalBytesPerPatch() {
-        return global.weightBytes();
+    /** The weight matrices the global model reads per patch. */
+    public List<Matrix> globalMatrices() {
+        return global.matrices();
     }
 
     /** The local encoder's normed states {@code h [L, d]}, continuing from {@code state}. */

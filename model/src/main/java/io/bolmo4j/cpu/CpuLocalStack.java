@@ -6,6 +6,7 @@ import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.mlstm.MLstmLayer;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -53,15 +54,9 @@ final class CpuLocalStack {
         }
     }
 
-    /** Bytes of weights one position reads. */
-    long weightBytes() {
-        long b = 0;
-        for (Layer l : layers) {
-            for (Matrix m : l.matrices()) {
-                b += m.bytes();
-            }
-        }
-        return b;
+    /** The weight matrices one position reads, each once. */
+    List<Matrix> matrices() {
+        return Arrays.stream(layers).flatMap(l -> Arrays.stream(l.matrices())).toList();
     }
 
     private final class Layer {

@@ -7,6 +7,8 @@ import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -108,9 +110,19 @@ public final class CpuOlmo {
         return out;
     }
 
-    /** Bytes of weights a decoding step reads: every matrix once, of the embedding one row. */
-    public long stepBytes() {
-        return stack.weightBytes() + lmHead.bytes() + embed.bytes() / cfg.vocabSize;
+    /** The weight matrices a decoding step reads, each once (of the embedding it reads one row, left out). */
+    public List<Matrix> stepMatrices() {
+        List<Matrix> all = new ArrayList<>(stack.matrices());
+        all.add(lmHead);
+        return all;
+    }
+
+    /**
+     * Reads every weight a decoding step reads once, on the engine's threads, and returns the bytes: timed, the
+     * memory bandwidth that bounds decoding on this machine.
+     */
+    public long readStepWeights() {
+        return Products.read(parallel, stepMatrices());
     }
 
     /** The final hidden states {@code [T, d]} of {@code ids}, before the last norm. */

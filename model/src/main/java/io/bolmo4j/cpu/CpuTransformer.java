@@ -5,7 +5,9 @@ import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.RotaryEmbedding;
 import io.bolmo4j.olmo.TransformerStack;
 
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -67,15 +69,9 @@ final class CpuTransformer {
         }
     }
 
-    /** Bytes of weights one position reads. */
-    long weightBytes() {
-        long b = 0;
-        for (Layer l : layers) {
-            for (Matrix m : l.matrices()) {
-                b += m.bytes();
-            }
-        }
-        return b;
+    /** The weight matrices one position reads, each once. */
+    List<Matrix> matrices() {
+        return Arrays.stream(layers).flatMap(l -> Arrays.stream(l.matrices())).toList();
     }
 
     /** One decoder layer's tensors and maths. */

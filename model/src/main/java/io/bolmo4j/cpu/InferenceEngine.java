@@ -1,8 +1,10 @@
 package io.bolmo4j.cpu;
 
 import ai.djl.Device;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.bolmo4j.engine.Backend;
 
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
 /**
@@ -13,7 +15,9 @@ import java.util.Locale;
  * <p>
  * The Java engine computes with the Vector API, an incubator module of JDK 17: the JVM needs
  * {@code --add-modules jdk.incubator.vector} (the {@code bolmo4j} launcher, the kernel and the tests pass it). Without
- * it {@code auto} falls back to DJL, and {@code java} is an error that says so.
+ * it {@code auto} falls back to DJL, and {@code java} is an error that says so. {@code auto} also keeps DJL on a JVM
+ * that only compiles with C1 ({@code -XX:TieredStopAtLevel} below 4, as the Jupyter kernel starts): only C2 turns
+ * vector code into vector instructions.
  */
 public enum InferenceEngine {
     JAVA, DJL;
@@ -48,11 +52,11 @@ public enum InferenceEngine {
             }
             return JAVA;
         }
-        return vectorApi() && Backend.device().getDeviceType().equals(Device.Type.CPU) ? JAVA : DJL;
+        return vectorApi() && optimizingCompiler() && Backend.device().getDeviceType().equals(Device.Type.CPU) ? JAVA : DJL;
     }
 
     /** Threads the Java engine computes with: the engine setting ({@code --threads}), by default all cores. */
-    static int threads() {
+    public static int threads() {
         return Backend.threads();
     }
 
@@ -63,6 +67,16 @@ public enum InferenceEngine {
             case "djl" -> DJL;
             default -> throw new IllegalArgumentException("unknown engine '" + name + "': use auto, java or djl");
         };
+    }
+
+    /** Whether HotSpot's C2 compiles hot code (the default), which the Vector API needs to be fast. */
+    private static boolean optimizingCompiler() {
+        try {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            return vm == null || Integer.parseInt(vm.getVMOption("TieredStopAtLevel").getValue()) >= 4;
+        } catch (IllegalArgumentException e) {
+            return true; // not HotSpot, or no such option: assume an optimising JIT
+        }
     }
 
     private static boolean vectorApi() {

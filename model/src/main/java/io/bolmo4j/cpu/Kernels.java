@@ -284,6 +284,28 @@ final class Kernels {
         }
     }
 
+    /**
+     * Reads rows {@code [from, to)} of {@code w} as they are stored, summing their bits (so the reads are not
+     * optimised away): a stream at the rate memory delivers, with none of a product's arithmetic.
+     */
+    static int read(Matrix w, int from, int to) {
+        ByteBuffer data = w.data();
+        int rowBytes = w.cols() * w.type().size(), end = to * rowBytes, step = 4 * I.length() * 4;
+        IntVector a = IntVector.zero(I), b = a, c = a, d = a;
+        int at = from * rowBytes;
+        for (; at + step <= end; at += step) {
+            a = a.add(pairs(data, at));
+            b = b.add(pairs(data, at + step / 4));
+            c = c.add(pairs(data, at + step / 2));
+            d = d.add(pairs(data, at + 3 * step / 4));
+        }
+        int s = a.add(b).add(c).add(d).reduceLanes(VectorOperators.ADD);
+        for (; at < end; at++) {
+            s += data.get(at);
+        }
+        return s;
+    }
+
     /** The flat index of the first NaN or infinity of {@code w}, or −1. */
     static int firstNonFinite(Matrix w) {
         ByteBuffer data = w.data();

@@ -1,11 +1,16 @@
 package io.bolmo4j.cpu;
 
+import java.util.List;
+
 /**
  * Products {@code x · Wᵀ} of weight matrices that share their input (q, k and v; gate and up; the mLSTM's six
  * projections), computed in one parallel loop over all their rows: one hand-over to the threads, and no fused copy of
  * the weights.
  */
 final class Products {
+    /** What {@link #read} summed, kept where the JIT cannot drop it. */
+    private static volatile int checksum;
+
     private Products() {}
 
     /** {@code x [tokens, cols]} times each of {@code ws} ({@code [rows_i, cols]}): outputs {@code [tokens, rows_i]}. */
@@ -36,6 +41,26 @@ final class Products {
             }
         });
         return ys;
+    }
+
+    /**
+     * Reads every value of {@code ws} once on the engine's threads, split by rows as products are, and returns the
+     * bytes read: timed, the memory bandwidth that bounds a decoding step reading these weights.
+     */
+    static long read(Parallel parallel, List<Matrix> ws) {
+        long bytes = 0;
+        int[] sink = new int[1];
+        for (Matrix w : ws) {
+            parallel.forRange(w.rows(), w.bytes(), (from, to) -> {
+                int s = Kernels.read(w, from, to);
+                synchronized (sink) {
+                    sink[0] += s;
+                }
+            });
+            bytes += w.bytes();
+        }
+        checksum = sink[0]; // used, so the reads stay
+        return bytes;
     }
 
     /** {@code x [tokens, cols] · Wᵀ}: {@code [tokens, rows]}. */
