@@ -113,6 +113,15 @@ public final class ShapeBench {
             }
         }
 
+        /** The cache name of the teacher's shape: {@code olmo2-1b} for {@code bolmo-1b}, {@code olmo3-7b} for {@code bolmo-7b}. */
+        String teacherName() {
+            return switch (name) {
+                case "bolmo-1b" -> "olmo2-1b";
+                case "bolmo-7b" -> "olmo3-7b";
+                default -> name + "-teacher";
+            };
+        }
+
         Map<String, long[]> shapes() {
             return bolmo != null ? bolmo.tensorShapes() : OlmoCheckpoint.expectedShapes(teacher);
         }
@@ -149,26 +158,29 @@ public final class ShapeBench {
         writeTokenizer(model);
         out.printf(Locale.ROOT, "shape %-20s: %,d parameters, bf16 random checkpoint in %s%n", target.name(),
                 target.parameters(), model);
-        double gemm = Timing.gemmGflops(1024, o.repeats());
-        double copy = Timing.copyGbPerSecond(o.repeats());
-        out.printf(Locale.ROOT, "fp32 GEMM 1024^3         : %8.1f GFLOP/s%n", gemm);
-        out.printf(Locale.ROOT, "memory copy              : %8.1f GB/s read+written (decode bound: weights / %.1f GB/s)%n",
-                copy, copy / 2);
-        long need = residentEstimate();
+        boolean java = InferenceEngine.current() == InferenceEngine.JAVA;
+        long need = java ? 2 * target.parameters() : residentEstimate(); // the Java engine maps the bf16 files
         long avail = Memory.available();
         if (avail > 0 && need > 0.6 * avail) { // leave the rest to the activations, the JVM and other users of the machine
-            out.printf(Locale.ROOT, "load/prefill/decode      : skipped: the weights need ~%.1f GB as %s, %.1f GB available%n",
-                    need / 1e9, o.dtype(), avail / 1e9);
-        } else if (InferenceEngine.current() == InferenceEngine.JAVA) {
+            out.printf(Locale.ROOT, "load/prefill/decode      : skipped: the weights need ~%.1f GB%s, %.1f GB available%n",
+                    need / 1e9, java ? "" : " as " + o.dtype(), avail / 1e9);
+        } else if (java) {
             if (target.bolmo() == null) {
-                javaOlmo(model, gemm);
+                javaOlmo(model);
             } else {
-                javaBolmo(dir.getParent(), model, gemm);
+                javaBolmo(dir.getParent(), model);
             }
-        } else if (target.bolmo() == null) {
-            benchOlmo(model, gemm, copy);
         } else {
-            benchBolmo(model, gemm, copy);
+            double gemm = Timing.gemmGflops(1024, o.repeats());
+            double copy = Timing.copyGbPerSecond(o.repeats());
+            out.printf(Locale.ROOT, "fp32 GEMM 1024^3         : %8.1f GFLOP/s%n", gemm);
+            out.printf(Locale.ROOT, "memory copy              : %8.1f GB/s read+written (decode bound: weights / %.1f GB/s)%n",
+                    copy, copy / 2);
+            if (target.bolmo() == null) {
+                benchOlmo(model, gemm, copy);
+            } else {
+                benchBolmo(model, gemm, copy);
+            }
         }
         if (target.bolmo() != null) {
             benchMerge(dir, model);
@@ -215,20 +227,14 @@ public final class ShapeBench {
 
     /**
      * The Java engine on the mapped bf16 checkpoint: load, prefill, decode against the weights' read rate and
-     * transformers (bf16, the same threads), resident memory against the file. Returns the decode tokens/s.
+     * transformers (bf16, the same threads), resident memory against the file.
      */
-    private double javaOlmo(Path dir, double gemm) {
+    private void javaOlmo(Path dir) {
         long t0 = System.nanoTime();
         CpuOlmo m = CpuOlmo.load(dir);
         long file = fileBytes(dir);
         out.printf(Locale.ROOT, "load (java engine)       : %8.1f s, weights mapped as stored (%.2f GB of files), resident %.2f GB%n",
                 (System.nanoTime() - t0) / 1e9, file / 1e9, Memory.resident() / 1e9);
-        OlmoConfig c = m.config();
-        int[] ids = new Random(0).ints(o.prefill(), 0, c.vocabSize).toArray();
-        double fwd = o.prefill() / Timing.median(o.repeats(), () -> m.logits(ids));
-        double flops = Timing.forwardFlopsPerToken(c, o.prefill());
-        out.printf(Locale.ROOT, "prefill  (T=%4d)        : %8.2f tokens/s, %.1f GFLOP/s = %.1f %% of DJL's GEMM%n",
-                o.prefill(), fwd, fwd * flops / 1e9, 100 * fwd * flops / 1e9 / gemm);
         double dec = JavaDecode.olmo(m, o.decode(), o.repeats());
         long step = m.stepMatrices().stream().mapToLong(Matrix::bytes).sum();
         double read = step / Timing.median(o.repeats(), m::readStepWeights) / 1e9;
@@ -238,10 +244,14 @@ public final class ShapeBench {
                 o.decode(), dec, step / 1e9, 100 * dec * step / 1e9 / read);
         long resident = Memory.resident();
         out.printf(Locale.ROOT, "resident after decode    : %8.2f GB = %.2f x the checkpoint's files%n", resident / 1e9, (double) resident / file);
+        OlmoConfig c = m.config();
+        int[] ids = new Random(0).ints(o.prefill(), 0, c.vocabSize).toArray();
+        double fwd = o.prefill() / Timing.median(o.repeats(), () -> m.next(ids, m.newCache(ids.length)));
+        double flops = Timing.forwardFlopsPerToken(c, o.prefill()) - 2.0 * c.vocabSize * c.hiddenSize * (o.prefill() - 1) / o.prefill();
+        out.printf(Locale.ROOT, "prefill  (T=%4d)        : %8.2f tokens/s, %.1f GFLOP/s%n", o.prefill(), fwd, fwd * flops / 1e9);
         o.anchor().ifPresent(a -> a.decode(dir, "bfloat16", InferenceEngine.threads(), JavaDecode.PROMPT_TOKENS, o.decode(),
                 o.repeats(), out).ifPresent(hf -> out.printf(Locale.ROOT,
                 "decode vs transformers   : %8.2f tokens/s vs %.2f (bf16): %.2f x%n", dec, hf, dec / hf)));
-        return dec;
     }
 
     /**
@@ -250,7 +260,7 @@ public final class ShapeBench {
      * teacher's decode bytes/s on the same text; the teacher is the {@code olmo2-1b}-style shape of its global model,
      * written into {@code cache} when absent.
      */
-    private void javaBolmo(Path cache, Path dir, double gemm) {
+    private void javaBolmo(Path cache, Path dir) {
         BpeTokenizer tok = subwordVocab(target.bolmo().subwordVocabSize).tokenizer();
         String text = String.join("", BuiltinCorpus.heldOut(8000));
         int[] ids = ByteTokenizer.encode(text);
@@ -284,7 +294,7 @@ public final class ShapeBench {
     /** The teacher's Java-engine decode tokens/s: its global model's shape as a subword model, in {@code cache}. */
     private double teacherTokensPerSecond(Path cache) {
         OlmoConfig teacher = target.teacher();
-        Path model = ensure(cache.resolve(target.name() + "-teacher").resolve("model"), teacher.toJson(),
+        Path model = ensure(cache.resolve(target.teacherName()).resolve("model"), teacher.toJson(),
                 OlmoCheckpoint.expectedShapes(teacher), SEED);
         double rate = JavaDecode.olmo(CpuOlmo.load(model), o.decode(), o.repeats());
         out.printf(Locale.ROOT, "teacher decode           : %8.2f tokens/s (%s, java engine)%n", rate, teacher);

@@ -122,7 +122,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /** Continues a prompt rendered by a chat template; stops at BOS/EOS and at the template's end-of-turn strings. */
     @Override
     public String generateRendered(String rendered, SamplingOptions options, Consumer<String> onText) {
-        Backend.noGrad();
+        noGrad();
         int[] ids = ByteTokenizer.encode(rendered, true);
         if (ids.length > 1 && ids[1] == ByteTokenizer.BOS) {
             ids = Arrays.copyOfRange(ids, 1, ids.length); // the template wrote the BOS itself
@@ -149,7 +149,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
 
     /** Continues {@code prompt}; {@code maxNewTokens} counts bytes. */
     public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
-        Backend.noGrad();
+        noGrad();
         return generator().generate(prompt, options, onText).text();
     }
 
@@ -177,7 +177,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     }
 
     public Logits logits(String text) {
-        Backend.noGrad();
+        noGrad();
         int[] ids = ByteTokenizer.encode(text);
         if (ids.length < 2) {
             throw new IllegalArgumentException("need at least one byte of text");
@@ -209,7 +209,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      * scored in windows of {@value #WINDOW} new bytes after up to {@value #CONTEXT} bytes of context, with a progress bar.
      */
     public TextScore score(String text) {
-        Backend.noGrad();
+        noGrad();
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (utf8.length == 0) {
             throw new IllegalArgumentException("cannot score an empty text");
@@ -251,7 +251,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      */
     @Override
     public ContinuationScore score(String context, String continuation) {
-        Backend.noGrad();
+        noGrad();
         int from = context.getBytes(StandardCharsets.UTF_8).length;
         int[] ids = ByteTokenizer.encode(context + continuation + "\n");
         int n = ids.length - 2 - from;
@@ -303,6 +303,13 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /** A generator on the engine that serves inference. */
     private BolmoGenerator generator() {
         return mapped != null ? new BolmoGenerator(mapped, trie) : new BolmoGenerator(model, trie);
+    }
+
+    /** Stops autograd recording for inference on the DJL model; the mapped files need no DJL engine at all. */
+    private void noGrad() {
+        if (mapped == null) {
+            Backend.noGrad();
+        }
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.bolmo4j.cpu;
 
-import ai.djl.Device;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import io.bolmo4j.engine.Backend;
 
@@ -52,12 +51,12 @@ public enum InferenceEngine {
             }
             return JAVA;
         }
-        return vectorApi() && optimizingCompiler() && Backend.device().getDeviceType().equals(Device.Type.CPU) ? JAVA : DJL;
+        return vectorApi() && optimizingCompiler() && !Backend.onGpu() ? JAVA : DJL;
     }
 
-    /** Threads the Java engine computes with: the engine setting ({@code --threads}), by default all cores. */
+    /** Threads the Java engine computes with: the {@code --threads} setting, by default all cores. */
     public static int threads() {
-        return Backend.threads();
+        return Backend.threadSetting();
     }
 
     private static InferenceEngine parse(String name) {

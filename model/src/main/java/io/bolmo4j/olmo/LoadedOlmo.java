@@ -139,7 +139,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
     }
 
     private String stream(int[] ids, SamplingOptions options, Consumer<String> onText) {
-        Backend.noGrad();
+        noGrad();
         Utf8Stream utf8 = new Utf8Stream();
         StringBuilder all = new StringBuilder();
         OlmoGenerator generator = generator();
@@ -180,7 +180,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
     /** Teacher-forced log-probabilities of the continuation's tokens (tokenised together with the context). */
     @Override
     public ContinuationScore score(String context, String continuation) {
-        Backend.noGrad();
+        noGrad();
         int[] ctx = tokenizer.encodeIds(context);
         int[] all = withBos(tokenizer.encodeIds(context + continuation));
         int mismatch = Arrays.mismatch(ctx, 0, ctx.length, all, 1, all.length);
@@ -221,7 +221,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
      * window of {@link LikelihoodScorer} shows a progress bar.
      */
     public TextScore score(String text) {
-        Backend.noGrad();
+        noGrad();
         int[] ids = tokenizer.encodeIds(text);
         if (ids.length == 0) {
             throw new IllegalArgumentException("cannot score an empty text");
@@ -258,6 +258,13 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
 
     private int[] withBos(int[] ids) {
         return IntStream.concat(IntStream.of(special.bos()), IntStream.of(ids)).toArray();
+    }
+
+    /** Stops autograd recording for inference on the DJL model; the mapped files need no DJL engine at all. */
+    private void noGrad() {
+        if (mapped == null) {
+            Backend.noGrad();
+        }
     }
 
     @Override
