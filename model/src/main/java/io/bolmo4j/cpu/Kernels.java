@@ -3,7 +3,6 @@ package io.bolmo4j.cpu;
 import io.bolmo4j.io.DType;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -306,28 +305,29 @@ final class Kernels {
         return s;
     }
 
-    /** The flat index of the first NaN or infinity of {@code w}, or −1. */
+    /**
+     * The flat index of the first NaN or infinity of {@code w}, or −1. Reads 8 bytes at a time as lanes of the
+     * stored type and finds a lane whose exponent bits are all set, in plain Java: it runs once per matrix at load,
+     * before the JIT has compiled any vector code.
+     */
     static int firstNonFinite(Matrix w) {
         ByteBuffer data = w.data();
-        int n = w.rows() * w.cols();
-        int exponent = switch (w.type()) {
-            case BF16 -> 0x7F80;
-            case F16 -> 0x7C00;
-            default -> 0x7F800000;
+        int size = w.type().size(), n = w.rows() * w.cols();
+        long exponent = switch (w.type()) {
+            case BF16 -> 0x7F807F807F807F80L;
+            case F16 -> 0x7C007C007C007C00L;
+            default -> 0x7F8000007F800000L;
         };
-        boolean half = w.type().size() == 2; // both halves of an int at once
-        int bytes = n * w.type().size(), bound = bytes - bytes % (4 * L);
-        for (int at = 0; at < bound; at += 4 * L) {
-            IntVector v = pairs(data, at);
-            VectorMask<Integer> bad = v.and(exponent).compare(VectorOperators.EQ, exponent);
-            if (half) {
-                bad = bad.or(v.and(exponent << 16).compare(VectorOperators.EQ, exponent << 16));
-            }
-            if (bad.anyTrue()) {
-                return scan(w, at / w.type().size(), n);
+        long top = size == 2 ? 0x8000800080008000L : 0x8000000080000000L;
+        long one = size == 2 ? 0x0001000100010001L : 0x0000000100000001L;
+        int bytes = n * size, bound = bytes - bytes % 8;
+        for (int at = 0; at < bound; at += 8) {
+            long missing = ~data.getLong(at) & exponent; // a lane is 0 where every exponent bit is set
+            if ((((missing | top) - one) & top) != top) {
+                return scan(w, at / size, n);
             }
         }
-        return scan(w, bound / w.type().size(), n);
+        return scan(w, bound / size, n);
     }
 
     private static int scan(Matrix w, int from, int n) {
