@@ -143,22 +143,28 @@ class CpuOlmoTest {
 
     @Test
     void corruptWeightsAndBadIdsAreClearErrors() {
-        try (OlmoModel m = OlmoModel.random(olmo3(), 8)) {
-            Map<String, HostTensor> t = new LinkedHashMap<>();
-            m.params().asMap().forEach((k, v) -> {
-                float[] d = v.toFloatArray();
-                if (k.equals(ParameterLayout.layer(1) + "mlp.down_proj.weight")) {
-                    d[41] = Float.NaN;
-                }
-                t.put(k, HostTensor.bf16(d, v.getShape().getShape()));
-            });
-            HfCheckpoint.save(dir, m.config().toJson(), t, 1 << 20, Map.of());
-            CpuOlmo cpu = CpuOlmo.of(m);
-            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> cpu.logits(new int[] {1, 67}));
-            assertTrue(bad.getMessage().contains("outside the vocabulary"), bad.getMessage());
+        List<BiFunction<float[], long[], HostTensor>> types = List.of(HostTensor::bf16, HostTensor::f16, HostTensor::f32);
+        float[] bad = {Float.NaN, 1e6f /* beyond fp16: stored as infinity */, Float.NEGATIVE_INFINITY};
+        for (int i = 0; i < types.size(); i++) {
+            BiFunction<float[], long[], HostTensor> type = types.get(i);
+            float value = bad[i];
+            try (OlmoModel m = OlmoModel.random(olmo3(), 8)) {
+                Map<String, HostTensor> t = new LinkedHashMap<>();
+                m.params().asMap().forEach((k, v) -> {
+                    float[] d = v.toFloatArray();
+                    if (k.equals(ParameterLayout.layer(1) + "mlp.down_proj.weight")) {
+                        d[41] = value;
+                    }
+                    t.put(k, type.apply(d, v.getShape().getShape()));
+                });
+                HfCheckpoint.save(dir, m.config().toJson(), t, 1 << 20, Map.of());
+                CpuOlmo cpu = CpuOlmo.of(m);
+                IllegalArgumentException ids = assertThrows(IllegalArgumentException.class, () -> cpu.logits(new int[] {1, 67}));
+                assertTrue(ids.getMessage().contains("outside the vocabulary"), ids.getMessage());
+            }
+            CheckpointException e = assertThrows(CheckpointException.class, () -> CpuOlmo.load(dir));
+            assertTrue(e.getMessage().contains("'model.layers.1.mlp.down_proj.weight'") && e.getMessage().contains("flat index 41"),
+                    e.getMessage());
         }
-        CheckpointException e = assertThrows(CheckpointException.class, () -> CpuOlmo.load(dir));
-        assertTrue(e.getMessage().contains("'model.layers.1.mlp.down_proj.weight'") && e.getMessage().contains("flat index 41"),
-                e.getMessage());
     }
 }
