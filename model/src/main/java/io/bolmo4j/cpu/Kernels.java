@@ -63,27 +63,24 @@ final class Kernels {
     static void times(Matrix w, float[] x, int tokens, float[] y, int from, int to) {
         ByteBuffer data = w.data();
         int cols = w.cols(), rows = w.rows(), size = w.type().size();
+        boolean bf16 = w.type() == DType.BF16;
         for (int r0 = from; r0 < to; r0 += ROW_BLOCK) {
             int r1 = Math.min(to, r0 + ROW_BLOCK);
             int t = 0;
             for (; t + TOKEN_BLOCK <= tokens; t += TOKEN_BLOCK) {
                 for (int r = r0; r < r1; r++) {
                     int row = r * cols * size;
-                    switch (w.type()) {
-                        case BF16 -> bf16x4(data, row, x, t * cols, cols, y, t * rows + r, rows);
-                        case F16 -> f16x4(data, row, x, t * cols, cols, y, t * rows + r, rows);
-                        default -> f32x4(data, row, x, t * cols, cols, y, t * rows + r, rows);
+                    if (size == 2) {
+                        halfx4(data, row, x, t * cols, cols, y, t * rows + r, rows, bf16);
+                    } else {
+                        f32x4(data, row, x, t * cols, cols, y, t * rows + r, rows);
                     }
                 }
             }
             for (; t < tokens; t++) {
                 for (int r = r0; r < r1; r++) {
                     int row = r * cols * size;
-                    y[t * rows + r] = switch (w.type()) {
-                        case BF16 -> bf16(data, row, x, t * cols, cols);
-                        case F16 -> f16(data, row, x, t * cols, cols);
-                        default -> f32(data, row, x, t * cols, cols);
-                    };
+                    y[t * rows + r] = size == 2 ? half(data, row, x, t * cols, cols, bf16) : f32(data, row, x, t * cols, cols);
                 }
             }
         }
@@ -114,34 +111,30 @@ final class Kernels {
         return f16Top(v);
     }
 
+    private static FloatVector even(IntVector v, boolean bf16) {
+        return bf16 ? bf16Even(v) : f16Even(v);
+    }
+
+    private static FloatVector odd(IntVector v, boolean bf16) {
+        return bf16 ? bf16Odd(v) : f16Odd(v);
+    }
+
     private static FloatVector at(float[] x, int i) {
         return FloatVector.fromArray(F, x, i);
     }
 
-    private static float bf16(ByteBuffer w, int row, float[] x, int xo, int cols) {
+    /** A 2-byte row: bf16 when {@code bf16}, else fp16 (a loop-invariant test that C2 hoists out of the loop). */
+    private static float half(ByteBuffer w, int row, float[] x, int xo, int cols, boolean bf16) {
         int pairs = cols / 2, bound = I.loopBound(pairs);
         FloatVector a = FloatVector.zero(F), b = FloatVector.zero(F);
         int j = 0;
         for (; j < bound; j += L) {
             IntVector v = pairs(w, row + 4 * j);
-            a = bf16Even(v).fma(at(x, xo + j), a);
-            b = bf16Odd(v).fma(at(x, xo + pairs + j), b);
+            a = even(v, bf16).fma(at(x, xo + j), a);
+            b = odd(v, bf16).fma(at(x, xo + pairs + j), b);
         }
         float s = a.add(b).reduceLanes(VectorOperators.ADD);
-        return s + tail(w, DType.BF16, row, x, xo, cols, j);
-    }
-
-    private static float f16(ByteBuffer w, int row, float[] x, int xo, int cols) {
-        int pairs = cols / 2, bound = I.loopBound(pairs);
-        FloatVector a = FloatVector.zero(F), b = FloatVector.zero(F);
-        int j = 0;
-        for (; j < bound; j += L) {
-            IntVector v = pairs(w, row + 4 * j);
-            a = f16Even(v).fma(at(x, xo + j), a);
-            b = f16Odd(v).fma(at(x, xo + pairs + j), b);
-        }
-        float s = a.add(b).reduceLanes(VectorOperators.ADD);
-        return s + tail(w, DType.F16, row, x, xo, cols, j);
+        return s + tail(w, bf16, row, x, xo, cols, j);
     }
 
     private static float f32(ByteBuffer w, int row, float[] x, int xo, int cols) {
@@ -159,29 +152,29 @@ final class Kernels {
     }
 
     /** The columns of a 2-byte row from pair {@code j} on, one at a time. */
-    private static float tail(ByteBuffer w, DType type, int row, float[] x, int xo, int cols, int j) {
+    private static float tail(ByteBuffer w, boolean bf16, int row, float[] x, int xo, int cols, int j) {
         int pairs = cols / 2;
         float s = 0;
         for (; j < pairs; j++) {
-            s += widen(type, w.getShort(row + 4 * j)) * x[xo + j] + widen(type, w.getShort(row + 4 * j + 2)) * x[xo + pairs + j];
+            s += widen(bf16, w.getShort(row + 4 * j)) * x[xo + j] + widen(bf16, w.getShort(row + 4 * j + 2)) * x[xo + pairs + j];
         }
         if ((cols & 1) != 0) {
-            s += widen(type, w.getShort(row + 2 * (cols - 1))) * x[xo + cols - 1];
+            s += widen(bf16, w.getShort(row + 2 * (cols - 1))) * x[xo + cols - 1];
         }
         return s;
     }
 
-    private static float widen(DType type, short bits) {
-        return type == DType.BF16 ? DType.bf16ToFloat(bits) : DType.f16ToFloat(bits);
+    private static float widen(boolean bf16, short bits) {
+        return bf16 ? DType.bf16ToFloat(bits) : DType.f16ToFloat(bits);
     }
 
-    private static void bf16x4(ByteBuffer w, int row, float[] x, int xo, int cols, float[] y, int yo, int ys) {
+    private static void halfx4(ByteBuffer w, int row, float[] x, int xo, int cols, float[] y, int yo, int ys, boolean bf16) {
         int pairs = cols / 2, bound = I.loopBound(pairs);
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         int j = 0;
         for (; j < bound; j += L) {
             IntVector v = pairs(w, row + 4 * j);
-            FloatVector even = bf16Even(v), odd = bf16Odd(v);
+            FloatVector even = even(v, bf16), odd = odd(v, bf16);
             int e = xo + j, o = xo + pairs + j;
             a0 = even.fma(at(x, e), a0);
             b0 = odd.fma(at(x, o), b0);
@@ -192,33 +185,10 @@ final class Kernels {
             a3 = even.fma(at(x, e + 3 * cols), a3);
             b3 = odd.fma(at(x, o + 3 * cols), b3);
         }
-        y[yo] = a0.add(b0).reduceLanes(VectorOperators.ADD) + tail(w, DType.BF16, row, x, xo, cols, j);
-        y[yo + ys] = a1.add(b1).reduceLanes(VectorOperators.ADD) + tail(w, DType.BF16, row, x, xo + cols, cols, j);
-        y[yo + 2 * ys] = a2.add(b2).reduceLanes(VectorOperators.ADD) + tail(w, DType.BF16, row, x, xo + 2 * cols, cols, j);
-        y[yo + 3 * ys] = a3.add(b3).reduceLanes(VectorOperators.ADD) + tail(w, DType.BF16, row, x, xo + 3 * cols, cols, j);
-    }
-
-    private static void f16x4(ByteBuffer w, int row, float[] x, int xo, int cols, float[] y, int yo, int ys) {
-        int pairs = cols / 2, bound = I.loopBound(pairs);
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        int j = 0;
-        for (; j < bound; j += L) {
-            IntVector v = pairs(w, row + 4 * j);
-            FloatVector even = f16Even(v), odd = f16Odd(v);
-            int e = xo + j, o = xo + pairs + j;
-            a0 = even.fma(at(x, e), a0);
-            b0 = odd.fma(at(x, o), b0);
-            a1 = even.fma(at(x, e + cols), a1);
-            b1 = odd.fma(at(x, o + cols), b1);
-            a2 = even.fma(at(x, e + 2 * cols), a2);
-            b2 = odd.fma(at(x, o + 2 * cols), b2);
-            a3 = even.fma(at(x, e + 3 * cols), a3);
-            b3 = odd.fma(at(x, o + 3 * cols), b3);
-        }
-        y[yo] = a0.add(b0).reduceLanes(VectorOperators.ADD) + tail(w, DType.F16, row, x, xo, cols, j);
-        y[yo + ys] = a1.add(b1).reduceLanes(VectorOperators.ADD) + tail(w, DType.F16, row, x, xo + cols, cols, j);
-        y[yo + 2 * ys] = a2.add(b2).reduceLanes(VectorOperators.ADD) + tail(w, DType.F16, row, x, xo + 2 * cols, cols, j);
-        y[yo + 3 * ys] = a3.add(b3).reduceLanes(VectorOperators.ADD) + tail(w, DType.F16, row, x, xo + 3 * cols, cols, j);
+        y[yo] = a0.add(b0).reduceLanes(VectorOperators.ADD) + tail(w, bf16, row, x, xo, cols, j);
+        y[yo + ys] = a1.add(b1).reduceLanes(VectorOperators.ADD) + tail(w, bf16, row, x, xo + cols, cols, j);
+        y[yo + 2 * ys] = a2.add(b2).reduceLanes(VectorOperators.ADD) + tail(w, bf16, row, x, xo + 2 * cols, cols, j);
+        y[yo + 3 * ys] = a3.add(b3).reduceLanes(VectorOperators.ADD) + tail(w, bf16, row, x, xo + 3 * cols, cols, j);
     }
 
     private static void f32x4(ByteBuffer w, int row, float[] x, int xo, int cols, float[] y, int yo, int ys) {

@@ -56,7 +56,7 @@ class CpuBolmoTest {
             for (int t = 0; t < IDS.length; t++) {
                 wantEnds[t] = want.patches().isBoundary(0, t);
             }
-            assertArrayEquals(wantEnds, got.boundaries(), "the same patch ends"); System.out.println("ENDS " + java.util.Arrays.toString(got.boundaries()));
+            assertArrayEquals(wantEnds, got.boundaries(), "the same patch ends");
             assertEquals(want.patches().count(0), got.patches());
             double lp = relativeError(got.boundaryLogProb(), want.boundaryLogProb().toFloatArray());
             assertTrue(lp < 1e-5, "boundary log-probability relative error " + lp);

@@ -9,6 +9,7 @@ import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.olmo.WeightTypeTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,16 +31,9 @@ class CpuOlmoTest {
     @TempDir
     Path dir;
 
-    /** Largest |a − b| over the largest |b|. */
-    static double relativeError(float[][] a, float[][] b) {
-        double diff = 0, scale = 0;
-        for (int t = 0; t < a.length; t++) {
-            for (int v = 0; v < a[t].length; v++) {
-                diff = Math.max(diff, Math.abs(a[t][v] - b[t][v]));
-                scale = Math.max(scale, Math.abs(b[t][v]));
-            }
-        }
-        return diff / scale;
+    /** Largest |got − want| over the largest |want|. */
+    static double relativeError(float[][] got, float[][] want) {
+        return WeightTypeTest.relativeError(want, got);
     }
 
     /** Olmo 3: sliding windows of 4 (shorter than the ids), 4 query heads on 2 key/value heads, odd SwiGLU width. */
