@@ -1,5 +1,6 @@
 """Executes the teaching notebooks headlessly (nbclient) on the bolmo4j kernel and checks their outputs: no cell
-may fail, cells tagged "table" must show an HTML table, cells tagged "chart" a Plotly chart. Executed copies go to
+may fail, cells tagged "table" must show an HTML table, cells tagged "chart" a Plotly chart, cells tagged "widget" a
+widget. Executed copies go to
 OUT_DIR. Run by the DSL module's tests (NotebooksTest); by hand:
 
     ./bolmo4j kernel install && /usr/bin/python3 notebooks/run_notebooks.py [--jobs N] OUT_DIR notebooks/*.ipynb
@@ -20,10 +21,10 @@ from nbclient import NotebookClient
 KERNEL = os.environ.get("BOLMO4J_KERNEL_NAME", "bolmo4j")
 
 
-def check(path, out_dir):
+def check(path, out_dir, cell_timeout=1200):
     nb = nbformat.read(path, as_version=4)
     start = time.time()
-    NotebookClient(nb, kernel_name=KERNEL, timeout=1200, startup_timeout=120,
+    NotebookClient(nb, kernel_name=KERNEL, timeout=cell_timeout, startup_timeout=120,
                    resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}}).execute()
     nbformat.write(nb, os.path.join(out_dir, os.path.basename(path)))
     for i, cell in enumerate(nb.cells):
@@ -37,25 +38,29 @@ def check(path, out_dir):
             assert "<table" in html, "%s cell %d: no table" % (path, i)
         if "chart" in tags:
             assert "Plotly.newPlot" in html, "%s cell %d: no chart" % (path, i)
+        if "widget" in tags:
+            assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.outputs), \
+                "%s cell %d: no widget" % (path, i)
     print("%-28s ok in %5.1f s" % (os.path.basename(path), time.time() - start), flush=True)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--cell-timeout", type=int, default=1200, help="seconds a cell may take (more on a busy machine)")
     ap.add_argument("out_dir")
     ap.add_argument("paths", nargs="+")
     args = ap.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     if args.jobs <= 1:
         for p in args.paths:
-            check(p, args.out_dir)
+            check(p, args.out_dir, args.cell_timeout)
         return
     os.environ.setdefault("BOLMO4J_THREADS", str(max(1, (os.cpu_count() or 1) // args.jobs)))
     paths = sorted(args.paths, key=os.path.getsize, reverse=True)
     start = time.time()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for f in [pool.submit(check, p, args.out_dir) for p in paths]:
+        for f in [pool.submit(check, p, args.out_dir, args.cell_timeout) for p in paths]:
             f.result()  # re-raises the first failure
     print("%d notebooks in %.1f s (%d at a time)" % (len(paths), time.time() - start, args.jobs), flush=True)
 

@@ -1,17 +1,16 @@
-"""Executes the fixture notebook headlessly with nbclient on the bolmo4j kernel, asserts its outputs, converts it to
-HTML with nbconvert and loads that page in headless Chromium with the network disabled: the Plotly chart must draw
-(an <svg class="main-svg"> in the DOM). Writes the executed notebook, the HTML and a screenshot to OUT_DIR.
+"""The fixture notebook through real clients, in two steps that RealClientTest runs as separate tests:
 
-usage: notebook_check.py FIXTURE.ipynb OUT_DIR
+    notebook_check.py execute FIXTURE.ipynb OUT_DIR   nbclient executes it on the bolmo4j kernel, its outputs are
+                                                     asserted, nbconvert writes OUT_DIR/fixture.html
+    notebook_check.py draw OUT_DIR/fixture.html      headless Chromium loads that page with the network disabled:
+                                                     the Plotly chart must draw (an <svg class="main-svg">)
+
+The executed notebook, the HTML and a screenshot stay in OUT_DIR.
 """
 import os
 import shutil
 import subprocess
 import sys
-
-import nbformat
-from nbclient import NotebookClient
-from nbconvert import HTMLExporter
 
 KERNEL = os.environ.get("BOLMO4J_KERNEL_NAME", "bolmo4j")
 
@@ -23,7 +22,11 @@ def outputs_of(nb, tag):
     raise AssertionError("no cell tagged " + tag)
 
 
-def main(fixture, out_dir):
+def execute(fixture, out_dir):
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
     os.makedirs(out_dir, exist_ok=True)
     nb = nbformat.read(fixture, as_version=4)
     NotebookClient(nb, kernel_name=KERNEL, timeout=120, startup_timeout=90).execute()
@@ -42,23 +45,27 @@ def main(fixture, out_dir):
     print("notebook outputs: ok")
 
     body, _ = HTMLExporter().from_notebook_node(nb)
-    page = os.path.join(out_dir, "fixture.html")
-    with open(page, "w", encoding="utf-8") as f:
+    with open(os.path.join(out_dir, "fixture.html"), "w", encoding="utf-8") as f:
         f.write(body)
 
+
+def draw(page):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        raise SystemExit("chromium not installed (kernel/ci-setup.sh installs it)")
     offline = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",  # no network at view time
                "--virtual-time-budget=15000", "--window-size=1000,1600"]
-    dom = subprocess.run([chromium, *offline, "--dump-dom", "file://" + os.path.abspath(page)],
-                         capture_output=True, text=True, timeout=120).stdout
+    url = "file://" + os.path.abspath(page)
+    dom = subprocess.run([chromium, *offline, "--dump-dom", url], capture_output=True, text=True, timeout=120).stdout
     assert 'class="main-svg"' in dom, "the Plotly chart did not draw offline"
-    subprocess.run([chromium, *offline, "--screenshot=" + os.path.join(out_dir, "fixture.png"),
-                    "file://" + os.path.abspath(page)], capture_output=True, timeout=120)
+    shot = os.path.join(os.path.dirname(os.path.abspath(page)), "fixture.png")
+    subprocess.run([chromium, *offline, "--screenshot=" + shot, url], capture_output=True, timeout=120)
     print("chart drawn offline in Chromium: ok")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[1:2] == ["execute"] and len(sys.argv) == 4:
+        execute(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:2] == ["draw"] and len(sys.argv) == 3:
+        draw(sys.argv[2])
+    else:
+        raise SystemExit(__doc__)

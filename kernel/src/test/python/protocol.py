@@ -102,6 +102,16 @@ class Protocol(unittest.TestCase):
         reply, outs = self.run_cell("%env BOLMO4J_TEST_VAR=hello\nSystem.getenv(\"BOLMO4J_TEST_VAR\")")
         self.assertEqual([c["data"]["text/plain"] for k, c, _ in outs if k == "execute_result"], ["hello"])
 
+    def test_variables_and_magic_completion(self):
+        self.run_cell("String whale = \"Moby Dick\";")
+        reply, outs = self.run_cell("%whos String")
+        html = [c["data"]["text/html"] for k, c, _ in outs if k == "execute_result"]
+        self.assertTrue(html and "<td>whale</td>" in html[0] and "Moby Dick" in html[0], outs)
+        self.kc.complete("%mav", 4)
+        reply = self.kc.get_shell_msg(timeout=30)["content"]
+        self.assertEqual(reply["matches"], ["maven", "mavenRepo"])
+        self.assertEqual((reply["cursor_start"], reply["cursor_end"]), (1, 4))
+
     def test_extension_imports_are_applied(self):
         # TestExtension (test classes, found by ServiceLoader) asks for java.util.concurrent.atomic.*
         reply, outs = self.run_cell("AtomicLong.class.getName()")

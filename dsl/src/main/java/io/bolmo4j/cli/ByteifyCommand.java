@@ -11,40 +11,22 @@ import java.nio.file.Path;
 
 /** Byteifies an OLMo checkpoint through the DSL: Bolmo initialised from the teacher, then Stage 1 distillation. */
 @Command(name = "byteify", description = "Byteify an OLMo 2/3 teacher: initialise Bolmo from it and run Stage 1 distillation.",
-        defaultValueProvider = StageDefaults.class)
+        modelTransformer = SettingOptions.Stage1Options.class)
 final class ByteifyCommand implements Runnable {
     @Option(names = "--teacher", converter = ModelDir.class, required = true, description = "OLMo checkpoint directory (with tokenizer.json)")
     Path teacher;
 
-    @Option(names = "--out", required = true, description = "output Bolmo directory")
-    Path out;
-
-    @Option(names = "--lr", description = "peak learning rate (default ${DEFAULT-VALUE})")
-    double lr;
-
-    @Option(names = "--encoder-layers", description = "global layers in the encoder loss, n (default ${DEFAULT-VALUE})")
-    int encoderLayers;
-
-    @Option(names = "--byte-distill",
-            description = "weight of the byte-level distillation of the teacher's whole next-token distribution; 0 = the paper's Stage 1 (default ${DEFAULT-VALUE})")
-    double byteDistill;
-
     @Mixin
     StageOptions stage;
 
-    @Mixin
-    Outputs outputs;
-
     @Override
     public void run() {
-        Stage1.Config cfg = stage.config(() -> Stage1.Config.defaults().withSteps(stage.steps).withBatch(stage.batch)
-                .withBytesPerExample(stage.bytes).withLr(lr).withEncoderLayers(encoderLayers).withByteDistillWeight(byteDistill)
-                .withSeed(stage.seed));
-        outputs.folder(out, StageOptions.resumable("stage1"), new Outputs.Input("--teacher", teacher));
+        Stage1.Config cfg = stage.config(Stage1.Config.defaults());
+        stage.outputs.folder(stage.out, StageOptions.resumable("stage1"), new Outputs.Input("--teacher", teacher));
         Main.configureBackend();
-        try (Olmo t = Olmo.load(teacher); Bolmo bolmo = Bolmo.byteify(t, a -> a.seed(stage.seed))) {
+        try (Olmo t = Olmo.load(teacher); Bolmo bolmo = Bolmo.byteify(t, a -> a.seed(cfg.loop().seed()))) {
             System.err.println("teacher " + t.model().config() + "; " + bolmo.model().config());
-            stage.train(bolmo, out, "stage1", Bolmo::stage1, s -> s.config(cfg));
+            stage.train(bolmo, "stage1", Bolmo::stage1, s -> s.config(cfg));
         }
     }
 }

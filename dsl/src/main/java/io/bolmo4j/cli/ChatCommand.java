@@ -16,7 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 @Command(name = "chat", description = "Chat with a model in its own chat template: one answer with --message, else a"
-        + " conversation read line by line from the terminal (an empty line or end of input ends it).")
+        + " conversation read line by line from the terminal (an empty line or end of input ends it).",
+        modelTransformer = SettingOptions.SamplingSettings.class)
 final class ChatCommand implements Runnable {
     @Mixin
     TextModel model;
@@ -27,27 +28,15 @@ final class ChatCommand implements Runnable {
     @Option(names = "--message", description = "one user message: print the answer and exit")
     String message;
 
-    @Option(names = "--max-new", defaultValue = "200", description = "new tokens (bytes for Bolmo) per answer (default ${DEFAULT-VALUE})")
-    int maxNew;
-
-    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default ${DEFAULT-VALUE})")
-    double temperature;
-
-    @Option(names = "--top-p", defaultValue = "1", description = "nucleus sampling mass (default ${DEFAULT-VALUE})")
-    double topP;
-
-    @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
-    long seed;
-
     @Override
     public void run() {
+        SamplingOptions options = model.sampling();
         Main.configureBackend();
-        model.apply(this::converse, this::converse);
+        model.apply(lm -> converse(lm, options), lm -> converse(lm, options));
     }
 
     /** One answer to {@code --message}, else a conversation on the terminal; returns the messages exchanged. */
-    private List<Message> converse(ChatModel lm) {
-        SamplingOptions options = new SamplingOptions(maxNew, temperature, 0, topP, seed);
+    private List<Message> converse(ChatModel lm, SamplingOptions options) {
         List<Message> history = new ArrayList<>();
         if (system != null) {
             history.add(Message.system(system));

@@ -1,20 +1,27 @@
 package io.bolmo4j.cli;
 
+import io.bolmo4j.bolmo.train.Stage1;
+import io.bolmo4j.bolmo.train.Stage2;
 import io.bolmo4j.dsl.Bolmo;
 import io.bolmo4j.dsl.StageOptions;
 import io.bolmo4j.export.BolmoCoreRecipe;
 import io.bolmo4j.export.ExportedRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** Hands a Stage 1 / Stage 2 recipe to bolmo-core: data, configuration, launch script and README in one run directory. */
 @Command(name = "export-run", description = "Write a run directory for bolmo-core (Ai2's multi-GPU trainer): the data"
         + " pre-tokenized in OLMo-core's numpy format, the recipe in bolmo-core's configuration names, a torchrun launch"
-        + " script and a README. Unset stage options keep the stage's defaults.")
+        + " script and a README. Unset stage options keep the stage's defaults.",
+        modelTransformer = SettingOptions.EitherStageOptions.class)
 final class ExportRunCommand implements Runnable {
     @Option(names = "--engine", defaultValue = "bolmo-core", description = "trainer to export for: bolmo-core (default)")
     String engine;
@@ -43,17 +50,11 @@ final class ExportRunCommand implements Runnable {
     @Option(names = "--checkpoint-every", defaultValue = "1000", description = "steps between bolmo-core checkpoints (default ${DEFAULT-VALUE})")
     int checkpointEvery;
 
-    @Option(names = "--steps", description = "optimizer steps") Integer steps;
-    @Option(names = "--batch", description = "instances per step") Integer batch;
-    @Option(names = "--bytes", description = "bytes per instance") Integer bytes;
-    @Option(names = "--lr", description = "peak learning rate (Stage 2: of the local models; the global model gets half)") Double lr;
-    @Option(names = "--seed", description = "seed") Long seed;
-    @Option(names = "--encoder-layers", description = "Stage 1: global layers in the encoder loss, n") Integer encoderLayers;
-    @Option(names = "--byte-distill", description = "Stage 1: byte distillation weight (no bolmo-core equivalent unless 0)") Double byteDistill;
-    @Option(names = "--target-bytes-per-patch", description = "Stage 2: compression target; 0 = subword boundaries") Double target;
-    @Option(names = "--compression-steps", description = "Stage 2: steps to reach the target; 0 = all") Integer compressionSteps;
     @Option(names = "--local-encoder-layers", description = "mLSTM layers of the local encoder (default 1)") Integer localEncoder;
     @Option(names = "--local-decoder-layers", description = "mLSTM layers of the local decoder (default 4)") Integer localDecoder;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {
@@ -77,16 +78,11 @@ final class ExportRunCommand implements Runnable {
                 + " unshard.sh, bolmo4j import-run)");
     }
 
+    /** The stage settings given, by name (what is unset keeps the stage's default; the other stage's are refused). */
     private void stageOptions(StageOptions s) {
-        ifSet(steps, s::steps);
-        ifSet(batch, s::batch);
-        ifSet(bytes, s::bytesPerExample);
-        ifSet(lr, s::lr);
-        ifSet(seed, s::seed);
-        ifSet(encoderLayers, s::encoderLayers);
-        ifSet(byteDistill, s::byteDistill);
-        ifSet(target, s::targetBytesPerPatch);
-        ifSet(compressionSteps, s::compressionSteps);
+        Map<String, Object> given = new LinkedHashMap<>(SettingOptions.given(spec, Stage1.Config.defaults()));
+        given.putAll(SettingOptions.given(spec, Stage2.Config.defaults()));
+        given.forEach(s::set);
     }
 
     /** Passes an option on only when it was given, so that what is unset keeps the stage's default. */

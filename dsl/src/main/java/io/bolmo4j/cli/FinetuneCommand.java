@@ -82,8 +82,9 @@ final class FinetuneCommand implements Runnable {
         try (LoadedOlmo lm = LoadedOlmo.load(base)) {
             InstructionTasks.Accuracy before = InstructionTasks.exactMatch(lm::generate, heldOut);
             System.out.println("base     : " + before);
-            OlmoPretrainer.Config cfg = new OlmoPretrainer.Config(steps, batch, context, lr, 0.05, 0.0, 1.0, seed,
-                    Math.max(1, steps / 4), Math.max(1, steps / 4), 32);
+            OlmoPretrainer.Config cfg = OlmoPretrainer.Config.defaults().with("steps", steps).with("batch", batch)
+                    .with("context", context).with("lr", lr).with("weightDecay", 0.0).with("seed", seed)
+                    .with("evalEvery", Math.max(1, steps / 4)).with("checkpointEvery", Math.max(1, steps / 4)).with("evalWindows", 32);
             new OlmoPretrainer(lm.model(), lm.tokenizer(), train, BuiltinCorpus.validation().toList(), cfg)
                     .run(out, Files.readString(base.resolve("tokenizer.json")));
             InstructionTasks.Accuracy after = InstructionTasks.exactMatch(lm::generate, heldOut);

@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "generate", description = "Continue a prompt, streaming the text as it is generated.")
+@Command(name = "generate", description = "Continue a prompt, streaming the text as it is generated.",
+        modelTransformer = SettingOptions.SamplingSettings.class)
 final class GenerateCommand implements Runnable {
     @Mixin
     TextModel model;
@@ -13,25 +14,10 @@ final class GenerateCommand implements Runnable {
     @Option(names = "--prompt", required = true, description = "text to continue")
     String prompt;
 
-    @Option(names = "--max-new", defaultValue = "100", description = "new tokens (bytes for Bolmo) at most (default ${DEFAULT-VALUE})")
-    int maxNew;
-
-    @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy (default ${DEFAULT-VALUE})")
-    double temperature;
-
-    @Option(names = "--top-k", defaultValue = "0", description = "keep the k most likely tokens, 0 = off")
-    int topK;
-
-    @Option(names = "--top-p", defaultValue = "0.95", description = "nucleus sampling mass (default ${DEFAULT-VALUE})")
-    double topP;
-
-    @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
-    long seed;
-
     @Override
     public void run() {
+        SamplingOptions options = model.sampling();
         Main.configureBackend();
-        SamplingOptions options = new SamplingOptions(maxNew, temperature, topK, topP, seed);
         Main.printNow(prompt);
         model.apply(lm -> lm.generate(prompt, options, Main::printNow), lm -> lm.generate(prompt, options, Main::printNow));
         System.out.println();

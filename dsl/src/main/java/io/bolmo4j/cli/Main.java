@@ -53,7 +53,7 @@ public final class Main implements Runnable {
         device = null; // options of an earlier in-process run do not carry over
         threads = null;
         InferenceEngine.configure(null); // --engine of an earlier in-process run neither
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         // --help and --version on every command, also the ones added later (help has its own)
         cl.getSubcommands().values().stream().map(CommandLine::getCommandSpec)
                 .filter(spec -> spec.findOption("--help") == null).forEach(spec -> spec.mixinStandardHelpOptions(true));

@@ -9,7 +9,9 @@ import io.bolmo4j.tokenizer.Cl100kVocab;
 import io.bolmo4j.train.OlmoPretrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +20,8 @@ import java.util.List;
 import java.util.Locale;
 
 /** Trains the built-in teacher (or any small OLMo 2) from scratch on the built-in corpus. */
-@Command(name = "pretrain", description = "Pretrain a small OLMo 2 from scratch on the built-in corpus (resumes if DIR/checkpoint exists).")
+@Command(name = "pretrain", description = "Pretrain a small OLMo 2 from scratch on the built-in corpus (resumes if OUT/checkpoint exists).",
+        modelTransformer = SettingOptions.PretrainOptions.class)
 final class PretrainCommand implements Runnable {
     @Option(names = "--out", required = true, description = "output directory (HF layout + train_log.csv + checkpoint/)")
     Path out;
@@ -38,29 +41,23 @@ final class PretrainCommand implements Runnable {
     @Option(names = "--ffn", defaultValue = "704", description = "SwiGLU width (default ${DEFAULT-VALUE})")
     int ffn;
 
-    @Option(names = "--steps", defaultValue = "3000", description = "optimizer steps (default ${DEFAULT-VALUE})")
-    int steps;
-
-    @Option(names = "--batch", defaultValue = "16", description = "sequences per step (default ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--context", defaultValue = "256", description = "tokens per sequence (default ${DEFAULT-VALUE})")
-    int context;
-
-    @Option(names = "--lr", defaultValue = "3e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
-    double lr;
-
     @Option(names = "--cute-fraction", defaultValue = "0.03", description = "share of CUTE-style task documents (default ${DEFAULT-VALUE})")
     double cuteFraction;
 
-    @Option(names = "--seed", defaultValue = "1234", description = "seed of init and data order (default ${DEFAULT-VALUE})")
-    long seed;
+    @Option(names = "--resume-anyway", description = "continue OUT/checkpoint although it was made with other options"
+            + " (they are listed); without it such a run is refused")
+    boolean resumeAnyway;
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     Outputs outputs;
 
     @Override
     public void run() {
+        OlmoPretrainer.Config pc = SettingOptions.config(spec, OlmoPretrainer.Config.defaults());
+        long seed = pc.loop().seed();
         outputs.folder(out, OlmoPretrainer.resumable());
         Main.configureBackend();
         Cl100kVocab v = Cl100kVocab.firstRanks(vocab);
@@ -74,12 +71,12 @@ final class PretrainCommand implements Runnable {
             train.add(doc);
             cuteBytes += doc.text().length();
         }
-        OlmoPretrainer.Config pc = new OlmoPretrainer.Config(steps, batch, context, lr, 0.05, 0.1, 1.0, seed, 250, 250, 64);
         try (OlmoModel model = OlmoModel.random(cfg, seed)) {
             OlmoPretrainer p = new OlmoPretrainer(model, v.tokenizer(), train, BuiltinCorpus.validation().toList(), pc);
             System.err.printf(Locale.ROOT, "%s, %,d parameters, %,d training tokens (%.1f%% CUTE-style), %d steps x %d x %d tokens%n",
-                    cfg, cfg.parameterCount(), p.trainTokens(), 100.0 * cuteBytes / (bytes + cuteBytes), steps, batch, context);
-            double bpb = p.run(out, v.toJson());
+                    cfg, cfg.parameterCount(), p.trainTokens(), 100.0 * cuteBytes / (bytes + cuteBytes), pc.loop().steps(),
+                    pc.loop().batch(), pc.context());
+            double bpb = p.run(out, v.toJson(), resumeAnyway);
             System.out.printf(Locale.ROOT, "validation bits/byte %.4f; wrote %s%n", bpb, out);
         }
     }

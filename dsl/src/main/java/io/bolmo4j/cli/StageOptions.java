@@ -1,13 +1,15 @@
 package io.bolmo4j.cli;
 
 import io.bolmo4j.bolmo.eval.BolmoEval;
-import io.bolmo4j.bolmo.train.SettingException;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.Corpus;
 import io.bolmo4j.data.Document;
 import io.bolmo4j.dsl.Bolmo;
 import io.bolmo4j.io.HfCheckpoint;
+import io.bolmo4j.train.StepLog;
 import io.bolmo4j.train.TrainCheckpoint;
+import io.bolmo4j.train.Trainer;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -21,31 +23,26 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
-/** Options that Stage 1 ({@code byteify}) and Stage 2 share; defaults come from {@link StageDefaults}. */
+/**
+ * Options that Stage 1 ({@code byteify}) and Stage 2 share besides the stage's settings ({@link SettingOptions}): the
+ * output folder, the data, the held-out report, checkpoints.
+ */
 final class StageOptions {
+    @Option(names = "--out", required = true, description = "output Bolmo directory")
+    Path out;
+
+    @Mixin
+    Outputs outputs;
+
     @Option(names = "--data", description = "training text: a file, directory or Dolma JSONL(.gz) (default: the built-in corpus)")
     Path data;
 
-    @Option(names = "--steps", description = "optimizer steps (default ${DEFAULT-VALUE})")
-    int steps;
-
-    @Option(names = "--batch", description = "examples per step (default ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--bytes", description = "bytes per example (default ${DEFAULT-VALUE})")
-    int bytes;
-
-    @Option(names = "--eval-bytes", description = "held-out characters for the report, an equal share of each built-in"
+    @Option(names = "--eval-bytes", defaultValue = "" + BolmoEval.DEFAULT_HELD_OUT, description = "held-out characters for the report, an equal share of each built-in"
             + " source (default ${DEFAULT-VALUE})")
     int evalBytes;
-
-    @Option(names = "--seed", description = "seed (default ${DEFAULT-VALUE})")
-    long seed;
 
     @Option(names = "--checkpoint-every", defaultValue = "100",
             description = "steps between resumable checkpoints in OUT/<stage>_checkpoint; a killed run started again"
@@ -58,9 +55,6 @@ final class StageOptions {
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
-
-    /** Options whose names are not the config setting's name in kebab case. */
-    private static final Map<String, String> RENAMED = Map.of("bytesPerExample", "--bytes", "byteDistillWeight", "--byte-distill");
 
     /** Where a command's stage keeps its resumable checkpoint. */
     static Path checkpointDir(Path out, String stage) {
@@ -75,20 +69,25 @@ final class StageOptions {
     }
 
     /**
-     * The stage's config, built before anything is loaded or written; a setting out of range is a usage error that
-     * names its option and the value given.
+     * The stage's config from its options ({@link SettingOptions}), built before anything is loaded or written; a
+     * setting out of range is a usage error that names its option and the value given.
      */
-    <T> T config(Supplier<T> build) {
+    <R extends Record> R config(R defaults) {
         if (checkpointEvery < 1) {
             throw new ParameterException(spec.commandLine(), "--checkpoint-every must be an integer >= 1, got " + checkpointEvery);
         }
-        try {
-            return build.get();
-        } catch (SettingException e) {
-            String kebab = "--" + e.setting().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
-            String option = spec.findOption(kebab) != null ? kebab : RENAMED.getOrDefault(e.setting(), e.setting());
-            throw new ParameterException(spec.commandLine(), e.messageFor(option));
-        }
+        return SettingOptions.config(spec, defaults);
+    }
+
+    /** The step log's columns: step, lr, loss, its named parts, bytes/s. */
+    private static String header(Trainer.Step s) {
+        return "step,lr," + String.join(",", s.parts().keySet()) + ",bytes_per_s";
+    }
+
+    private static String row(Trainer.Step s) {
+        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%d,%.6g", s.step(), s.lr()));
+        s.parts().values().forEach(v -> row.append(String.format(Locale.ROOT, ",%.6g", v)));
+        return row.append(String.format(Locale.ROOT, ",%.1f", s.perSecond())).toString();
     }
 
     /** The training texts. */
@@ -102,7 +101,7 @@ final class StageOptions {
      * options' data, resumable checkpoints and a step log ({@code OUT/<stage>_log.csv}); then saves the model to
      * {@code out}, removes the finished checkpoint and reports the held-out figures (also {@code OUT/<stage>_eval.json}).
      */
-    void train(Bolmo bolmo, Path out, String stage, BiConsumer<Bolmo, Consumer<io.bolmo4j.dsl.StageOptions>> runStage,
+    void train(Bolmo bolmo, String stage, BiConsumer<Bolmo, Consumer<io.bolmo4j.dsl.StageOptions>> runStage,
                Consumer<io.bolmo4j.dsl.StageOptions> settings) {
         List<String> texts = texts();
         Path checkpoint = checkpointDir(out, stage);
@@ -111,7 +110,7 @@ final class StageOptions {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + out + ": " + e.getMessage(), e);
         }
-        try (StepCsv log = new StepCsv(out.resolve(stage + "_log.csv"))) {
+        try (StepLog log = new StepLog(out.resolve(stage + "_log.csv"), StageOptions::header, StageOptions::row)) {
             runStage.accept(bolmo, s -> {
                 settings.accept(s);
                 s.texts(texts).checkpoints(checkpoint, checkpointEvery).onStep(log);

@@ -3,10 +3,13 @@ package io.bolmo4j.cli;
 import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.engine.WeightType;
+import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.LoadedOlmo;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.util.function.Function;
@@ -27,6 +30,14 @@ final class TextModel {
 
     @Mixin
     EngineOption engine;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    /** How to sample, from the command's sampling options ({@code generate}, {@code chat}: {@link SettingOptions.SamplingSettings}). */
+    SamplingOptions sampling() {
+        return SettingOptions.config(spec, SamplingOptions.defaults());
+    }
 
     /** Loads the checkpoint on the chosen engine, applies {@code bolmo} or {@code olmo} to it by its kind, and closes it. */
     <R> R apply(Function<LoadedBolmo, R> bolmo, Function<LoadedOlmo, R> olmo) {

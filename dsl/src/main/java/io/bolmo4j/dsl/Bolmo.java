@@ -5,15 +5,11 @@ import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.BolmoTokenization;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.LoadedBolmo;
-import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
-import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
 import io.bolmo4j.bolmo.eval.BolmoEval;
 import io.bolmo4j.bolmo.merge.TaskVector;
 import io.bolmo4j.bolmo.merge.TaskVectorMerge;
 import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.bolmo.train.Stage2;
-import io.bolmo4j.bolmo.train.StageTrainer;
-import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.InstructionTasks;
 import io.bolmo4j.data.ScoringModel;
@@ -22,15 +18,13 @@ import io.bolmo4j.export.BolmoCoreImport;
 import io.bolmo4j.export.ExportedRun;
 import io.bolmo4j.olmo.TransformerStack;
 import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.train.Trainer;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,28 +39,21 @@ import java.util.function.UnaryOperator;
  * <pre>{@code
  * var bolmo = Bolmo.byteify(Olmo.tiny())
  *         .stage1(s -> s.steps(300))
- *         .stage2(s -> s.steps(300).targetBytesPerPatch(6))
+ *         .stage2(s -> s.steps(300).set("targetBytesPerPatch", 6))
  *         .mergeTaskVector(Olmo.tinyInstruct());
  * bolmo.history();   // a Tablesaw table of every logged step
  * }</pre>
  */
 public final class Bolmo implements AutoCloseable {
-    private final BolmoModel model;
-    private Olmo teacher;
-    private final BpeTokenizer tokenizer;
-    private final String tokenizerJson;
     private final LoadedBolmo loaded;
+    private Olmo teacher;
     private final List<Row> history = new ArrayList<>();
 
-    private record Row(String stage, StageTrainer.Step step) {}
+    private record Row(String stage, Trainer.Step step) {}
 
-    private Bolmo(BolmoModel model, Olmo teacher, BpeTokenizer tok, String tokenizerJson,
-                  ChatTemplate template) {
-        this.model = model;
+    private Bolmo(LoadedBolmo loaded, Olmo teacher) {
+        this.loaded = loaded;
         this.teacher = teacher;
-        this.tokenizer = tok;
-        this.tokenizerJson = tokenizerJson;
-        this.loaded = new LoadedBolmo(model, tok, template);
     }
 
     /** Initialises a Bolmo from {@code teacher} (its layers become the global model); train it with {@link #stage1}. */
@@ -82,8 +69,9 @@ public final class Bolmo implements AutoCloseable {
     }
 
     private static Bolmo byteify(Olmo teacher, long seed, UnaryOperator<BolmoConfig> architecture) {
-        return new Bolmo(Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), seed, architecture), teacher,
-                teacher.tokenizer(), teacher.tokenizerJson(), teacher.loaded().chatTemplate().orElse(null));
+        BolmoModel model = Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), seed, architecture);
+        return new Bolmo(new LoadedBolmo(model, teacher.tokenizer(), teacher.loaded().chatTemplate().orElse(null),
+                teacher.directory().resolve("tokenizer.json")), teacher);
     }
 
     /**
@@ -97,11 +85,11 @@ public final class Bolmo implements AutoCloseable {
         List<ArchitectureCheck.Variant> rows = new ArrayList<>();
         variants.forEach((label, arch) -> {
             try (Bolmo b = byteify(teacher, arch).stage1(stage1)) {
-                List<StageTrainer.Step> steps = b.history.stream().map(Row::step).toList();
+                List<Trainer.Step> steps = b.history.stream().map(Row::step).toList();
                 rows.add(new ArchitectureCheck.Variant(label,
                         b.model().config().parameterCount() - teacherLayers(b.model().config()), b.evaluation(evalBytes),
                         steps.get(steps.size() - 1).parts().get("encoder"),
-                        steps.stream().mapToDouble(StageTrainer.Step::bytesPerSecond).average().orElse(Double.NaN)));
+                        steps.stream().mapToDouble(Trainer.Step::perSecond).average().orElse(Double.NaN)));
             }
         });
         return new ArchitectureCheck(rows);
@@ -117,7 +105,7 @@ public final class Bolmo implements AutoCloseable {
      * writes the run directory {@code out} with the training data pre-tokenized in OLMo-core's numpy format, the recipe
      * in bolmo-core's configuration names, a torchrun launch script and a README of the steps from there to
      * {@link #importRun}, e.g. {@code Bolmo.exportRun(olmo, Path.of("runs/s1"), r -> r.data("corpus/").nodes(4)
-     * .options(s -> s.steps(75_000).lr(7e-4)).architecture(a -> a.decoderLayers(2)))}.
+     * .options(s -> s.steps(75_000).set("lr", 7e-4)).architecture(a -> a.decoderLayers(2)))}.
      */
     public static ExportedRun exportRun(Olmo teacher, Path out, Consumer<RunExport> options) {
         return exportRun(teacher.directory(), out, options);
@@ -146,7 +134,7 @@ public final class Bolmo implements AutoCloseable {
         if (r.architecture() != null) {
             throw new IllegalArgumentException("this Bolmo's architecture is exported; architecture(...) belongs to Bolmo.exportRun(teacher, ...)");
         }
-        return r.write(teacher.directory(), model.config(), out);
+        return r.write(teacher.directory(), model().config(), out);
     }
 
     /**
@@ -171,14 +159,7 @@ public final class Bolmo implements AutoCloseable {
      * {@code tokenizer.json} (e.g. allenai/Bolmo-1B as downloaded, with dolma2's tokenizer.json elsewhere).
      */
     public static Bolmo load(Path dir, Path tokenizerFile) {
-        Path file = SubwordTokenizerFile.find(dir, tokenizerFile, System.getenv());
-        try {
-            String json = Files.readString(file);
-            return new Bolmo(BolmoCheckpoint.load(dir), null, BpeTokenizer.fromJson(json), json,
-                    LoadedBolmo.chatTemplate(dir, file));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
+        return new Bolmo(LoadedBolmo.load(dir, tokenizerFile), null);
     }
 
     /**
@@ -195,9 +176,9 @@ public final class Bolmo implements AutoCloseable {
         if (teacher == null) {
             throw new IllegalStateException("Stage 1 distils from the teacher; this Bolmo was loaded from disk, not byteified");
         }
-        StageOptions o = new StageOptions();
+        StageOptions o = new StageOptions(1);
         options.accept(o);
-        Stage1 trainer = new Stage1(model, teacher.model(), teacher.tokenizer());
+        Stage1 trainer = new Stage1(model(), teacher.model(), teacher.tokenizer());
         o.checkpointing(trainer);
         trainer.run(o.trainingTexts(), o.stage1(), o.logging(history("stage1")));
         return this;
@@ -205,15 +186,15 @@ public final class Bolmo implements AutoCloseable {
 
     /** Stage 2: end-to-end training, optionally at a higher bytes-per-patch target. */
     public Bolmo stage2(Consumer<StageOptions> options) {
-        StageOptions o = new StageOptions();
+        StageOptions o = new StageOptions(2);
         options.accept(o);
-        Stage2 trainer = new Stage2(model, tokenizer(), teacher == null ? null : teacher.model());
+        Stage2 trainer = new Stage2(model(), tokenizer(), teacher == null ? null : teacher.model());
         o.checkpointing(trainer);
         trainer.run(o.trainingTexts(), o.stage2(), o.logging(history("stage2")));
         return this;
     }
 
-    private Consumer<StageTrainer.Step> history(String stage) {
+    private Consumer<Trainer.Step> history(String stage) {
         return s -> history.add(new Row(stage, s));
     }
 
@@ -227,7 +208,7 @@ public final class Bolmo implements AutoCloseable {
 
     /** Task arithmetic: {@code θ += α (θ_instruct − θ_base)} on the tensors of docs/bolmo.md §8. */
     public Bolmo mergeTaskVector(Olmo instruct, Olmo base, double alpha) {
-        TaskVector.merge(model, instruct.model(), base.model(), alpha);
+        TaskVector.merge(model(), instruct.model(), base.model(), alpha);
         return this;
     }
 
@@ -241,7 +222,7 @@ public final class Bolmo implements AutoCloseable {
 
     /** @param addSpecialTokens whether BOS is added to the byte ids and the subword post-processor's specials too */
     public BolmoTokenization tokenize(String text, boolean addSpecialTokens) {
-        return BolmoTokenization.of(tokenizer, text, addSpecialTokens);
+        return BolmoTokenization.of(tokenizer(), text, addSpecialTokens);
     }
 
     /**
@@ -267,7 +248,7 @@ public final class Bolmo implements AutoCloseable {
 
     /** Writes the model in the Hugging Face Bolmo layout, with the teacher's tokenizer. */
     public Bolmo save(Path dir) {
-        BolmoCheckpoint.save(model, dir, false, tokenizerJson);
+        loaded.save(dir);
         return this;
     }
 
@@ -299,7 +280,7 @@ public final class Bolmo implements AutoCloseable {
      * teacher's chat template when there is one).
      */
     public InstructionTasks.Accuracy instructionAccuracy(int perTask) {
-        return Tasks.instructionAccuracy(loaded, tokenizer, perTask);
+        return Tasks.instructionAccuracy(loaded, tokenizer(), perTask);
     }
 
     /** Bits per UTF-8 byte with boundary folding. */
@@ -312,7 +293,7 @@ public final class Bolmo implements AutoCloseable {
      * source, {@link BuiltinCorpus#heldOut}), next to the teacher when known; the command line reports the same.
      */
     public BolmoEval.Result evaluation(int chars) {
-        return BolmoEval.evaluate(model, teacher == null ? null : teacher.model(), tokenizer(), BuiltinCorpus.heldOut(chars),
+        return BolmoEval.evaluate(model(), teacher == null ? null : teacher.model(), tokenizer(), BuiltinCorpus.heldOut(chars),
                 BolmoEval.CHUNK_BYTES);
     }
 
@@ -347,9 +328,9 @@ public final class Bolmo implements AutoCloseable {
         if (bytes.length == 0) {
             throw new IllegalArgumentException("text is empty");
         }
-        boolean[] all = loaded.logits(text + "\n").boundaries(); // position 0 is BOS
-        boolean[] predicted = Arrays.copyOfRange(all, 1, bytes.length + 1);
-        return new BoundaryView(bytes, predicted, tokenizer.encode(text).tokenEnds());
+        LoadedBolmo.Logits all = loaded.logits(text + "\n"); // position 0 is BOS
+        return new BoundaryView(bytes, Arrays.copyOfRange(all.boundaries(), 1, bytes.length + 1), tokenizer().encode(text).tokenEnds(),
+                Arrays.copyOfRange(all.boundaryLogProb(), 1, bytes.length + 1), BoundaryView.MODEL_THRESHOLD);
     }
 
     /** The CUTE evaluator's view of this model. */
@@ -371,7 +352,7 @@ public final class Bolmo implements AutoCloseable {
             step.append(r.step().step());
             lr.append(r.step().lr());
             loss.append(r.step().loss());
-            rate.append(r.step().bytesPerSecond());
+            rate.append(r.step().perSecond());
             parts.forEach((k, c) -> c.append(r.step().parts().get(k))); // a part missing at this step: a missing value
         }
         t.addColumns(stage, step, lr, loss);
@@ -381,21 +362,21 @@ public final class Bolmo implements AutoCloseable {
     }
 
     public BolmoModel model() {
-        return model;
+        return loaded.model();
     }
 
     BpeTokenizer tokenizer() {
-        return tokenizer;
+        return loaded.subwordTokenizer();
     }
 
     @Override
     public String toString() {
-        return "Bolmo(" + model.config() + ")";
+        return "Bolmo(" + model().config() + ")";
     }
 
     /** Frees the model (not the teacher, which the caller owns). */
     @Override
     public void close() {
-        model.close();
+        loaded.close();
     }
 }

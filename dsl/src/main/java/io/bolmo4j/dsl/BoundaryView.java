@@ -9,18 +9,43 @@ import java.util.Locale;
  * are separated by {@code |}.
  */
 public final class BoundaryView {
+    /** The boundary predictor's own threshold: a byte ends its patch when its boundary probability exceeds it. */
+    public static final double MODEL_THRESHOLD = 0.5;
     private final byte[] bytes;
     private final boolean[] predicted;
     private final boolean[] subword;
+    private final float[] logProb;
+    private final double threshold;
 
-    /** {@code predicted[i]} / {@code subword[i]}: byte i ends a patch / a token. */
-    BoundaryView(byte[] bytes, boolean[] predicted, boolean[] subword) {
-        if (predicted.length != bytes.length || subword.length != bytes.length) {
+    /**
+     * {@code predicted[i]} / {@code subword[i]}: byte i ends a patch / a token; {@code logProb[i]}: the predictor's log
+     * probability that it ends a patch, from which {@link #threshold(double)} cuts again.
+     */
+    BoundaryView(byte[] bytes, boolean[] predicted, boolean[] subword, float[] logProb, double threshold) {
+        if (predicted.length != bytes.length || subword.length != bytes.length || logProb.length != bytes.length) {
             throw new IllegalArgumentException("boundaries must cover the " + bytes.length + " bytes");
         }
         this.bytes = bytes.clone();
         this.predicted = predicted.clone();
         this.subword = subword.clone();
+        this.logProb = logProb.clone();
+        this.threshold = threshold;
+    }
+
+    /**
+     * The same text cut where the boundary probability exceeds {@code threshold} instead of the predictor's 0.5 (the
+     * patches a Bolmo would form with that threshold; the probabilities do not depend on it).
+     */
+    public BoundaryView threshold(double threshold) {
+        if (!(threshold > 0 && threshold < 1)) {
+            throw new IllegalArgumentException("threshold must be between 0 and 1 (exclusive), got " + threshold);
+        }
+        float cut = (float) Math.log(threshold); // the predictor's own comparison, in float (BoundaryPredictor)
+        boolean[] at = new boolean[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            at[i] = logProb[i] > cut;
+        }
+        return new BoundaryView(bytes, at, subword, logProb, threshold);
     }
 
     /** Share of bytes on which predictor and tokenizer agree (ends a patch or not). */
@@ -48,8 +73,8 @@ public final class BoundaryView {
         row(sb, "Bolmo patches", predicted, subword);
         row(sb, "subword tokens", subword, null);
         sb.append(String.format(Locale.ROOT, "<div style=\"font-family:sans-serif;font-size:small\">agreement %.1f %%,"
-                + " %.2f bytes per patch vs %.2f per token; red bars mark disagreements</div></div>",
-                100 * accuracy(), bytesPerPatch(), bytesPerToken()));
+                + " %.2f bytes per patch vs %.2f per token%s; red bars mark disagreements</div></div>",
+                100 * accuracy(), bytesPerPatch(), bytesPerToken(), thresholdNote()));
         return sb.toString();
     }
 
@@ -83,11 +108,15 @@ public final class BoundaryView {
         return n;
     }
 
+    private String thresholdNote() {
+        return threshold == MODEL_THRESHOLD ? "" : String.format(Locale.ROOT, " (boundary threshold %.2f)", threshold);
+    }
+
     /** The text with {@code |} after every predicted patch, then the same for the subword tokens. */
     @Override
     public String toString() {
         return "patches: " + cut(predicted) + "\ntokens:  " + cut(subword)
-                + String.format(Locale.ROOT, "\nagreement %.1f %%", 100 * accuracy());
+                + String.format(Locale.ROOT, "\nagreement %.1f %%", 100 * accuracy()) + thresholdNote();
     }
 
     private String cut(boolean[] ends) {

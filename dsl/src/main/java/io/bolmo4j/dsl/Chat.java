@@ -12,15 +12,13 @@ import java.util.function.Consumer;
  * String answer = olmo.chat(c -> c.system("You are terse.").user("Name a whale.").maxNew(50));
  * }</pre>
  * Turns are kept in order, so earlier exchanges can be replayed with {@code .user(..).assistant(..)} before the last
- * question. Sampling defaults to greedy with up to 200 new tokens (bytes, for a Bolmo).
+ * question. Sampling starts from the same defaults as generation ({@link Sampling}).
  */
 public final class Chat extends Sampling<Chat> {
     private final List<Message> messages = new ArrayList<>();
     private Consumer<String> onText = s -> { };
 
-    Chat() {
-        super(200);
-    }
+    Chat() {}
 
     /** A system turn (instructions for the assistant). */
     public Chat system(String content) {

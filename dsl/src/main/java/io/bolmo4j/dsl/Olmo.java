@@ -8,9 +8,6 @@ import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Tokenization;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
@@ -25,16 +22,10 @@ import java.util.function.Consumer;
 public final class Olmo implements AutoCloseable {
     private final LoadedOlmo lm;
     private final Path dir;
-    private final String tokenizerJson;
 
     private Olmo(Path dir, WeightType type) {
         this.dir = dir;
         this.lm = LoadedOlmo.load(dir, type);
-        try {
-            this.tokenizerJson = Files.readString(dir.resolve("tokenizer.json"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + dir.resolve("tokenizer.json"), e);
-        }
     }
 
     /** Loads a Hugging Face OLMo 2 / Olmo 3 directory (config.json, safetensors, tokenizer.json). */
@@ -133,10 +124,6 @@ public final class Olmo implements AutoCloseable {
         return lm;
     }
 
-    String tokenizerJson() {
-        return tokenizerJson;
-    }
-
     @Override
     public String toString() {
         return "Olmo(" + dir + ": " + lm.config() + ")";
@@ -147,10 +134,6 @@ public final class Olmo implements AutoCloseable {
         lm.close();
     }
 
-    /** Generation options with sane defaults (greedy, 100 new units). */
-    public static final class Generation extends Sampling<Generation> {
-        public Generation() {
-            super(100);
-        }
-    }
+    /** Generation options, from the shared defaults ({@link Sampling}). */
+    public static final class Generation extends Sampling<Generation> {}
 }

@@ -49,7 +49,7 @@ public final class RunExport {
         return this;
     }
 
-    /** The stage's settings, e.g. {@code s -> s.steps(75_000).batch(32).bytesPerExample(18_000).lr(7e-4)}. */
+    /** The stage's settings, e.g. {@code s -> s.steps(75_000).set("batch", 32).set("bytesPerExample", 18_000).set("lr", 7e-4)}. */
     public RunExport options(Consumer<StageOptions> o) {
         stageOptions = o;
         return this;
@@ -122,7 +122,7 @@ public final class RunExport {
         if (data.isEmpty()) {
             throw new IllegalArgumentException("no training data: call data(...) with files or directories");
         }
-        StageOptions o = new StageOptions();
+        StageOptions o = new StageOptions(stage);
         stageOptions.accept(o);
         BolmoCoreExport.Layout layout = new BolmoCoreExport.Layout(data, out,
                 new BolmoCoreRecipe.Cluster(nodes, gpusPerNode, microBatch), checkpointEvery, tokensPerFile);

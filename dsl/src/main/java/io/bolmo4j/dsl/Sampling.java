@@ -1,56 +1,47 @@
 package io.bolmo4j.dsl;
 
 import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.train.Settings;
 
 /**
- * How new text is sampled, for {@link Olmo.Generation} and {@link Chat}: up to {@code maxNew} new tokens (bytes, for a
- * Bolmo), greedy unless a temperature is set, then top-k (0 = off) and top-p (nucleus mass, 1 = off), drawn with
- * {@code seed}.
+ * How new text is sampled, for {@link Olmo.Generation} and {@link Chat}: from {@link SamplingOptions#defaults()}, the
+ * command line's defaults too (greedy, 100 new tokens, bytes for a Bolmo), with up to {@code maxNew} new tokens, a
+ * temperature (0 = greedy), top-k (0 = off) and top-p (nucleus mass, 1 = off), drawn with {@code seed}.
  *
  * @param <S> the options' own type, returned by every setter for chaining
  */
 public abstract class Sampling<S extends Sampling<S>> {
-    private int maxNew;
-    private double temperature;
-    private int topK;
-    private double topP = 1;
-    private long seed;
+    private SamplingOptions options = SamplingOptions.defaults();
 
-    Sampling(int maxNew) {
-        this.maxNew = maxNew;
-    }
+    Sampling() {}
 
     public S maxNew(int n) {
-        maxNew = n;
-        return self();
+        return set("maxNewTokens", n);
     }
 
     public S temperature(double t) {
-        temperature = t;
-        return self();
+        return set("temperature", t);
     }
 
     public S topK(int k) {
-        topK = k;
-        return self();
+        return set("topK", k);
     }
 
     public S topP(double p) {
-        topP = p;
-        return self();
+        return set("topP", p);
     }
 
     public S seed(long s) {
-        seed = s;
-        return self();
+        return set("seed", s);
     }
 
     @SuppressWarnings("unchecked")
-    private S self() {
+    private S set(String setting, Object value) {
+        options = Settings.with(options, setting, value);
         return (S) this;
     }
 
     SamplingOptions options() {
-        return new SamplingOptions(maxNew, temperature, topK, topP, seed);
+        return options;
     }
 }

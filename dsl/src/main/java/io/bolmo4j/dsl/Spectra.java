@@ -3,6 +3,7 @@ package io.bolmo4j.dsl;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import io.bolmo4j.bolmo.LocalEncoder;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.io.ParameterLayout;
 import tech.tablesaw.api.DoubleColumn;
@@ -22,7 +23,6 @@ import java.util.Arrays;
  * matter): Householder reduction to tridiagonal form, then implicit symmetric QR steps with Wilkinson shifts.
  */
 public final class Spectra {
-    private static final String BOLMO_ENCODER = ParameterLayout.LOCAL_ENCODER;
 
     private Spectra() {}
 
@@ -37,9 +37,9 @@ public final class Spectra {
     /** Bolmo's byte embedding, subword-suffix embedding (when the model has one) and fused byte/boundary LM head. */
     public static Table of(Bolmo bolmo) {
         Params p = bolmo.model().params();
-        Table t = of("byte embedding", p.get(BOLMO_ENCODER + "byte_embedding.weight"), -1);
-        if (p.contains(BOLMO_ENCODER + "subword_embedding.weight")) {
-            t.append(of("subword-suffix embedding", p.get(BOLMO_ENCODER + "subword_embedding.weight"), -1));
+        Table t = of("byte embedding", p.get(LocalEncoder.BYTE_EMBEDDING), -1);
+        if (p.contains(LocalEncoder.SUBWORD_EMBEDDING)) {
+            t.append(of("subword-suffix embedding", p.get(LocalEncoder.SUBWORD_EMBEDDING), -1));
         }
         return t.append(of("fused LM head", p.get(ParameterLayout.LM_HEAD), -1));
     }

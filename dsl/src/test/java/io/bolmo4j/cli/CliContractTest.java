@@ -406,7 +406,7 @@ class CliContractTest {
      * checkpoint (made through the same Stage 1 the command runs, with the settings and data it would use).
      */
     private static void killedStage1(Path out) {
-        Stage1.Config cfg = Stage1.Config.defaults().withSteps(4).withBatch(2).withBytesPerExample(64);
+        Stage1.Config cfg = Stage1.Config.defaults().with("steps", 4).with("batch", 2).with("bytesPerExample", 64);
         List<String> texts = Corpus.of(text).stream().map(Document::text).toList();
         try (LoadedOlmo t = LoadedOlmo.load(ckpt); BolmoModel b = Byteify.fromTeacher(t.model(), t.tokenizer().vocabSize(), 0)) {
             Stage1 stage = new Stage1(b, t.model(), t.tokenizer());

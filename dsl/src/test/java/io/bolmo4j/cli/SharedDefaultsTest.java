@@ -35,12 +35,12 @@ class SharedDefaultsTest {
     @Test
     void stageOptionsDefaultToTheStageConfigs() {
         Stage1.Config s1 = Stage1.Config.defaults();
-        Map<String, Object> byteify = Map.of("--steps", s1.steps(), "--batch", s1.batch(), "--bytes", s1.bytesPerExample(),
-                "--lr", s1.lr(), "--encoder-layers", s1.encoderLayers(), "--byte-distill", s1.byteDistillWeight(), "--seed", s1.seed(),
+        Map<String, Object> byteify = Map.of("--steps", s1.loop().steps(), "--batch", s1.loop().batch(), "--bytes", s1.bytesPerExample(),
+                "--lr", s1.loop().lr(), "--encoder-layers", s1.encoderLayers(), "--byte-distill", s1.byteDistillWeight(), "--seed", s1.loop().seed(),
                 "--eval-bytes", BolmoEval.DEFAULT_HELD_OUT);
         byteify.forEach((option, value) -> assertEquals(String.valueOf(value), defaultOf("byteify", option), option));
         Stage2.Config s2 = Stage2.Config.defaults();
-        Map<String, Object> stage2 = Map.of("--steps", s2.steps(), "--lr", s2.lr(), "--target-bytes-per-patch",
+        Map<String, Object> stage2 = Map.of("--steps", s2.loop().steps(), "--lr", s2.loop().lr(), "--target-bytes-per-patch",
                 s2.targetBytesPerPatch(), "--compression-steps", s2.compressionSteps(), "--merges", s2.merges(),
                 "--eval-bytes", BolmoEval.DEFAULT_HELD_OUT);
         stage2.forEach((option, value) -> assertEquals(String.valueOf(value), defaultOf("stage2", option), option));

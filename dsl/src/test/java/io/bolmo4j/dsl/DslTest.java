@@ -41,8 +41,8 @@ class DslTest {
     void theReadmePipelineRunsEndToEnd() {
         try (Olmo base = Olmo.load(dir.resolve("base")); Olmo instruct = Olmo.load(dir.resolve("instruct"))) {
             try (Bolmo bolmo = Bolmo.byteify(base)
-                    .stage1(s -> s.steps(3).batch(2).bytesPerExample(64).texts(TEXTS))
-                    .stage2(s -> s.steps(2).batch(2).bytesPerExample(64).targetBytesPerPatch(6).texts(TEXTS))
+                    .stage1(s -> s.steps(3).set("batch", 2).set("bytesPerExample", 64).texts(TEXTS))
+                    .stage2(s -> s.steps(2).set("batch", 2).set("bytesPerExample", 64).set("targetBytesPerPatch", 6).texts(TEXTS))
                     .mergeTaskVector(instruct)) {
                 Table h = bolmo.history();
                 assertEquals(5, h.rowCount());
@@ -75,7 +75,7 @@ class DslTest {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread cell = new Thread(() -> {
             try (Olmo base = Olmo.load(dir.resolve("base")); Olmo instruct = Olmo.load(dir.resolve("instruct"));
-                 Bolmo bolmo = Bolmo.byteify(base).stage1(s -> s.steps(2).batch(2).bytesPerExample(64).texts(TEXTS))
+                 Bolmo bolmo = Bolmo.byteify(base).stage1(s -> s.steps(2).set("batch", 2).set("bytesPerExample", 64).texts(TEXTS))
                          .mergeTaskVector(instruct)) {
                 assertTrue(bolmo.bitsPerByte("the worst of times") > 0);
             } catch (Throwable t) {
@@ -97,7 +97,7 @@ class DslTest {
             variants.put("decoder 1", a -> a.decoderLayers(1));
             variants.put("no suffix embeddings", a -> a.subwordSuffixEmbeddings(false));
             variants.put("causal", a -> a.causalBoundaries(true));
-            ArchitectureCheck check = Bolmo.compareArchitectures(base, s -> s.steps(2).batch(2).bytesPerExample(64).texts(TEXTS), variants, 300);
+            ArchitectureCheck check = Bolmo.compareArchitectures(base, s -> s.steps(2).set("batch", 2).set("bytesPerExample", 64).texts(TEXTS), variants, 300);
             assertEquals(check.variants().get(3), check.variant("causal"));
             Table t = check.table();
             assertEquals(List.of("paper", "decoder 1", "no suffix embeddings", "causal"), t.stringColumn("variant").asList());
@@ -138,8 +138,8 @@ class DslTest {
         try (Olmo base = Olmo.load(dir.resolve("base")); Bolmo b = Bolmo.byteify(base)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.stage1(s -> s.steps(-1)));
             assertTrue(e.getMessage().contains("steps"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> b.stage2(s -> s.targetBytesPerPatch(-2)));
-            assertThrows(IllegalArgumentException.class, () -> b.stage1(s -> s.lr(0)));
+            assertThrows(IllegalArgumentException.class, () -> b.stage2(s -> s.set("targetBytesPerPatch", -2)));
+            assertThrows(IllegalArgumentException.class, () -> b.stage1(s -> s.set("lr", 0)));
         }
     }
 }

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The teaching notebooks of {@code notebooks/} executed headlessly by nbclient on the bolmo4j kernel with the DSL on
- * its class path (found through its kernel extension), their check cells failing the run when a result is off.
+ * its class path (found through its kernel extension), their check cells failing the run when a result is off; then
+ * the outputs committed with them are checked to be current with what this run produced.
  * Skipped where Debian's Jupyter clients are missing, except in CI.
  */
 class NotebooksTest {
@@ -30,5 +31,8 @@ class NotebooksTest {
             files.filter(p -> p.toString().endsWith(".ipynb")).sorted().forEach(p -> args.add(p.toString()));
         }
         JupyterClients.python(notebooks, "bolmo4j-notebooks", 2400, args.toArray(String[]::new));
+        // the outputs kept in notebooks/ for readers must be those of this code (notebooks/publish.py says what "current" means)
+        JupyterClients.python(notebooks, "bolmo4j-notebooks", 120, notebooks.resolve("publish.py").toString(), "check",
+                Path.of("target", "notebooks").toAbsolutePath().toString(), notebooks.toString());
     }
 }

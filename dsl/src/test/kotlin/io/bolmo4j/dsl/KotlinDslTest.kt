@@ -11,8 +11,8 @@ class KotlinDslTest {
     fun `the README pipeline reads naturally in Kotlin`() {
         Olmo.tiny().use { olmo ->
             Bolmo.byteify(olmo)
-                .stage1 { it.steps(2).batch(2).bytesPerExample(64) }
-                .stage2 { it.steps(1).batch(2).bytesPerExample(64).targetBytesPerPatch(6.0) }
+                .stage1 { it.steps(2).set("batch", 2).set("bytesPerExample", 64) }
+                .stage2 { it.steps(1).set("batch", 2).set("bytesPerExample", 64).set("targetBytesPerPatch", 6.0) }
                 .use { bolmo ->
                     val stages = bolmo.history().stringColumn("stage").asList()
                     assertEquals(listOf("stage1", "stage1", "stage2"), stages)

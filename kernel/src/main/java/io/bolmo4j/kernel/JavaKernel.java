@@ -9,10 +9,13 @@ import io.bolmo4j.kernel.display.Display;
 import io.bolmo4j.kernel.display.Renderers;
 import io.bolmo4j.kernel.exec.CellException;
 import io.bolmo4j.kernel.exec.JShellEvaluator;
+import io.bolmo4j.kernel.widget.Comms;
+import io.bolmo4j.kernel.widget.WidgetSession;
 import org.dflib.jjava.jupyter.channels.JupyterConnection;
 import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.messages.Message;
 import org.dflib.jjava.jupyter.messages.MessageType;
+import org.dflib.jjava.jupyter.messages.comm.CommOpenCommand;
 import org.dflib.jjava.jupyter.messages.request.CompleteRequest;
 import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
 import org.dflib.jjava.jupyter.messages.request.HistoryRequest;
@@ -21,6 +24,7 @@ import org.dflib.jjava.jupyter.messages.request.IsCompleteRequest;
 import org.dflib.jjava.jupyter.messages.request.ShutdownRequest;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -61,19 +65,64 @@ public final class JavaKernel {
         });
         conn.setHandler(MessageType.SHUTDOWN_REQUEST, this::shutdown);
         conn.setHandler(MessageType.COMM_INFO_REQUEST, (env, msg) -> {
+            JsonObject comms = new JsonObject();
+            Comms.info(msg.getContent().getTargetName()).forEach((id, target) -> {
+                JsonObject t = new JsonObject();
+                t.addProperty("target_name", target);
+                comms.add(id, t);
+            });
             JsonObject c = ok();
-            c.add("comms", new JsonObject());
+            c.add("comms", comms);
             reply(env, MessageType.COMM_INFO_REPLY, c);
         });
-        // no comm targets: opening one is answered by closing it, as the protocol asks
+        WidgetSession.install();
+        // a comm to a target nobody registered is answered by closing it, as the protocol asks
         conn.setHandler(MessageType.COMM_OPEN_COMMAND, (env, msg) -> {
-            JsonObject c = new JsonObject();
-            c.addProperty("comm_id", msg.getContent().getCommID());
-            c.add("data", new JsonObject());
-            env.publish(message(env, MessageType.COMM_CLOSE_COMMAND, c));
+            env.setBusyDeferIdle();
+            Comms.channel(channel(env));
+            CommOpenCommand open = msg.getContent();
+            if (!Comms.openedByFrontend(open.getCommID(), open.getTargetName(), open.getData())) {
+                JsonObject c = new JsonObject();
+                c.addProperty("comm_id", open.getCommID());
+                c.add("data", new JsonObject());
+                env.publish(message(env, MessageType.COMM_CLOSE_COMMAND, c));
+            }
         });
-        conn.setHandler(MessageType.COMM_MSG_COMMAND, (env, msg) -> {});
-        conn.setHandler(MessageType.COMM_CLOSE_COMMAND, (env, msg) -> {});
+        // widget state and clicks: the idle status after each one lets the front end send the next (its throttle)
+        conn.setHandler(MessageType.COMM_MSG_COMMAND, (env, msg) -> {
+            env.setBusyDeferIdle();
+            Comms.channel(channel(env));
+            session().handle(frontend(env, false), () -> Comms.received(msg.getContent().getCommID(), msg.getContent().getData()));
+        });
+        conn.setHandler(MessageType.COMM_CLOSE_COMMAND, (env, msg) -> {
+            env.setBusyDeferIdle();
+            Comms.closedByFrontend(msg.getContent().getCommID());
+        });
+    }
+
+    /** Comm messages published with the request {@code env} answers as their parent. */
+    private static Comms.Channel channel(ShellReplyEnvironment env) {
+        String parent = env.getContext().getHeader().getId();
+        return new Comms.Channel() {
+            @Override
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            public void send(String msgType, JsonObject content, JsonObject metadata) {
+                MessageType<?> type = switch (msgType) {
+                    case "comm_open" -> MessageType.COMM_OPEN_COMMAND;
+                    case "comm_msg" -> MessageType.COMM_MSG_COMMAND;
+                    default -> MessageType.COMM_CLOSE_COMMAND;
+                };
+                Map<String, Object> meta = new LinkedHashMap<>();
+                metadata.entrySet().forEach(e -> meta.put(e.getKey(), e.getValue().getAsString()));
+                // blobs null, not empty: jjava-jupyter leaves a message with an empty blob list unterminated
+                env.publish(new Message(env.getContext(), type, content, null, meta));
+            }
+
+            @Override
+            public String parentId() {
+                return parent;
+            }
+        };
     }
 
     private KernelSession session() {
@@ -117,7 +166,44 @@ public final class JavaKernel {
             input.addProperty("execution_count", count);
             env.publish(message(env, MessageType.PUBLISH_EXECUTE_INPUT, input));
         }
-        KernelSession.Frontend frontend = new KernelSession.Frontend() {
+        Comms.channel(channel(env));
+        KernelSession.Frontend frontend = frontend(env, silent);
+        JsonObject reply;
+        try {
+            Object cellId = msg.getNonNullMetadata().get("cellId"); // JupyterLab and Notebook 7 send it
+            Map<String, Object> result = session().execute(req.getCode(), cellId == null ? null : String.valueOf(cellId), count, store, frontend);
+            if (result != null && !silent) {
+                JsonObject r = displayContent(result);
+                if (r.getAsJsonObject("data").has("text/plain")) {
+                    r.addProperty("execution_count", count);
+                    env.publish(message(env, MessageType.PUBLISH_EXECUTION_RESULT, r));
+                } else {
+                    // a value with no text (an ipywidgets 6 widget) is displayed, as IPython does: no empty Out[n]
+                    env.publish(message(env, MessageType.PUBLISH_DISPLAY_DATA, r));
+                }
+            }
+            reply = ok();
+            reply.addProperty("execution_count", count);
+            reply.add("user_expressions", userExpressions(req.getUserExpr(), count));
+            reply.add("payload", new JsonArray());
+        } catch (RuntimeException | Error e) {
+            // a failed cell, or a fault of the kernel itself (reported even to a silent request; the kernel stays alive)
+            boolean cellFailed = e instanceof CellException;
+            CellException error = cellFailed ? (CellException) e
+                    : new CellException(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), List.of(e.toString()), e);
+            if (!silent || !cellFailed) {
+                env.publish(message(env, MessageType.PUBLISH_ERROR, errorContent(error)));
+            }
+            reply = errorContent(error);
+            reply.addProperty("status", "error");
+            reply.addProperty("execution_count", count);
+        }
+        env.defer().reply(message(env, MessageType.EXECUTE_REPLY, reply));
+    }
+
+    /** Streams, displays and clears of a cell or a widget callback, published with {@code env}'s request as parent. */
+    private static KernelSession.Frontend frontend(ShellReplyEnvironment env, boolean silent) {
+        return new KernelSession.Frontend() {
             @Override
             public void stream(String name, String text) {
                 if (!silent) {
@@ -144,31 +230,6 @@ public final class JavaKernel {
                 env.publish(message(env, MessageType.PUBLISH_CLEAR_OUTPUT, c));
             }
         };
-        JsonObject reply;
-        try {
-            Map<String, Object> result = session().execute(req.getCode(), count, store, frontend);
-            if (result != null && !silent) {
-                JsonObject r = displayContent(result);
-                r.addProperty("execution_count", count);
-                env.publish(message(env, MessageType.PUBLISH_EXECUTION_RESULT, r));
-            }
-            reply = ok();
-            reply.addProperty("execution_count", count);
-            reply.add("user_expressions", userExpressions(req.getUserExpr(), count));
-            reply.add("payload", new JsonArray());
-        } catch (RuntimeException | Error e) {
-            // a failed cell, or a fault of the kernel itself (reported even to a silent request; the kernel stays alive)
-            boolean cellFailed = e instanceof CellException;
-            CellException error = cellFailed ? (CellException) e
-                    : new CellException(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), List.of(e.toString()), e);
-            if (!silent || !cellFailed) {
-                env.publish(message(env, MessageType.PUBLISH_ERROR, errorContent(error)));
-            }
-            reply = errorContent(error);
-            reply.addProperty("status", "error");
-            reply.addProperty("execution_count", count);
-        }
-        env.defer().reply(message(env, MessageType.EXECUTE_REPLY, reply));
     }
 
     private JsonObject userExpressions(Map<String, String> exprs, int count) {
@@ -196,7 +257,7 @@ public final class JavaKernel {
         JsonObject c = ok();
         JShellEvaluator.Completion comp;
         try {
-            comp = session().shell().complete(req.getCode(), req.getCursorPos());
+            comp = session().complete(req.getCode(), req.getCursorPos());
         } catch (RuntimeException e) {
             comp = new JShellEvaluator.Completion(List.of(), req.getCursorPos(), req.getCursorPos());
         }
@@ -330,10 +391,13 @@ public final class JavaKernel {
         return c;
     }
 
-    /** display_data / execute_result content: data (JSON documents inlined), empty metadata. */
+    /** display_data / execute_result content: data (JSON documents inlined; no empty text beside other types), no metadata. */
     static JsonObject displayContent(Map<String, Object> bundle) {
         JsonObject data = new JsonObject();
         bundle.forEach((mime, v) -> {
+            if (mime.equals("text/plain") && "".equals(v) && bundle.size() > 1) {
+                return;
+            }
             if (v instanceof Display.JsonText j) {
                 data.add(mime, parseOrString(j.json()));
             } else if (v instanceof JsonElement e) {

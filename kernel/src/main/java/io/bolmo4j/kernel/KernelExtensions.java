@@ -5,13 +5,13 @@ import io.bolmo4j.kernel.display.Renderers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Loads and starts the {@link KernelExtension}s of a class loader. */
 public final class KernelExtensions {
-    /** Extension classes already started (a child class loader sees its parent's extensions again). */
-    private static final Set<String> STARTED = ConcurrentHashMap.newKeySet();
+    /** Extension classes already started, with their imports (a child class loader sees its parent's extensions again). */
+    private static final Map<String, List<String>> STARTED = new ConcurrentHashMap<>();
 
     private KernelExtensions() {}
 
@@ -23,11 +23,25 @@ public final class KernelExtensions {
     public static List<String> start(ClassLoader loader) {
         List<String> imports = new ArrayList<>();
         for (KernelExtension e : ServiceLoader.load(KernelExtension.class, loader)) {
-            if (STARTED.add(e.getClass().getName())) {
+            if (STARTED.putIfAbsent(e.getClass().getName(), List.copyOf(e.imports())) == null) {
                 e.renderers().forEach(Renderers::register);
                 e.start();
                 imports.addAll(e.imports());
             }
+        }
+        return imports;
+    }
+
+    /**
+     * Starts the extensions {@code loader} provides that were not started before.
+     *
+     * @return the imports of every extension {@code loader} provides, started now or before (what a new session runs)
+     */
+    public static List<String> imports(ClassLoader loader) {
+        start(loader);
+        List<String> imports = new ArrayList<>();
+        for (KernelExtension e : ServiceLoader.load(KernelExtension.class, loader)) {
+            imports.addAll(STARTED.getOrDefault(e.getClass().getName(), List.of()));
         }
         return imports;
     }

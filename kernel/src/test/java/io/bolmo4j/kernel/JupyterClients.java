@@ -24,22 +24,47 @@ public final class JupyterClients {
 
     /** Whether /usr/bin/python3 has the clients; in CI their absence is a failure, elsewhere one line says so. */
     public static boolean available() {
-        boolean ok;
-        try {
-            Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import jupyter_client, jupyter_kernel_test, nbclient, nbconvert")
-                    .redirectErrorStream(true).start();
-            ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            ok = false;
-        }
+        return optional(succeeds("/usr/bin/python3", "-c", "import jupyter_client, jupyter_kernel_test, nbclient, nbconvert"),
+                "the Jupyter clients", "the kernel's real-client tests and the notebooks: Debian's Jupyter clients are not"
+                        + " installed (sudo bash kernel/ci-setup.sh, or run .ci/run, which installs them)");
+    }
+
+    /** Whether headless Chromium runs here (the browser checks need it); absent: as {@link #available()}. */
+    public static boolean chromium() {
+        return optional(succeeds("chromium", "--version") || succeeds("chromium-browser", "--version"), "Chromium",
+                "the browser checks: Chromium is not installed (sudo bash kernel/ci-setup.sh installs it)");
+    }
+
+    /**
+     * Whether the browser checks of widgets can run: Chromium, and the classic Notebook with Debian's ipywidgets and
+     * the DevTools client's websocket library for /usr/bin/python3; absent: as {@link #available()}.
+     */
+    public static boolean notebookInBrowser() {
+        return chromium() && optional(succeeds("/usr/bin/python3", "-c", "import notebook, ipywidgets, widgetsnbextension, websocket"),
+                "the classic Notebook with ipywidgets", "the widget checks in a browser: Debian's jupyter-notebook,"
+                        + " python3-ipywidgets or python3-websocket is missing (sudo bash kernel/ci-setup.sh installs them)");
+    }
+
+    private static boolean optional(boolean ok, String what, String skipped) {
         if (!ok && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("CI must install the Jupyter clients (kernel/ci-setup.sh, called by .ci/run)");
+            throw new AssertionError("CI must install " + what + " (kernel/ci-setup.sh, called by .ci/run)");
         }
         if (!ok) {
-            System.err.println("SKIPPED the kernel's real-client tests and the notebooks: Debian's Jupyter clients are not"
-                    + " installed (sudo bash kernel/ci-setup.sh, or run .ci/run, which installs them)");
+            System.err.println("SKIPPED " + skipped);
         }
         return ok;
+    }
+
+    private static boolean succeeds(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Installs a kernelspec named {@code name} for this JVM's class path. */

@@ -133,6 +133,35 @@ class KernelSessionTest {
     }
 
     @Test
+    void whosListsVariablesWithShortValues() {
+        run("int answer = 42;\nString big = \"x\".repeat(500);\nList<Integer> nums = new ArrayList<>(IntStream.range(0, 1000).boxed().toList());", new Recorder());
+        Map<String, Object> all = run("%whos", new Recorder());
+        String html = (String) all.get("text/html");
+        assertTrue(html.contains("<td>answer</td>") && html.contains("<td>int</td>") && html.contains("<td>42</td>"), html);
+        assertTrue(html.contains("[0, 1, 2, 3, 4, …] (1000 elements)"), "a large list is summarised: " + html);
+        assertTrue(html.contains("(500 chars)") && !html.contains("x".repeat(100)), "a long string is cut: " + html);
+        String strings = (String) run("%whos String", new Recorder()).get("text/html");
+        assertTrue(strings.contains("<td>big</td>") && !strings.contains("<td>answer</td>"), strings);
+        assertEquals("no variables of type Nothing", plain("%whos Nothing"));
+    }
+
+    @Test
+    void completionOfMagicsTheirArgumentsAndCodeBetweenThem(@TempDir Path dir) throws Exception {
+        assertEquals(new JShellEvaluator.Completion(List.of("classpath"), 1, 4), session.complete("%cla", 4));
+        assertEquals(List.of("time"), session.complete("%%ti", 4).matches());
+        Files.createFile(dir.resolve("alpha.jar"));
+        Files.createDirectory(dir.resolve("alps"));
+        String line = "%classpath " + dir + "/al";
+        JShellEvaluator.Completion paths = session.complete(line, line.length());
+        assertEquals(List.of(dir + "/alpha.jar", dir + "/alps/"), paths.matches());
+        assertEquals(11, paths.start());
+        assertTrue(session.complete("%time Math.ma", 13).matches().contains("max("));
+        String code = "int zz = 1;\n%whos\n\"x\".toUpperC";
+        assertEquals(List.of("toUpperCase("), session.complete(code, code.length()).matches(), "magic lines do not confuse Java completion");
+        assertTrue(session.complete("%env PAT", 8).matches().contains("PATH"));
+    }
+
+    @Test
     void magicsRunInOrderWithCode(@TempDir Path dir) throws Exception {
         Recorder r = new Recorder();
         assertEquals("6", String.valueOf(run("%time int m = 2 * 3;\nm", r).get("text/plain")));

@@ -5,7 +5,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.LocalConfig;
-import io.bolmo4j.mlstm.LocalLayer;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.TransformerStack;
 
@@ -199,38 +198,19 @@ public final class BolmoConfig {
         return new LocalConfig(hiddenSize, numLocalHeads, localIntermediateSize, (float) rmsNormEps);
     }
 
-    /** Every tensor of a Bolmo checkpoint in Hugging Face naming (docs/bolmo.md §1.2), with its shape. */
+    /**
+     * Every tensor of a Bolmo checkpoint in Hugging Face naming (docs/bolmo.md §1.2), with its shape: the local encoder's
+     * with the boundary predictor's, the global model's, the local decoder's and the head's, each as its component
+     * names it.
+     */
     public Map<String, long[]> tensorShapes() {
-        long d = hiddenSize;
-        Map<String, long[]> m = new LinkedHashMap<>();
-        String enc = ParameterLayout.LOCAL_ENCODER;
-        m.put(enc + "byte_embedding.weight", new long[] {BYTE_VOCAB, d});
-        if (addExpandedEmbeddings) {
-            m.put(enc + "subword_embedding.weight", new long[] {subwordVocabSize, d});
-        }
-        putLayers(m, enc, numLocalEncoderLayers);
-        m.put(enc + "post_last_block_norm.weight", new long[] {d});
-        m.put(enc + "out_projection.weight", new long[] {d, d});
-        m.put(enc + "out_projection.bias", new long[] {d});
-        m.put(BoundaryPredictor.Q, new long[] {d, d});
-        m.put(BoundaryPredictor.K, new long[] {d, d});
+        Map<String, long[]> m = new LinkedHashMap<>(LocalEncoder.shapes(this));
+        m.putAll(BoundaryPredictor.shapes(this));
         m.putAll(TransformerStack.shapes(global));
-        String dec = ParameterLayout.LOCAL_DECODER;
-        m.put(dec + "initial_norm.weight", new long[] {d});
-        m.put(dec + "in_projection.weight", new long[] {d, d});
-        m.put(dec + "in_projection.bias", new long[] {d});
-        putLayers(m, dec, numLocalDecoderLayers);
-        m.put(ParameterLayout.NORM, new long[] {d});
-        m.put(ParameterLayout.LM_HEAD, new long[] {BYTE_VOCAB, d});
+        m.putAll(LocalDecoder.shapes(this));
+        m.put(ParameterLayout.NORM, new long[] {hiddenSize});
+        m.put(ParameterLayout.LM_HEAD, new long[] {BYTE_VOCAB, hiddenSize});
         return m;
-    }
-
-    /** The shapes of {@code count} local layers under {@code model + "layers.<i>."}. */
-    private void putLayers(Map<String, long[]> m, String model, int count) {
-        for (int i = 0; i < count; i++) {
-            String p = model + "layers." + i + ".";
-            LocalLayer.shapes(localConfig()).forEach((n, s) -> m.put(p + n, s));
-        }
     }
 
     /** Total parameter count, summed over {@link #tensorShapes()}. */

@@ -61,24 +61,11 @@ public final class BolmoModel implements AutoCloseable {
 
     /** Creates every non-global tensor with its default initialisation (docs/bolmo.md §6.3 init where data-independent). */
     static void initLocal(BolmoConfig c, Params p, Random rng) {
-        long d = c.hiddenSize;
-        String enc = ParameterLayout.LOCAL_ENCODER, dec = ParameterLayout.LOCAL_DECODER;
-        p.putNormal(enc + "byte_embedding.weight", rng, 0.02, BolmoConfig.BYTE_VOCAB, d);
-        if (c.addExpandedEmbeddings) {
-            p.putNormal(enc + "subword_embedding.weight", rng, 0.02, c.subwordVocabSize, d);
-        }
-        LocalStack.init(p, enc + "layers.", c.numLocalEncoderLayers, c.localConfig(), rng);
-        p.putConstant(enc + "post_last_block_norm.weight", 1f, d);
-        p.put(enc + "out_projection.weight", identity((int) d), d, d);
-        p.putConstant(enc + "out_projection.bias", 0f, d);
-        p.put(BoundaryPredictor.Q, identity((int) d), d, d);
-        p.put(BoundaryPredictor.K, identity((int) d), d, d);
-        p.putConstant(dec + "initial_norm.weight", 1f, d);
-        p.putNormal(dec + "in_projection.weight", rng, Math.sqrt(1.0 / d), d, d);
-        p.putConstant(dec + "in_projection.bias", 0f, d);
-        LocalStack.init(p, dec + "layers.", c.numLocalDecoderLayers, c.localConfig(), rng);
-        p.putConstant(ParameterLayout.NORM, 1f, d);
-        p.putNormal(ParameterLayout.LM_HEAD, rng, 0.02, BolmoConfig.BYTE_VOCAB, d);
+        LocalEncoder.init(c, p, rng);
+        BoundaryPredictor.init(c, p);
+        LocalDecoder.init(c, p, rng);
+        p.putConstant(ParameterLayout.NORM, 1f, c.hiddenSize);
+        p.putNormal(ParameterLayout.LM_HEAD, rng, 0.02, BolmoConfig.BYTE_VOCAB, c.hiddenSize);
     }
 
     static float[] identity(int d) {

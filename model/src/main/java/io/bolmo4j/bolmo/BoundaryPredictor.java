@@ -6,6 +6,9 @@ import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.io.ParameterLayout;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The non-causal boundary predictor with one byte of lookahead (paper §3.1.1, docs/bolmo.md §3.4):
  * {@code p_t = (1 − cos(Wq h_t, Wk h_{t+1})) / 2}, clipped at {@code cos ≤ 1 − 1e-3}. Byte t ends its patch iff
@@ -27,6 +30,22 @@ public final class BoundaryPredictor {
     public BoundaryPredictor(Params params, int lookahead) {
         this.params = params;
         this.lookahead = lookahead;
+    }
+
+    /** The predictor's tensors (under the local encoder, as in Hugging Face), with their shapes. */
+    static Map<String, long[]> shapes(BolmoConfig c) {
+        long d = c.hiddenSize;
+        Map<String, long[]> m = new LinkedHashMap<>();
+        m.put(Q, new long[] {d, d});
+        m.put(K, new long[] {d, d});
+        return m;
+    }
+
+    /** Creates the projections as the identity (docs/bolmo.md §6.3 init): at first a boundary where h_t and h_{t+1} disagree. */
+    static void init(BolmoConfig c, Params p) {
+        long d = c.hiddenSize;
+        p.put(Q, BolmoModel.identity((int) d), d, d);
+        p.put(K, BolmoModel.identity((int) d), d, d);
     }
 
     /** Boundary log-probabilities {@code [B, L]} from encoder states {@code h [B, L, d]}. */

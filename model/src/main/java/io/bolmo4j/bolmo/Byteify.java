@@ -63,7 +63,7 @@ public final class Byteify {
         float[] emb = t.get(ParameterLayout.EMBED).toFloatArray();
         float[] sub = Arrays.copyOf(emb, subwordVocabSize * d);
         if (cfg.addExpandedEmbeddings) {
-            p.put(ParameterLayout.LOCAL_ENCODER + "subword_embedding.weight", sub, subwordVocabSize, d);
+            p.put(LocalEncoder.SUBWORD_EMBEDDING, sub, subwordVocabSize, d);
         }
         double[][] stats = columnStats(sub, subwordVocabSize, d);
         float[] bytes = new float[BolmoConfig.BYTE_VOCAB * d];
@@ -72,7 +72,7 @@ public final class Byteify {
                 bytes[i * d + j] = (float) (stats[0][j] + stats[1][j] * rng.nextGaussian());
             }
         }
-        p.put(ParameterLayout.LOCAL_ENCODER + "byte_embedding.weight", bytes, BolmoConfig.BYTE_VOCAB, d);
+        p.put(LocalEncoder.BYTE_EMBEDDING, bytes, BolmoConfig.BYTE_VOCAB, d);
         BolmoModel model = new BolmoModel(cfg, p);
         calibrateOutProjection(model, stats, rng);
         return model;
@@ -105,7 +105,7 @@ public final class Byteify {
             ids[i] = 4 + 32 + rng.nextInt(95); // printable ASCII
             subs[i] = rng.nextInt(cfg.subwordVocabSize);
         }
-        String w = ParameterLayout.LOCAL_ENCODER + "out_projection.weight", bias = ParameterLayout.LOCAL_ENCODER + "out_projection.bias";
+        String w = LocalEncoder.OUT_PROJECTION, bias = LocalEncoder.OUT_PROJECTION_BIAS;
         float[] out;
         try (NDScope ignored = new NDScope()) {
             NDManager m = model.params().manager();

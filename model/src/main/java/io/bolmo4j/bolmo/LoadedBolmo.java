@@ -19,7 +19,10 @@ import io.bolmo4j.olmo.TextScore;
 import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,9 +35,11 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * A Bolmo directory loaded with its teacher vocabulary: text in, text, scores or logits out. Loaded for the Java
- * inference engine ({@link InferenceEngine}), the weights stay in the mapped files and the DJL model is only loaded
- * when {@link #model()} is asked for (training, merges); from then on inference uses it, as it may change.
+/**
+ * A Bolmo with its teacher's subword vocabulary, the one loaded-model type of the family: text in, text, scores or
+ * logits out, and saved as a Hugging Face directory. Loaded for the Java inference engine ({@link InferenceEngine}),
+ * the weights stay in the mapped files and the DJL model is only loaded when {@link #model()} is asked for (training,
+ * merges, saving); from then on inference uses it, as it may change.
  */
 public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel {
     private final BolmoConfig config;
@@ -43,25 +48,29 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     private final Supplier<BolmoModel> loader;
     /** The Java engine over the mapped checkpoint, or null. */
     private CpuBolmo mapped;
+    private final BpeTokenizer subwordTokenizer;
+    private final Path subwordTokenizerFile;
     private final SubwordSuffixTrie trie;
     private final ChatTemplate template;
     private final List<String> stopTexts;
 
     /** A Bolmo without a chat template. */
     public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer) {
-        this(model, teacherTokenizer, null);
+        this(model, teacherTokenizer, null, null);
     }
 
     /**
-     * @param template the chat template (the teacher's), or null; its end-of-turn tokens and EOS, which a Bolmo writes
-     *                 out as bytes, end a chat answer
+     * @param template             the chat template (the teacher's), or null; its end-of-turn tokens and EOS, which a
+     *                             Bolmo writes out as bytes, end a chat answer
+     * @param subwordTokenizerFile the tokenizer.json {@code teacherTokenizer} was read from, saved with the model (null:
+     *                             {@link #save} is refused)
      */
-    public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template) {
-        this(model.config(), model, null, null, teacherTokenizer, template);
+    public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template, Path subwordTokenizerFile) {
+        this(model.config(), model, null, null, teacherTokenizer, template, subwordTokenizerFile);
     }
 
     private LoadedBolmo(BolmoConfig config, BolmoModel model, CpuBolmo mapped, Supplier<BolmoModel> loader,
-                        BpeTokenizer teacherTokenizer, ChatTemplate template) {
+                        BpeTokenizer teacherTokenizer, ChatTemplate template, Path subwordTokenizerFile) {
         if (teacherTokenizer.vocabSize() != config.subwordVocabSize) {
             throw new IllegalArgumentException("teacher tokenizer has " + teacherTokenizer.vocabSize()
                     + " ids but subword_vocab_size is " + config.subwordVocabSize);
@@ -70,6 +79,8 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         this.model = model;
         this.mapped = mapped;
         this.loader = loader;
+        this.subwordTokenizer = teacherTokenizer;
+        this.subwordTokenizerFile = subwordTokenizerFile;
         this.trie = SubwordSuffixTrie.of(teacherTokenizer);
         this.template = template;
         Set<String> stops = new LinkedHashSet<>();
@@ -103,9 +114,9 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         ChatTemplate template = chatTemplate(dir, tokFile);
         if (InferenceEngine.current() == InferenceEngine.JAVA) {
             CpuBolmo mapped = CpuBolmo.load(dir);
-            return new LoadedBolmo(mapped.config(), null, mapped, () -> BolmoCheckpoint.load(dir, type), tokenizer, template);
+            return new LoadedBolmo(mapped.config(), null, mapped, () -> BolmoCheckpoint.load(dir, type), tokenizer, template, tokFile);
         }
-        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), tokenizer, template);
+        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), tokenizer, template, tokFile);
     }
 
     /** A Bolmo's chat template: its directory's, else the one beside its subword tokenizer file (the teacher's). */
@@ -145,6 +156,23 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
 
     public SubwordSuffixTrie trie() {
         return trie;
+    }
+
+    /** The teacher's subword tokenizer (its ids feed the subword-suffix embedding). */
+    public BpeTokenizer subwordTokenizer() {
+        return subwordTokenizer;
+    }
+
+    /** Writes the model in the Hugging Face Bolmo layout with its subword tokenizer.json. */
+    public void save(Path dir) {
+        if (subwordTokenizerFile == null) {
+            throw new IllegalStateException("this Bolmo was built without its tokenizer.json file, which a checkpoint needs");
+        }
+        try {
+            BolmoCheckpoint.save(model(), dir, false, Files.readString(subwordTokenizerFile));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + subwordTokenizerFile + ": " + e.getMessage(), e);
+        }
     }
 
     /** Continues {@code prompt}; {@code maxNewTokens} counts bytes. */

@@ -8,13 +8,21 @@ import io.bolmo4j.mlstm.LocalStack;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.mlstm.MLstmState;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 
 /**
  * The local decoder (docs/bolmo.md §3.6): {@code u = in_projection(h) + initial_norm(G_depooled)}, then four mLSTM+SwiGLU
  * layers. Its output goes to the LM head.
  */
 public final class LocalDecoder {
+    private static final String INITIAL_NORM = ParameterLayout.LOCAL_DECODER + "initial_norm.weight";
+    private static final String IN_PROJECTION = ParameterLayout.LOCAL_DECODER + "in_projection.weight";
+    private static final String IN_PROJECTION_BIAS = ParameterLayout.LOCAL_DECODER + "in_projection.bias";
+    private static final String LAYERS = ParameterLayout.LOCAL_DECODER + "layers.";
+
     private final BolmoConfig cfg;
     private final Params params;
     private final LocalStack layers;
@@ -22,12 +30,32 @@ public final class LocalDecoder {
     public LocalDecoder(BolmoConfig cfg, Params params, MLstmCell cell) {
         this.cfg = cfg;
         this.params = params;
-        this.layers = new LocalStack(params, ParameterLayout.LOCAL_DECODER + "layers.", cfg.numLocalDecoderLayers, cfg.localConfig(), cell);
+        this.layers = new LocalStack(params, LAYERS, cfg.numLocalDecoderLayers, cfg.localConfig(), cell);
+    }
+
+    /** The decoder's tensors in Hugging Face naming (docs/bolmo.md §1.2), with their shapes. */
+    static Map<String, long[]> shapes(BolmoConfig c) {
+        long d = c.hiddenSize;
+        Map<String, long[]> m = new LinkedHashMap<>();
+        m.put(INITIAL_NORM, new long[] {d});
+        m.put(IN_PROJECTION, new long[] {d, d});
+        m.put(IN_PROJECTION_BIAS, new long[] {d});
+        m.putAll(LocalStack.shapes(LAYERS, c.numLocalDecoderLayers, c.localConfig()));
+        return m;
+    }
+
+    /** Creates the decoder's tensors: {@code in_projection} N(0, 1/d), mLSTM layers as theirs. */
+    static void init(BolmoConfig c, Params p, Random rng) {
+        long d = c.hiddenSize;
+        p.putConstant(INITIAL_NORM, 1f, d);
+        p.putNormal(IN_PROJECTION, rng, Math.sqrt(1.0 / d), d, d);
+        p.putConstant(IN_PROJECTION_BIAS, 0f, d);
+        LocalStack.init(p, LAYERS, c.numLocalDecoderLayers, c.localConfig(), rng);
     }
 
     /** {@code initial_norm} of global outputs; applied per patch before depooling (it is per vector, so equivalent). */
     public NDArray normGlobal(NDArray g) {
-        return Ops.rmsNorm(g, params.get(ParameterLayout.LOCAL_DECODER + "initial_norm.weight"), (float) cfg.localRmsNormEps);
+        return Ops.rmsNorm(g, params.get(INITIAL_NORM), (float) cfg.localRmsNormEps);
     }
 
     /**
@@ -46,7 +74,7 @@ public final class LocalDecoder {
     }
 
     private NDArray input(NDArray h, NDArray normedGlobal) {
-        return Ops.linear(h, params.get(ParameterLayout.LOCAL_DECODER + "in_projection.weight"), params.get(ParameterLayout.LOCAL_DECODER + "in_projection.bias"))
+        return Ops.linear(h, params.get(IN_PROJECTION), params.get(IN_PROJECTION_BIAS))
                 .add(normedGlobal);
     }
 }

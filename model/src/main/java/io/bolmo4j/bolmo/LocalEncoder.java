@@ -8,7 +8,10 @@ import io.bolmo4j.mlstm.LocalStack;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.mlstm.MLstmState;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 
 /**
  * The local encoder (docs/bolmo.md §3.3): byte embedding plus subword-suffix embedding, one mLSTM+SwiGLU layer, a final
@@ -16,6 +19,15 @@ import java.util.List;
  * (through {@link #patchRepresentation}) and the local decoder.
  */
 public final class LocalEncoder {
+    /** The byte embedding table {@code [520, d]}. */
+    public static final String BYTE_EMBEDDING = ParameterLayout.LOCAL_ENCODER + "byte_embedding.weight";
+    /** The subword-suffix embedding table {@code [subword vocabulary, d]}, initialised from the teacher's input embedding. */
+    public static final String SUBWORD_EMBEDDING = ParameterLayout.LOCAL_ENCODER + "subword_embedding.weight";
+    private static final String LAYERS = ParameterLayout.LOCAL_ENCODER + "layers.";
+    private static final String NORM = ParameterLayout.LOCAL_ENCODER + "post_last_block_norm.weight";
+    static final String OUT_PROJECTION = ParameterLayout.LOCAL_ENCODER + "out_projection.weight";
+    static final String OUT_PROJECTION_BIAS = ParameterLayout.LOCAL_ENCODER + "out_projection.bias";
+
     private final BolmoConfig cfg;
     private final Params params;
     private final LocalStack layers;
@@ -23,7 +35,35 @@ public final class LocalEncoder {
     public LocalEncoder(BolmoConfig cfg, Params params, MLstmCell cell) {
         this.cfg = cfg;
         this.params = params;
-        this.layers = new LocalStack(params, ParameterLayout.LOCAL_ENCODER + "layers.", cfg.numLocalEncoderLayers, cfg.localConfig(), cell);
+        this.layers = new LocalStack(params, LAYERS, cfg.numLocalEncoderLayers, cfg.localConfig(), cell);
+    }
+
+    /** The encoder's tensors in Hugging Face naming (docs/bolmo.md §1.2), with their shapes. */
+    static Map<String, long[]> shapes(BolmoConfig c) {
+        long d = c.hiddenSize;
+        Map<String, long[]> m = new LinkedHashMap<>();
+        m.put(BYTE_EMBEDDING, new long[] {BolmoConfig.BYTE_VOCAB, d});
+        if (c.addExpandedEmbeddings) {
+            m.put(SUBWORD_EMBEDDING, new long[] {c.subwordVocabSize, d});
+        }
+        m.putAll(LocalStack.shapes(LAYERS, c.numLocalEncoderLayers, c.localConfig()));
+        m.put(NORM, new long[] {d});
+        m.put(OUT_PROJECTION, new long[] {d, d});
+        m.put(OUT_PROJECTION_BIAS, new long[] {d});
+        return m;
+    }
+
+    /** Creates the encoder's tensors: embeddings N(0, 0.02), mLSTM layers as theirs, the patch projection the identity. */
+    static void init(BolmoConfig c, Params p, Random rng) {
+        long d = c.hiddenSize;
+        p.putNormal(BYTE_EMBEDDING, rng, 0.02, BolmoConfig.BYTE_VOCAB, d);
+        if (c.addExpandedEmbeddings) {
+            p.putNormal(SUBWORD_EMBEDDING, rng, 0.02, c.subwordVocabSize, d);
+        }
+        LocalStack.init(p, LAYERS, c.numLocalEncoderLayers, c.localConfig(), rng);
+        p.putConstant(NORM, 1f, d);
+        p.put(OUT_PROJECTION, BolmoModel.identity((int) d), d, d);
+        p.putConstant(OUT_PROJECTION_BIAS, 0f, d);
     }
 
     /**
@@ -45,18 +85,18 @@ public final class LocalEncoder {
 
     /** The patch representation handed to the global model: {@code out_projection(h)}. */
     public NDArray patchRepresentation(NDArray h) {
-        return Ops.linear(h, params.get(ParameterLayout.LOCAL_ENCODER + "out_projection.weight"), params.get(ParameterLayout.LOCAL_ENCODER + "out_projection.bias"));
+        return Ops.linear(h, params.get(OUT_PROJECTION), params.get(OUT_PROJECTION_BIAS));
     }
 
     private NDArray embed(NDArray bytes, NDArray subwords) {
-        NDArray e = params.get(ParameterLayout.LOCAL_ENCODER + "byte_embedding.weight").get(bytes);
+        NDArray e = params.get(BYTE_EMBEDDING).get(bytes);
         if (cfg.addExpandedEmbeddings) {
-            e = e.add(params.get(ParameterLayout.LOCAL_ENCODER + "subword_embedding.weight").get(subwords));
+            e = e.add(params.get(SUBWORD_EMBEDDING).get(subwords));
         }
         return e;
     }
 
     private NDArray norm(NDArray x) {
-        return Ops.rmsNorm(x, params.get(ParameterLayout.LOCAL_ENCODER + "post_last_block_norm.weight"), (float) cfg.localRmsNormEps);
+        return Ops.rmsNorm(x, params.get(NORM), (float) cfg.localRmsNormEps);
     }
 }

@@ -3,6 +3,8 @@ package io.bolmo4j.export;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.bolmo.train.Stage2;
+import io.bolmo4j.train.Loop;
+import io.bolmo4j.train.LrSchedule;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -91,7 +93,7 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
         Builder b = new Builder(1, bolmo);
         b.env("TRAIN_MODE", "stage_1");
         b.env("DTYPE", "float32"); // the teacher's parameters (Ai2's Stage 1 scripts)
-        b.common(c.steps(), c.batch(), c.bytesPerExample(), c.lr(), c.warmupFraction(), c.weightDecay(), c.clip(), c.seed(),
+        b.common(c.loop(), c.bytesPerExample(),
                 bytesPerToken, cluster, checkpointEvery);
         String bc = "train_module.bolmo_config.";
         b.fixed(bc + "losses", List.of("local_encoder", "ce", "local_decoder", "boundary"));
@@ -126,9 +128,9 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
     public static BolmoCoreRecipe stage2(Stage2.Config c, BolmoConfig bolmo, double bytesPerToken, Cluster cluster,
                                          int checkpointEvery) {
         Builder b = new Builder(2, bolmo);
-        b.common(c.steps(), c.batch(), c.bytesPerExample(), c.lr(), c.warmupFraction(), c.weightDecay(), c.clip(), c.seed(),
+        b.common(c.loop(), c.bytesPerExample(),
                 bytesPerToken, cluster, checkpointEvery);
-        b.env("GLOBAL_MODEL_LEARNING_RATE", format(c.lr() / 2)); // paper Table 8: the global model gets half
+        b.env("GLOBAL_MODEL_LEARNING_RATE", format(c.loop().lr() / 2)); // paper Table 8: the global model gets half
         String bc = "train_module.bolmo_config.";
         b.fixed(bc + "losses", List.of("ce", "boundary"));
         b.fixed(bc + "loss_weights", List.of(1.0, 4.0));
@@ -136,7 +138,7 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
         b.fixed(bc + "do_alm_debiasing", false);
         b.fixed(bc + "merge_boundary_loss", false);
         if (c.targetBytesPerPatch() > 0) {
-            int ramp = c.compressionSteps() > 0 ? c.compressionSteps() : c.steps();
+            int ramp = c.compressionSteps() > 0 ? c.compressionSteps() : c.loop().steps();
             b.map("targetBytesPerPatch", c.targetBytesPerPatch(), "merged boundary targets ramp from the data's "
                             + String.format(Locale.ROOT, "%.3f", bytesPerToken) + " bytes/token (bolmo4j starts each example from its own ratio)",
                     bc + "gradual_boundary_compression_kind", "bpe", bc + "start_ratio", bytesPerToken,
@@ -219,8 +221,10 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
             mappings.add(new Mapping(field, format(value), null, why));
         }
 
-        void common(int steps, int batch, int bytesPerExample, double lr, double warmup, double wd, double clip, long seed,
-                    double bytesPerToken, Cluster cluster, int checkpointEvery) {
+        void common(Loop loop, int bytesPerExample, double bytesPerToken, Cluster cluster, int checkpointEvery) {
+            int steps = loop.steps(), batch = loop.batch();
+            double lr = loop.lr(), warmup = loop.warmupFraction(), wd = loop.weightDecay(), clip = loop.clip();
+            long seed = loop.seed();
             if (checkpointEvery < 1) {
                 throw new IllegalArgumentException("checkpointEvery must be >= 1, got " + checkpointEvery);
             }
@@ -253,6 +257,12 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
             fixed("train_module.optim.betas", List.of(0.9, 0.95)); // docs/bolmo.md §6.3 (Ai2's Stage 1 scripts keep 0.999)
             map("warmupFraction", warmup, "linear warmup, then linear decay to 0 (LinearWithWarmup, alpha_f 0)",
                     "train_module.scheduler.warmup_fraction", warmup, "train_module.scheduler.alpha_f", 0.0);
+            if (loop.schedule() == LrSchedule.Decay.LINEAR) {
+                map("schedule", loop.schedule(), "linear decay after the warmup", "train_module.scheduler", null);
+            } else {
+                unmapped("schedule", loop.schedule(), "the recipe keeps bolmo-core's LinearWithWarmup: change its scheduler"
+                        + " in overrides.txt for a cosine decay");
+            }
             map("weightDecay", wd, "AdamW decoupled weight decay; embeddings excluded in both",
                     "train_module.optim.weight_decay", wd);
             map("clip", clip, "global gradient-norm clip", "train_module.max_grad_norm", clip);

@@ -6,7 +6,9 @@ import io.bolmo4j.engine.Params;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 
@@ -36,6 +38,16 @@ public final class LocalStack {
         for (int i = 0; i < depth; i++) {
             LocalLayer.init(params, prefix + i + ".", cfg, depth, rng);
         }
+    }
+
+    /** The tensors of {@code depth} layers under {@code prefix}, with their shapes (see {@link LocalLayer#shapes}). */
+    public static Map<String, long[]> shapes(String prefix, int depth, LocalConfig cfg) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        for (int i = 0; i < depth; i++) {
+            String p = prefix + i + ".";
+            LocalLayer.shapes(cfg).forEach((n, shape) -> m.put(p + n, shape));
+        }
+        return m;
     }
 
     /** Zero states for every layer, created in {@code manager}. */

@@ -5,26 +5,19 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
-import com.google.gson.JsonObject;
 import io.bolmo4j.data.Document;
-import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
-import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,27 +25,41 @@ import java.util.Random;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import static io.bolmo4j.train.Settings.require;
+
 /**
- * Pretrains an OLMo 2 from scratch on a token stream (the built-in teacher's recipe): next-token cross-entropy,
- * AdamW, warmup + linear decay, global-norm clipping, fp32. Each step's batch is drawn from a generator seeded by
- * (seed, step), so a run resumed from a checkpoint sees exactly the batches an uninterrupted run would.
+ * Pretrains an OLMo 2 from scratch on a token stream (the built-in teacher's recipe) with the {@link Trainer}: next-token
+ * cross-entropy, fp32. Each step's batch is drawn from a generator seeded by (seed, step), so a run resumed from a
+ * checkpoint sees exactly the batches an uninterrupted run would.
  */
 public final class OlmoPretrainer {
     /** Recipe; defaults are the built-in teacher's. */
-    public record Config(int steps, int batch, int context, double lr, double warmupFraction, double weightDecay,
-                         double clip, long seed, int evalEvery, int checkpointEvery, int evalWindows) {
+    public record Config(
+            Loop loop,
+            @Setting("tokens per sequence") int context,
+            @Setting("steps between validations") int evalEvery,
+            @Setting("steps between resumable checkpoints in OUT/checkpoint") int checkpointEvery,
+            @Setting("validation windows of context tokens") int evalWindows) implements Recipe<Config> {
         public Config {
-            if (steps < 1 || batch < 1 || context < 2 || !(lr > 0) || clip <= 0 || evalEvery < 1 || checkpointEvery < 1) {
-                throw new IllegalArgumentException("invalid pretraining config: " + this);
-            }
+            require(loop != null, "loop", "the loop settings", loop);
+            require(loop.steps() >= 1, "steps", "an integer >= 1", loop.steps());
+            require(context >= 2, "context", "an integer >= 2", context);
+            require(evalEvery >= 1, "evalEvery", "an integer >= 1", evalEvery);
+            require(checkpointEvery >= 1, "checkpointEvery", "an integer >= 1", checkpointEvery);
+            require(evalWindows >= 1, "evalWindows", "an integer >= 1", evalWindows);
         }
 
         public static Config defaults() {
-            return new Config(3000, 16, 256, 3e-3, 0.05, 0.1, 1.0, 1234, 250, 250, 64);
+            return new Config(Loop.defaults().with("steps", 3000).with("batch", 16).with("lr", 3e-3).with("warmupFraction", 0.05)
+                    .with("clip", 1.0).with("seed", 1234), 256, 250, 250, 64);
         }
     }
 
-    private static final String LOG_HEADER = "step,lr,loss,grad_norm,tokens_per_s,elapsed_s,val_bits_per_byte\n";
+    private static final String LOG_HEADER = "step,lr,loss,grad_norm,tokens_per_s,elapsed_s,val_bits_per_byte";
+    private static final String VALIDATION = "val_bits_per_byte";
+
+    /** A step's next-token cross-entropy, nats per token. */
+    private record NextToken(double total) implements Trainer.StepLosses {}
 
     private final OlmoModel model;
     private final BpeTokenizer tokenizer;
@@ -102,105 +109,83 @@ public final class OlmoPretrainer {
         return Stream.concat(TrainCheckpoint.names("checkpoint").stream(), Stream.of("train_log.csv")).toList();
     }
 
+    /** As {@link #run(Path, String, boolean)}, refusing a checkpoint made with other settings. */
+    public double run(Path out, String tokenizerJson) {
+        return run(out, tokenizerJson, false);
+    }
+
     /**
-     * Trains into {@code out}: resumes from {@code out/checkpoint} if present, logs to {@code out/train_log.csv},
-     * and finally writes the Hugging Face directory (bf16 weights, tokenizer.json).
+     * Trains into {@code out}: resumes from {@code out/checkpoint} if present (one made with other settings only with
+     * {@code resumeAnyway}), logs to {@code out/train_log.csv}, and finally writes the Hugging Face directory (bf16
+     * weights, tokenizer.json).
      *
      * @return the final validation bits per byte (NaN when stopped early by {@link #stopAfter})
      */
-    public double run(Path out, String tokenizerJson) {
-        Backend.noGrad();
-        Map<String, NDArray> trainable = new LinkedHashMap<>(model.params().asMap());
-        trainable.values().forEach(p -> p.setRequiresGradient(true));
-        NDManager state = Backend.newManager();
-        AdamW opt = new AdamW(AdamW.decayGroups(trainable, 1, cfg.weightDecay(), n -> n.endsWith("norm.weight")),
-                0.9, 0.95, 1e-8, state);
-        LrSchedule schedule = LrSchedule.warmupLinear(cfg.lr(), cfg.steps(), cfg.warmupFraction());
-        Path ckpt = out.resolve("checkpoint");
-        Path log = out.resolve("train_log.csv");
-        long start = 0;
+    public double run(Path out, String tokenizerJson, boolean resumeAnyway) {
         try {
             Files.createDirectories(out);
-            if (TrainCheckpoint.exists(ckpt)) {
-                start = TrainCheckpoint.load(ckpt, model.params(), opt).get("step").getAsLong();
-                System.err.println("resuming from " + ckpt + " at step " + start);
-                truncateLog(log, start);
-            } else {
-                Files.writeString(log, LOG_HEADER);
-            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        double valBpb = Double.NaN;
-        long t0 = System.nanoTime();
-        try (Progress progress = Progress.start("pretrain", cfg.steps(), "steps");
-             Writer csv = Files.newBufferedWriter(log, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
-            for (long s = start; s < cfg.steps(); s++) {
-                long ts = System.nanoTime();
-                double loss = step(s);
-                double norm = opt.gradNorm();
-                double lr = schedule.at(s);
-                opt.step(lr, Math.min(1, cfg.clip() / (norm + 1e-6)));
-                if (!Double.isFinite(loss)) {
-                    throw new IllegalStateException("loss is " + loss + " at step " + s + "; the last good checkpoint is in " + ckpt);
-                }
-                double tps = (double) cfg.batch() * cfg.context() / ((System.nanoTime() - ts) / 1e9);
-                boolean last = s + 1 == cfg.steps();
-                String val = "";
-                if ((s + 1) % cfg.evalEvery() == 0 || last) {
-                    valBpb = validationBitsPerByte();
-                    val = String.format(Locale.ROOT, "%.5f", valBpb);
-                }
-                csv.write(String.format(Locale.ROOT, "%d,%.6g,%.6f,%.4f,%.1f,%.1f,%s%n", s + 1, lr, loss, norm, tps,
-                        (System.nanoTime() - t0) / 1e9, val));
-                csv.flush();
-                Map<String, Object> metrics = new LinkedHashMap<>();
-                metrics.put("loss", loss);
-                metrics.put("tok/s", Math.round(tps));
-                if (!Double.isNaN(valBpb)) {
-                    metrics.put("val_bpb", valBpb);
-                }
-                progress.update(s + 1, metrics);
-                boolean stop = s + 1 >= stopAfter && !last;
-                if ((s + 1) % cfg.checkpointEvery() == 0 || last || stop) {
-                    JsonObject st = new JsonObject();
-                    st.addProperty("step", s + 1);
-                    TrainCheckpoint.save(ckpt, model.params(), opt, st);
-                }
-                if (stop) {
-                    return Double.NaN;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            trainable.values().forEach(p -> p.setRequiresGradient(false));
-            state.close();
+        Trainer trainer = new Trainer("pretrain", model.params(),
+                new Trainer.Checkpoints(out.resolve("checkpoint"), cfg.checkpointEvery(), resumeAnyway));
+        Trainer.Run run;
+        try (StepLog log = new StepLog(out.resolve("train_log.csv"), s -> LOG_HEADER, OlmoPretrainer::row)) {
+            run = trainer.run(cfg, objective(), log);
+        }
+        if (!run.finished()) {
+            return Double.NaN;
         }
         OlmoCheckpoint.save(model, out, true, Map.of("tokenizer.json", tokenizerJson.getBytes(StandardCharsets.UTF_8)));
-        return Double.isNaN(valBpb) ? validationBitsPerByte() : valBpb;
+        Double last = run.log().isEmpty() ? null : run.log().get(run.log().size() - 1).parts().get(VALIDATION);
+        return last != null ? last : validationBitsPerByte();
     }
 
-    /** Drops log rows written after the checkpoint a run resumes from (they will be trained again). */
-    private static void truncateLog(Path log, long step) throws IOException {
-        if (!Files.exists(log)) {
-            Files.writeString(log, LOG_HEADER);
-            return;
-        }
-        List<String> kept = new ArrayList<>();
-        for (String line : Files.readAllLines(log)) {
-            if (kept.isEmpty() || Long.parseLong(line.substring(0, line.indexOf(','))) <= step) {
-                kept.add(line);
+    private static String row(Trainer.Step s) {
+        Double val = s.parts().get(VALIDATION);
+        return String.format(Locale.ROOT, "%d,%.6g,%.6f,%.4f,%.1f,%.1f,%s", s.step(), s.lr(), s.loss(), s.gradNorm(),
+                s.perSecond(), s.seconds(), val == null ? "" : String.format(Locale.ROOT, "%.5f", val));
+    }
+
+    private Trainer.Objective objective() {
+        return new Trainer.Objective() {
+            @Override
+            public List<Trainer.Trained> trained() {
+                return List.of(new Trainer.Trained(model.params().asMap(), 1));
             }
-        }
-        Files.write(log, kept);
+
+            @Override
+            public Trainer.Measured step(int s) {
+                return new Trainer.Measured(new NextToken(OlmoPretrainer.this.step(s)), (long) cfg.loop().batch() * cfg.context());
+            }
+
+            @Override
+            public String data() {
+                return train.length + " tokens #" + Integer.toHexString(Arrays.hashCode(train));
+            }
+
+            @Override
+            public String unit() {
+                return "tokens";
+            }
+
+            @Override
+            public Map<String, Double> evaluate(int step, boolean last) {
+                return step % cfg.evalEvery() == 0 || last ? Map.of(VALIDATION, validationBitsPerByte()) : Map.of();
+            }
+
+            @Override
+            public boolean stopsAfter(int step) {
+                return step >= stopAfter;
+            }
+        };
     }
 
     /** One forward/backward on the step's batch; returns the mean loss in nats per token. */
     double step(long s) {
-        int b = cfg.batch(), t = cfg.context();
+        int b = cfg.loop().batch(), t = cfg.context();
         long[] in = new long[b * t], target = new long[b * t];
-        Random r = new Random(cfg.seed() * 1_000_003L + s);
+        Random r = new Random(cfg.loop().seed() * 1_000_003L + s);
         for (int i = 0; i < b; i++) {
             int off = r.nextInt(train.length - t - 1);
             for (int j = 0; j < t; j++) {
@@ -220,7 +205,7 @@ public final class OlmoPretrainer {
     /** Bits per byte on fixed validation windows (the same windows every time). */
     public double validationBitsPerByte() {
         int t = cfg.context(), n = cfg.evalWindows();
-        Random r = new Random(cfg.seed() ^ 0x5EED);
+        Random r = new Random(cfg.loop().seed() ^ 0x5EED);
         double nll = 0;
         long bytes = 0;
         for (int w = 0; w < n; w++) {

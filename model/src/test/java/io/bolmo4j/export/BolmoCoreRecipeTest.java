@@ -68,7 +68,7 @@ class BolmoCoreRecipeTest {
 
     @Test
     void stage2NamesAndTypesAreBolmoCores() throws IOException {
-        Stage2.Config c = Stage2.Config.defaults().withTargetBytesPerPatch(6).withCompressionSteps(200);
+        Stage2.Config c = Stage2.Config.defaults().with("targetBytesPerPatch", 6).with("compressionSteps", 200);
         BolmoCoreRecipe r = BolmoCoreRecipe.stage2(c, oneB(), 4.2, ONE_NODE, 100);
         checkAgainstFixture(r, "2");
         String bc = "train_module.bolmo_config.";
@@ -76,23 +76,23 @@ class BolmoCoreRecipeTest {
         assertEquals(6.0, r.overrides().get(bc + "target_ratio"));
         assertEquals(4.2, r.overrides().get(bc + "start_ratio"));
         assertEquals(200, r.overrides().get(bc + "gradual_boundary_compression_steps"));
-        assertEquals(c.lr() / 2, Double.parseDouble(r.env().get("GLOBAL_MODEL_LEARNING_RATE")), 1e-15);
+        assertEquals(c.loop().lr() / 2, Double.parseDouble(r.env().get("GLOBAL_MODEL_LEARNING_RATE")), 1e-15);
         assertEquals(List.of("ce", "boundary"), r.overrides().get(bc + "losses"));
         assertTrue(r.unmapped().isEmpty(), r.unmapped().toString());
     }
 
     @Test
     void stage1ValuesFollowTheStageSettings() throws IOException {
-        Stage1.Config c = Stage1.Config.defaults().withSteps(1234).withBatch(32).withBytesPerExample(4096).withLr(7e-4)
-                .withEncoderLayers(3).withByteDistillWeight(0).withSeed(9);
+        Stage1.Config c = Stage1.Config.defaults().with("steps", 1234).with("batch", 32).with("bytesPerExample", 4096).with("lr", 7e-4)
+                .with("encoderLayers", 3).with("byteDistillWeight", 0).with("seed", 9);
         BolmoConfig bolmo = tiny().with("num_local_decoder_layers", 2).with("boundary_predictor_lookahead", 0);
         BolmoCoreRecipe r = BolmoCoreRecipe.stage1(c, bolmo, 4.0, new BolmoCoreRecipe.Cluster(2, 4, 2), 500);
         Map<String, Object> o = r.overrides();
         assertEquals(1234, o.get("trainer.max_duration.value"));
         assertEquals(0.0007, o.get("train_module.optim.lr"));
-        assertEquals(c.weightDecay(), o.get("train_module.optim.weight_decay"));
-        assertEquals(c.clip(), o.get("train_module.max_grad_norm"));
-        assertEquals(c.warmupFraction(), o.get("train_module.scheduler.warmup_fraction"));
+        assertEquals(c.loop().weightDecay(), o.get("train_module.optim.weight_decay"));
+        assertEquals(c.loop().clip(), o.get("train_module.max_grad_norm"));
+        assertEquals(c.loop().warmupFraction(), o.get("train_module.scheduler.warmup_fraction"));
         assertEquals(c.tau(), o.get("train_module.bolmo_config.binarization_temp"));
         assertEquals(3, o.get("train_module.bolmo_config.encoder_loss_lookahead"));
         assertEquals(List.of(0.0, 0.0, 4.0), o.get("train_module.bolmo_config.encoder_loss_lookahead_weights"));
@@ -112,10 +112,10 @@ class BolmoCoreRecipeTest {
 
     @Test
     void settingsWithoutEquivalentAreListed() throws IOException {
-        BolmoCoreRecipe s1 = BolmoCoreRecipe.stage1(Stage1.Config.defaults().withByteDistillWeight(1), tiny(), 4, ONE_NODE, 100);
+        BolmoCoreRecipe s1 = BolmoCoreRecipe.stage1(Stage1.Config.defaults().with("byteDistillWeight", 1), tiny(), 4, ONE_NODE, 100);
         assertEquals(List.of("byteDistillWeight"), s1.unmapped().stream().map(BolmoCoreRecipe.Mapping::field).toList());
-        BolmoCoreRecipe s2 = BolmoCoreRecipe.stage2(Stage2.Config.defaults().withTargetBytesPerPatch(6)
-                .withMerges(Stage2.Merges.ENTROPY), tiny(), 4, ONE_NODE, 100);
+        BolmoCoreRecipe s2 = BolmoCoreRecipe.stage2(Stage2.Config.defaults().with("targetBytesPerPatch", 6)
+                .with("merges", Stage2.Merges.ENTROPY), tiny(), 4, ONE_NODE, 100);
         assertEquals(List.of("merges"), s2.unmapped().stream().map(BolmoCoreRecipe.Mapping::field).toList());
     }
 
@@ -123,10 +123,10 @@ class BolmoCoreRecipeTest {
     void batchMustSplitOverTheGpus() throws IOException {
         BolmoConfig b = tiny();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BolmoCoreRecipe.stage1(
-                Stage1.Config.defaults().withBatch(8), b, 4, new BolmoCoreRecipe.Cluster(1, 3, 0), 100));
+                Stage1.Config.defaults().with("batch", 8), b, 4, new BolmoCoreRecipe.Cluster(1, 3, 0), 100));
         assertTrue(e.getMessage().contains("batch 8") && e.getMessage().contains("= 3"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> BolmoCoreRecipe.stage1(
-                Stage1.Config.defaults().withBatch(8), b, 4, new BolmoCoreRecipe.Cluster(1, 2, 3), 100));
+                Stage1.Config.defaults().with("batch", 8), b, 4, new BolmoCoreRecipe.Cluster(1, 2, 3), 100));
         assertTrue(e.getMessage().contains("microBatch 3"), e.getMessage());
     }
 

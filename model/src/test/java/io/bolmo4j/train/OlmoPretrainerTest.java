@@ -28,7 +28,8 @@ class OlmoPretrainerTest {
             "the cat sat on the mat. the cat sat on the mat. the dog sat on the log. ".repeat(20),
             "a b c d e f g h i j k l m n o p q r s t u v w x y z ".repeat(20));
     static final List<Document> VALID = docs("the cat sat on the log. the dog sat on the mat. ".repeat(10));
-    static final OlmoPretrainer.Config CFG = new OlmoPretrainer.Config(8, 4, 32, 1e-2, 0.25, 0.1, 1.0, 7, 4, 100, 4);
+    static final OlmoPretrainer.Config CFG = OlmoPretrainer.Config.defaults().with("steps", 8).with("batch", 4).with("context", 32).with("lr", 1e-2)
+            .with("warmupFraction", 0.25).with("seed", 7).with("evalEvery", 4).with("checkpointEvery", 100).with("evalWindows", 4);
 
     private static List<Document> docs(String... texts) {
         return IntStream.range(0, texts.length).mapToObj(i -> new Document("d" + i, texts[i], "test")).toList();

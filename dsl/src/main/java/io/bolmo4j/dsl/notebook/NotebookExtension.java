@@ -11,13 +11,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What bolmo4j brings to a Jupyter session: the DSL imported, boundary views as HTML, typed results as their tables,
- * and training, evaluation and merges reporting through progress bars in the cell output. Found by the kernel through {@link java.util.ServiceLoader}.
+ * What bolmo4j brings to a Jupyter session: the DSL and {@link Explore} (boundary explorer, sampling controls) imported,
+ * boundary views as HTML, typed results as their tables, and training, evaluation and merges reporting through
+ * progress bars in the cell output (training with a live chart of its losses). Found by the kernel through {@link java.util.ServiceLoader}.
  */
 public final class NotebookExtension implements KernelExtension {
     @Override
     public List<String> imports() {
-        return List.of("import io.bolmo4j.dsl.*;");
+        return List.of("import io.bolmo4j.dsl.*;", "import io.bolmo4j.dsl.notebook.Explore;");
     }
 
     @Override

@@ -65,6 +65,14 @@ public final class Display {
         }
     }
 
+    /** Sends what the cell printed so far to the front end now (before a widget starts capturing output). */
+    public static void flush() {
+        DisplaySink s = sink;
+        if (s != null) {
+            s.flush();
+        }
+    }
+
     /** HTML output. */
     public static Rich html(String html) {
         return new Rich(Map.of("text/html", html, "text/plain", "HTML (" + html.length() + " characters)"));

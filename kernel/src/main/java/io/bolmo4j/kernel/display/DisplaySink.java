@@ -14,4 +14,7 @@ public interface DisplaySink {
 
     /** Clears the cell's output, now or (with {@code wait}) when the next output arrives. */
     void clear(boolean wait);
+
+    /** Sends text printed so far now, so that it comes before what is sent next. */
+    default void flush() {}
 }

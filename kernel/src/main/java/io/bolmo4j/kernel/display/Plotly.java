@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,6 +34,17 @@ public final class Plotly {
         }
         return sb.append(figure.divString(id).strip()).append("\n<script type=\"text/javascript\">\n(function() {\n")
                 .append(script).append("\n})();\n</script>").toString();
+    }
+
+    /**
+     * Shows plotly.js as an output of its own if no chart of this session carried it yet: for a chart that will be
+     * replaced in place (a live training curve), whose replacements must not be the only copy of the library.
+     */
+    public static void showLibraryOnce() {
+        if (!LIBRARY_SENT.getAndSet(true)) {
+            Display.display(new Rich(Map.of("text/html", "<script type=\"text/javascript\">\n" + library() + "\n</script>",
+                    "text/plain", "(plotly.js for the charts of this session)")));
+        }
     }
 
     /** plotly.min.js wrapped to define {@code window.Plotly} even where an AMD loader is present. */

@@ -1,5 +1,7 @@
 package io.bolmo4j.kernel.display;
 
+import io.bolmo4j.kernel.widget.Widget;
+
 import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +21,7 @@ public final class Renderers {
     static {
         register(DisplayRenderer.of(Rich.class, Rich::bundle));
         register(new ImageRenderer());
+        register(DisplayRenderer.of(Widget.class, Widget::bundle));
         TablesawRenderers.registerIfPresent();
     }
 

@@ -4,9 +4,13 @@ import io.bolmo4j.kernel.display.ProgressBar;
 
 import jdk.jshell.execution.DirectExecutionControl;
 import jdk.jshell.spi.ExecutionControl;
+import jdk.jshell.spi.ExecutionControl.EngineTerminationException;
+import jdk.jshell.spi.ExecutionControl.InternalException;
+import jdk.jshell.spi.ExecutionControl.RunException;
 import jdk.jshell.spi.ExecutionControlProvider;
 import jdk.jshell.spi.ExecutionEnv;
 
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
@@ -31,29 +35,9 @@ final class CellExecutionControl extends DirectExecutionControl {
     @Override
     protected String invoke(Method doit) throws Exception {
         AtomicReference<Object> value = new AtomicReference<>();
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread t = new Thread(CELL_THREADS, () -> {
-            try {
-                value.set(doit.invoke(null));
-            } catch (InvocationTargetException e) {
-                thrown.set(e.getCause());
-            } catch (Throwable e) {
-                thrown.set(e);
-            }
-        }, "bolmo4j-cell");
-        t.setContextClassLoader(doit.getDeclaringClass().getClassLoader());
-        t.setDaemon(true);
-        stopped = false;
-        running = t;
-        try {
-            t.start();
-            t.join();
-        } finally {
-            running = null;
-        }
-        Throwable e = thrown.get();
-        if (stopped && (e == null || e instanceof ThreadDeath || e instanceof InterruptedException)) {
-            lastThrowable = new CellInterruptedException();
+        Throwable e = onCellThread(() -> value.set(doit.invoke(null)), doit.getDeclaringClass().getClassLoader());
+        if (e instanceof CellInterruptedException) {
+            lastThrowable = e;
             throw new ExecutionControl.StoppedException();
         }
         if (e != null) {
@@ -62,6 +46,48 @@ final class CellExecutionControl extends DirectExecutionControl {
         }
         lastValue = value.get();
         return valueString(lastValue);
+    }
+
+    /** Code that may throw anything, run as a cell. */
+    @FunctionalInterface
+    interface Work {
+        void run() throws Throwable;
+    }
+
+    /**
+     * Runs {@code work} as a cell runs (its own thread in {@link #CELL_THREADS}, {@code loader} as context loader,
+     * stoppable by {@link #stop()}), e.g. a widget's callback between cells.
+     *
+     * @return what it threw (a {@link CellInterruptedException} when stopped), or null
+     */
+    Throwable onCellThread(Work work, ClassLoader loader) {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = new Thread(CELL_THREADS, () -> {
+            try {
+                work.run();
+            } catch (InvocationTargetException e) {
+                thrown.set(e.getCause());
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        }, "bolmo4j-cell");
+        t.setContextClassLoader(loader);
+        t.setDaemon(true);
+        stopped = false;
+        running = t;
+        try {
+            t.start();
+            t.join();
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        } finally {
+            running = null;
+        }
+        Throwable e = thrown.get();
+        if (stopped && (e == null || e instanceof ThreadDeath || e instanceof InterruptedException)) {
+            return new CellInterruptedException();
+        }
+        return e;
     }
 
     /**
@@ -93,6 +119,21 @@ final class CellExecutionControl extends DirectExecutionControl {
             Thread.currentThread().interrupt();
         } catch (UnsupportedOperationException e) {
             // JDK 20+: a cell that ignores interrupts runs on; the user restarts the kernel.
+        }
+    }
+
+    /**
+     * A short summary of a variable's value instead of JShell's full {@code toString} (the kernel shows variables in
+     * a listing, where a large list or table must not print in full).
+     */
+    @Override
+    public String varValue(String className, String varName) throws RunException, EngineTerminationException, InternalException {
+        try {
+            Field field = findClass(className).getDeclaredField(varName);
+            field.setAccessible(true); // snippet wrapper classes are not public
+            return ValueSummary.of(field.get(null));
+        } catch (ReflectiveOperationException e) {
+            throw new InternalException(e.toString());
         }
     }
 

@@ -84,6 +84,19 @@ public final class JShellEvaluator implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs code between cells as a cell would run (a widget's callback): interruptible, {@code System.exit} refused,
+     * the callback's class loader as context loader.
+     *
+     * @throws CellException when it throws or is interrupted, its traceback in cell lines
+     */
+    public void run(Runnable callback) {
+        Throwable t = control.onCellThread(callback::run, callback.getClass().getClassLoader());
+        if (t != null) {
+            throw runtimeError(null, t);
+        }
+    }
+
     private Object evalSnippet(Part part, String cell, int count) {
         List<SnippetEvent> events = shell.eval(part.source);
         Object result = NO_VALUE;
@@ -212,6 +225,26 @@ public final class JShellEvaluator implements AutoCloseable {
 
     /** One snippet of a cell. */
     record Part(String source, int offset, int line) {}
+
+    /** A variable of the session: its name, declared type and a one-line summary of its value. */
+    public record Variable(String name, String type, String value) {}
+
+    /** The session's variables in declaration order (not the temporary {@code $N} ones of expression cells). */
+    public List<Variable> variables() {
+        synchronized (lock) {
+            List<Variable> out = new ArrayList<>();
+            shell.variables().filter(v -> !v.name().startsWith("$")).forEach(v -> {
+                String value;
+                try {
+                    value = shell.varValue(v);
+                } catch (IllegalStateException e) {
+                    value = "(not initialised)";
+                }
+                out.add(new Variable(v.name(), v.typeName(), value));
+            });
+            return out;
+        }
+    }
 
     /** Completion candidates and the cell range they replace. */
     public record Completion(List<String> matches, int start, int end) {}

@@ -1,17 +1,16 @@
 package io.bolmo4j.kernel.magic;
 
-import io.bolmo4j.kernel.KernelExtensions;
+import io.bolmo4j.kernel.deps.SessionClasspath;
 import io.bolmo4j.kernel.display.Display;
-import io.bolmo4j.kernel.display.Renderers;
 import io.bolmo4j.kernel.exec.JShellEvaluator;
+
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,35 +22,28 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-/** The kernel's built-in magics: %lsmagic, %classpath, %time / %%time, %load, %env. */
+/** The kernel's built-in magics: %lsmagic, %whos, %classpath, %time / %%time, %load, %env. */
 public final class BuiltinMagics {
     private BuiltinMagics() {}
 
-    /** Registers the built-ins on {@code magics} for cells evaluated by {@code shell}. */
-    public static Magics install(Magics magics, JShellEvaluator shell) {
-        List<String> added = new ArrayList<>();
+    /** Registers the built-ins on {@code magics} for {@code shell}; {@code %classpath} adds to {@code classpath}. */
+    public static Magics install(Magics magics, JShellEvaluator shell, SessionClasspath classpath) {
         magics.line("lsmagic", (args, eval) -> Display.markdown("Line magics: " + join(magics.lineNames(), "%")
                 + "\n\nCell magics: " + join(magics.cellNames(), "%%")));
+        magics.line("whos", (args, eval) -> whos(shell, args.strip()),
+                args -> Completers.words(args, shell.variables().stream().map(JShellEvaluator.Variable::type).distinct().toList()));
         magics.line("classpath", (args, eval) -> {
             if (args.isBlank()) {
-                return Display.text(added.isEmpty() ? "(nothing added; the kernel's own class path is always available)" : String.join("\n", added));
+                List<Path> added = classpath.entries();
+                return Display.text(added.isEmpty() ? "(nothing added; the kernel's own class path is always available)"
+                        : added.stream().map(Path::toString).collect(Collectors.joining("\n")));
             }
-            List<String> paths = expand(args);
-            List<URL> urls = new ArrayList<>();
-            for (String p : paths) {
-                shell.addToClasspath(p);
-                added.add(p);
-                urls.add(url(p));
-            }
-            URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), BuiltinMagics.class.getClassLoader());
-            int renderers = Renderers.loadServices(loader);
-            List<String> imports = KernelExtensions.start(loader);
-            imports.forEach(statement -> eval.eval(statement));
-            return Display.text("added " + paths.size() + " class path entr" + (paths.size() == 1 ? "y" : "ies")
-                    + (renderers > 0 ? ", " + renderers + " display renderer(s)" : "")
-                    + (imports.isEmpty() ? "" : ", " + imports.size() + " import(s) from kernel extensions"));
-        });
-        magics.line("time", (args, eval) -> timed(() -> eval.eval(args)));
+            List<Path> paths = expand(args);
+            SessionClasspath.Added added = classpath.add(paths);
+            added.imports().forEach(eval::eval);
+            return Display.text("added " + paths.size() + " class path entr" + (paths.size() == 1 ? "y" : "ies") + extras(added));
+        }, Completers::path);
+        magics.line("time", (args, eval) -> timed(() -> eval.eval(args)), args -> shell.complete(args, args.length()));
         magics.cell("time", (args, body, eval) -> timed(() -> eval.eval(body)));
         magics.line("load", (args, eval) -> {
             Path file = Path.of(unquote(args));
@@ -63,9 +55,29 @@ public final class BuiltinMagics {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
-        magics.line("env", (args, eval) -> env(args));
+        }, Completers::path);
+        magics.line("env", (args, eval) -> env(args), args -> Completers.words(args, System.getenv().keySet()));
         return magics;
+    }
+
+    /**
+     * IPython's {@code %whos}, Kotlin's {@code :vars}: the session's variables as a table of name, declared type and a
+     * one-line value; {@code %whos TYPE} lists those of one type.
+     */
+    static Object whos(JShellEvaluator shell, String type) {
+        List<JShellEvaluator.Variable> vars = shell.variables().stream().filter(v -> type.isEmpty() || v.type().equals(type)).toList();
+        if (vars.isEmpty()) {
+            return Display.text(type.isEmpty() ? "no variables defined" : "no variables of type " + type);
+        }
+        return Table.create("variables", StringColumn.create("name", vars.stream().map(JShellEvaluator.Variable::name)),
+                StringColumn.create("type", vars.stream().map(JShellEvaluator.Variable::type)),
+                StringColumn.create("value", vars.stream().map(JShellEvaluator.Variable::value)));
+    }
+
+    /** What new class path entries brought besides classes: display renderers, imports of kernel extensions. */
+    static String extras(SessionClasspath.Added added) {
+        return (added.renderers() > 0 ? ", " + added.renderers() + " display renderer(s)" : "")
+                + (added.imports().isEmpty() ? "" : ", " + added.imports().size() + " import(s) from kernel extensions");
     }
 
     private static String join(List<String> names, String prefix) {
@@ -84,14 +96,14 @@ public final class BuiltinMagics {
     }
 
     /** Paths of a %classpath argument: several separated by spaces or the path separator; {@code dir/*} = its jars. */
-    static List<String> expand(String args) {
-        List<String> out = new ArrayList<>();
+    static List<Path> expand(String args) {
+        List<Path> out = new ArrayList<>();
         for (String raw : args.trim().split("[\\s" + File.pathSeparator + "]+")) {
             String p = unquote(raw);
             if (p.endsWith("/*") || p.endsWith(File.separator + "*")) {
                 Path dir = Path.of(p.substring(0, p.length() - 2));
                 try (DirectoryStream<Path> jars = Files.newDirectoryStream(dir, "*.jar")) {
-                    jars.forEach(j -> out.add(j.toAbsolutePath().toString()));
+                    jars.forEach(j -> out.add(j.toAbsolutePath()));
                 } catch (IOException e) {
                     throw new Magics.MagicException("%classpath: cannot list " + dir.toAbsolutePath() + ": " + e.getMessage());
                 }
@@ -100,21 +112,13 @@ public final class BuiltinMagics {
                 if (!Files.exists(path)) {
                     throw new Magics.MagicException("%classpath: no such file or directory: " + path.toAbsolutePath());
                 }
-                out.add(path.toAbsolutePath().toString());
+                out.add(path.toAbsolutePath());
             }
         }
         return out;
     }
 
-    private static URL url(String path) {
-        try {
-            return Path.of(path).toUri().toURL();
-        } catch (MalformedURLException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    private static String unquote(String s) {
+    static String unquote(String s) {
         s = s.strip();
         return s.length() >= 2 && (s.startsWith("\"") && s.endsWith("\"") || s.startsWith("'") && s.endsWith("'"))
                 ? s.substring(1, s.length() - 1) : s;

@@ -1,5 +1,8 @@
 package io.bolmo4j.kernel.magic;
 
+import io.bolmo4j.kernel.exec.JShellEvaluator.Completion;
+
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +31,22 @@ public final class Magics {
         Object run(String args, String body, Evaluator eval);
     }
 
+    /** Completes a magic's arguments: candidates for the argument text before the cursor, positions within it. */
+    @FunctionalInterface
+    public interface ArgumentCompleter {
+        Completion complete(String args);
+    }
+
+    /** Java code completion: candidates at {@code cursor} of {@code code}. */
+    @FunctionalInterface
+    public interface CodeCompleter {
+        Completion complete(String code, int cursor);
+    }
+
     private final Map<String, LineMagic> line = new TreeMap<>();
     private final Map<String, CellMagic> cell = new TreeMap<>();
+    private final Map<String, ArgumentCompleter> lineArgs = new TreeMap<>();
+    private final Map<String, ArgumentCompleter> cellArgs = new TreeMap<>();
 
     /** Registers a line magic. */
     public Magics line(String name, LineMagic magic) {
@@ -37,10 +54,77 @@ public final class Magics {
         return this;
     }
 
+    /** Registers a line magic whose arguments {@code completer} completes. */
+    public Magics line(String name, LineMagic magic, ArgumentCompleter completer) {
+        lineArgs.put(name, completer);
+        return line(name, magic);
+    }
+
     /** Registers a cell magic. */
     public Magics cell(String name, CellMagic magic) {
         cell.put(name, magic);
         return this;
+    }
+
+    /** Registers a cell magic whose arguments (on its first line) {@code completer} completes. */
+    public Magics cell(String name, CellMagic magic, ArgumentCompleter completer) {
+        cellArgs.put(name, completer);
+        return cell(name, magic);
+    }
+
+    /**
+     * Completes at {@code cursor}: a magic's name or arguments on a magic line, else Java with {@code java} (magic lines
+     * blanked out, so JShell sees only the code).
+     */
+    public Completion complete(String code, int cursor, CodeCompleter java) {
+        int lineStart = code.lastIndexOf('\n', Math.max(0, cursor - 1)) + 1;
+        lineStart = cursor == 0 ? 0 : lineStart;
+        String before = code.substring(lineStart, cursor);
+        String typed = before.stripLeading();
+        int at = lineStart + before.length() - typed.length();
+        if (typed.startsWith("%%") && code.substring(0, lineStart).isBlank()) {
+            return completeMagic(cell.keySet(), cellArgs, typed.substring(2), at + 2, cursor);
+        }
+        if (typed.startsWith("%") && !typed.startsWith("%%")) {
+            return completeMagic(line.keySet(), lineArgs, typed.substring(1), at + 1, cursor);
+        }
+        return java.complete(maskMagics(code), cursor);
+    }
+
+    private static Completion completeMagic(Iterable<String> names, Map<String, ArgumentCompleter> completers, String typed, int at, int cursor) {
+        int space = typed.indexOf(' ');
+        if (space < 0) {
+            List<String> matches = new ArrayList<>();
+            names.forEach(n -> {
+                if (n.startsWith(typed)) {
+                    matches.add(n);
+                }
+            });
+            return new Completion(matches, at, cursor);
+        }
+        ArgumentCompleter completer = completers.get(typed.substring(0, space));
+        if (completer == null) {
+            return new Completion(List.of(), cursor, cursor);
+        }
+        int argsAt = space;
+        while (argsAt < typed.length() && typed.charAt(argsAt) == ' ') {
+            argsAt++;
+        }
+        Completion c = completer.complete(typed.substring(argsAt));
+        return new Completion(c.matches(), at + argsAt + c.start(), at + argsAt + c.end());
+    }
+
+    /** The code with magic lines (and a leading cell magic line) turned into spaces, keeping every offset. */
+    static String maskMagics(String code) {
+        StringBuilder sb = new StringBuilder(code.length());
+        boolean first = true;
+        for (String l : code.split("\n", -1)) {
+            String s = l.strip();
+            boolean magic = s.startsWith("%") && (!s.startsWith("%%") || first);
+            sb.append(magic ? " ".repeat(l.length()) : l).append('\n');
+            first &= s.isEmpty();
+        }
+        return sb.substring(0, code.length());
     }
 
     /** Names of the line magics. */

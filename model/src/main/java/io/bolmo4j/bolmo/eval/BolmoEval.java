@@ -6,7 +6,7 @@ import com.google.gson.JsonObject;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.ByteTokenizer;
 import io.bolmo4j.bolmo.SubwordSuffixTrie;
-import io.bolmo4j.bolmo.train.Stage1Batch;
+import io.bolmo4j.bolmo.train.TokenBatch;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.olmo.LikelihoodScorer;
 import io.bolmo4j.olmo.OlmoModel;
@@ -78,8 +78,8 @@ public final class BolmoEval {
         SubwordSuffixTrie trie = SubwordSuffixTrie.of(tok);
         long tp = 0, fp = 0, fn = 0, agree = 0, positions = 0, predictedPatches = 0, subwordPatches = 0, bytes = 0;
         double bolmoNll = 0, oracleNll = 0, teacherNll = 0;
-        for (int[] tokens : Stage1Batch.examples(texts, tok, chunkBytes)) {
-            Stage1Batch one = Stage1Batch.of(List.of(tokens), tok, trie, chunkBytes);
+        for (int[] tokens : TokenBatch.examples(texts, tok, chunkBytes)) {
+            TokenBatch one = TokenBatch.of(List.of(tokens), tok, trie, chunkBytes);
             int real = one.realBytes[0];
             int[] ids = Arrays.copyOf(one.bytes[0], real + 1);
             ids[real] = ByteTokenizer.OFFSET + '\n'; // lookahead for the last byte (docs/bolmo.md §3.7)

@@ -7,7 +7,7 @@ import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.ByteTokenizer;
 import io.bolmo4j.bolmo.Patches;
 import io.bolmo4j.bolmo.SubwordSuffixTrie;
-import io.bolmo4j.bolmo.train.Stage1Batch;
+import io.bolmo4j.bolmo.train.TokenBatch;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.olmo.OlmoModel;
@@ -43,7 +43,7 @@ public final class OracleStates {
         Backend.noGrad();
         String full = context + continuation;
         int cb = context.getBytes(StandardCharsets.UTF_8).length, fb = full.getBytes(StandardCharsets.UTF_8).length;
-        Stage1Batch bt = Stage1Batch.of(List.of(tokenizer.encodeIds(full)), tokenizer, trie, fb + 1);
+        TokenBatch bt = TokenBatch.of(List.of(tokenizer.encodeIds(full)), tokenizer, trie, fb + 1);
         try (NDScope ignored = new NDScope()) {
             NDManager m = bolmo.params().manager();
             int l = bt.length;

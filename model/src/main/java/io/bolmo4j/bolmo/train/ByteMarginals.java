@@ -41,7 +41,7 @@ final class ByteMarginals {
      * @param vocab       V
      * @return {@code [B, L, 520]} probabilities, and a {@code [B, L]} mask of the positions inside a teacher token whose prefix has teacher mass
      */
-    Targets of(Stage1Batch bt, float[] teacherLogp, int vocab) {
+    Targets of(TokenBatch bt, float[] teacherLogp, int vocab) {
         int l = bt.length, p = bt.patches, n = ByteTokenizer.VOCAB;
         float[] probs = new float[bt.batch * l * n];
         float[] mask = new float[bt.batch * l];

@@ -10,14 +10,18 @@ import io.bolmo4j.bolmo.ByteTokenizer;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
-import io.bolmo4j.train.AdamW;
+import io.bolmo4j.train.Loop;
+import io.bolmo4j.train.Recipe;
+import io.bolmo4j.train.Setting;
+import io.bolmo4j.train.Trainer;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
+
+import static io.bolmo4j.train.Settings.require;
 
 /**
  * Stage 2, end-to-end training (paper §3.2.2, docs/bolmo.md §6.4): every parameter trains, the global model at half the local
@@ -29,55 +33,27 @@ public final class Stage2 extends StageTrainer {
     /**
      * Stage 2 settings; {@link #defaults()} is the one place the defaults live (the DSL and the command line start
      * from it).
-     *
-     * @param targetBytesPerPatch 0 keeps the subword boundaries; above the natural ratio, targets are merged towards it
-     * @param compressionSteps steps over which the target ratio moves from the natural ratio to the target; 0 = all
      */
-    public record Config(int steps, int batch, int bytesPerExample, double lr, double warmupFraction, double weightDecay,
-                         double clip, double targetBytesPerPatch, int compressionSteps, Merges merges, long seed) {
+    public record Config(
+            Loop loop,
+            @Setting(value = "bytes per example", option = "--bytes") int bytesPerExample,
+            @Setting("bytes per patch to train towards with merged boundary targets (paper §5.1); 0 = subword boundaries")
+            double targetBytesPerPatch,
+            @Setting("steps over which the target ratio moves from the natural one to the target; 0 = all") int compressionSteps,
+            @Setting("how compressed targets are merged (ENTROPY and CROSS_ENTROPY score tokens with the teacher)") Merges merges)
+            implements Recipe<Config> {
         public Config {
-            StageTrainer.requireLoop(steps, batch, bytesPerExample, lr);
-            StageTrainer.require(targetBytesPerPatch >= 0 && Double.isFinite(targetBytesPerPatch), "targetBytesPerPatch",
+            require(loop != null, "loop", "the loop settings", loop);
+            require(bytesPerExample >= 8, "bytesPerExample", "an integer >= 8", bytesPerExample);
+            require(targetBytesPerPatch >= 0 && Double.isFinite(targetBytesPerPatch), "targetBytesPerPatch",
                     "a finite number >= 0", targetBytesPerPatch);
-            StageTrainer.require(compressionSteps >= 0, "compressionSteps", "an integer >= 0", compressionSteps);
-            StageTrainer.require(merges != null, "merges", "one of " + Arrays.toString(Merges.values()), merges);
+            require(compressionSteps >= 0, "compressionSteps", "an integer >= 0", compressionSteps);
+            require(merges != null, "merges", "one of " + Arrays.toString(Merges.values()), merges);
         }
 
         /** 300 steps of 8 × 256 bytes at local lr 5e-4 (the global model gets half), subword boundaries. */
         public static Config defaults() {
-            return new Config(300, 8, 256, 5e-4, 0.1, 0.1, 0.5, 0, 0, Merges.BPE, 0);
-        }
-
-        public Config withSteps(int v) {
-            return new Config(v, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, targetBytesPerPatch, compressionSteps, merges, seed);
-        }
-
-        public Config withBatch(int v) {
-            return new Config(steps, v, bytesPerExample, lr, warmupFraction, weightDecay, clip, targetBytesPerPatch, compressionSteps, merges, seed);
-        }
-
-        public Config withBytesPerExample(int v) {
-            return new Config(steps, batch, v, lr, warmupFraction, weightDecay, clip, targetBytesPerPatch, compressionSteps, merges, seed);
-        }
-
-        public Config withLr(double v) {
-            return new Config(steps, batch, bytesPerExample, v, warmupFraction, weightDecay, clip, targetBytesPerPatch, compressionSteps, merges, seed);
-        }
-
-        public Config withTargetBytesPerPatch(double v) {
-            return new Config(steps, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, v, compressionSteps, merges, seed);
-        }
-
-        public Config withCompressionSteps(int v) {
-            return new Config(steps, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, targetBytesPerPatch, v, merges, seed);
-        }
-
-        public Config withMerges(Merges v) {
-            return new Config(steps, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, targetBytesPerPatch, compressionSteps, v, seed);
-        }
-
-        public Config withSeed(long v) {
-            return new Config(steps, batch, bytesPerExample, lr, warmupFraction, weightDecay, clip, targetBytesPerPatch, compressionSteps, merges, v);
+            return new Config(Loop.defaults().with("lr", 5e-4), 256, 0, 0, Merges.BPE);
         }
     }
 
@@ -88,8 +64,6 @@ public final class Stage2 extends StageTrainer {
      */
     public enum Merges { BPE, ENTROPY, CROSS_ENTROPY }
 
-    private Config cfg = Config.defaults();
-    private final Random mergeRng = new Random(0);
     private final OlmoModel teacher;
 
     public Stage2(BolmoModel student, BpeTokenizer tokenizer) {
@@ -102,38 +76,32 @@ public final class Stage2 extends StageTrainer {
         this.teacher = teacher;
     }
 
-    public List<Step> run(List<String> texts, Config config, Consumer<Step> onStep) {
-        this.cfg = config;
+    public List<Trainer.Step> run(List<String> texts, Config config, Consumer<Trainer.Step> onStep) {
         if (config.merges() != Merges.BPE && config.targetBytesPerPatch() > 0 && teacher == null) {
             throw new IllegalArgumentException(config.merges() + " merges score tokens with the teacher: construct Stage2 with one");
         }
-        return train(texts, new Loop(config.steps(), config.batch(), config.bytesPerExample(), config.lr(),
-                config.warmupFraction(), config.clip(), config.seed()), config, "stage 2", onStep);
-    }
-
-    @Override
-    List<AdamW.Group> groups() {
-        List<AdamW.Group> g = new ArrayList<>(AdamW.decayGroups(params(false), 1, cfg.weightDecay(), StageTrainer::noDecay));
-        g.addAll(AdamW.decayGroups(params(true), 0.5, cfg.weightDecay(), StageTrainer::noDecay)); // paper Table 8: half the local rate
-        return g;
+        // paper Table 8: the global model at half the local rate
+        return train("stage 2", config, config.bytesPerExample(), texts,
+                List.of(new Trainer.Trained(params(false), 1), new Trainer.Trained(params(true), 0.5)),
+                (batch, s) -> step(batch, s, config), onStep);
     }
 
     /** The boundary targets at step {@code s}: subword ends, merged towards the scheduled ratio. */
-    boolean[][] targets(Stage1Batch bt, int[][] rows, int s) {
+    boolean[][] targets(TokenBatch bt, int s, Config cfg) {
         if (cfg.targetBytesPerPatch() <= 0) {
             return bt.ends;
         }
         boolean[][] out = new boolean[bt.batch][bt.length];
-        mergeRng.setSeed(cfg.seed() * 1_000_003L + s); // merges depend on (seed, step) only, so a resumed run repeats them
+        Random mergeRng = new Random(cfg.loop().seed() * 1_000_003L + s); // merges depend on (seed, step) only, so a resumed run repeats them
         for (int r = 0; r < bt.batch; r++) {
             // patch lengths: the BOS patch, then one per token
-            List<Integer> lens = IntStream.concat(IntStream.of(1), Arrays.stream(rows[r]).map(id -> tokenizer.tokenBytes(id).length))
+            List<Integer> lens = IntStream.concat(IntStream.of(1), Arrays.stream(bt.tokenRows[r]).map(id -> tokenizer.tokenBytes(id).length))
                     .boxed().toList();
             double natural = (double) bt.realBytes[r] / lens.size();
-            double frac = Math.min(1, (double) s / Math.max(1, cfg.compressionSteps() > 0 ? cfg.compressionSteps() : cfg.steps()));
+            double frac = Math.min(1, (double) s / Math.max(1, cfg.compressionSteps() > 0 ? cfg.compressionSteps() : cfg.loop().steps()));
             double ratio = natural + (cfg.targetBytesPerPatch() - natural) * frac;
-            List<Integer> order = cfg.merges() == Merges.BPE ? PatchMerges.bpe(rows[r], mergeRng)
-                    : PatchMerges.byScore(teacherScores(rows[r]), mergeRng);
+            List<Integer> order = cfg.merges() == Merges.BPE ? PatchMerges.bpe(bt.tokenRows[r], mergeRng)
+                    : PatchMerges.byScore(teacherScores(bt.tokenRows[r], cfg.merges()), mergeRng);
             List<Integer> merged = PatchMerges.apply(lens, order, ratio, bt.realBytes[r]);
             int pos = -1;
             for (int len : merged) {
@@ -148,13 +116,13 @@ public final class Stage2 extends StageTrainer {
      * Per-token teacher scores for score merges: at the position that predicts token i, the negative entropy of the
      * next-token distribution (ENTROPY) or the log-probability of token i itself (CROSS_ENTROPY).
      */
-    double[] teacherScores(int[] tokens) {
+    double[] teacherScores(int[] tokens, Merges merges) {
         int n = tokens.length;
         int[] in = IntStream.concat(IntStream.of(tokenizer.eosId()), Arrays.stream(tokens, 0, n - 1)).toArray();
         try (NDScope ignored = new NDScope()) {
             NDManager m = teacher.params().manager();
             NDArray logp = teacher.logits(Ops.ids(m, in, 1, n), null).logSoftmax(-1);
-            float[] v = cfg.merges() == Merges.ENTROPY
+            float[] v = merges == Merges.ENTROPY
                     ? logp.exp().mul(logp).sum(new int[] {-1}).toFloatArray()
                     : logp.gather(Ops.ids(m, tokens, 1, n, 1), 2).toFloatArray();
             return IntStream.range(0, n).mapToDouble(i -> v[i]).toArray();
@@ -163,45 +131,40 @@ public final class Stage2 extends StageTrainer {
 
     /** The losses of one Stage 2 step (paper §3.2.2): byte cross-entropy and boundary BCE, with the patching they led to. */
     record StepLosses(double total, double ce, double boundaryBce, double boundaryAccuracy, double bytesPerPatch)
-            implements StageTrainer.StepLosses {}
+            implements Trainer.StepLosses {}
 
-    @Override
-    StepLosses step(Stage1Batch bt, int s) {
-        int b = bt.batch, l = bt.length, lookahead = student.config().boundaryPredictorLookahead;
-        boolean[][] y = targets(bt, bt.tokenRows, s);
+    /** Forward and backward of one batch: {@code CE + 4·L_boundary} with the predictor's own boundaries. */
+    private StepLosses step(TokenBatch bt, int s, Config cfg) {
+        int b = bt.batch, l = bt.length;
+        boolean[][] y = targets(bt, s, cfg);
         try (NDScope ignored = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDManager m = student.params().manager();
-            BolmoModel.Forward f = student.forwardPatched(Ops.ids(m, flat(bt.bytes), b, l), Ops.ids(m, flat(bt.subwords), b, l), lp -> {
+            BolmoModel.Forward f = student.forwardPatched(bt.byteIds(m), bt.subwordIds(m), lp -> {
                 boolean[][] pred = BolmoModel.boundaries(lp);
                 for (int r = 0; r < b; r++) {
                     Arrays.fill(pred[r], bt.realBytes[r], l, false); // padding never opens patches
                 }
                 return pred;
             });
-            NDArray logpB = f.boundaryLogProb();
-            long predicted = 0;
-            float[] yF = new float[b * l], bndMask = new float[b * l], byteMask = new float[b * l];
+            // the label of byte t+1 is fused where the forward's own patching ends a patch there
             long[] lab = new long[b * l];
+            long predicted = 0;
             for (int r = 0; r < b; r++) {
                 for (int t = 0; t < l; t++) {
-                    int i = r * l + t;
-                    yF[i] = y[r][t] ? 1 : 0;
-                    bndMask[i] = t + 1 + lookahead < bt.realBytes[r] ? 1 : 0;
                     predicted += f.patches().isBoundary(r, t) && t > 0 ? 1 : 0;
                 }
                 for (int t = 0; t + 1 < bt.realBytes[r]; t++) {
-                    byteMask[r * l + t] = 1;
                     lab[r * l + t] = bt.bytes[r][t + 1] + (f.patches().isBoundary(r, t + 1) ? ByteTokenizer.FUSED : 0);
                 }
             }
             NDArray logp = f.logits().logSoftmax(-1);
-            NDArray ce = Losses.masked(logp.gather(Ops.longs(m, lab, b, l, 1), 2).squeeze(2).neg(), Ops.floats(m, byteMask, b, l));
-            NDArray yND = Ops.floats(m, yF, b, l), bm = Ops.floats(m, bndMask, b, l);
-            NDArray bce = Losses.boundaryBce(logpB, yND, bm);
+            NDArray ce = Losses.masked(logp.gather(Ops.longs(m, lab, b, l, 1), 2).squeeze(2).neg(), bt.byteMask(m));
+            NDArray yND = bt.boundaryTargets(m, y), bm = bt.boundaryMask(m, student.config().boundaryPredictorLookahead);
+            NDArray bce = Losses.boundaryBce(f.boundaryLogProb(), yND, bm);
             NDArray total = ce.add(bce.mul(Ops.scalar(bce, Losses.BOUNDARY_WEIGHT)));
             gc.backward(total);
             long realBytes = Arrays.stream(bt.realBytes).asLongStream().sum() - b; // the bytes after each BOS
-            return new StepLosses(total.getFloat(), ce.getFloat(), bce.getFloat(), Losses.boundaryAccuracy(logpB, yND, bm),
+            return new StepLosses(total.getFloat(), ce.getFloat(), bce.getFloat(), Losses.boundaryAccuracy(f.boundaryLogProb(), yND, bm),
                     (double) realBytes / Math.max(1, predicted));
         }
     }

@@ -97,7 +97,7 @@ class SubwordTokenizerFileTest {
         assertEquals(tokenizerJson, SubwordTokenizerFile.find(bolmo, tokenizerJson, Map.of()), "an explicit file before the cache");
 
         // the found vocabulary loads the model, and the chat template beside it is the teacher's
-        try (LoadedBolmo lb = new LoadedBolmo(BolmoCheckpoint.load(bolmo), BpeTokenizer.load(cached), LoadedBolmo.chatTemplate(bolmo, cached))) {
+        try (LoadedBolmo lb = new LoadedBolmo(BolmoCheckpoint.load(bolmo), BpeTokenizer.load(cached), LoadedBolmo.chatTemplate(bolmo, cached), cached)) {
             ChatTemplate t = lb.chatTemplate().orElseThrow();
             List<Message> hi = List.of(Message.user("Hi"));
             assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", t.render(hi, true));

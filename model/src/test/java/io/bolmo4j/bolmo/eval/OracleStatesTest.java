@@ -5,7 +5,7 @@ import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.ByteTokenizer;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.SubwordSuffixTrie;
-import io.bolmo4j.bolmo.train.Stage1Batch;
+import io.bolmo4j.bolmo.train.TokenBatch;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -35,7 +35,7 @@ class OracleStatesTest {
             // the same bits from the model's own forward, patches forced to the teacher's tokens
             SubwordSuffixTrie trie = SubwordSuffixTrie.of(TOK);
             String full = context + continuation;
-            Stage1Batch one = Stage1Batch.of(List.of(TOK.encodeIds(full)), TOK, trie, full.length() + 1);
+            TokenBatch one = TokenBatch.of(List.of(TOK.encodeIds(full)), TOK, trie, full.length() + 1);
             int[] ids = Arrays.copyOf(one.bytes[0], one.realBytes[0]);
             double bits = 0;
             try (NDScope ignored = new NDScope()) {

@@ -37,8 +37,8 @@ class ByteMarginalsTest {
 
     @Test
     void targetsAreDistributionsThatFactoriseTheTeachersTokenProbability() {
-        List<int[]> rows = Stage1Batch.examples(List.of("the whale swam in the sea", "and then the"), TOK, 64);
-        Stage1Batch bt = Stage1Batch.of(rows, TOK, SubwordSuffixTrie.of(TOK), 64);
+        List<int[]> rows = TokenBatch.examples(List.of("the whale swam in the sea", "and then the"), TOK, 64);
+        TokenBatch bt = TokenBatch.of(rows, TOK, SubwordSuffixTrie.of(TOK), 64);
         int vocab = TOK.vocabSize();
         float[] teacher = randomTeacher(bt.batch * bt.patches, vocab, 5);
         ByteMarginals.Targets t = new ByteMarginals(TOK).of(bt, teacher, vocab);
@@ -74,8 +74,8 @@ class ByteMarginalsTest {
 
     @Test
     void aConfidentTeacherGivesTheFirstByteOfItsToken() {
-        List<int[]> rows = Stage1Batch.examples(List.of("the whale"), TOK, 64);
-        Stage1Batch bt = Stage1Batch.of(rows, TOK, SubwordSuffixTrie.of(TOK), 64);
+        List<int[]> rows = TokenBatch.examples(List.of("the whale"), TOK, 64);
+        TokenBatch bt = TokenBatch.of(rows, TOK, SubwordSuffixTrie.of(TOK), 64);
         int vocab = TOK.vocabSize();
         int other = TOK.encodeIds(" sea")[0];
         float[] teacher = new float[bt.patches * vocab];

@@ -6,6 +6,7 @@ import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.SubwordSuffixTrie;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.train.Trainer;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Cl100kVocab;
 import org.junit.jupiter.api.Test;
@@ -27,9 +28,9 @@ class Stage1Test {
     @Test
     void examplesFollowTheTeacherTokenization() {
         SubwordSuffixTrie trie = SubwordSuffixTrie.of(TOK);
-        List<int[]> ex = Stage1Batch.examples(List.of("the cat sat"), TOK, 64);
+        List<int[]> ex = TokenBatch.examples(List.of("the cat sat"), TOK, 64);
         assertEquals(1, ex.size());
-        Stage1Batch b = Stage1Batch.of(ex, TOK, trie, 64);
+        TokenBatch b = TokenBatch.of(ex, TOK, trie, 64);
         int[] toks = ex.get(0);
         assertEquals(1 + "the cat sat".length(), b.realBytes[0]);
         assertEquals(toks.length + 1, b.patches);
@@ -55,8 +56,8 @@ class Stage1Test {
             float[] globalBefore = student.params().get("model.layers.1.mlp.up_proj.weight").toFloatArray();
             float[] encBefore = student.params().get("model.local_encoder.out_projection.weight").toFloatArray();
             Stage1 s1 = new Stage1(student, teacher, TOK);
-            List<StageTrainer.Step> log = new ArrayList<>();
-            s1.run(TEXTS, new Stage1.Config(40, 4, 64, 3e-3, 0.1, 0.1, 0.5, 1, 5.0, 1.0, 3), log::add);
+            List<Trainer.Step> log = new ArrayList<>();
+            s1.run(TEXTS, Stage1.Config.defaults().with("steps", 40).with("batch", 4).with("bytesPerExample", 64).with("lr", 3e-3).with("encoderLayers", 1).with("seed", 3), log::add);
             assertEquals(40, log.size());
             double early = (log.get(0).loss() + log.get(1).loss()) / 2;
             double late = (log.get(38).loss() + log.get(39).loss()) / 2;

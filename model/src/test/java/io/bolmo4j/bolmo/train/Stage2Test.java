@@ -5,6 +5,7 @@ import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.SubwordSuffixTrie;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.train.Trainer;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
@@ -46,12 +47,12 @@ class Stage2Test {
         try (OlmoModel teacher = OlmoModel.random(tc, 1);
              BolmoModel student = Byteify.fromTeacher(teacher, Stage1Test.TOK.vocabSize(), 2)) {
             new Stage1(student, teacher, Stage1Test.TOK).run(Stage1Test.TEXTS,
-                    new Stage1.Config(15, 4, 64, 3e-3, 0.1, 0.1, 0.5, 1, 5.0, 1.0, 3), s -> { });
+                    Stage1.Config.defaults().with("steps", 15).with("batch", 4).with("bytesPerExample", 64).with("lr", 3e-3).with("encoderLayers", 1).with("seed", 3), s -> { });
             float[] globalBefore = student.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray();
             float[] teacherBefore = teacher.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray();
-            List<StageTrainer.Step> log = new ArrayList<>();
+            List<Trainer.Step> log = new ArrayList<>();
             Stage2 s2 = new Stage2(student, Stage1Test.TOK);
-            s2.run(Stage1Test.TEXTS, new Stage2.Config(20, 4, 64, 2e-3, 0.1, 0.1, 0.5, 0, 0, Stage2.Merges.BPE, 4), log::add);
+            s2.run(Stage1Test.TEXTS, Stage2.Config.defaults().with("steps", 20).with("batch", 4).with("bytesPerExample", 64).with("lr", 2e-3).with("seed", 4), log::add);
             assertTrue(log.get(19).parts().get("ce") < log.get(0).parts().get("ce"), "CE falls");
             assertFalse(Arrays.equals(globalBefore, student.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray()),
                     "the global model trains in Stage 2");
@@ -59,10 +60,12 @@ class Stage2Test {
                     teacher.params().get("model.layers.0.mlp.up_proj.weight").toFloatArray(), "the teacher is a separate copy");
             // compressed targets at the end of the schedule reach 6 bytes per patch where merges allow
             Stage2 c = new Stage2(student, Stage1Test.TOK);
-            c.run(Stage1Test.TEXTS, new Stage2.Config(0, 1, 64, 1e-3, 0.1, 0.1, 0.5, 6.0, 10, Stage2.Merges.BPE, 5), s -> { });
-            List<int[]> ex = Stage1Batch.examples(Stage1Test.TEXTS, Stage1Test.TOK, 64);
-            Stage1Batch bt = Stage1Batch.of(ex.subList(0, 3), Stage1Test.TOK, SubwordSuffixTrie.of(Stage1Test.TOK), 64);
-            boolean[][] y = c.targets(bt, bt.tokenRows, 10);
+            Stage2.Config compressed = Stage2.Config.defaults().with("steps", 0).with("batch", 1).with("bytesPerExample", 64).with("lr", 1e-3)
+                    .with("targetBytesPerPatch", 6.0).with("compressionSteps", 10).with("seed", 5);
+            c.run(Stage1Test.TEXTS, compressed, s -> { });
+            List<int[]> ex = TokenBatch.examples(Stage1Test.TEXTS, Stage1Test.TOK, 64);
+            TokenBatch bt = TokenBatch.of(ex.subList(0, 3), Stage1Test.TOK, SubwordSuffixTrie.of(Stage1Test.TOK), 64);
+            boolean[][] y = c.targets(bt, 10, compressed);
             for (int r = 0; r < 3; r++) {
                 int ends = 0;
                 for (boolean e : y[r]) {

@@ -4,6 +4,7 @@ import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
+import io.bolmo4j.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A stage killed after a checkpoint and run again with the same folder ends where an uninterrupted run ends. */
 class StageResumeTest {
     static final OlmoConfig TEACHER = OlmoConfig.of("olmo2", 512, 32, 64, 2, 4, 4, 256);
-    static final Stage1.Config S1 = new Stage1.Config(6, 2, 64, 3e-3, 0.1, 0.1, 0.5, 1, 5.0, 1.0, 3);
-    static final Stage2.Config S2 = new Stage2.Config(6, 2, 64, 2e-3, 0.1, 0.1, 0.5, 5, 6, Stage2.Merges.BPE, 4);
+    static final Stage1.Config S1 = Stage1.Config.defaults().with("steps", 6).with("batch", 2).with("bytesPerExample", 64).with("lr", 3e-3).with("encoderLayers", 1).with("seed", 3);
+    static final Stage2.Config S2 = Stage2.Config.defaults().with("steps", 6).with("batch", 2).with("bytesPerExample", 64).with("lr", 2e-3)
+            .with("targetBytesPerPatch", 5).with("compressionSteps", 6).with("seed", 4);
 
     @TempDir
     Path dir;
@@ -43,7 +45,7 @@ class StageResumeTest {
     void anInterruptStopsBetweenSteps() {
         try (OlmoModel teacher = OlmoModel.random(TEACHER, 1);
              BolmoModel m = Byteify.fromTeacher(teacher, Stage1Test.TOK.vocabSize(), 2)) {
-            List<StageTrainer.Step> log = new ArrayList<>();
+            List<Trainer.Step> log = new ArrayList<>();
             try {
                 var e = assertThrows(CancellationException.class, () -> new Stage1(m, teacher, Stage1Test.TOK)
                         .run(Stage1Test.TEXTS, S1, s -> {
@@ -62,20 +64,20 @@ class StageResumeTest {
 
     private void check(BiFunction<BolmoModel, OlmoModel, StageTrainer> stage, Runner run) {
         try (OlmoModel teacher = OlmoModel.random(TEACHER, 1)) {
-            List<StageTrainer.Step> straight = new ArrayList<>();
+            List<Trainer.Step> straight = new ArrayList<>();
             Map<String, float[]> expected;
             try (BolmoModel m = Byteify.fromTeacher(teacher, Stage1Test.TOK.vocabSize(), 2)) {
                 run.run(stage.apply(m, teacher), straight);
                 expected = snapshot(m);
             }
             Path ckpt = dir.resolve("ckpt");
-            List<StageTrainer.Step> first = new ArrayList<>();
+            List<Trainer.Step> first = new ArrayList<>();
             try (BolmoModel m = Byteify.fromTeacher(teacher, Stage1Test.TOK.vocabSize(), 2)) {
                 StageTrainer t = stage.apply(m, teacher);
                 t.checkpoints(ckpt, 3);
                 RuntimeException kill = assertThrows(RuntimeException.class, () -> run.run(t, new ArrayList<>() {
                     @Override
-                    public boolean add(StageTrainer.Step s) {
+                    public boolean add(Trainer.Step s) {
                         if (s.step() == 5) {
                             throw new IllegalStateException("killed");
                         }
@@ -85,7 +87,7 @@ class StageResumeTest {
                 }));
                 assertEquals("killed", kill.getMessage());
             }
-            List<StageTrainer.Step> resumed = new ArrayList<>();
+            List<Trainer.Step> resumed = new ArrayList<>();
             try (BolmoModel m = Byteify.fromTeacher(teacher, Stage1Test.TOK.vocabSize(), 2)) {
                 StageTrainer t = stage.apply(m, teacher);
                 t.checkpoints(ckpt, 3);
@@ -113,6 +115,6 @@ class StageResumeTest {
 
     @FunctionalInterface
     interface Runner {
-        void run(StageTrainer t, List<StageTrainer.Step> log);
+        void run(StageTrainer t, List<Trainer.Step> log);
     }
 }

@@ -1,4 +1,4 @@
-package io.bolmo4j.bolmo.train;
+package io.bolmo4j.train;
 
 /**
  * A stage setting outside its range. The message names the setting (as the DSL's withers do) and the value given;

@@ -1,0 +1,127 @@
+package io.bolmo4j.cli;
+
+import io.bolmo4j.bolmo.train.Stage1;
+import io.bolmo4j.bolmo.train.Stage2;
+import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.train.OlmoPretrainer;
+import io.bolmo4j.train.SettingException;
+import io.bolmo4j.train.Settings;
+import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Command-line options derived from settings records ({@link Settings}): one option per setting, named, described
+ * and defaulted by the record ({@code @Setting} on its components, its {@code defaults()}), so a setting added to a
+ * record appears in {@code --help} without a line here. A command names its records with
+ * {@code @Command(modelTransformer = SettingOptions.Stage1Options.class)}, and reads the values back with
+ * {@link #config}.
+ */
+abstract class SettingOptions implements IModelTransformer {
+    private final List<Record> records;
+    private final boolean withDefaults;
+
+    /**
+     * @param withDefaults whether the options default to the records' values (else an unset option is null: the
+     *                     settings of several records offered at once, applied only where given)
+     */
+    SettingOptions(boolean withDefaults, Record... records) {
+        this.records = List.of(records);
+        this.withDefaults = withDefaults;
+    }
+
+    @Override
+    public CommandSpec transform(CommandSpec spec) {
+        for (Record r : records) {
+            for (Settings.Entry e : Settings.of(r)) {
+                if (spec.findOption(e.option()) != null) {
+                    continue; // the same setting in two records (export-run's stages)
+                }
+                OptionSpec.Builder o = OptionSpec.builder(e.option()).type(box(e.type()))
+                        .paramLabel("<" + e.option().substring(2) + ">");
+                String candidates = e.type().isEnum() ? ": ${COMPLETION-CANDIDATES}" : "";
+                if (withDefaults) {
+                    o.defaultValue(String.valueOf(e.value())).description(e.help() + candidates + " (default ${DEFAULT-VALUE})");
+                } else {
+                    o.description(e.help() + candidates);
+                }
+                spec.addOption(o.build());
+            }
+        }
+        return spec;
+    }
+
+    /**
+     * {@code defaults} with every setting its option holds; a value out of range is a usage error that names the
+     * option and the value given, before anything is loaded or written.
+     */
+    static <R extends Record> R config(CommandSpec spec, R defaults) {
+        R config = defaults;
+        for (Map.Entry<String, Object> e : given(spec, defaults).entrySet()) {
+            config = Settings.with(config, e.getKey(), e.getValue());
+        }
+        return config;
+    }
+
+    /** The settings of {@code record} whose options hold a value (all of them where the options have defaults). */
+    static Map<String, Object> given(CommandSpec spec, Record record) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        try {
+            for (Settings.Entry e : Settings.of(record)) {
+                Object value = spec.findOption(e.option()).getValue();
+                if (value != null) {
+                    values.put(e.name(), value);
+                    Settings.with(record, e.name(), value); // checks the value on its own, to name its option
+                }
+            }
+        } catch (SettingException e) {
+            throw new ParameterException(spec.commandLine(), e.messageFor(Settings.entry(record, e.setting()).option()));
+        }
+        return values;
+    }
+
+    private static Class<?> box(Class<?> type) {
+        return type == int.class ? Integer.class : type == long.class ? Long.class : type == double.class ? Double.class
+                : type == boolean.class ? Boolean.class : type;
+    }
+
+    /** Stage 1's settings ({@code byteify}). */
+    static final class Stage1Options extends SettingOptions {
+        Stage1Options() {
+            super(true, Stage1.Config.defaults());
+        }
+    }
+
+    /** Stage 2's settings ({@code stage2}). */
+    static final class Stage2Options extends SettingOptions {
+        Stage2Options() {
+            super(true, Stage2.Config.defaults());
+        }
+    }
+
+    /** Both stages' settings, unset unless given ({@code export-run}: the stage is an option too). */
+    static final class EitherStageOptions extends SettingOptions {
+        EitherStageOptions() {
+            super(false, Stage1.Config.defaults(), Stage2.Config.defaults());
+        }
+    }
+
+    /** Pretraining's settings ({@code pretrain}). */
+    static final class PretrainOptions extends SettingOptions {
+        PretrainOptions() {
+            super(true, OlmoPretrainer.Config.defaults());
+        }
+    }
+
+    /** How text is sampled ({@code generate}, {@code chat}): the same options and defaults for both. */
+    static final class SamplingSettings extends SettingOptions {
+        SamplingSettings() {
+            super(true, SamplingOptions.defaults());
+        }
+    }
+}
