@@ -2,7 +2,7 @@ package io.bolmo4j.cli;
 
 import io.bolmo4j.bench.ShapeBench;
 import io.bolmo4j.bench.SpeedBench;
-import io.bolmo4j.bench.TransformersAnchor;
+import io.bolmo4j.bench.PythonAnchor;
 import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.WeightType;
@@ -53,7 +53,7 @@ final class BenchCommand implements Runnable {
     Path cache;
 
     @Option(names = "--anchor-venv", paramLabel = "DIR", description = "a Python venv with torch and transformers: decoding"
-            + " is compared with transformers on the same folder (default: $" + TransformersAnchor.ENV + "; skipped without one)")
+            + " is compared with transformers on the same folder (default: $" + PythonAnchor.ENV + "; skipped without one)")
     Path anchorVenv;
 
     @Mixin
@@ -68,7 +68,7 @@ final class BenchCommand implements Runnable {
         if (shape != null || config != null) {
             ShapeBench.Target t = shape != null ? ShapeBench.Target.published(shape) : ShapeBench.Target.ofConfig(config);
             ShapeBench.run(t, new ShapeBench.Options(dtype, prefill, Math.min(decode, 16), Math.min(repeats, 3), verifyMerge,
-                    cache != null ? cache : ShapeBench.defaultCache(), TransformersAnchor.find(anchorVenv, System.out)), System.out);
+                    cache != null ? cache : ShapeBench.defaultCache(), PythonAnchor.find(anchorVenv, System.out)), System.out);
             return;
         }
         SpeedBench.run(new SpeedBench.Options(modelDir, seq, decode, repeats, bolmo, anchorVenv), System.out);

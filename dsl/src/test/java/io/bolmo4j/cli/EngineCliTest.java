@@ -69,6 +69,6 @@ class EngineCliTest {
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("inference engine java"), r[1]);
         assertTrue(r[1].matches("(?s).*decode, java engine +: +[0-9.]+ tokens/s.*"), r[1]);
-        assertTrue(r[1].contains("transformers anchor      : skipped: " + venv + "/bin/python not found"), r[1]);
+        assertTrue(r[1].contains("python anchor            : skipped: " + venv + "/bin/python not found"), r[1]);
     }
 }

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
- * Decode rates of the Java engine, measured as {@link TransformersAnchor}'s script measures transformers: a prompt
+ * Decode rates of the Java engine, measured as {@link PythonAnchor}'s script measures transformers: a prompt
  * whose prefill is not timed, then single-position steps that are, greedy; the median of the repeats after one
  * warm-up run.
  */

@@ -61,7 +61,7 @@ import java.util.stream.IntStream;
  * checkpoint once into a cache folder, then reports load seconds, resident memory, prefill and decode speed against
  * the GEMM rate and the memory-bandwidth limit, and for Bolmo shapes an out-of-core task-vector merge (in a child
  * JVM, so its peak memory is its own), checked against the engine's in-memory merge arithmetic when asked. On the Java
- * engine, decoding is compared with transformers on the same folder ({@link TransformersAnchor}) and with the
+ * engine, decoding is compared with transformers on the same folder ({@link PythonAnchor}) and with the
  * rate at which the engine reads the weights, and a Bolmo with its teacher's decode bytes/s.
  */
 public final class ShapeBench {
@@ -75,7 +75,7 @@ public final class ShapeBench {
      * @param verifyMerge compare every merged tensor with the engine's in-memory arithmetic (reads the inputs again)
      */
     public record Options(WeightType dtype, int prefill, int decode, int repeats, boolean verifyMerge, Path cache,
-                          Optional<TransformersAnchor> anchor) {}
+                          Optional<PythonAnchor> anchor) {}
 
     /** What is benchmarked: a subword model, or a Bolmo whose global model it is. */
     public record Target(String name, OlmoConfig teacher, BolmoConfig bolmo) {
