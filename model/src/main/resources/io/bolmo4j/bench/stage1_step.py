@@ -32,6 +32,8 @@ for name, default in [("d", 256), ("heads", 4), ("kv-heads", 4), ("layers", 4), 
 ap.add_argument("--tau", type=float, default=5.0)
 ap.add_argument("--bytes-per-token", type=float, default=4.4)
 a = ap.parse_args()
+if a.heads % a.kv_heads or a.d % a.heads or a.d % (2 * a.local_heads):
+    ap.error("the heads must divide the widths (and the key/value heads the query heads)")
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
 D, BYTES, VOCAB_BYTES = a.d, 256, 520
@@ -47,6 +49,15 @@ def ones(n, trainable=True):
 
 def rms_norm(x, w, eps):
     return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * w
+
+
+def attention(q, k, v):
+    """Causal attention: PyTorch 2's fused kernel where there is one (older PyTorch: written out)."""
+    if hasattr(F, "scaled_dot_product_attention"):
+        return F.scaled_dot_product_attention(q, k, v, is_causal=True)
+    t = q.shape[-2]
+    s = (q @ k.transpose(-1, -2)) * q.shape[-1] ** -0.5
+    return torch.softmax(s.masked_fill(~torch.ones(t, t, dtype=torch.bool).tril(), float("-inf")), -1) @ v
 
 
 class Teacher(torch.nn.Module):
@@ -85,7 +96,7 @@ class Teacher(torch.nn.Module):
         q, k = Teacher.rope(q), Teacher.rope(k)
         rep = a.heads // a.kv_heads
         k, v = k.repeat_interleave(rep, 1), v.repeat_interleave(rep, 1)
-        att = F.scaled_dot_product_attention(q, k, v, is_causal=True).transpose(1, 2).reshape(b, t, D)
+        att = attention(q, k, v).transpose(1, 2).reshape(b, t, D)
         x = x + rms_norm(att @ p["o"].T, p["an"], 1e-6)
         mlp = (F.silu(x @ p["gate"].T) * (x @ p["up"].T)) @ p["down"].T
         return x + rms_norm(mlp, p["fn"], 1e-6)
