@@ -148,7 +148,7 @@ class NotebookWidgetsTest {
     @Test
     void trainingDrawsItsLossesInOneChartReplacedInPlace() {
         Shown shown = new Shown();
-        run("train", "Bolmo.byteify(olmo).stage1(s -> s.steps(3).batch(2).bytesPerExample(64))", shown);
+        run("train", "Bolmo.byteify(olmo).stage1(s -> s.steps(3).set(\"batch\", 2).set(\"bytesPerExample\", 64))", shown);
         List<String> charts = shown.html.stream().filter(h -> h.contains("loss and metrics by step")).toList();
         assertTrue(!charts.isEmpty() && charts.stream().allMatch(h -> h.contains("Plotly.newPlot")), shown.texts.toString());
         assertTrue(shown.updates >= 1, "the chart is replaced in place at the end");
