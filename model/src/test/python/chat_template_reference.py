@@ -1,13 +1,15 @@
 """Renders chat templates with Python jinja2 the way Hugging Face's apply_chat_template sets it up (a sandboxed
-environment with trim_blocks and lstrip_blocks, the loop-controls extension, a raise_exception global and a tojson
-filter that calls json.dumps without ASCII escaping), as the reference for bolmo4j's chat template rendering.
+environment with trim_blocks and lstrip_blocks, the loop-controls extension, raise_exception and strftime_now globals and
+a tojson filter that calls json.dumps without ASCII escaping), as the reference for bolmo4j's chat template rendering.
 
 usage: chat_template_reference.py < cases.json > results.json
-cases.json: a list of {"template", "messages", "add_generation_prompt", "bos_token", "eos_token"}.
+cases.json: a list of {"template", "messages", "add_generation_prompt", "bos_token", "eos_token", "variables"}
+(variables: further keyword arguments of apply_chat_template, e.g. enable_thinking or tools).
 results.json: one entry per case, {"text": rendered} or {"error": message}.
 """
 import json
 import sys
+from datetime import datetime
 
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -25,6 +27,7 @@ def environment():
     env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
     env.filters["tojson"] = tojson
     env.globals["raise_exception"] = raise_exception
+    env.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
     return env
 
 
@@ -34,8 +37,10 @@ def main():
     for case in json.load(sys.stdin):
         try:
             template = env.from_string(case["template"])
+            # as apply_chat_template: special tokens the tokenizer does not set are not defined at all
+            tokens = {k: case[k] for k in ("bos_token", "eos_token") if case[k] is not None}
             text = template.render(messages=case["messages"], add_generation_prompt=case["add_generation_prompt"],
-                                   bos_token=case["bos_token"], eos_token=case["eos_token"])
+                                   **tokens, **case.get("variables", {}))
             results.append({"text": text})
         except Exception as e:  # the Java side checks that it fails too
             results.append({"error": type(e).__name__ + ": " + str(e)})

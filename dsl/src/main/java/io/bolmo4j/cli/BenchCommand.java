@@ -32,9 +32,14 @@ final class BenchCommand implements Runnable {
             + " next to the teacher's decode bytes/s (needs a checkpoint with tokenizer.json, or the default model)")
     boolean bolmo;
 
-    @Option(names = "--shape", description = "a random bf16 checkpoint of a released shape: olmo2-1b, olmo3-7b, bolmo-1b, bolmo-7b"
-            + " (written once into the cache); reports load, memory, prefill, decode and, for Bolmo, a merge")
+    @Option(names = "--shape", description = "a random bf16 checkpoint of a released shape: olmo2-1b, olmo3-7b, bolmo-1b, bolmo-7b,"
+            + " smollm2-135m, qwen2.5-0.5b, qwen3-0.6b, llama3.2-1b (written once into the cache); reports load, memory, prefill,"
+            + " decode and, for Bolmo, a merge")
     String shape;
+
+    @Option(names = "--stage1", defaultValue = "0", description = "with a subword --shape/--config: byteify it and time this many"
+            + " Stage 1 steps on the built-in corpus (speed and peak memory) instead of prefill and decode")
+    int stage1Steps;
 
     @Option(names = "--config", description = "as --shape, for the shape of a config.json (OLMo 2/3 or Bolmo)")
     Path config;
@@ -68,7 +73,8 @@ final class BenchCommand implements Runnable {
         if (shape != null || config != null) {
             ShapeBench.Target t = shape != null ? ShapeBench.Target.published(shape) : ShapeBench.Target.ofConfig(config);
             ShapeBench.run(t, new ShapeBench.Options(dtype, prefill, Math.min(decode, 16), Math.min(repeats, 3), verifyMerge,
-                    cache != null ? cache : ShapeBench.defaultCache(), PythonAnchor.find(anchorVenv, System.out)), System.out);
+                    cache != null ? cache : ShapeBench.defaultCache(), PythonAnchor.find(anchorVenv, System.out), stage1Steps),
+                    System.out);
             return;
         }
         SpeedBench.run(new SpeedBench.Options(modelDir, seq, decode, repeats, bolmo, anchorVenv), System.out);

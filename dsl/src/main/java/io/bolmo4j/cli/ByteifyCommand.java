@@ -9,11 +9,12 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
-/** Byteifies an OLMo checkpoint through the DSL: Bolmo initialised from the teacher, then Stage 1 distillation. */
-@Command(name = "byteify", description = "Byteify an OLMo 2/3 teacher: initialise Bolmo from it and run Stage 1 distillation.",
+/** Byteifies a subword checkpoint through the DSL: Bolmo initialised from the teacher, then Stage 1 distillation. */
+@Command(name = "byteify", description = "Byteify a subword teacher (OLMo 2/3, Llama, Qwen 2.5/3): initialise Bolmo from it"
+        + " and run Stage 1 distillation.",
         modelTransformer = SettingOptions.Stage1Options.class)
 final class ByteifyCommand implements Runnable {
-    @Option(names = "--teacher", converter = ModelDir.class, required = true, description = "OLMo checkpoint directory (with tokenizer.json)")
+    @Option(names = "--teacher", converter = ModelDir.class, required = true, description = "subword checkpoint directory (OLMo 2/3, Llama, Qwen 2.5/3; with tokenizer.json)")
     Path teacher;
 
     @Mixin

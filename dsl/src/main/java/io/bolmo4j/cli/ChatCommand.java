@@ -7,11 +7,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,7 +42,7 @@ final class ChatCommand implements Runnable {
             System.out.println();
             return history;
         }
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        StdinLines in = new StdinLines(System.in);
         for (String line = prompt(in); line != null && !line.isBlank(); line = prompt(in)) {
             history.add(Message.user(line));
             history.add(Message.assistant(lm.chat(history, options, Main::printNow)));
@@ -56,12 +51,8 @@ final class ChatCommand implements Runnable {
         return history;
     }
 
-    private static String prompt(BufferedReader in) {
+    private static String prompt(StdinLines in) {
         Main.printNow("> ");
-        try {
-            return in.readLine();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return in.next();
     }
 }

@@ -22,7 +22,7 @@ import java.util.zip.DeflaterOutputStream;
  */
 @Command(name = "corpus-report", description = "Model bits/byte per source on the built-in test split, next to gzip and xz.")
 final class CorpusReportCommand implements Runnable {
-    @Option(names = "--model", required = true, converter = ModelDir.class, description = "OLMo directory (or tiny-olmo)")
+    @Option(names = "--model", required = true, converter = ModelDir.class, description = "OLMo directory (or tiny-olmo, or a Hub model ORG/NAME[@REV])")
     Path model;
 
     @Option(names = "--max-bytes", defaultValue = "60000", description = "bytes per source at most (default ${DEFAULT-VALUE})")

@@ -37,6 +37,7 @@ final class DemoCommand implements Runnable {
 
     @Override
     public void run() {
+        BolmoEval.requireHeldOut("--eval-bytes", evalBytes);
         Main.configureBackend();
         try (Olmo teacher = Olmo.tiny(); Bolmo bolmo = byteified(teacher)) {
             report(bolmo.evaluation(evalBytes));

@@ -28,6 +28,7 @@ final class EvaluateCommand implements Runnable {
 
     @Override
     public void run() {
+        BolmoEval.requireHeldOut("--eval-bytes", evalBytes);
         Main.configureBackend();
         try (Bolmo bolmo = Bolmo.load(dir); Olmo olmo = teacher == null ? null : Olmo.load(teacher)) {
             BolmoEval.Result r = bolmo.teacher(olmo).evaluation(evalBytes);

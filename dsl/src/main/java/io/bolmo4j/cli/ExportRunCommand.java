@@ -3,15 +3,16 @@ package io.bolmo4j.cli;
 import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.bolmo.train.Stage2;
 import io.bolmo4j.dsl.Bolmo;
-import io.bolmo4j.dsl.StageOptions;
 import io.bolmo4j.export.BolmoCoreRecipe;
 import io.bolmo4j.export.ExportedRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,7 @@ final class ExportRunCommand implements Runnable {
     @Option(names = "--engine", defaultValue = "bolmo-core", description = "trainer to export for: bolmo-core (default)")
     String engine;
 
-    @Option(names = "--teacher", converter = ModelDir.class, required = true, description = "OLMo checkpoint directory (with tokenizer.json)")
+    @Option(names = "--teacher", converter = ModelDir.class, required = true, description = "subword checkpoint directory (with tokenizer.json)")
     Path teacher;
 
     @Option(names = "--stage", defaultValue = "1", description = "1 or 2 (default ${DEFAULT-VALUE})")
@@ -53,14 +54,21 @@ final class ExportRunCommand implements Runnable {
     @Option(names = "--local-encoder-layers", description = "mLSTM layers of the local encoder (default 1)") Integer localEncoder;
     @Option(names = "--local-decoder-layers", description = "mLSTM layers of the local decoder (default 4)") Integer localDecoder;
 
+    @Mixin
+    Outputs outputs;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
+        Map<String, Object> settings = stageSettings(); // refused before the output is claimed
+        List<Outputs.Input> inputs = new ArrayList<>(List.of(new Outputs.Input("--teacher", teacher)));
+        data.forEach(d -> inputs.add(new Outputs.Input("--data", d)));
+        outputs.folder(out, List.of(), inputs.toArray(Outputs.Input[]::new));
         ExportedRun run = Bolmo.exportRun(teacher, out, r -> {
             r.engine(engine).stage(stage).data(data.toArray(Path[]::new)).nodes(nodes).gpusPerNode(gpus)
-                    .microBatch(microBatch).checkpointEvery(checkpointEvery).options(this::stageOptions);
+                    .microBatch(microBatch).checkpointEvery(checkpointEvery).options(s -> settings.forEach(s::set));
             if (localEncoder != null || localDecoder != null) {
                 r.architecture(a -> {
                     ifSet(localEncoder, a::encoderLayers);
@@ -79,10 +87,10 @@ final class ExportRunCommand implements Runnable {
     }
 
     /** The stage settings given, by name (what is unset keeps the stage's default; the other stage's are refused). */
-    private void stageOptions(StageOptions s) {
+    private Map<String, Object> stageSettings() {
         Map<String, Object> given = new LinkedHashMap<>(SettingOptions.given(spec, Stage1.Config.defaults()));
         given.putAll(SettingOptions.given(spec, Stage2.Config.defaults()));
-        given.forEach(s::set);
+        return given;
     }
 
     /** Passes an option on only when it was given, so that what is unset keeps the stage's default. */

@@ -86,7 +86,7 @@ final class FinetuneCommand implements Runnable {
                     .with("context", context).with("lr", lr).with("weightDecay", 0.0).with("seed", seed)
                     .with("evalEvery", Math.max(1, steps / 4)).with("checkpointEvery", Math.max(1, steps / 4)).with("evalWindows", 32);
             new OlmoPretrainer(lm.model(), lm.tokenizer(), train, BuiltinCorpus.validation().toList(), cfg)
-                    .run(out, Files.readString(base.resolve("tokenizer.json")));
+                    .startsFrom("base " + base).run(out, Files.readString(base.resolve("tokenizer.json")));
             InstructionTasks.Accuracy after = InstructionTasks.exactMatch(lm::generate, heldOut);
             System.out.println("finetuned: " + after);
             HfCheckpoint.writeAtomically(out.resolve("instruct_eval.txt"),

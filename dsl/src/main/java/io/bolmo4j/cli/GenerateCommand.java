@@ -18,8 +18,13 @@ final class GenerateCommand implements Runnable {
     public void run() {
         SamplingOptions options = model.sampling();
         Main.configureBackend();
-        Main.printNow(prompt);
-        model.apply(lm -> lm.generate(prompt, options, Main::printNow), lm -> lm.generate(prompt, options, Main::printNow));
+        model.apply(lm -> {
+            Main.printNow(prompt); // once the model loaded: a refused model prints nothing but its error
+            return lm.generate(prompt, options, Main::printNow);
+        }, lm -> {
+            Main.printNow(prompt);
+            return lm.generate(prompt, options, Main::printNow);
+        });
         System.out.println();
     }
 }

@@ -2,10 +2,12 @@ package io.bolmo4j.cli;
 
 import io.bolmo4j.export.BolmoCoreImport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.List;
 
 /** Brings a bolmo-core checkpoint back as a Hugging Face Bolmo directory. */
 @Command(name = "import-run", description = "Convert a bolmo-core checkpoint to the Hugging Face Bolmo layout: one unsharded"
@@ -21,8 +23,12 @@ final class ImportRunCommand implements Runnable {
     @Option(names = "--run", description = "the export-run directory (default: found above CHECKPOINT)")
     Path run;
 
+    @Mixin
+    Outputs outputs;
+
     @Override
     public void run() {
+        outputs.folder(out, List.of(), new Outputs.Input("CHECKPOINT", checkpoint));
         BolmoCoreImport.ImportedRun r = BolmoCoreImport.importRun(checkpoint, out, run);
         System.out.printf("wrote %s: %d tensors from the %s checkpoint%s%n", r.dir(), r.tensors(), r.from(),
                 r.dropped() > 0 ? ", " + r.dropped() + " teacher tensors left out" : "");

@@ -9,10 +9,10 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.Locale;
 
-@Command(name = "info", description = "Architecture summary and parameter count of an OLMo or Bolmo checkpoint directory.")
+@Command(name = "info", description = "Architecture summary and parameter count of a subword (OLMo 2/3, Llama, Qwen 2.5/3) or Bolmo checkpoint directory.")
 final class InfoCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
-            description = "Hugging Face checkpoint directory (or tiny-olmo, tiny-olmo-instruct)")
+            description = "Hugging Face checkpoint directory (or tiny-olmo, tiny-olmo-instruct, tiny-qwen3, or a Hub model ORG/NAME[@REV])")
     Path dir;
 
     @Override
@@ -21,6 +21,7 @@ final class InfoCommand implements Runnable {
             BolmoConfig c = BolmoCheckpoint.config(dir);
             System.out.println(dir);
             System.out.println("  architecture : " + c);
+            System.out.println("  teacher      : " + c.teacherFamily() + " (the global model's layers)");
             System.out.printf(Locale.ROOT, "  parameters   : %,d (%.2f M)%n", c.parameterCount(), c.parameterCount() / 1e6);
             System.out.println("  byte vocab   : 520 (4 specials + 256 bytes, plain and fused)");
             return;

@@ -30,7 +30,7 @@ final class LogitsCommand implements Runnable {
     CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
-            description = "OLMo or Bolmo checkpoint directory (or tiny-olmo, tiny-olmo-instruct)")
+            description = "OLMo or Bolmo checkpoint directory (or tiny-olmo, tiny-olmo-instruct, tiny-qwen3, or a Hub model ORG/NAME[@REV])")
     Path dir;
 
     @Option(names = "--ids", split = ",", description = "OLMo: comma-separated token ids")

@@ -2,9 +2,19 @@ package io.bolmo4j.cli;
 
 import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.engine.Backend;
+import io.bolmo4j.hub.HubException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 
 /** The {@code bolmo4j} command line. Each subcommand is a small class in this package. */
 @Command(name = "bolmo4j", mixinStandardHelpOptions = true, version = "bolmo4j 0.1.0",
@@ -12,7 +22,7 @@ import picocli.CommandLine.Option;
         subcommands = {InfoCommand.class, GenerateCommand.class, ChatCommand.class, ScoreCommand.class, LogitsCommand.class,
                 BenchCommand.class, DemoCommand.class, PretrainCommand.class, ByteifyCommand.class, Stage2Command.class, EvaluateCommand.class,
                 MergeCommand.class, FinetuneCommand.class, CorpusReportCommand.class, BoundaryCeilingCommand.class, TokenizeCommand.class,
-                ExportRunCommand.class, ImportRunCommand.class, KernelCommand.class, CommandLine.HelpCommand.class})
+                DownloadCommand.class, ExportRunCommand.class, ImportRunCommand.class, KernelCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--device", scope = CommandLine.ScopeType.INHERIT,
             description = "auto (default), cpu, gpu or gpu:N (GPU needs a -Pgpu build)")
@@ -22,8 +32,14 @@ public final class Main implements Runnable {
 
     @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, description = "compute threads (default: all cores); 1 makes runs bit-reproducible")
     void threads(int t) {
+        if (t < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads must be an integer >= 1, got " + t);
+        }
         threads = t;
     }
+
+    @Spec
+    CommandSpec spec;
 
     private static String device;
     private static Integer threads;
@@ -45,7 +61,23 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        // whatever the locale: text in and out is UTF-8, as the models read and write it
+        System.setOut(utf8(FileDescriptor.out));
+        System.setErr(utf8(FileDescriptor.err));
+        String[] strict;
+        try {
+            strict = RawArgs.of(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bolmo4j: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(strict));
+    }
+
+    /** A stream like the JVM's own System.out/err (small buffer, flushed at line ends), in UTF-8. */
+    private static PrintStream utf8(FileDescriptor fd) {
+        return new PrintStream(new BufferedOutputStream(new FileOutputStream(fd), 128), true, StandardCharsets.UTF_8);
     }
 
     /** Runs the command line and returns the exit code (tests call this). */
@@ -59,13 +91,25 @@ public final class Main implements Runnable {
                 .filter(spec -> spec.findOption("--help") == null).forEach(spec -> spec.mixinStandardHelpOptions(true));
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             // Bad input is reported in one line, not a stack trace; set BOLMO4J_DEBUG=1 for the trace.
-            cmd.getErr().println("bolmo4j " + cmd.getCommandName() + ": " + message(ex));
+            cmd.getErr().println("bolmo4j " + cmd.getCommandName() + ": " + SettingOptions.inOptionWords(cmd.getCommandSpec(), message(ex)));
             if (System.getenv("BOLMO4J_DEBUG") != null) {
                 ex.printStackTrace(cmd.getErr());
             }
             return 1;
         });
-        return cl.execute(args);
+        CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, arguments) -> {
+            // a model argument's download failed while the arguments were read: a failure of the run, not of its usage
+            if (ex.getCause() instanceof HubException hub) {
+                return cl.getExecutionExceptionHandler().handleExecutionException(hub, ex.getCommandLine(), null);
+            }
+            return usage.handleParseException(ex, arguments);
+        });
+        try {
+            return cl.execute(args);
+        } finally {
+            Outputs.releaseAll();
+        }
     }
 
     private static String message(Throwable ex) {

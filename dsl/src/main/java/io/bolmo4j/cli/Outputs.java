@@ -1,23 +1,34 @@
 package io.bolmo4j.cli;
 
+import io.bolmo4j.io.OutputLock;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * What a command may write, for every command that writes (byteify, stage2, pretrain, finetune, logits, demo): an
- * output never replaces an input (a model, a teacher, a text), and replaces existing files only with
- * {@code --overwrite}. Commands check before any work starts, so a refused run leaves nothing behind; the files
- * themselves are written atomically (a temp file renamed over the target).
+ * What a command may write, for every command that writes (byteify, stage2, pretrain, finetune, logits, demo, merge,
+ * export-run, import-run): an output never replaces an input (a model, a teacher, a text) nor goes inside one, is
+ * written by one run at a time, and replaces existing files only with {@code --overwrite}. Commands check before any
+ * work starts, so a refused run leaves nothing behind; the files themselves are written atomically (a temp file
+ * renamed over the target).
  */
 final class Outputs {
     @Option(names = "--overwrite", description = "replace what --out already holds (an input is never replaced)")
     boolean overwrite;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    /** The outputs this process's command claimed; {@link Main#run} lets go of them when the command ends. */
+    private static final List<OutputLock> CLAIMED = new ArrayList<>();
 
     /** Something a command reads, with the name the user gave it by ({@code --teacher}, {@code DIR}); path may be null. */
     record Input(String name, Path path) {}
@@ -25,18 +36,14 @@ final class Outputs {
     /**
      * Checks an output folder. It may be new, empty, or hold only {@code resumable} entries (what an interrupted run
      * of the same command leaves and continues from); anything else needs {@code --overwrite}. It is never a file
-     * nor one of the inputs. Hidden files (temp files of an interrupted atomic write) are never replaced and so ignored.
+     * nor one of the inputs, nor inside one. Hidden files (temp files of an interrupted atomic write, removed by the
+     * claim) are never replaced and so ignored.
      */
     void folder(Path out, List<String> resumable, Input... inputs) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " is an existing file; give a folder");
         }
-        for (Input in : inputs) {
-            if (in.path() != null && same(out, in.path())) {
-                throw new IllegalArgumentException("--out " + out + " is the input " + in.name()
-                        + "; an input is never replaced: write to another folder");
-            }
-        }
+        claim(spec, out, inputs);
         if (overwrite || !Files.isDirectory(out)) {
             return;
         }
@@ -54,38 +61,67 @@ final class Outputs {
         }
     }
 
-    /**
-     * Checks an output file: new, or existing with {@code --overwrite}. Never a folder, an input file, or an existing
-     * file inside an input folder.
-     */
+    /** Checks an output file: new, or existing with {@code --overwrite}. Never a folder, an input, or inside an input. */
     void file(Path out, Input... inputs) {
         if (Files.isDirectory(out)) {
             throw new IllegalArgumentException("--out " + out + " is a folder; give a file name");
         }
-        if (!Files.exists(out)) {
-            return;
-        }
-        for (Input in : inputs) {
-            if (in.path() != null && Files.exists(in.path()) && real(out).startsWith(real(in.path()))) {
-                throw new IllegalArgumentException("--out " + out + (Files.isDirectory(in.path()) ? " is a file of the input "
-                        : " is the input ") + in.name() + "; an input is never replaced: write to another file");
-            }
-        }
-        if (!overwrite) {
+        claim(spec, out, inputs);
+        if (Files.exists(out) && !overwrite) {
             throw new IllegalArgumentException("--out " + out + " exists: pass --overwrite to replace it");
         }
     }
 
-    private static boolean same(Path a, Path b) {
-        if (Files.exists(a) && Files.exists(b)) {
-            return real(a).equals(real(b));
+    /**
+     * Claims {@code out} for this command ({@link OutputLock}: a second run with the same --out is refused while this
+     * one runs) after checking that it is none of the inputs and inside none of them.
+     */
+    static void claim(CommandSpec spec, Path out, Input... inputs) {
+        Path where = resolved(out);
+        for (Input in : inputs) {
+            if (in.path() == null || !Files.exists(in.path())) {
+                continue;
+            }
+            Path input = resolved(in.path());
+            if (where.equals(input)) {
+                throw new IllegalArgumentException("--out " + out + " is the input " + in.name()
+                        + "; an input is never replaced: write to another " + (Files.isDirectory(input) ? "folder" : "file"));
+            }
+            if (where.startsWith(input)) {
+                throw new IllegalArgumentException("--out " + out + (Files.exists(out) ? " is a file of the input "
+                        : " is inside the input ") + in.name() + " (" + in.path() + "); an input folder is never written to:"
+                        + " write somewhere else");
+            }
         }
-        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        synchronized (CLAIMED) {
+            try {
+                CLAIMED.add(OutputLock.acquire(out, "bolmo4j " + spec.name()));
+            } catch (IllegalStateException e) {
+                throw new IllegalArgumentException("--out " + e.getMessage(), e);
+            }
+        }
     }
 
-    private static Path real(Path p) {
+    /** Lets go of every output claimed by commands of this process. */
+    static void releaseAll() {
+        synchronized (CLAIMED) {
+            CLAIMED.forEach(OutputLock::close);
+            CLAIMED.clear();
+        }
+    }
+
+    /** The real path of {@code p}: of its nearest existing folder above, followed by the rest, when it does not exist. */
+    private static Path resolved(Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        Path existing = abs;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return abs;
+        }
         try {
-            return p.toRealPath();
+            return existing.toRealPath().resolve(existing.relativize(abs));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot resolve " + p + ": " + e.getMessage(), e);
         }

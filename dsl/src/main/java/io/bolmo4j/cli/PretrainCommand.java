@@ -3,6 +3,7 @@ package io.bolmo4j.cli;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.data.CuteTasks;
 import io.bolmo4j.data.Document;
+import io.bolmo4j.olmo.FamilyVocabulary;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.Cl100kVocab;
@@ -19,12 +20,17 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 
-/** Trains the built-in teacher (or any small OLMo 2) from scratch on the built-in corpus. */
-@Command(name = "pretrain", description = "Pretrain a small OLMo 2 from scratch on the built-in corpus (resumes if OUT/checkpoint exists).",
+/** Trains a built-in teacher (tiny-olmo, tiny-qwen3, or any small model of a family) from scratch on the built-in corpus. */
+@Command(name = "pretrain", description = "Pretrain a small OLMo 2 (or Qwen 3, Llama) from scratch on the built-in corpus"
+        + " (resumes if OUT/checkpoint exists).",
         modelTransformer = SettingOptions.PretrainOptions.class)
 final class PretrainCommand implements Runnable {
     @Option(names = "--out", required = true, description = "output directory (HF layout + train_log.csv + checkpoint/)")
     Path out;
+
+    @Option(names = "--arch", defaultValue = "olmo2", description = "architecture (model_type): olmo2 (tiny-olmo), qwen3"
+            + " (tiny-qwen3: tied embeddings, per-head QK-norm, GQA, Qwen's special tokens), qwen2, llama (default ${DEFAULT-VALUE})")
+    String arch;
 
     @Option(names = "--vocab", defaultValue = "4096", description = "leading cl100k ranks in the tokenizer (default ${DEFAULT-VALUE})")
     int vocab;
@@ -56,12 +62,14 @@ final class PretrainCommand implements Runnable {
 
     @Override
     public void run() {
+        OlmoConfig.Family family = OlmoConfig.Family.of(arch, "--arch");
         OlmoPretrainer.Config pc = SettingOptions.config(spec, OlmoPretrainer.Config.defaults());
         long seed = pc.loop().seed();
         outputs.folder(out, OlmoPretrainer.resumable());
         Main.configureBackend();
-        Cl100kVocab v = Cl100kVocab.firstRanks(vocab);
-        OlmoConfig cfg = OlmoPretrainer.teacherConfig(v.tokenizer(), d, layers, heads, ffn, 1024);
+        FamilyVocabulary fv = FamilyVocabulary.of(family, vocab);
+        Cl100kVocab v = fv.vocab();
+        OlmoConfig cfg = OlmoPretrainer.teacherConfig(family, v.tokenizer(), d, layers, heads, ffn, 1024);
         List<Document> train = new ArrayList<>(BuiltinCorpus.train().toList());
         long bytes = train.stream().mapToLong(x -> x.text().length()).sum();
         long cuteBytes = 0;
@@ -72,11 +80,12 @@ final class PretrainCommand implements Runnable {
             cuteBytes += doc.text().length();
         }
         try (OlmoModel model = OlmoModel.random(cfg, seed)) {
-            OlmoPretrainer p = new OlmoPretrainer(model, v.tokenizer(), train, BuiltinCorpus.validation().toList(), pc);
+            OlmoPretrainer p = new OlmoPretrainer(model, v.tokenizer(), train, BuiltinCorpus.validation().toList(), pc)
+                    .startsFrom("a new " + cfg + " of seed " + seed);
             System.err.printf(Locale.ROOT, "%s, %,d parameters, %,d training tokens (%.1f%% CUTE-style), %d steps x %d x %d tokens%n",
                     cfg, cfg.parameterCount(), p.trainTokens(), 100.0 * cuteBytes / (bytes + cuteBytes), pc.loop().steps(),
                     pc.loop().batch(), pc.context());
-            double bpb = p.run(out, v.toJson(), resumeAnyway);
+            double bpb = p.run(out, fv.files(), resumeAnyway);
             System.out.printf(Locale.ROOT, "validation bits/byte %.4f; wrote %s%n", bpb, out);
         }
     }

@@ -14,6 +14,8 @@ import picocli.CommandLine.ParameterException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Command-line options derived from settings records ({@link Settings}): one option per setting, named, described
@@ -23,6 +25,7 @@ import java.util.Map;
  * {@link #config}.
  */
 abstract class SettingOptions implements IModelTransformer {
+    private static final Pattern LEADING_SETTING = Pattern.compile("^([a-z][A-Za-z0-9]*) ");
     private final List<Record> records;
     private final boolean withDefaults;
 
@@ -42,7 +45,7 @@ abstract class SettingOptions implements IModelTransformer {
                 if (spec.findOption(e.option()) != null) {
                     continue; // the same setting in two records (export-run's stages)
                 }
-                OptionSpec.Builder o = OptionSpec.builder(e.option()).type(box(e.type()))
+                OptionSpec.Builder o = OptionSpec.builder(e.option()).type(box(e.type())).userObject(e.name())
                         .paramLabel("<" + e.option().substring(2) + ">");
                 String candidates = e.type().isEnum() ? ": ${COMPLETION-CANDIDATES}" : "";
                 if (withDefaults) {
@@ -83,6 +86,23 @@ abstract class SettingOptions implements IModelTransformer {
             throw new ParameterException(spec.commandLine(), e.messageFor(Settings.entry(record, e.setting()).option()));
         }
         return values;
+    }
+
+    /**
+     * {@code message} in the command line's own words: a leading setting name as the code spells it
+     * ({@code maxNewTokens must be >= 0}, {@code alpha must be finite}) becomes the option of {@code command} that sets
+     * it ({@code --max-new}, {@code --alpha}), whichever layer below the command refused the value. A derived option is
+     * found by its setting, any other by the setting's name in kebab case; a message naming none is kept as it is.
+     */
+    static String inOptionWords(CommandSpec command, String message) {
+        Matcher m = LEADING_SETTING.matcher(message);
+        if (!m.find()) {
+            return message;
+        }
+        String setting = m.group(1);
+        String option = command.options().stream().filter(o -> setting.equals(o.userObject())).map(OptionSpec::longestName)
+                .findFirst().orElse("--" + Settings.kebab(setting));
+        return command.findOption(option) != null ? option + message.substring(setting.length()) : message;
     }
 
     private static Class<?> box(Class<?> type) {

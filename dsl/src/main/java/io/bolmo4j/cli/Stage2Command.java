@@ -15,10 +15,10 @@ import java.nio.file.Path;
         modelTransformer = SettingOptions.Stage2Options.class)
 final class Stage2Command implements Runnable {
     @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
-            description = "Bolmo directory (e.g. from byteify) (or tiny-olmo, tiny-olmo-instruct)")
+            description = "Bolmo directory (e.g. from byteify) (or tiny-olmo, tiny-olmo-instruct, tiny-qwen3, or a Hub model ORG/NAME[@REV])")
     Path dir;
 
-    @Option(names = "--teacher", converter = ModelDir.class, description = "the OLMo teacher, for the report's teacher"
+    @Option(names = "--teacher", converter = ModelDir.class, description = "the subword teacher, for the report's teacher"
             + " bits/byte (optional; entropy merges need it)")
     Path teacher;
 

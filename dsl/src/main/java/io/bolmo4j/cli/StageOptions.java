@@ -76,6 +76,7 @@ final class StageOptions {
         if (checkpointEvery < 1) {
             throw new ParameterException(spec.commandLine(), "--checkpoint-every must be an integer >= 1, got " + checkpointEvery);
         }
+        BolmoEval.requireHeldOut("--eval-bytes", evalBytes); // the report comes after training: refuse before it
         return SettingOptions.config(spec, defaults);
     }
 

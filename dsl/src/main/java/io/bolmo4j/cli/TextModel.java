@@ -11,13 +11,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
 
 /** The OLMo or Bolmo checkpoint that a text command ({@code generate}, {@code score}, {@code chat}) loads. */
 final class TextModel {
     @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
-            description = "checkpoint directory (or tiny-olmo, tiny-olmo-instruct)")
+            description = "checkpoint directory (or tiny-olmo, tiny-olmo-instruct, tiny-qwen3, or a Hub model ORG/NAME[@REV])")
     Path dir;
 
     @Option(names = "--subword-tokenizer", paramLabel = "FILE",
@@ -41,6 +42,10 @@ final class TextModel {
 
     /** Loads the checkpoint on the chosen engine, applies {@code bolmo} or {@code olmo} to it by its kind, and closes it. */
     <R> R apply(Function<LoadedBolmo, R> bolmo, Function<LoadedOlmo, R> olmo) {
+        if (subwordTokenizer != null && !Files.isRegularFile(subwordTokenizer)) {
+            throw new IllegalArgumentException("--subword-tokenizer " + subwordTokenizer
+                    + (Files.exists(subwordTokenizer) ? " is not a regular file" : ": no such file"));
+        }
         engine.apply();
         if (BolmoCheckpoint.isBolmo(dir)) {
             try (LoadedBolmo lm = LoadedBolmo.load(dir, subwordTokenizer, dtype)) {

@@ -16,7 +16,7 @@ import java.nio.file.Path;
         + "directory also its 520-id byte ids.")
 final class TokenizeCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
-            description = "checkpoint directory (or tiny-olmo, tiny-olmo-instruct)")
+            description = "checkpoint directory (or tiny-olmo, tiny-olmo-instruct, tiny-qwen3, or a Hub model ORG/NAME[@REV])")
     Path dir;
 
     @ArgGroup(exclusive = true, multiplicity = "1")

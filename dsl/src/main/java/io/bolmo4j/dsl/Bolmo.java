@@ -5,6 +5,7 @@ import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.BolmoTokenization;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.LoadedBolmo;
+import io.bolmo4j.bolmo.checkpoint.TeacherTokenizer;
 import io.bolmo4j.bolmo.eval.BolmoEval;
 import io.bolmo4j.bolmo.merge.TaskVector;
 import io.bolmo4j.bolmo.merge.TaskVectorMerge;
@@ -16,6 +17,7 @@ import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.export.BolmoCoreExport;
 import io.bolmo4j.export.BolmoCoreImport;
 import io.bolmo4j.export.ExportedRun;
+import io.bolmo4j.hub.ModelPaths;
 import io.bolmo4j.olmo.TransformerStack;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.Trainer;
@@ -45,15 +47,18 @@ import java.util.function.UnaryOperator;
  * }</pre>
  */
 public final class Bolmo implements AutoCloseable {
-    private final LoadedBolmo loaded;
+    private LoadedBolmo loaded;
     private Olmo teacher;
     private final List<Row> history = new ArrayList<>();
+    /** What this Bolmo was made from, as training checkpoints name it ({@link StageTrainer#startsFrom}). */
+    private final String origin;
 
     private record Row(String stage, Trainer.Step step) {}
 
-    private Bolmo(LoadedBolmo loaded, Olmo teacher) {
+    private Bolmo(LoadedBolmo loaded, Olmo teacher, String origin) {
         this.loaded = loaded;
         this.teacher = teacher;
+        this.origin = origin;
     }
 
     /** Initialises a Bolmo from {@code teacher} (its layers become the global model); train it with {@link #stage1}. */
@@ -71,7 +76,7 @@ public final class Bolmo implements AutoCloseable {
     private static Bolmo byteify(Olmo teacher, long seed, UnaryOperator<BolmoConfig> architecture) {
         BolmoModel model = Byteify.fromTeacher(teacher.model(), teacher.tokenizer().vocabSize(), seed, architecture);
         return new Bolmo(new LoadedBolmo(model, teacher.tokenizer(), teacher.loaded().chatTemplate().orElse(null),
-                teacher.directory().resolve("tokenizer.json")), teacher);
+                TeacherTokenizer.of(teacher.directory())), teacher, "the Bolmo byteified from teacher " + teacher.directory());
     }
 
     /**
@@ -82,6 +87,7 @@ public final class Bolmo implements AutoCloseable {
      */
     public static ArchitectureCheck compareArchitectures(Olmo teacher, Consumer<StageOptions> stage1,
                                                          Map<String, Consumer<Architecture>> variants, int evalBytes) {
+        BolmoEval.requireHeldOut("evalBytes", evalBytes); // reported after training each variant: refuse before
         List<ArchitectureCheck.Variant> rows = new ArrayList<>();
         variants.forEach((label, arch) -> {
             try (Bolmo b = byteify(teacher, arch).stage1(stage1)) {
@@ -147,8 +153,9 @@ public final class Bolmo implements AutoCloseable {
     }
 
     /**
-     * Loads a Bolmo directory (Hugging Face layout). Its subword vocabulary is its own {@code tokenizer.json}, else the
-     * one its config names ({@code tokenizer_config.original_identifier}) in the Hugging Face cache.
+     * Loads a Bolmo directory (Hugging Face layout), or a Hub repository {@code ORG/NAME[@REVISION]} (from the Hugging
+     * Face cache, else downloaded into it). Its subword vocabulary is its own {@code tokenizer.json}, else the one its
+     * config names ({@code tokenizer_config.original_identifier}) in the Hugging Face cache.
      */
     public static Bolmo load(Path dir) {
         return load(dir, null);
@@ -159,7 +166,7 @@ public final class Bolmo implements AutoCloseable {
      * {@code tokenizer.json} (e.g. allenai/Bolmo-1B as downloaded, with dolma2's tokenizer.json elsewhere).
      */
     public static Bolmo load(Path dir, Path tokenizerFile) {
-        return new Bolmo(LoadedBolmo.load(dir, tokenizerFile), null);
+        return new Bolmo(LoadedBolmo.load(ModelPaths.resolve(dir), tokenizerFile), null, "the Bolmo " + dir);
     }
 
     /**
@@ -179,6 +186,7 @@ public final class Bolmo implements AutoCloseable {
         StageOptions o = new StageOptions(1);
         options.accept(o);
         Stage1 trainer = new Stage1(model(), teacher.model(), teacher.tokenizer());
+        trainer.startsFrom("teacher " + teacher.directory());
         o.checkpointing(trainer);
         trainer.run(o.trainingTexts(), o.stage1(), o.logging(history("stage1")));
         return this;
@@ -189,6 +197,7 @@ public final class Bolmo implements AutoCloseable {
         StageOptions o = new StageOptions(2);
         options.accept(o);
         Stage2 trainer = new Stage2(model(), tokenizer(), teacher == null ? null : teacher.model());
+        trainer.startsFrom(origin);
         o.checkpointing(trainer);
         trainer.run(o.trainingTexts(), o.stage2(), o.logging(history("stage2")));
         return this;
@@ -206,9 +215,13 @@ public final class Bolmo implements AutoCloseable {
         return mergeTaskVector(instruct, teacher, 1.0);
     }
 
-    /** Task arithmetic: {@code θ += α (θ_instruct − θ_base)} on the tensors of docs/bolmo.md §8. */
+    /**
+     * Task arithmetic: {@code θ += α (θ_instruct − θ_base)} on the tensors of docs/bolmo.md §8. The Bolmo then chats
+     * like the instruct model: it takes its chat template, special tokens and stop ids (also into {@link #save}).
+     */
     public Bolmo mergeTaskVector(Olmo instruct, Olmo base, double alpha) {
         TaskVector.merge(model(), instruct.model(), base.model(), alpha);
+        loaded = loaded.withChatOf(instruct.directory(), instruct.loaded().chatTemplate().orElse(null));
         return this;
     }
 
@@ -241,12 +254,27 @@ public final class Bolmo implements AutoCloseable {
         return TaskVectorMerge.merge(bolmo, instruct, base, out, options.apply(TaskVectorMerge.Options.defaults()));
     }
 
-    /** What {@link #mergeTaskVector(Path, Path, Path, Path)} would change, from the checkpoints' headers. */
+    /**
+     * What {@link #mergeTaskVector(Path, Path, Path, Path)} would change, from the checkpoints' headers, after the merge's
+     * validation (the base is the Bolmo's source and the instruct model a post-training of it, on a sample of each
+     * global tensor).
+     */
     public static TaskVectorMerge.Plan planTaskVector(Path bolmo, Path instruct, Path base) {
         return TaskVectorMerge.plan(bolmo, instruct, base);
     }
 
-    /** Writes the model in the Hugging Face Bolmo layout, with the teacher's tokenizer. */
+    /** {@link #planTaskVector(Path, Path, Path)} with the merge's options, validated as the merge validates them. */
+    public static TaskVectorMerge.Plan planTaskVector(Path bolmo, Path instruct, Path base,
+                                                     UnaryOperator<TaskVectorMerge.Options> options) {
+        return TaskVectorMerge.plan(bolmo, instruct, base, options.apply(TaskVectorMerge.Options.defaults()));
+    }
+
+    /**
+     * Writes the model in the Hugging Face Bolmo layout that transformers loads as a released Bolmo, with the teacher's
+     * tokenizer, its BOS and end-of-text tokens, chat template and stop ids (see
+     * {@link io.bolmo4j.bolmo.checkpoint.TransformersFiles}); config.json records the teacher's family
+     * ({@code teacher_model_type}).
+     */
     public Bolmo save(Path dir) {
         loaded.save(dir);
         return this;
@@ -293,6 +321,7 @@ public final class Bolmo implements AutoCloseable {
      * source, {@link BuiltinCorpus#heldOut}), next to the teacher when known; the command line reports the same.
      */
     public BolmoEval.Result evaluation(int chars) {
+        BolmoEval.requireHeldOut("chars", chars);
         return BolmoEval.evaluate(model(), teacher == null ? null : teacher.model(), tokenizer(), BuiltinCorpus.heldOut(chars),
                 BolmoEval.CHUNK_BYTES);
     }

@@ -2,6 +2,7 @@ package io.bolmo4j.dsl;
 
 import io.bolmo4j.data.InstructionTasks;
 import io.bolmo4j.engine.WeightType;
+import io.bolmo4j.hub.ModelPaths;
 import io.bolmo4j.olmo.BuiltinModels;
 import io.bolmo4j.olmo.LoadedOlmo;
 import io.bolmo4j.olmo.OlmoModel;
@@ -12,9 +13,12 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * A subword OLMo 2 / Olmo 3 language model: the teacher that {@link Bolmo#byteify} turns into a byte-level model.
+ * A subword language model, the teacher that {@link Bolmo#byteify} turns into a byte-level model: OLMo 2 / Olmo 3,
+ * Llama 3.x and SmolLM2, Qwen 2.5 and Qwen 3 (see {@link io.bolmo4j.olmo.OlmoConfig.Family}). {@link Teacher} names the
+ * same entry points without the OLMo in them.
  * <pre>{@code
  * var olmo = Olmo.load(Path.of("OLMo-2-0425-1B"));   // or Olmo.tiny(), the built-in teacher
+ * var qwen = Olmo.load(Path.of("Qwen3-0.6B"));       // or Olmo.tinyQwen3()
  * olmo.generate("The whale");
  * olmo.bitsPerByte("Call me Ishmael.");
  * }</pre>
@@ -28,7 +32,11 @@ public final class Olmo implements AutoCloseable {
         this.lm = LoadedOlmo.load(dir, type);
     }
 
-    /** Loads a Hugging Face OLMo 2 / Olmo 3 directory (config.json, safetensors, tokenizer.json). */
+    /**
+     * Loads a Hugging Face directory (config.json, safetensors, tokenizer.json) of OLMo 2 / Olmo 3, Llama, Qwen 2.5 or
+     * Qwen 3, a built-in model's name, or a Hub repository {@code ORG/NAME[@REVISION]} (from the Hugging Face cache, else
+     * downloaded into it); its tokenizer_config.json and generation_config.json say which tokens start and end a text.
+     */
     public static Olmo load(Path dir) {
         return load(dir, WeightType.FLOAT32);
     }
@@ -38,7 +46,7 @@ public final class Olmo implements AutoCloseable {
      * per weight (half the memory; for inference: byteify and training need {@link WeightType#FLOAT32}).
      */
     public static Olmo load(Path dir, WeightType type) {
-        return new Olmo(BuiltinModels.resolve(dir), type);
+        return new Olmo(ModelPaths.resolve(dir), type);
     }
 
     /** {@link #load(Path)} from a path string. */
@@ -49,6 +57,14 @@ public final class Olmo implements AutoCloseable {
     /** The built-in teacher, an OLMo 2 of a few million parameters pretrained by bolmo4j on the built-in corpus. */
     public static Olmo tiny() {
         return new Olmo(BuiltinModels.path(BuiltinModels.TINY), WeightType.FLOAT32);
+    }
+
+    /**
+     * The built-in Qwen 3 teacher: the same corpus, vocabulary ranks and size as {@link #tiny()}, Qwen 3's layers
+     * (pre-norm, per-head QK-norm, grouped-query attention, tied embeddings) and special tokens, a ChatML template.
+     */
+    public static Olmo tinyQwen3() {
+        return new Olmo(BuiltinModels.path(BuiltinModels.TINY_QWEN3), WeightType.FLOAT32);
     }
 
     /** The built-in teacher after instruction post-training (for task-arithmetic merges). */

@@ -26,12 +26,16 @@ public final class Spectra {
 
     private Spectra() {}
 
-    /** Input and output embeddings of an OLMo; rows of the padded vocabulary are left out (they are never trained). */
+    /**
+     * Input and output embeddings of a subword model (one table when they are tied); rows of the padded vocabulary are
+     * left out (they are never trained).
+     */
     public static Table of(Olmo olmo) {
         Params p = olmo.model().params();
         int vocab = olmo.tokenizer().vocabSize();
-        return of("input embedding", p.get(ParameterLayout.EMBED), vocab)
-                .append(of("output embedding", p.get(ParameterLayout.LM_HEAD), vocab));
+        Table input = of("input embedding", p.get(ParameterLayout.EMBED), vocab);
+        return olmo.model().config().tieWordEmbeddings ? input
+                : input.append(of("output embedding", olmo.model().outputEmbedding(), vocab));
     }
 
     /** Bolmo's byte embedding, subword-suffix embedding (when the model has one) and fused byte/boundary LM head. */

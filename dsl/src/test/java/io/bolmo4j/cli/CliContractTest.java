@@ -106,7 +106,7 @@ class CliContractTest {
         Map<String, byte[]> before = contents(model);
         String[] r = run(byteify(model));
         assertEquals("1", r[0], r[2]);
-        assertTrue(r[2].contains("--out " + model + " already holds config.json, model.safetensors")
+        assertTrue(r[2].contains("--out " + model + " already holds config.json, generation_config.json, model.safetensors")
                 && r[2].contains("--overwrite"), r[2]);
         assertContentsEqual(before, contents(model));
 
@@ -344,7 +344,7 @@ class CliContractTest {
             assertFalse(Files.exists(out), "nothing is written for a refused run");
         }
         String[] s2 = run("stage2", ckpt.toString(), "--out", out.toString(), "--target-bytes-per-patch", "-2");
-        assertTrue(s2[2].startsWith("--target-bytes-per-patch must be a finite number >= 0, got -2.0"), s2[2]);
+        assertTrue(s2[2].startsWith("--target-bytes-per-patch must be 0 (the subword boundaries) or a finite number > 1, got -2.0"), s2[2]);
 
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         String[] r = run(byteify(file));
@@ -439,7 +439,7 @@ class CliContractTest {
         }
     }
 
-    private static Path copy(Path from, Path to) throws IOException {
+    static Path copy(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(from)) {
             for (Path f : files.toList()) {
@@ -455,7 +455,7 @@ class CliContractTest {
         Files.writeString(model.resolve("config.json"), cfg.toString());
     }
 
-    private static void rewriteWeights(Path model, BiConsumer<String, float[]> edit) {
+    static void rewriteWeights(Path model, BiConsumer<String, float[]> edit) {
         Path file = model.resolve(HfCheckpoint.SINGLE);
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
@@ -468,7 +468,7 @@ class CliContractTest {
         Safetensors.write(file, tensors, Map.of());
     }
 
-    private static Map<String, byte[]> contents(Path folder) throws IOException {
+    static Map<String, byte[]> contents(Path folder) throws IOException {
         Map<String, byte[]> out = new TreeMap<>();
         try (Stream<Path> files = Files.list(folder)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -478,7 +478,7 @@ class CliContractTest {
         return out;
     }
 
-    private static void assertContentsEqual(Map<String, byte[]> want, Map<String, byte[]> got) {
+    static void assertContentsEqual(Map<String, byte[]> want, Map<String, byte[]> got) {
         assertEquals(want.keySet(), got.keySet());
         want.forEach((name, bytes) -> assertArrayEquals(bytes, got.get(name), name));
         assertNotEquals(0, want.size());

@@ -144,6 +144,8 @@ class CliTest {
         try (OlmoModel base = OlmoCheckpoint.load(ckpt); BolmoModel b = Byteify.fromTeacher(base, subwords, 1);
              OlmoModel other = OlmoModel.random(base.config(), 4)) {
             BolmoCheckpoint.save(b, bolmo, true, tokenizer);
+            // a heavy post-training of the base (70 % away: within the task-vector bound, beyond the base bound)
+            other.params().asMap().forEach((name, w) -> w.muli(0.7f).addi(base.params().get(name)));
             OlmoCheckpoint.save(other, instruct, false, Map.of());
         }
         String[] dry = run("merge", "--bolmo", bolmo.toString(), "--instruct", instruct.toString(), "--base", ckpt.toString(),

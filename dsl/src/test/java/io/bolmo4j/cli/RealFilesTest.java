@@ -8,6 +8,8 @@ import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
+import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
+import io.bolmo4j.io.AtomicFiles;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
@@ -80,8 +82,9 @@ class RealFilesTest {
                 BolmoCheckpoint.save(b, bolmo, true, tokenizerJson);
             }
         }
-        // as released: no tokenizer.json, the vocabulary named by tokenizer_config.original_identifier
+        // as released: no tokenizer.json (nor bolmo4j's teacher folder), the vocabulary named by original_identifier
         Files.delete(bolmo.resolve("tokenizer.json"));
+        AtomicFiles.deleteTree(bolmo.resolve(SubwordTokenizerFile.TEACHER_FOLDER));
         JsonObject config = JsonParser.parseString(Files.readString(bolmo.resolve("config.json"))).getAsJsonObject();
         config.getAsJsonObject("tokenizer_config").addProperty("original_identifier", "allenai/dolma2-tokenizer");
         Files.writeString(bolmo.resolve("config.json"), config.toString());

@@ -35,7 +35,7 @@ class TokenizeCommandTest {
 
     @BeforeAll
     static void paths() {
-        tinyTokenizer = BuiltinModels.resolve(Path.of("tiny-olmo")).resolve("tokenizer.json");
+        tinyTokenizer = BuiltinModels.path(BuiltinModels.TINY).resolve("tokenizer.json");
     }
 
 

@@ -1,5 +1,6 @@
 package io.bolmo4j.dsl;
 
+import io.bolmo4j.bolmo.LocalEncoder;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
@@ -14,10 +15,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +33,8 @@ class DslTest {
     @BeforeAll
     static void teachers() {
         Cl100kVocab vocab = Cl100kVocab.firstRanks(400);
-        OlmoConfig cfg = OlmoConfig.of("olmo2", 512, 32, 64, 2, 4, 4, 256).with("eos_token_id", vocab.specialTokens().get("<|endoftext|>"));
+        // a context of 1,024: the CUTE prompts fit as patches of an untrained Bolmo (more patches than tokens)
+        OlmoConfig cfg = OlmoConfig.of("olmo2", 512, 32, 64, 2, 4, 4, 1024).with("eos_token_id", vocab.specialTokens().get("<|endoftext|>"));
         for (String name : new String[] {"base", "instruct"}) {
             try (OlmoModel m = OlmoModel.random(cfg, name.length())) {
                 OlmoCheckpoint.save(m, dir.resolve(name), false, Map.of("tokenizer.json", vocab.toJson().getBytes(StandardCharsets.UTF_8)));
@@ -140,6 +145,81 @@ class DslTest {
             assertTrue(e.getMessage().contains("steps"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> b.stage2(s -> s.set("targetBytesPerPatch", -2)));
             assertThrows(IllegalArgumentException.class, () -> b.stage1(s -> s.set("lr", 0)));
+            IllegalArgumentException half = assertThrows(IllegalArgumentException.class,
+                    () -> b.stage2(s -> s.set("targetBytesPerPatch", 0.5)));
+            assertTrue(half.getMessage().contains("0 (the subword boundaries) or a finite number > 1"), half.getMessage());
         }
+    }
+
+    /** Issue #22 in the DSL: a report of fewer held-out characters than its sources is refused before any training. */
+    @Test
+    void tooSmallHeldOutReportsAreRefusedBeforeTraining() {
+        try (Olmo base = Olmo.load(dir.resolve("base")); Bolmo b = Bolmo.byteify(base)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.evaluation(50));
+            assertTrue(e.getMessage().startsWith("chars must be an integer >= 100"), e.getMessage());
+            AtomicBoolean trained = new AtomicBoolean();
+            e = assertThrows(IllegalArgumentException.class, () -> Bolmo.compareArchitectures(base,
+                    s -> trained.set(true), Map.of("paper", a -> { }), 0));
+            assertTrue(e.getMessage().startsWith("evalBytes must be an integer >= 100"), e.getMessage());
+            assertFalse(trained.get(), "refused before the first variant trained");
+        }
+    }
+
+    /**
+     * Issue #22 in the DSL: a Stage 2 checkpoint records the Bolmo it started from; continuing it from another Bolmo
+     * is refused naming both (even with resumeAnyway) and leaves that Bolmo's weights as they were.
+     */
+    @Test
+    void aStage2CheckpointOfAnotherBolmoIsRefusedNamingBoth() {
+        Path first = dir.resolve("stage2-from"), second = dir.resolve("stage2-other"), ckpt = dir.resolve("stage2-ckpt");
+        try (Olmo base = Olmo.load(dir.resolve("base"))) {
+            try (Bolmo a = Bolmo.byteify(base, x -> x.seed(1)); Bolmo b = Bolmo.byteify(base, x -> x.seed(2))) {
+                a.save(first);
+                b.save(second);
+            }
+        }
+        try (Bolmo a = Bolmo.load(first)) {
+            assertThrows(IllegalStateException.class, () -> a.stage2(s -> s.steps(4).set("batch", 2).set("bytesPerExample", 64)
+                    .texts(TEXTS).checkpoints(ckpt, 2).onStep(st -> {
+                        if (st.step() == 3) {
+                            throw new IllegalStateException("killed");
+                        }
+                    })));
+        }
+        try (Bolmo b = Bolmo.load(second)) {
+            float[] before = b.model().params().get(LocalEncoder.BYTE_EMBEDDING).toFloatArray();
+            for (boolean anyway : new boolean[] {false, true}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.stage2(s -> {
+                    s.steps(4).set("batch", 2).set("bytesPerExample", 64).texts(TEXTS).checkpoints(ckpt, 2);
+                    if (anyway) {
+                        s.resumeAnyway();
+                    }
+                }));
+                assertTrue(e.getMessage().contains("was started from the Bolmo " + first)
+                        && e.getMessage().contains("not from this run's the Bolmo " + second), e.getMessage());
+            }
+            assertArrayEquals(before, b.model().params().get(LocalEncoder.BYTE_EMBEDDING).toFloatArray(), "nothing was loaded");
+        }
+        try (Bolmo a = Bolmo.load(first)) { // the Bolmo it started from continues it
+            a.stage2(s -> s.steps(4).set("batch", 2).set("bytesPerExample", 64).texts(TEXTS).checkpoints(ckpt, 2));
+            assertEquals(4, a.history().rowCount(), "steps 1-2 replayed from the checkpoint, 3-4 trained");
+        }
+    }
+
+    /** Issue #22 in the DSL: the dry run validates the merge's options as the merge does. */
+    @Test
+    void planTaskVectorValidatesTheMergesOptions() {
+        Path bolmo = dir.resolve("plan-bolmo");
+        try (Olmo base = Olmo.load(dir.resolve("base")); Bolmo b = Bolmo.byteify(base)) {
+            b.save(bolmo);
+        }
+        Path base = dir.resolve("base"), unrelated = dir.resolve("instruct");
+        assertEquals(Bolmo.planTaskVector(bolmo, base, base).merged().keySet(),
+                Bolmo.planTaskVector(bolmo, base, base, o -> o.withAlpha(0.5)).merged().keySet());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Bolmo.planTaskVector(bolmo, base, base, o -> o.withAlpha(Double.NaN)));
+        assertEquals("alpha must be finite, got NaN", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Bolmo.planTaskVector(bolmo, unrelated, base));
+        assertTrue(e.getMessage().contains("differs from the base's by"), e.getMessage());
     }
 }

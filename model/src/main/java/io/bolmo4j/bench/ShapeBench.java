@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.ByteTokenizer;
 import io.bolmo4j.bolmo.SubwordSuffixTrie;
 import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
@@ -16,9 +17,10 @@ import io.bolmo4j.cpu.CpuBolmo;
 import io.bolmo4j.cpu.CpuOlmo;
 import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.cpu.Matrix;
-import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.bolmo.merge.TaskVector;
 import io.bolmo4j.bolmo.merge.TaskVectorMerge;
+import io.bolmo4j.bolmo.train.Stage1;
+import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
@@ -73,17 +75,24 @@ public final class ShapeBench {
      * @param prefill tokens (bytes for Bolmo) of the timed forward pass
      * @param decode tokens (bytes for Bolmo) decoded per timed run
      * @param verifyMerge compare every merged tensor with the engine's in-memory arithmetic (reads the inputs again)
+     * @param stage1Steps of a subword shape: instead of prefill and decode, byteify it and time this many Stage 1 steps
+     *                    (0: none)
      */
     public record Options(WeightType dtype, int prefill, int decode, int repeats, boolean verifyMerge, Path cache,
-                          Optional<PythonAnchor> anchor) {}
+                          Optional<PythonAnchor> anchor, int stage1Steps) {}
 
     /** What is benchmarked: a subword model, or a Bolmo whose global model it is. */
     public record Target(String name, OlmoConfig teacher, BolmoConfig bolmo) {
+        /** The published shapes, by name. */
+        public static final List<String> SHAPES = List.of("olmo2-1b", "olmo3-7b", "bolmo-1b", "bolmo-7b", "smollm2-135m",
+                "qwen2.5-0.5b", "qwen3-0.6b", "llama3.2-1b");
+
         /**
          * A released checkpoint's shape, from its published {@code config.json} values, in any case: {@code olmo2-1b}
-         * (OLMo-2-0425-1B), {@code olmo3-7b} (Olmo-3-1025-7B), and {@code bolmo-1b} / {@code bolmo-7b} (those global
+         * (OLMo-2-0425-1B), {@code olmo3-7b} (Olmo-3-1025-7B), {@code bolmo-1b} / {@code bolmo-7b} (those global
          * models with Bolmo's local models, as {@link BolmoConfig#fromTeacher} derives them: local SwiGLU 2816 / 5504,
-         * dolma2's 100,278 subword ids).
+         * dolma2's 100,278 subword ids), and the smallest models of the other families: {@code smollm2-135m}
+         * (SmolLM2-135M, Llama), {@code qwen2.5-0.5b}, {@code qwen3-0.6b} and {@code llama3.2-1b}.
          */
         public static Target published(String shape) {
             String id = shape.toLowerCase(Locale.ROOT);
@@ -91,10 +100,24 @@ public final class ShapeBench {
                 case "olmo2-1b", "bolmo-1b" -> OlmoConfig.of("olmo2", 100352, 2048, 8192, 16, 16, 16, 4096); // rope_theta 500000
                 // Olmo 3's default layers: 3 sliding (window 4096) + 1 full
                 case "olmo3-7b", "bolmo-7b" -> OlmoConfig.of("olmo3", 100278, 4096, 11008, 32, 32, 32, 65536);
-                default -> throw new IllegalArgumentException("shape '" + shape + "' is not one of olmo2-1b, olmo3-7b, bolmo-1b, bolmo-7b");
+                case "smollm2-135m" -> OlmoConfig.of("llama", 49152, 576, 1536, 30, 9, 3, 8192).with("rope_theta", 100000.0)
+                        .with("rms_norm_eps", 1e-5).with("tie_word_embeddings", true).with("bos_token_id", 0).with("eos_token_id", 0);
+                case "qwen2.5-0.5b" -> OlmoConfig.of("qwen2", 151936, 896, 4864, 24, 14, 2, 32768).with("rope_theta", 1000000.0)
+                        .with("tie_word_embeddings", true).with("bos_token_id", 151643).with("eos_token_id", 151643);
+                case "qwen3-0.6b" -> OlmoConfig.of("qwen3", 151936, 1024, 3072, 28, 16, 8, 40960).with("head_dim", 128)
+                        .with("rope_theta", 1000000.0).with("tie_word_embeddings", true).with("bos_token_id", 151643)
+                        .with("eos_token_id", 151645);
+                case "llama3.2-1b" -> OlmoConfig.of("llama", 128256, 2048, 8192, 16, 32, 8, 131072).with("head_dim", 64)
+                        .with("rms_norm_eps", 1e-5).with("tie_word_embeddings", true).with("rope_scaling", JsonParser.parseString(
+                                "{\"rope_type\": \"llama3\", \"factor\": 32.0, \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0,"
+                                        + " \"original_max_position_embeddings\": 8192}"))
+                        .with("bos_token_id", 128000).with("eos_token_id", 128001);
+                default -> throw new IllegalArgumentException("shape '" + shape + "' is not one of " + String.join(", ", SHAPES));
             };
-            // dolma2's end-of-text (also the BOS OLMo is scored with) and padding ids, as the released configs name them
-            teacher = teacher.with("eos_token_id", BolmoCoreRequirements.DOLMA2_EOS).with("pad_token_id", 100277);
+            if (teacher.family.isOlmo()) {
+                // dolma2's end-of-text (also the BOS OLMo is scored with) and padding ids, as the released configs name them
+                teacher = teacher.with("eos_token_id", BolmoCoreRequirements.DOLMA2_EOS).with("pad_token_id", 100277);
+            }
             return new Target(id, teacher, id.startsWith("bolmo") ? BolmoConfig.fromTeacher(teacher, BolmoCoreRequirements.DOLMA2_VOCAB) : null);
         }
 
@@ -158,12 +181,15 @@ public final class ShapeBench {
         writeTokenizer(model);
         out.printf(Locale.ROOT, "shape %-20s: %,d parameters, bf16 random checkpoint in %s%n", target.name(),
                 target.parameters(), model);
-        boolean java = InferenceEngine.current() == InferenceEngine.JAVA;
+        boolean stage1 = target.bolmo() == null && o.stage1Steps() > 0; // training: always the DJL engine
+        boolean java = !stage1 && InferenceEngine.current() == InferenceEngine.JAVA;
         long need = java ? 2 * target.parameters() : residentEstimate(); // the Java engine maps the bf16 files
         long avail = Memory.available();
         if (avail > 0 && need > 0.6 * avail) { // leave the rest to the activations, the JVM and other users of the machine
             out.printf(Locale.ROOT, "load/prefill/decode      : skipped: the weights need ~%.1f GB%s, %.1f GB available%n",
                     need / 1e9, java ? "" : " as " + o.dtype(), avail / 1e9);
+        } else if (stage1) {
+            benchStage1(model);
         } else if (java) {
             if (target.bolmo() == null) {
                 javaOlmo(model);
@@ -327,6 +353,38 @@ public final class ShapeBench {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Byteifies the random teacher (in fp32: training needs it) and times {@link Options#stage1Steps()} Stage 1 steps of
+     * the default batch on the built-in corpus, tokenized with the cl100k tokens that fit the teacher's vocabulary (the
+     * released tokenizers are not shipped; their bytes per token are alike). Reports the subword-suffix trie, the
+     * median bytes/s of the steps after the first, and the process's peak resident memory.
+     */
+    private void benchStage1(Path dir) {
+        long t0 = System.nanoTime();
+        try (OlmoModel teacher = OlmoCheckpoint.load(dir, WeightType.FLOAT32)) {
+            reportLoad(t0, teacher.params());
+            BpeTokenizer tok = subwordVocab(Math.min(teacher.config().vocabSize, BolmoCoreRequirements.DOLMA2_VOCAB)).tokenizer();
+            long t1 = System.nanoTime();
+            SubwordSuffixTrie trie = SubwordSuffixTrie.of(tok);
+            out.printf(Locale.ROOT, "subword-suffix trie      : %8.2f s to build over %,d ids, %.1f MB%n", (System.nanoTime() - t1) / 1e9,
+                    tok.vocabSize(), trie.memoryBytes() / 1e6);
+            Stage1.Config cfg = Stage1.Config.defaults().with("steps", o.stage1Steps());
+            List<String> texts = BuiltinCorpus.heldOut(Math.max(200_000, 4L * cfg.loop().steps() * cfg.loop().batch() * cfg.bytesPerExample()));
+            try (BolmoModel b = Byteify.fromTeacher(teacher, tok.vocabSize(), SEED)) {
+                out.printf(Locale.ROOT, "byteified                : %8.1f s after load, %,d Bolmo parameters, resident %.2f GB%n",
+                        (System.nanoTime() - t1) / 1e9, b.params().count(), Memory.resident() / 1e9);
+                List<Double> rates = new ArrayList<>();
+                new Stage1(b, teacher, tok).run(texts, cfg, st -> rates.add(st.perSecond()));
+                List<Double> timed = rates.subList(Math.min(1, rates.size() - 1), rates.size()).stream().sorted().toList();
+                double rate = timed.get(timed.size() / 2);
+                out.printf(Locale.ROOT, "stage 1 (%3d steps)      : %8.1f bytes/s (batch %d x %d bytes: %.1f s per step, median after"
+                        + " the first)%n", cfg.loop().steps(), rate, cfg.loop().batch(), cfg.bytesPerExample(),
+                        cfg.loop().batch() * cfg.bytesPerExample() / rate);
+            }
+        }
+        reportPeak();
     }
 
     private void benchBolmo(Path dir, double gemm, double copy) {

@@ -3,6 +3,7 @@ package io.bolmo4j.bolmo;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.LocalConfig;
 import io.bolmo4j.olmo.OlmoConfig;
@@ -25,6 +26,11 @@ public final class BolmoConfig {
     public static final int BYTE_VOCAB = 520;
     /** θ the released global models were trained with; used when config.json has no rope_theta (docs/bolmo.md §1.3 warning). */
     public static final double TRAINED_ROPE_THETA = 500000.0;
+    /**
+     * The {@code model_type} of the teacher whose layers are the global model ({@code llama}, {@code qwen3}, ...);
+     * absent in the released Bolmos, whose global model is OLMo 2 or Olmo 3 by its layer types.
+     */
+    public static final String TEACHER_MODEL_TYPE = "teacher_model_type";
     private static final Logger LOG = Logger.getLogger(BolmoConfig.class.getName());
     private static final Gson GSON = new Gson();
     /** config.json keys of the released Bolmo-1B / -7B (docs/bolmo.md §1.3) and of HF configs, read here or by the global model. */
@@ -34,13 +40,14 @@ public final class BolmoConfig {
             "attention_bias", "attention_dropout", "sliding_window", "layer_types", "add_expanded_embeddings",
             "boundary_predictor_lookahead", "boundary_threshold", "num_local_encoder_layers", "num_local_decoder_layers",
             "num_local_heads", "local_intermediate_size", "subword_vocab_size", "tie_word_embeddings",
-            "tokenizer_config" /* original_identifier names the teacher's vocabulary; the byte ids are fixed */);
+            "tokenizer_config" /* original_identifier names the teacher's vocabulary; the byte ids are fixed */,
+            TEACHER_MODEL_TYPE, "mlp_bias", "use_sliding_window", "max_window_layers");
     /**
      * Keys without effect here: the byte vocabulary's ids are fixed (0 pad, 1 BOS = EOS), weights keep the dtype they
      * are stored in, remote code and HF runtime settings do not apply.
      */
     private static final Set<String> IGNORED = Set.of("architectures", "auto_map", "pad_token_id", "bos_token_id",
-            "eos_token_id", "torch_dtype", "dtype", "transformers_version", "use_cache", "initializer_range");
+            "eos_token_id", "torch_dtype", "dtype", "transformers_version", "use_cache", "initializer_range", "pretraining_tp");
 
     private final JsonObject raw;
     public final int hiddenSize;
@@ -54,7 +61,7 @@ public final class BolmoConfig {
     public final boolean addExpandedEmbeddings;
     public final int boundaryPredictorLookahead;
     public final String boundaryThreshold;
-    /** The global model's configuration (an OLMo 2 or Olmo 3 layer stack). */
+    /** The global model's configuration: the teacher's layer stack (OLMo 2/3, Llama, Qwen 2.5/3). */
     public final OlmoConfig global;
 
     private BolmoConfig(JsonObject json, String source) {
@@ -123,6 +130,7 @@ public final class BolmoConfig {
         int multiple = d >= 512 ? 128 : 32;
         int ffn = (int) Math.ceil(4.0 * d / 3 / multiple) * multiple;
         j.addProperty("model_type", "bolmo");
+        j.addProperty(TEACHER_MODEL_TYPE, teacher.modelType);
         // explicit: a Bolmo config without layer_types means Olmo 3's sliding pattern (§1.3)
         j.add("layer_types", GSON.toJsonTree(teacher.layerTypes));
         j.add("architectures", GSON.toJsonTree(List.of("BolmoForCausalLM")));
@@ -141,7 +149,7 @@ public final class BolmoConfig {
         j.addProperty("bos_token_id", 1);
         j.addProperty("eos_token_id", 1);
         j.addProperty("tie_word_embeddings", false);
-        j.add("tokenizer_config", tokenizerConfig("bolmo4j-teacher"));
+        j.add("tokenizer_config", tokenizerConfig(SubwordTokenizerFile.TEACHER_FOLDER)); // saved beside the weights
         return new BolmoConfig(j, "<from teacher>");
     }
 
@@ -193,6 +201,11 @@ public final class BolmoConfig {
         }
     }
 
+    /** The family of the teacher whose layers are the global model ({@code olmo2}, {@code llama}, {@code qwen3}, ...). */
+    public String teacherFamily() {
+        return global.modelType;
+    }
+
     /** Dimensions of the local encoder/decoder layers (pre-norm eps = rms_norm_eps, docs/bolmo.md §3.1). */
     public LocalConfig localConfig() {
         return new LocalConfig(hiddenSize, numLocalHeads, localIntermediateSize, (float) rmsNormEps);
@@ -218,13 +231,18 @@ public final class BolmoConfig {
         return tensorShapes().values().stream().mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
     }
 
-    /** The OLMo view of the global model: the Bolmo keys minus the local ones, with the byte vocabulary. */
+    /**
+     * The teacher's view of the global model: the Bolmo keys minus the local ones, with the byte vocabulary; its
+     * family is {@value #TEACHER_MODEL_TYPE}, else OLMo 2 or Olmo 3 by the layer types.
+     */
     private static JsonObject globalJson(JsonObject bolmo, String source) {
         JsonObject g = bolmo.deepCopy();
         JsonElement lt = g.get("layer_types");
+        JsonElement teacherType = g.remove(TEACHER_MODEL_TYPE);
         // BolmoConfig's default for absent layer_types is Olmo 3's pattern (3 sliding : 1 full), docs/bolmo.md §1.3.
         boolean sliding = lt == null || lt.isJsonNull() || lt.toString().contains(OlmoConfig.SLIDING);
-        g.addProperty("model_type", sliding ? "olmo3" : "olmo2");
+        g.addProperty("model_type", teacherType != null && !teacherType.isJsonNull() ? teacherType.getAsString()
+                : sliding ? "olmo3" : "olmo2");
         JsonElement theta = g.get("rope_theta");
         if (theta == null || theta.isJsonNull()) {
             LOG.warning(source + ": no rope_theta; using " + TRAINED_ROPE_THETA

@@ -8,7 +8,7 @@ import java.util.Arrays;
 
 /**
  * A text as a Bolmo sees it: its teacher's subword tokens (which define the boundaries Bolmo learns) and its own
- * 520-id byte ids ({@link ByteTokenizer}: byte b is id 4 + b, {@code <|endoftext|>} is id 1).
+ * 520-id byte ids ({@link ByteTokenizer}: byte b is id 4 + b, the teacher's BOS and end-of-text tokens are id 1).
  *
  * @param subword the subword tokenization
  * @param byteIds the byte ids, starting with BOS (id 1) when special tokens are added
@@ -16,7 +16,7 @@ import java.util.Arrays;
 public record BolmoTokenization(Tokenization subword, int[] byteIds) {
     /** @param addSpecialTokens whether the subword post-processor's special tokens and the byte BOS are added */
     public static BolmoTokenization of(BpeTokenizer subwordTokenizer, String text, boolean addSpecialTokens) {
-        int[] bytes = ByteTokenizer.encode(text, true);
+        int[] bytes = ByteTokenizer.encode(text, subwordTokenizer);
         return new BolmoTokenization(Tokenization.of(subwordTokenizer, text, addSpecialTokens),
                 addSpecialTokens ? bytes : Arrays.copyOfRange(bytes, 1, bytes.length));
     }

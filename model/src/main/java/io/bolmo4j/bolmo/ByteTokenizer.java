@@ -1,9 +1,13 @@
 package io.bolmo4j.bolmo;
 
+import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.tokenizer.DocumentTokens;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Bolmo's 520-id byte vocabulary (docs/bolmo.md §2.1): 0 {@code <pad>}, 1 {@code <bos>} (also EOS), 2 {@code <eos>} (never
@@ -19,7 +23,6 @@ public final class ByteTokenizer {
     public static final int FUSED = 260;
     public static final int VOCAB = 520;
     static final String[] SPECIALS = {"<pad>", "<bos>", "<eos>", "<bpe_token_end>"};
-    private static final String END_OF_TEXT = "<|endoftext|>";
 
     private ByteTokenizer() {}
 
@@ -42,30 +45,52 @@ public final class ByteTokenizer {
         return nll;
     }
 
+    /** The name of a special id ({@code <pad>}, {@code <bos>}, {@code <eos>}, {@code <bpe_token_end>}). */
+    public static String specialToken(int id) {
+        return SPECIALS[id];
+    }
+
     /** BOS followed by the UTF-8 bytes of {@code text} (+4). */
     public static int[] encode(String text) {
-        return encode(text, false);
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        int[] ids = new int[utf8.length + 1];
+        ids[0] = BOS;
+        for (int i = 0; i < utf8.length; i++) {
+            ids[i + 1] = OFFSET + (utf8[i] & 0xFF);
+        }
+        return ids;
     }
 
     /**
-     * Encodes {@code text}; with {@code allowSpecial}, literal {@code <|endoftext|>} becomes id 1, as the dolma2
-     * tokenizer maps its end-of-text token (docs/bolmo.md §2.1).
+     * Encodes {@code text} with the teacher's literal BOS and end-of-text strings ({@link BpeTokenizer#documentTokens()},
+     * e.g. {@code <|endoftext|>}, {@code <|begin_of_text|>}) as id 1, as the reference maps its teacher's BOS and EOS
+     * (docs/bolmo.md §2.1); every other special token is written out as its bytes.
      */
-    public static int[] encode(String text, boolean allowSpecial) {
+    public static int[] encode(String text, BpeTokenizer teacher) {
+        DocumentTokens doc = teacher.documentTokens();
+        List<String> specials = IntStream.concat(doc.bos().stream(), doc.endOfText().stream()).distinct()
+                .mapToObj(teacher::tokenString).toList();
         List<Integer> out = new ArrayList<>();
         out.add(BOS);
-        String rest = text;
-        while (!rest.isEmpty()) {
-            int cut = allowSpecial ? rest.indexOf(END_OF_TEXT) : -1;
-            String piece = cut < 0 ? rest : rest.substring(0, cut);
-            for (byte b : piece.getBytes(StandardCharsets.UTF_8)) {
+        int from = 0;
+        while (from < text.length()) {
+            int cut = text.length();
+            String found = null;
+            for (String s : specials) {
+                int at = text.indexOf(s, from);
+                if (at >= 0 && at < cut) {
+                    cut = at;
+                    found = s;
+                }
+            }
+            for (byte b : text.substring(from, cut).getBytes(StandardCharsets.UTF_8)) {
                 out.add(OFFSET + (b & 0xFF));
             }
-            if (cut < 0) {
+            if (found == null) {
                 break;
             }
             out.add(EOS);
-            rest = rest.substring(cut + END_OF_TEXT.length());
+            from = cut + found.length();
         }
         return out.stream().mapToInt(Integer::intValue).toArray();
     }

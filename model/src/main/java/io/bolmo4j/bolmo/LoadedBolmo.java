@@ -3,6 +3,7 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDScope;
 import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
+import io.bolmo4j.bolmo.checkpoint.TeacherTokenizer;
 import io.bolmo4j.bolmo.generate.BolmoGenerator;
 import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.chat.ChatTemplate;
@@ -19,10 +20,7 @@ import io.bolmo4j.olmo.TextScore;
 import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -34,7 +32,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-/**
 /**
  * A Bolmo with its teacher's subword vocabulary, the one loaded-model type of the family: text in, text, scores or
  * logits out, and saved as a Hugging Face directory. Loaded for the Java inference engine ({@link InferenceEngine}),
@@ -49,10 +46,21 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /** The Java engine over the mapped checkpoint, or null. */
     private CpuBolmo mapped;
     private final BpeTokenizer subwordTokenizer;
-    private final Path subwordTokenizerFile;
+    private final TeacherTokenizer teacherTokenizer;
     private final SubwordSuffixTrie trie;
     private final ChatTemplate template;
     private final List<String> stopTexts;
+
+    /**
+     * Refuses a subword tokenizer ({@code source} names it) that is not the one this Bolmo was byteified with, by its
+     * id count: every use of a Bolmo's subword vocabulary (generation, scoring, tokenizing) goes through this rule.
+     */
+    public static void requireVocabulary(BolmoConfig config, BpeTokenizer tokenizer, String source) {
+        if (tokenizer.vocabSize() != config.subwordVocabSize) {
+            throw new IllegalArgumentException(source + " has " + tokenizer.vocabSize() + " ids but subword_vocab_size is "
+                    + config.subwordVocabSize + ": not the vocabulary this Bolmo was byteified with");
+        }
+    }
 
     /** A Bolmo without a chat template. */
     public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer) {
@@ -62,25 +70,22 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /**
      * @param template             the chat template (the teacher's), or null; its end-of-turn tokens and EOS, which a
      *                             Bolmo writes out as bytes, end a chat answer
-     * @param subwordTokenizerFile the tokenizer.json {@code teacherTokenizer} was read from, saved with the model (null:
-     *                             {@link #save} is refused)
+     * @param teacherFiles         the teacher's tokenizer files {@code teacherTokenizer} was read from, saved with the
+     *                             model (null: {@link #save} is refused)
      */
-    public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template, Path subwordTokenizerFile) {
-        this(model.config(), model, null, null, teacherTokenizer, template, subwordTokenizerFile);
+    public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template, TeacherTokenizer teacherFiles) {
+        this(model.config(), model, null, null, teacherTokenizer, template, teacherFiles);
     }
 
     private LoadedBolmo(BolmoConfig config, BolmoModel model, CpuBolmo mapped, Supplier<BolmoModel> loader,
-                        BpeTokenizer teacherTokenizer, ChatTemplate template, Path subwordTokenizerFile) {
-        if (teacherTokenizer.vocabSize() != config.subwordVocabSize) {
-            throw new IllegalArgumentException("teacher tokenizer has " + teacherTokenizer.vocabSize()
-                    + " ids but subword_vocab_size is " + config.subwordVocabSize);
-        }
+                        BpeTokenizer teacherTokenizer, ChatTemplate template, TeacherTokenizer teacherFiles) {
+        requireVocabulary(config, teacherTokenizer, "teacher tokenizer");
         this.config = config;
         this.model = model;
         this.mapped = mapped;
         this.loader = loader;
         this.subwordTokenizer = teacherTokenizer;
-        this.subwordTokenizerFile = subwordTokenizerFile;
+        this.teacherTokenizer = teacherFiles;
         this.trie = SubwordSuffixTrie.of(teacherTokenizer);
         this.template = template;
         Set<String> stops = new LinkedHashSet<>();
@@ -91,7 +96,10 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         this.stopTexts = List.copyOf(stops);
     }
 
-    /** Loads a Bolmo directory; its subword vocabulary is found as {@link SubwordTokenizerFile#find} says. */
+    /**
+     * Loads a Bolmo directory; its subword vocabulary is found as {@link SubwordTokenizerFile#find} says, with the
+     * teacher's BOS, end-of-text and pad tokens as its saved files name them ({@link TeacherTokenizer#tokenizer}).
+     */
     public static LoadedBolmo load(Path dir) {
         return load(dir, null, WeightType.FLOAT32);
     }
@@ -110,18 +118,23 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      */
     public static LoadedBolmo load(Path dir, Path subwordTokenizer, WeightType type) {
         Path tokFile = SubwordTokenizerFile.find(dir, subwordTokenizer, System.getenv());
-        BpeTokenizer tokenizer = BpeTokenizer.load(tokFile);
+        TeacherTokenizer teacher = TeacherTokenizer.ofBolmo(dir, tokFile);
         ChatTemplate template = chatTemplate(dir, tokFile);
         if (InferenceEngine.current() == InferenceEngine.JAVA) {
             CpuBolmo mapped = CpuBolmo.load(dir);
-            return new LoadedBolmo(mapped.config(), null, mapped, () -> BolmoCheckpoint.load(dir, type), tokenizer, template, tokFile);
+            return new LoadedBolmo(mapped.config(), null, mapped, () -> BolmoCheckpoint.load(dir, type), teacher.tokenizer(),
+                    template, teacher);
         }
-        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), tokenizer, template, tokFile);
+        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), teacher.tokenizer(), template, teacher);
     }
 
-    /** A Bolmo's chat template: its directory's, else the one beside its subword tokenizer file (the teacher's). */
+    /**
+     * A Bolmo's chat template, with the teacher's special tokens: the teacher's as saved in {@code dir/teacher/}, else
+     * the directory's own, else the one beside its subword tokenizer file.
+     */
     public static ChatTemplate chatTemplate(Path dir, Path subwordTokenizerFile) {
-        return ChatTemplate.find(dir).or(() -> ChatTemplate.find(subwordTokenizerFile.toAbsolutePath().getParent())).orElse(null);
+        return ChatTemplate.find(dir.resolve(SubwordTokenizerFile.TEACHER_FOLDER)).or(() -> ChatTemplate.find(dir))
+                .or(() -> ChatTemplate.find(subwordTokenizerFile.toAbsolutePath().getParent())).orElse(null);
     }
 
     /** The chat template (the teacher's), if there is one. */
@@ -134,11 +147,12 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     @Override
     public String generateRendered(String rendered, SamplingOptions options, Consumer<String> onText) {
         noGrad();
-        int[] ids = ByteTokenizer.encode(rendered, true);
+        int[] ids = ByteTokenizer.encode(rendered, subwordTokenizer);
         if (ids.length > 1 && ids[1] == ByteTokenizer.BOS) {
             ids = Arrays.copyOfRange(ids, 1, ids.length); // the template wrote the BOS itself
         }
-        return generator().stopAt(stopTexts).generate(ids, options, false, onText).text();
+        BolmoGenerator g = generator().stopAt(stopTexts);
+        return noticeIfCut(g, g.generate(ids, options, false, onText), options);
     }
 
     /** The DJL model (loaded now if the Java engine served inference so far). */
@@ -158,27 +172,51 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         return trie;
     }
 
-    /** The teacher's subword tokenizer (its ids feed the subword-suffix embedding). */
+    /** The teacher's subword tokenizer with its document ids (its ids feed the subword-suffix embedding). */
     public BpeTokenizer subwordTokenizer() {
         return subwordTokenizer;
     }
 
-    /** Writes the model in the Hugging Face Bolmo layout with its subword tokenizer.json. */
-    public void save(Path dir) {
-        if (subwordTokenizerFile == null) {
-            throw new IllegalStateException("this Bolmo was built without its tokenizer.json file, which a checkpoint needs");
-        }
-        try {
-            BolmoCheckpoint.save(model(), dir, false, Files.readString(subwordTokenizerFile));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + subwordTokenizerFile + ": " + e.getMessage(), e);
-        }
+    /**
+     * The same Bolmo chatting like {@code instruct} (after a task-vector merge): its chat template, special tokens and
+     * stop ids, also into {@link #save}. It shares this one's weights (mapped, or the DJL model once loaded).
+     */
+    public LoadedBolmo withChatOf(Path instruct, ChatTemplate instructTemplate) {
+        return new LoadedBolmo(config, model, mapped, loader, subwordTokenizer,
+                instructTemplate != null ? instructTemplate : template,
+                teacherTokenizer == null ? null : teacherTokenizer.withChatOf(TeacherTokenizer.of(instruct)));
     }
 
-    /** Continues {@code prompt}; {@code maxNewTokens} counts bytes. */
+    /**
+     * Writes the model in the Hugging Face Bolmo layout that transformers loads as a released Bolmo, with the teacher's
+     * tokenizer, its BOS, end-of-text and pad tokens (what the byte BOS stands for when the folder is loaded again),
+     * chat template and stop ids.
+     */
+    public void save(Path dir) {
+        if (teacherTokenizer == null) {
+            throw new IllegalStateException("this Bolmo was built without its teacher's tokenizer files, which a checkpoint needs");
+        }
+        BolmoCheckpoint.save(model(), dir, false, teacherTokenizer.withDocumentTokens(subwordTokenizer));
+    }
+
+    /**
+     * Continues {@code prompt}; {@code maxNewTokens} counts bytes. Stops at BOS/EOS, or when the patches fill the
+     * global model's context, with a notice on stderr. Returns the generated text.
+     */
     public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
         noGrad();
-        return generator().generate(prompt, options, onText).text();
+        BolmoGenerator g = generator();
+        return noticeIfCut(g, g.generate(prompt, options, onText), options);
+    }
+
+    /** The generation's text, after a notice on stderr when the context cut it short (as an OLMo's generation says). */
+    private String noticeIfCut(BolmoGenerator g, BolmoGenerator.Generation gen, SamplingOptions options) {
+        if (g.stoppedAtContext()) {
+            System.err.println("\n[generation stopped after " + (gen.ids().length - gen.promptLength()) + " of "
+                    + options.maxNewTokens() + " bytes: prompt and continuation fill the global model's context of "
+                    + config.global.maxPositionEmbeddings + " patches (max_position_embeddings)]");
+        }
+        return gen.text();
     }
 
     /**

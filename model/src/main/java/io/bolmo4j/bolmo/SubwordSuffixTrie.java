@@ -1,6 +1,7 @@
 package io.bolmo4j.bolmo;
 
 import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.tokenizer.DocumentTokens;
 
 import java.util.Arrays;
 import java.util.stream.IntStream;
@@ -28,19 +29,22 @@ public final class SubwordSuffixTrie {
     }
 
     /**
-     * Builds the trie from a teacher tokenizer: {@code <|endoftext|>} maps to byte id 1, {@code <|pad|>} to 0, other
-     * specials to their literal bytes; later entries win collisions (dictionary order, as the reference).
+     * Builds the trie from a teacher tokenizer: its BOS and end-of-text ids ({@link BpeTokenizer#documentTokens()}, e.g.
+     * {@code <|endoftext|>}, or Llama 3's {@code <|begin_of_text|>} and {@code <|end_of_text|>}) map to byte id 1, the
+     * BOS winning when they differ (the byte BOS starts every text, as the teacher's BOS does); its pad id maps to 0;
+     * other specials to their literal bytes; later entries win other collisions (dictionary order, as the reference).
      */
     public static SubwordSuffixTrie of(BpeTokenizer tokenizer) {
         int n = tokenizer.vocabSize();
         SubwordSuffixTrie t = new SubwordSuffixTrie(n * 4);
-        int pad = tokenizer.padId().orElse(-1);
+        DocumentTokens doc = tokenizer.documentTokens();
+        int bos = doc.bos().orElse(-1), eot = doc.endOfText().orElse(-1), pad = doc.pad().orElse(-1);
         for (int id = 0; id < n; id++) {
             if (!tokenizer.isValidId(id)) {
                 continue;
             }
             int[] seq;
-            if (id == tokenizer.eosId()) {
+            if (id == bos || id == eot) {
                 seq = new int[] {ByteTokenizer.BOS};
             } else if (id == pad) {
                 seq = new int[] {ByteTokenizer.PAD};
@@ -60,6 +64,9 @@ public final class SubwordSuffixTrie {
             }
             t.tokenAt[node] = id;
         }
+        if (bos >= 0) {
+            t.tokenAt[t.childOrAdd(0, ByteTokenizer.BOS)] = bos;
+        }
         for (int b = 0; b < 256; b++) {
             int child = t.child(0, ByteTokenizer.OFFSET + b);
             if (child == NONE || t.tokenAt[child] == NONE) {
@@ -68,6 +75,11 @@ public final class SubwordSuffixTrie {
             }
         }
         return t;
+    }
+
+    /** Bytes the trie's arrays take (its whole memory, less object headers). */
+    public long memoryBytes() {
+        return 4L * (keys.length + values.length + tokenAt.length);
     }
 
     /** Expanded ids for every position of a byte-id sequence (plain or fused ids; {@code <bpe_token_end>} skipped). */

@@ -106,7 +106,15 @@ public final class ChatTemplate {
      * @throws IllegalArgumentException one line naming {@link #origin()}, when the template raises or does not parse
      */
     public String renderDicts(List<Map<String, Object>> messages, boolean addGenerationPrompt) {
-        Map<String, Object> vars = new HashMap<>();
+        return renderDicts(messages, addGenerationPrompt, Map.of());
+    }
+
+    /**
+     * As {@link #renderDicts(List, boolean)} with further template variables, as {@code apply_chat_template} passes its
+     * keyword arguments: e.g. Qwen 3's {@code enable_thinking}, or {@code tools} (a list of JSON-schema dicts).
+     */
+    public String renderDicts(List<Map<String, Object>> messages, boolean addGenerationPrompt, Map<String, Object> variables) {
+        Map<String, Object> vars = new HashMap<>(variables);
         vars.put("messages", messages);
         vars.put("add_generation_prompt", addGenerationPrompt);
         if (bosToken != null) {
@@ -149,6 +157,11 @@ public final class ChatTemplate {
             return new ArrayList<>(found);
         }
         return List.of();
+    }
+
+    /** The template's Jinja source. */
+    public String source() {
+        return source;
     }
 
     /** Where the template came from (a file, or a file and key). */

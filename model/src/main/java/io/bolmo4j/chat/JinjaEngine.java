@@ -15,16 +15,20 @@ import com.hubspot.jinjava.objects.collections.PyList;
 import com.hubspot.jinjava.objects.collections.PyMap;
 import jinjava.javax.el.CompositeELResolver;
 
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
 /**
  * Jinjava set up as Hugging Face's {@code apply_chat_template} sets up Python jinja2: {@code trim_blocks},
- * {@code lstrip_blocks}, a {@code raise_exception(message)} global, a {@code tojson} filter that is
+ * {@code lstrip_blocks}, {@code raise_exception(message)} and {@code strftime_now(format)} globals, jinja2's
+ * expression syntax where Jinjava's differs ({@link Jinja2Syntax}), a {@code tojson} filter that is
  * {@code json.dumps} without ASCII escaping, and Python string semantics where Jinjava's differ ({@code trim},
  * {@code str} methods, the template's trailing newline).
  */
@@ -96,7 +100,82 @@ final class JinjaEngine {
      */
     static String asJinja2Reads(String source) {
         String s = source.replace("\r\n", "\n").replace('\r', '\n');
-        return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+        return Jinja2Syntax.rewrite(s.endsWith("\n") ? s.substring(0, s.length() - 1) : s);
+    }
+
+    /**
+     * {@code strftime_now(format)}, which {@code apply_chat_template} defines for templates that write today's date
+     * (Llama 3.1 / 3.2): Python's {@code datetime.now().strftime(format)} for the usual directives, English names.
+     */
+    public static String strftimeNow(Object format) {
+        LocalDateTime now = LocalDateTime.now();
+        String f = String.valueOf(format);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < f.length(); i++) {
+            char c = f.charAt(i);
+            if (c != '%' || i + 1 == f.length()) {
+                out.append(c);
+                continue;
+            }
+            char d = f.charAt(++i);
+            String pattern = switch (d) {
+                case 'd' -> "dd";
+                case 'm' -> "MM";
+                case 'Y' -> "yyyy";
+                case 'y' -> "yy";
+                case 'b' -> "MMM";
+                case 'B' -> "MMMM";
+                case 'a' -> "EEE";
+                case 'A' -> "EEEE";
+                case 'H' -> "HH";
+                case 'I' -> "hh";
+                case 'M' -> "mm";
+                case 'S' -> "ss";
+                case 'j' -> "DDD";
+                case 'p' -> "a";
+                default -> null;
+            };
+            out.append(pattern != null ? DateTimeFormatter.ofPattern(pattern, Locale.ENGLISH).format(now)
+                    : d == '%' ? "%" : "%" + d);
+        }
+        return out.toString();
+    }
+
+    /**
+     * {@code x[start:stop:step]} as Python slices a list or a string (of code points): absent bounds are null, negative
+     * ones count from the end, a negative step walks backwards. Called for the slices {@link Jinja2Syntax} rewrites.
+     */
+    public static Object pySlice(Object x, Object start, Object stop, Object step) {
+        List<?> items = x instanceof String s ? s.codePoints().mapToObj(Character::toString).toList()
+                : x instanceof List<?> l ? l : null;
+        if (items == null) {
+            throw new IllegalArgumentException("cannot slice " + (x == null ? "none" : x.getClass().getSimpleName()));
+        }
+        int n = items.size();
+        int by = step == null ? 1 : ((Number) step).intValue();
+        if (by == 0) {
+            throw new IllegalArgumentException("slice step cannot be zero");
+        }
+        int from = bound(start, n, by < 0 ? n - 1 : 0, by);
+        int to = bound(stop, n, by < 0 ? -1 : n, by);
+        List<Object> out = new ArrayList<>();
+        for (int i = from; by > 0 ? i < to : i > to; i += by) {
+            out.add(items.get(i));
+        }
+        return x instanceof String ? String.join("", out.stream().map(String::valueOf).toList()) : new PyList(out);
+    }
+
+    /** A slice bound clamped as Python's {@code PySlice_AdjustIndices} does. */
+    private static int bound(Object v, int n, int absent, int step) {
+        if (v == null) {
+            return absent;
+        }
+        int i = ((Number) v).intValue();
+        if (i < 0) {
+            i += n;
+            return i < 0 ? (step < 0 ? -1 : 0) : i;
+        }
+        return i >= n ? (step < 0 ? n - 1 : n) : i;
     }
 
     /**
@@ -123,6 +202,10 @@ final class JinjaEngine {
         Jinjava j = new Jinjava(config);
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", JinjaEngine.class,
                 "raiseException", Object.class));
+        j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now", JinjaEngine.class,
+                "strftimeNow", Object.class));
+        j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "py_slice", JinjaEngine.class,
+                "pySlice", Object.class, Object.class, Object.class, Object.class));
         j.getGlobalContext().registerFilter(new ToJson());
         j.getGlobalContext().registerFilter(new Trim());
         Filter length = j.getGlobalContext().getFilter("length");

@@ -144,6 +144,11 @@ public final class CpuBolmo {
             cache = global.newCache(patches);
         }
 
+        /** Patches in the global model's KV cache. */
+        public int patches() {
+            return cache.length();
+        }
+
         /** Feeds a prefix cut into patches at {@code ends}; returns the next byte's fused-id logits. */
         public float[] prefill(int[] bytes, int[] subwords, boolean[] ends) {
             int l = bytes.length, d = cfg.hiddenSize;

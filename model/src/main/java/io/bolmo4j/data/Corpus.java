@@ -304,7 +304,7 @@ public final class Corpus implements Iterable<Document> {
 
     private static void requireFile(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new CorpusException("no such file: " + file, null);
+            throw new CorpusException((Files.exists(file) ? "not a regular file: " : "no such file: ") + file, null);
         }
     }
 }

@@ -15,7 +15,8 @@ import java.util.Locale;
 
 /**
  * Reads a whole text a user hands in (to score, tokenize, ...) strictly as UTF-8: a missing file, a folder or bytes
- * that are not UTF-8 are errors that say so, with the byte offset of the first bad byte.
+ * that are not UTF-8 are errors that say so, with the byte offset of the first bad byte. The command line decodes its
+ * text options and standard input with the same rule.
  */
 public final class TextFile {
     private TextFile() {}
@@ -38,6 +39,14 @@ public final class TextFile {
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage(), e);
         }
+        return decode(bytes, file.toString());
+    }
+
+    /**
+     * {@code bytes} as strict UTF-8; an {@link IllegalArgumentException} naming {@code what} (a file, an option) and
+     * the offset of the first bad byte otherwise.
+     */
+    public static String decode(byte[] bytes, String what) {
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -49,7 +58,7 @@ public final class TextFile {
         if (r.isError()) {
             int at = Math.min(in.position(), bytes.length - 1);
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%s is not valid UTF-8: the character at byte %d"
-                    + " (0x%02X) is malformed", file, at, bytes[at] & 0xFF));
+                    + " (0x%02X) is malformed", what, at, bytes[at] & 0xFF));
         }
         return out.flip().toString();
     }

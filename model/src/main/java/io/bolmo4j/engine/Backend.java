@@ -162,7 +162,7 @@ public final class Backend {
             case "cpu":
                 return Device.cpu();
             default:
-                if (n.equals("gpu") || n.startsWith("gpu:") || n.startsWith("cuda")) {
+                if (n.matches("(gpu|cuda)(:\\d{1,4})?")) {
                     int id = n.contains(":") ? Integer.parseInt(n.substring(n.indexOf(':') + 1)) : 0;
                     if (id >= gpus) {
                         throw new IllegalStateException("device " + name + " requested but " + gpus

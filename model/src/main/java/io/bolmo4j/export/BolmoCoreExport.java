@@ -9,6 +9,7 @@ import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.bolmo.train.Stage2;
 import io.bolmo4j.chat.SpecialTokens;
 import io.bolmo4j.io.HfCheckpoint;
+import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
@@ -86,19 +88,19 @@ public final class BolmoCoreExport {
             if (!Files.isRegularFile(tokJson)) {
                 throw new IllegalArgumentException(dir + ": no tokenizer.json (the teacher's tokenizer tokenizes the data)");
             }
-            BpeTokenizer tok = BpeTokenizer.load(tokJson);
             if (BolmoCheckpoint.isBolmo(dir)) {
+                BpeTokenizer tok = BolmoCheckpoint.subwordTokenizer(dir);
                 BolmoConfig own = BolmoCheckpoint.config(dir);
                 return new Teacher(dir, tokJson, tok, tok.eosId(), bolmo != null ? bolmo : own);
             }
+            BpeTokenizer vocabulary = BpeTokenizer.load(tokJson);
+            // the end-of-document id: the directory's end-of-text token (Qwen 3 declares <|im_end|> too, which ends turns)
+            BpeTokenizer tok = vocabulary.withDocumentTokens(SpecialTokens.read(dir, vocabulary, null).document());
             OlmoConfig cfg;
-            List<Integer> stops;
             try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
                 cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve(HfCheckpoint.CONFIG).toString());
-                stops = SpecialTokens.of(ckpt.config(), tok).stops(); // config.json's end-of-text id first
             }
-            int eos = stops.isEmpty() ? tok.eosId() : stops.get(0);
-            return new Teacher(dir, tokJson, tok, eos, bolmo != null ? bolmo : BolmoConfig.fromTeacher(cfg, tok.vocabSize()));
+            return new Teacher(dir, tokJson, tok, tok.eosId(), bolmo != null ? bolmo : BolmoConfig.fromTeacher(cfg, tok.vocabSize()));
         }
     }
 
@@ -115,8 +117,7 @@ public final class BolmoCoreExport {
             copyTokenizer(t, out.resolve("tokenizer"));
             Path bc = Files.createDirectories(out.resolve("bolmo-core"));
             Files.write(bc.resolve("overrides.txt"), recipe.dotlist());
-            Files.write(bc.resolve("env.sh"), recipe.env().entrySet().stream()
-                    .map(e -> "export " + e.getKey() + "=" + RunFiles.shellQuote(e.getValue())).toList());
+            Files.writeString(bc.resolve("env.sh"), RunFiles.env(recipe));
             ExportedRun run = new ExportedRun(out, stage, data, recipe, blockers);
             script(out.resolve("launch.sh"), RunFiles.launch(run, layout.cluster()));
             if (stage == 1) {
@@ -141,10 +142,7 @@ public final class BolmoCoreExport {
             }
         }
         if (!Files.exists(dir.resolve("tokenizer_config.json"))) {
-            JsonObject c = new JsonObject();
-            c.addProperty("tokenizer_class", "PreTrainedTokenizerFast");
-            c.addProperty("eos_token", t.tokenizer.tokenString(t.eosId));
-            t.tokenizer.padId().ifPresent(p -> c.addProperty("pad_token", t.tokenizer.tokenString(p)));
+            JsonObject c = OlmoCheckpoint.tokenizerConfig(t.tokenizer, t.eosId, t.tokenizer.padId(), OptionalInt.empty());
             Files.writeString(dir.resolve("tokenizer_config.json"), c + "\n");
         }
     }

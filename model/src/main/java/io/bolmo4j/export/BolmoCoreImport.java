@@ -4,6 +4,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
+import io.bolmo4j.bolmo.checkpoint.TeacherTokenizer;
+import io.bolmo4j.bolmo.checkpoint.TransformersFiles;
 import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.DType;
 import io.bolmo4j.io.HfCheckpoint;
@@ -34,6 +36,9 @@ import java.util.stream.Stream;
  * refused with the command that unshards it.
  */
 public final class BolmoCoreImport {
+    /** The export's copy of the teacher's tokenizer (tokenizer.json, tokenizer_config.json), in the run directory. */
+    private static final String RUN_TOKENIZER = "tokenizer";
+
     private BolmoCoreImport() {}
 
     /**
@@ -86,8 +91,13 @@ public final class BolmoCoreImport {
                 Files.copy(f, out.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
             if (!Files.exists(out.resolve("tokenizer.json"))) {
-                Path tok = runDir(checkpoint, run).resolve("tokenizer/tokenizer.json");
-                BolmoCheckpoint.tokenizerFiles(Files.readString(tok)).forEach((name, bytes) -> write(out.resolve(name), bytes));
+                // the converter's own config and tokenizer_config stay; the teacher's tokenizer comes from the run
+                TeacherTokenizer teacher = TeacherTokenizer.of(runDir(checkpoint, run).resolve(RUN_TOKENIZER));
+                TransformersFiles.files(cfg, teacher).forEach((name, bytes) -> {
+                    if (!Files.exists(out.resolve(name))) {
+                        write(out.resolve(name), bytes);
+                    }
+                });
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy " + checkpoint + " to " + out + ": " + e.getMessage(), e);
@@ -134,14 +144,10 @@ public final class BolmoCoreImport {
         }
         Map<String, HostTensor> ordered = new LinkedHashMap<>();
         expected.keySet().forEach(k -> ordered.put(k, tensors.get(k)));
-        JsonObject json = cfg.toJson();
+        TeacherTokenizer teacher = TeacherTokenizer.of(run.resolve(RUN_TOKENIZER));
+        JsonObject json = TransformersFiles.config(cfg.toJson(), cfg, teacher);
         json.addProperty("torch_dtype", bf16 ? "bfloat16" : "float32");
-        try {
-            HfCheckpoint.save(out, json, ordered, OlmoCheckpoint.SHARD_BYTES,
-                    BolmoCheckpoint.tokenizerFiles(Files.readString(run.resolve("tokenizer/tokenizer.json"))));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + run.resolve("tokenizer/tokenizer.json") + ": " + e.getMessage(), e);
-        }
+        HfCheckpoint.save(out, json, ordered, OlmoCheckpoint.SHARD_BYTES, TransformersFiles.files(cfg, teacher));
         return new ImportedRun(out, "olmo-core", ordered.size(), dropped);
     }
 

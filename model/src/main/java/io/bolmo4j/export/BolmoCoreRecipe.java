@@ -7,6 +7,7 @@ import io.bolmo4j.train.Loop;
 import io.bolmo4j.train.LrSchedule;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -31,6 +32,20 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
     public static final String RUN_DIR = "$RUN_DIR";
     /** bolmo-core's default byte-to-subword length factor (BYTE_EXPANSION_FACTOR): byte positions per instance token. */
     static final int BYTE_EXPANSION_FACTOR = 6;
+    /**
+     * The chunk size of bolmo-core's local mLSTM kernels ({@code XLSTMConfig.build}: {@code chunk_size=128}): they
+     * train on whole chunks without padding, so an instance's byte positions must be a multiple of it.
+     */
+    static final int LOCAL_CHUNK_SIZE = 128;
+    /**
+     * The environment variables {@code train_stage1.py} and {@code train_stage2.py} read; those a recipe or the launch
+     * script does not set are cleared by {@code launch.sh} (in both stages: a value meant for the other stage's script
+     * is a leftover too), so that a shell's leftovers cannot change the run.
+     */
+    static final List<String> SCRIPT_VARIABLES = List.of("NUM_WORKERS", "SEQUENCE_LENGTH", "QUICK_DEBUG",
+            "LOCAL_MODEL_STYLE", "TRAIN_MODE", "TEACHER_MODE", "GLOBAL_MODEL_LEARNING_RATE", "DATA_SOURCE", "DTYPE",
+            "LR_SCHEDULE", "ADD_HASH_EMBEDDINGS", "ADD_EXPANDED_EMBEDDINGS", "OLMO_ARCH", "OLMO_CKPT_PATH",
+            "STAGE1_CKPT_PATH", "EMBEDDING_INIT_PATH", "BYTE_EXPANSION_FACTOR", "SAVE_FOLDER");
 
     /**
      * One bolmo4j setting and what became of it.
@@ -76,6 +91,29 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
     /** The settings with no bolmo-core equivalent. */
     public List<Mapping> unmapped() {
         return mappings.stream().filter(m -> m.target() == null).toList();
+    }
+
+    /**
+     * Subword tokens per instance (SEQUENCE_LENGTH) for {@code bytesPerExample} bytes: the multiple of
+     * {@link #tokenStep()} nearest to {@code bytesPerExample / bytesPerToken}, so that its
+     * {@link #BYTE_EXPANSION_FACTOR} byte positions per token are whole {@link #LOCAL_CHUNK_SIZE} chunks, and at most
+     * {@code context}, the teacher's (it reads the instance as subword tokens).
+     */
+    static int sequenceLength(int bytesPerExample, double bytesPerToken, int context) {
+        int step = tokenStep();
+        int longest = context / step * step;
+        if (longest < step) {
+            throw new IllegalArgumentException("the teacher's context of " + context + " tokens is shorter than the shortest"
+                    + " instance bolmo-core trains (" + step + " tokens: " + step * BYTE_EXPANSION_FACTOR
+                    + " byte positions, one chunk of the local mLSTM kernels)");
+        }
+        long nearest = Math.max(1, Math.round(bytesPerExample / bytesPerToken / step)) * step;
+        return (int) Math.min(nearest, longest);
+    }
+
+    /** The smallest token count whose byte positions are whole chunks of the local mLSTM kernels (64 at 6 and 128). */
+    static int tokenStep() {
+        return LOCAL_CHUNK_SIZE / BigInteger.valueOf(LOCAL_CHUNK_SIZE).gcd(BigInteger.valueOf(BYTE_EXPANSION_FACTOR)).intValue();
     }
 
     /** The overrides as train_stage*.py takes them on its command line, one {@code key=value} each. */
@@ -159,10 +197,16 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
         return b.build();
     }
 
-    /** A value as OmegaConf's dotlist parser reads it (floats always with a decimal point, lists in brackets). */
+    /**
+     * A value as OmegaConf's dotlist parser reads it (floats always with a decimal point, lists in brackets; a path in
+     * the run directory as a YAML single-quoted string, so that whatever the directory is called it stays one string).
+     */
     static String format(Object v) {
         if (v == null) {
             return "null";
+        }
+        if (v instanceof String str && str.contains(RUN_DIR)) {
+            return "'" + str.replace("'", "''") + "'";
         }
         if (v instanceof Double d) {
             String s = new BigDecimal(Double.toString(d)).stripTrailingZeros().toPlainString();
@@ -241,16 +285,21 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
             if (!(bytesPerToken > 0)) {
                 throw new IllegalArgumentException("the training data has no tokens to measure bytes per token on");
             }
-            int tokens = (int) Math.max(1, Math.round(bytesPerExample / bytesPerToken));
+            int context = bolmo.global.maxPositionEmbeddings;
+            int tokens = sequenceLength(bytesPerExample, bytesPerToken, context);
             int bytePositions = tokens * BYTE_EXPANSION_FACTOR;
+            boolean capped = tokens < sequenceLength(bytesPerExample, bytesPerToken, Integer.MAX_VALUE);
             map("steps", steps, "optimizer steps", "trainer.max_duration.value", steps, "trainer.max_duration.unit", "steps");
             map("batch", batch, "instances per step (byte positions: instances × SEQUENCE_LENGTH × BYTE_EXPANSION_FACTOR);"
                     + " each of the " + cluster.gpus() + " GPUs takes " + perGpu + ", " + micro + " per forward pass",
                     "data_loader.global_batch_size", batch * bytePositions, "train_module.rank_microbatch_size",
                     micro * bytePositions);
             map("bytesPerExample", bytesPerExample, "bolmo-core cuts instances in subword tokens: " + tokens
-                    + " tokens ≈ " + bytesPerExample + " bytes at the data's " + String.format(Locale.ROOT, "%.3f", bytesPerToken)
-                    + " bytes/token, padded or cut to " + bytePositions + " bytes",
+                    + " tokens ≈ " + Math.round(tokens * bytesPerToken) + " bytes at the data's "
+                    + String.format(Locale.ROOT, "%.3f", bytesPerToken) + " bytes/token (a multiple of " + tokenStep()
+                    + " tokens, so that the " + bytePositions + " byte positions, padded or cut, are whole chunks of "
+                    + LOCAL_CHUNK_SIZE + " for the local mLSTM kernels"
+                    + (capped ? "; capped at the teacher's context of " + context + " tokens" : "") + ")",
                     "env:SEQUENCE_LENGTH", tokens, "env:BYTE_EXPANSION_FACTOR", BYTE_EXPANSION_FACTOR);
             map("lr", lr, stage == 1 ? "peak learning rate" : "peak learning rate of the local models",
                     "train_module.optim.lr", lr);

@@ -14,8 +14,14 @@ public final class Sampler {
         this.rng = new Random(options.seed());
     }
 
-    /** The chosen id. */
+    /**
+     * The chosen id.
+     *
+     * @throws IllegalStateException when a score is NaN or +∞, or none is finite: broken weights or configuration
+     *                               (e.g. overflowing activations), whose "choice" would be arbitrary text
+     */
     public int sample(float[] logits) {
+        requireFinite(logits);
         if (options.temperature() == 0) {
             return argmax(logits);
         }
@@ -90,6 +96,23 @@ public final class Sampler {
             }
         }
         return p;
+    }
+
+    /** Refuses scores that no choice can be made from: a NaN or +∞, or nothing finite (−∞ leaves an id out on purpose). */
+    private static void requireFinite(float[] logits) {
+        boolean anyFinite = false;
+        for (int i = 0; i < logits.length; i++) {
+            float v = logits[i];
+            if (Float.isNaN(v) || v == Float.POSITIVE_INFINITY) {
+                throw new IllegalStateException("the model's score for id " + i + " is " + v + ": its weights or"
+                        + " configuration make the forward pass overflow (e.g. weights too large, a bad rope_theta), so"
+                        + " no text can be generated from it");
+            }
+            anyFinite |= v != Float.NEGATIVE_INFINITY;
+        }
+        if (!anyFinite) {
+            throw new IllegalStateException("every id's score is -Infinity: nothing can be chosen");
+        }
     }
 
     public static int argmax(float[] logits) {

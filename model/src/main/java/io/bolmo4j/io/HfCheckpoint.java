@@ -41,6 +41,7 @@ public final class HfCheckpoint implements AutoCloseable {
         if (!Files.isDirectory(dir)) {
             throw new CheckpointException(dir + ": not a checkpoint directory");
         }
+        requireComplete(dir);
         this.config = readJson(dir.resolve(CONFIG));
         try {
             if (Files.exists(dir.resolve(SINGLE))) {
@@ -53,6 +54,17 @@ public final class HfCheckpoint implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /**
+     * Refuses a folder that holds weights but no {@code config.json}: what a save stopped half way leaves, since
+     * {@link #save} writes {@code config.json} last. Loaders call it before reading anything else of the folder.
+     */
+    public static void requireComplete(Path dir) {
+        if (!Files.exists(dir.resolve(CONFIG)) && (Files.exists(dir.resolve(SINGLE)) || Files.exists(dir.resolve(INDEX)))) {
+            throw new CheckpointException(dir + ": weights but no " + CONFIG + ": a save that did not finish (" + CONFIG
+                    + " is written last); save it again, or delete the folder");
         }
     }
 
@@ -200,6 +212,9 @@ public final class HfCheckpoint implements AutoCloseable {
         if (!Files.exists(p)) {
             throw new CheckpointException(p + ": file not found");
         }
+        if (!Files.isRegularFile(p)) { // a named pipe would block the read forever
+            throw new CheckpointException(p + ": not a regular file");
+        }
         try {
             JsonElement e = JsonParser.parseString(Files.readString(p, StandardCharsets.UTF_8));
             if (!e.isJsonObject()) {
@@ -214,27 +229,36 @@ public final class HfCheckpoint implements AutoCloseable {
     }
 
     /**
-     * Writes {@code config.json}, the tensors (one file, or shards of at most {@code maxShardBytes} with an index) and
-     * extra files such as {@code tokenizer.json}. Every file is written atomically.
+     * Writes the tensors (one file, or shards of at most {@code maxShardBytes} with an index), extra files such as
+     * {@code tokenizer.json}, and {@code config.json} last. Every file is written atomically.
      */
     public static void save(Path dir, JsonObject config, Map<String, HostTensor> tensors, long maxShardBytes,
                             Map<String, byte[]> extraFiles) {
+        // config.json marks a complete checkpoint: gone while the rest is written, back last, so a save stopped half
+        // way never leaves a folder that reads as a model (nor one that mixes an old save with a new one)
+        try {
+            Files.deleteIfExists(dir.resolve(CONFIG));
+        } catch (IOException e) {
+            throw new CheckpointException(dir + ": cannot replace " + CONFIG + ": " + e.getMessage(), e);
+        }
         try (CheckpointWriter w = new CheckpointWriter(dir, HostTensor.specs(tensors), maxShardBytes)) {
             HostTensor.stream(tensors.values(), w::write);
             w.finish();
         }
         try {
-            writeAtomically(dir.resolve(CONFIG), pretty(config));
             for (Map.Entry<String, byte[]> e : extraFiles.entrySet()) {
                 writeAtomically(dir.resolve(e.getKey()), e.getValue());
             }
+            writeAtomically(dir.resolve(CONFIG), pretty(config));
         } catch (IOException e) {
             throw new CheckpointException(dir + ": cannot write checkpoint: " + e.getMessage(), e);
         }
     }
 
-    static byte[] pretty(JsonObject o) {
-        return (new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o) + "\n")
+    /** A JSON file's bytes as the Hugging Face tools write them: indented, nulls kept, '<' and '>' as themselves, a final newline. */
+    public static byte[] pretty(JsonObject o) {
+        return (new GsonBuilder().setPrettyPrinting().serializeNulls().serializeSpecialFloatingPointValues().disableHtmlEscaping()
+                .create().toJson(o) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
     }
 

@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -40,6 +41,10 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private SafetensorsFile(Path path) throws IOException {
         this.path = path;
+        if (Files.exists(path) && !Files.isRegularFile(path)) { // a named pipe would block the open forever
+            throw fail("not a regular file (" + (Files.isDirectory(path) ? "a folder" : "a named pipe, socket or device")
+                    + "); weights are read from a safetensors file");
+        }
         this.channel = FileChannel.open(path, StandardOpenOption.READ);
         try {
             this.size = channel.size();

@@ -9,6 +9,7 @@ import io.bolmo4j.data.ContinuationScore;
 import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.WeightType;
+import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.generate.Utf8Stream;
 import io.bolmo4j.progress.Progress;
@@ -45,7 +46,10 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         this(model, tokenizer, SpecialTokens.of(model.config().toJson(), tokenizer), null);
     }
 
-    /** @param template the model's chat template, or null */
+    /**
+     * @param special  the model's BOS, end-of-text and stop ids; the tokenizer takes its document ids from them
+     * @param template the model's chat template, or null
+     */
     public LoadedOlmo(OlmoModel model, BpeTokenizer tokenizer, SpecialTokens special, ChatTemplate template) {
         this(model.config(), model, null, null, tokenizer, special, template);
     }
@@ -60,7 +64,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         this.model = model;
         this.mapped = mapped;
         this.loader = loader;
-        this.tokenizer = tokenizer;
+        this.tokenizer = tokenizer.withDocumentTokens(special.document());
         this.special = special;
         this.template = template;
     }
@@ -78,6 +82,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
      * {@code type} applies when the DJL model is asked for; on DJL the matrices are held as {@code type}.
      */
     public static LoadedOlmo load(Path dir, WeightType type) {
+        HfCheckpoint.requireComplete(dir);
         Path tok = dir.resolve("tokenizer.json");
         if (!Files.exists(tok)) {
             throw new IllegalArgumentException(dir + " has no tokenizer.json; text commands need one (use 'logits --ids' otherwise)");
@@ -105,6 +110,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         return config;
     }
 
+    /** The tokenizer, with the document ids (BOS, end-of-text, pad) this model's directory declares. */
     public BpeTokenizer tokenizer() {
         return tokenizer;
     }

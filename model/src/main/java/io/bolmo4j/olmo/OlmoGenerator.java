@@ -69,9 +69,10 @@ public final class OlmoGenerator {
         }
         Sampler sampler = new Sampler(options);
         stoppedAtContext = false;
-        int[] out = new int[options.maxNewTokens()];
+        int room = Math.min(options.maxNewTokens(), limit - prompt.length); // the context bounds any --max-new
+        int[] out = new int[room];
         int n = 0;
-        try (Steps steps = steps(prompt.length + options.maxNewTokens())) {
+        try (Steps steps = steps(prompt.length + room)) {
             float[] logits = steps.feed(prompt);
             while (n < options.maxNewTokens()) {
                 int next = sampler.sample(logits);

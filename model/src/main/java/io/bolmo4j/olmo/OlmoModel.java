@@ -12,26 +12,26 @@ import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
- * An OLMo 2 / Olmo 3 causal language model: token embedding, the {@link TransformerStack}, a final RMSNorm and an
- * untied LM head. All maths in fp32. Parameters keep Hugging Face names, so checkpoints load and save unchanged.
+ * A subword causal language model of any {@link OlmoConfig.Family} (OLMo 2/3, Llama, Qwen 2.5/3): token embedding, the
+ * {@link TransformerStack}, a final RMSNorm and an LM head, untied or the input embedding itself
+ * ({@code tie_word_embeddings}). All maths in fp32. Parameters keep Hugging Face names, so checkpoints load and save
+ * unchanged (a tied model holds no {@code lm_head.weight}, as transformers saves it).
  */
 public final class OlmoModel implements AutoCloseable {
 
     private final OlmoConfig config;
     private final Params params;
     private final TransformerStack stack;
-    private final NDArray embed;
-    private final NDArray norm;
-    private final NDArray lmHead;
 
-    /** Wraps parameters that already hold every tensor of {@code config} (shapes are checked). */
+    /**
+     * Wraps parameters that already hold every tensor of {@code config} (shapes are checked). Tensors are looked up by
+     * name at every use, so replacing one (a merge, a reload) takes effect at once.
+     */
     public OlmoModel(OlmoConfig config, Params params) {
         this.config = config;
         this.params = params;
         this.stack = new TransformerStack(config, params);
-        this.embed = params.get(ParameterLayout.EMBED, config.vocabSize, config.hiddenSize);
-        this.norm = params.get(ParameterLayout.NORM, config.hiddenSize);
-        this.lmHead = params.get(ParameterLayout.LM_HEAD, config.vocabSize, config.hiddenSize);
+        OlmoCheckpoint.expectedShapes(config).forEach(params::get);
     }
 
     /** A randomly initialised model (normal init with std 0.02, norms at 1), reproducible from {@code seed}. */
@@ -41,7 +41,9 @@ public final class OlmoModel implements AutoCloseable {
         p.putNormal(ParameterLayout.EMBED, rng, 0.02, config.vocabSize, config.hiddenSize);
         TransformerStack.initialize(config, p, rng, 0.02);
         p.putConstant(ParameterLayout.NORM, 1f, config.hiddenSize);
-        p.putNormal(ParameterLayout.LM_HEAD, rng, 0.02, config.vocabSize, config.hiddenSize);
+        if (!config.tieWordEmbeddings) {
+            p.putNormal(ParameterLayout.LM_HEAD, rng, 0.02, config.vocabSize, config.hiddenSize);
+        }
         return new OlmoModel(config, p);
     }
 
@@ -60,7 +62,7 @@ public final class OlmoModel implements AutoCloseable {
 
     /** Input embeddings of {@code ids [B, T]} (int64), {@code [B, T, d]}. */
     public NDArray embed(NDArray ids) {
-        NDArray rows = embed.get(ids);
+        NDArray rows = params.get(ParameterLayout.EMBED).get(ids);
         return rows.getDataType() == DataType.FLOAT32 ? rows : rows.toType(DataType.FLOAT32, false);
     }
 
@@ -74,9 +76,14 @@ public final class OlmoModel implements AutoCloseable {
         return head(hidden(ids, cache));
     }
 
+    /** The LM head's weights {@code [vocab, d]} (the input embedding when tied). */
+    public NDArray outputEmbedding() {
+        return params.get(config.tieWordEmbeddings ? ParameterLayout.EMBED : ParameterLayout.LM_HEAD);
+    }
+
     /** Final norm and LM head applied to hidden states. */
     public NDArray head(NDArray hidden) {
-        return Ops.linear(Ops.rmsNorm(hidden, norm, (float) config.rmsNormEps), lmHead);
+        return Ops.linear(Ops.rmsNorm(hidden, params.get(ParameterLayout.NORM), (float) config.rmsNormEps), outputEmbedding());
     }
 
     /** Logits for one sequence of ids as a Java array {@code [T][vocab]} (no BOS is added), within the context. */

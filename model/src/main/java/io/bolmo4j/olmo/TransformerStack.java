@@ -15,14 +15,15 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The OLMo 2 / Olmo 3 decoder layers on their own: vectors in, vectors out. This is the "global model" of Bolmo,
- * and the body of {@link OlmoModel}. Each layer is post-norm ("reordered norm"):
+ * The decoder layers on their own: vectors in, vectors out. This is the "global model" of Bolmo, and the body of
+ * {@link OlmoModel}. One implementation for every {@link OlmoConfig.Family}, the differences read from the config:
  * <pre>
- *   x = x + RMSNorm_post_attn(Attention(x))      Attention with QK-norm over the whole projection, then RoPE
- *   x = x + RMSNorm_post_ffn(SwiGLU(x))
+ *   OLMo 2/3 (post-norm):  x = x + RMSNorm_post_attn(Attention(x));   x = x + RMSNorm_post_ffn(SwiGLU(x))
+ *   Llama, Qwen (pre-norm): x = x + Attention(RMSNorm_input(x));      x = x + SwiGLU(RMSNorm_post_attn(x))
+ *   Attention: q/k/v projections (+ biases: Qwen 2.5), QK-norm (OLMo: whole projection; Qwen 3: per head), RoPE
  * </pre>
- * Parameters use Hugging Face names under {@code model.layers.N.}; sliding-window layers (Olmo 3) see the last
- * {@code sliding_window} positions only and use unscaled RoPE.
+ * Parameters use Hugging Face names under {@code model.layers.N.}; sliding-window layers see the last
+ * {@code sliding_window} positions only (Olmo 3's with unscaled RoPE).
  */
 public final class TransformerStack {
     private final OlmoConfig cfg;
@@ -36,7 +37,8 @@ public final class TransformerStack {
         this.params = params;
         NDManager m = params.manager();
         ropeFull = new RotaryEmbedding(m, cfg.headDim, cfg.ropeTheta, cfg.ropeScaling, cfg.maxPositionEmbeddings);
-        ropeSliding = new RotaryEmbedding(m, cfg.headDim, cfg.ropeTheta, null, cfg.maxPositionEmbeddings);
+        ropeSliding = cfg.slidingLayersScaleRope ? ropeFull
+                : new RotaryEmbedding(m, cfg.headDim, cfg.ropeTheta, null, cfg.maxPositionEmbeddings);
         shapes(cfg).forEach(params::get);
         layers = new Layer[cfg.numHiddenLayers];
         for (int i = 0; i < layers.length; i++) {
@@ -44,11 +46,13 @@ public final class TransformerStack {
         }
     }
 
-    /** Adds randomly initialised layer parameters (normal, std {@code initStd}; norms at 1) to {@code params}. */
+    /** Adds randomly initialised layer parameters (normal, std {@code initStd}; norms at 1, biases at 0) to {@code params}. */
     public static void initialize(OlmoConfig cfg, Params params, Random rng, double initStd) {
         for (Map.Entry<String, long[]> e : shapes(cfg).entrySet()) {
             if (e.getKey().endsWith("norm.weight")) {
                 params.putConstant(e.getKey(), 1f, e.getValue());
+            } else if (e.getKey().endsWith(".bias")) {
+                params.putConstant(e.getKey(), 0f, e.getValue());
             } else {
                 params.putNormal(e.getKey(), rng, initStd, e.getValue());
             }
@@ -59,21 +63,44 @@ public final class TransformerStack {
     public static Map<String, long[]> shapes(OlmoConfig c) {
         Map<String, long[]> m = new LinkedHashMap<>();
         long d = c.hiddenSize, q = (long) c.numAttentionHeads * c.headDim, kv = (long) c.numKeyValueHeads * c.headDim;
+        long ffn = c.intermediateSize;
+        boolean pre = c.normPlacement == OlmoConfig.NormPlacement.PRE;
         for (int i = 0; i < c.numHiddenLayers; i++) {
             String p = ParameterLayout.layer(i);
-            m.put(p + "self_attn.q_proj.weight", new long[] {q, d});
-            m.put(p + "self_attn.k_proj.weight", new long[] {kv, d});
-            m.put(p + "self_attn.v_proj.weight", new long[] {kv, d});
-            m.put(p + "self_attn.o_proj.weight", new long[] {d, q});
-            m.put(p + "self_attn.q_norm.weight", new long[] {q});
-            m.put(p + "self_attn.k_norm.weight", new long[] {kv});
-            m.put(p + "mlp.gate_proj.weight", new long[] {c.intermediateSize, d});
-            m.put(p + "mlp.up_proj.weight", new long[] {c.intermediateSize, d});
-            m.put(p + "mlp.down_proj.weight", new long[] {d, c.intermediateSize});
+            if (pre) {
+                m.put(p + "input_layernorm.weight", new long[] {d});
+            }
+            projection(m, p + "self_attn.q_proj", q, d, c.qkvBias);
+            projection(m, p + "self_attn.k_proj", kv, d, c.qkvBias);
+            projection(m, p + "self_attn.v_proj", kv, d, c.qkvBias);
+            projection(m, p + "self_attn.o_proj", d, q, c.outputBias);
+            switch (c.qkNorm) {
+                case WHOLE_PROJECTION -> {
+                    m.put(p + "self_attn.q_norm.weight", new long[] {q});
+                    m.put(p + "self_attn.k_norm.weight", new long[] {kv});
+                }
+                case PER_HEAD -> {
+                    m.put(p + "self_attn.q_norm.weight", new long[] {c.headDim});
+                    m.put(p + "self_attn.k_norm.weight", new long[] {c.headDim});
+                }
+                case NONE -> { }
+            }
+            projection(m, p + "mlp.gate_proj", ffn, d, c.mlpBias);
+            projection(m, p + "mlp.up_proj", ffn, d, c.mlpBias);
+            projection(m, p + "mlp.down_proj", d, ffn, c.mlpBias);
             m.put(p + "post_attention_layernorm.weight", new long[] {d});
-            m.put(p + "post_feedforward_layernorm.weight", new long[] {d});
+            if (!pre) {
+                m.put(p + "post_feedforward_layernorm.weight", new long[] {d});
+            }
         }
         return m;
+    }
+
+    private static void projection(Map<String, long[]> m, String name, long out, long in, boolean bias) {
+        m.put(name + ".weight", new long[] {out, in});
+        if (bias) {
+            m.put(name + ".bias", new long[] {out});
+        }
     }
 
     /**
@@ -83,11 +110,18 @@ public final class TransformerStack {
     public static List<String[]> fusedMatrices(OlmoConfig c) {
         List<String[]> groups = new ArrayList<>();
         for (int i = 0; i < c.numHiddenLayers; i++) {
-            String p = ParameterLayout.layer(i);
-            groups.add(new String[] {p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"});
-            groups.add(new String[] {p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"});
+            groups.add(qkv(ParameterLayout.layer(i), "weight"));
+            groups.add(gateUp(ParameterLayout.layer(i), "weight"));
         }
         return groups;
+    }
+
+    private static String[] qkv(String p, String kind) {
+        return new String[] {p + "self_attn.q_proj." + kind, p + "self_attn.k_proj." + kind, p + "self_attn.v_proj." + kind};
+    }
+
+    private static String[] gateUp(String p, String kind) {
+        return new String[] {p + "mlp.gate_proj." + kind, p + "mlp.up_proj." + kind};
     }
 
     public int numLayers() {
@@ -173,27 +207,38 @@ public final class TransformerStack {
 
     /**
      * One decoder layer. Weights are looked up by name at every call, so replacing a parameter (a checkpoint
-     * reload, a task-vector merge) takes effect at once. Cached (inference) steps use fused QKV and gate/up matrices,
-     * whose rows are the named tensors (see {@link Params#fused}); uncached forwards, which training differentiates,
-     * use the named tensors themselves.
+     * reload, a task-vector merge) takes effect at once. Cached (inference) steps use fused QKV and gate/up matrices
+     * (and biases), whose rows are the named tensors (see {@link Params#fused}); uncached forwards, which training
+     * differentiates, use the named tensors themselves.
      */
     private final class Layer {
         private final int index;
         private final String p;
         private final String[] qkv;
         private final String[] gateUp;
+        private final String[] qkvBias;
+        private final String[] gateUpBias;
         private final String[] qkNorm;
+        private final boolean pre;
 
         Layer(int i) {
             index = i;
             p = ParameterLayout.layer(i);
-            List<String[]> matrices = fusedMatrices(cfg);
-            qkv = matrices.get(2 * i);
-            gateUp = matrices.get(2 * i + 1);
+            pre = cfg.normPlacement == OlmoConfig.NormPlacement.PRE;
+            qkv = qkv(p, "weight");
+            gateUp = gateUp(p, "weight");
+            qkvBias = cfg.qkvBias ? qkv(p, "bias") : null;
+            gateUpBias = cfg.mlpBias ? gateUp(p, "bias") : null;
             qkNorm = new String[] {p + "self_attn.q_norm.weight", p + "self_attn.k_norm.weight"};
             params.fused(qkv);
             params.fused(gateUp);
-            if (cfg.numAttentionHeads == cfg.numKeyValueHeads) {
+            if (qkvBias != null) {
+                params.fused(qkvBias);
+            }
+            if (gateUpBias != null) {
+                params.fused(gateUpBias);
+            }
+            if (cfg.qkNorm == OlmoConfig.QkNorm.WHOLE_PROJECTION && cfg.numAttentionHeads == cfg.numKeyValueHeads) {
                 params.fused(qkNorm);
             }
         }
@@ -202,11 +247,22 @@ public final class TransformerStack {
             return params.get(p + name);
         }
 
+        /** {@code x·Wᵀ (+ b)} of projection {@code name} (e.g. {@code self_attn.q_proj}). */
+        private NDArray project(NDArray x, String name, boolean bias) {
+            NDArray y = Ops.linear(x, w(name + ".weight"));
+            return bias ? y.add(w(name + ".bias")) : y;
+        }
+
+        private NDArray norm(NDArray x, String name) {
+            return Ops.rmsNorm(x, w(name), (float) cfg.rmsNormEps);
+        }
+
         NDArray forward(NDArray x, NDList rope, NDArray mask) {
             long b = x.getShape().get(0), t = x.getShape().get(1);
-            NDArray q = Ops.linear(x, w("self_attn.q_proj.weight"));
-            NDArray k = Ops.linear(x, w("self_attn.k_proj.weight"));
-            NDArray v = Ops.linear(x, w("self_attn.v_proj.weight"));
+            NDArray in = pre ? norm(x, "input_layernorm.weight") : x;
+            NDArray q = project(in, "self_attn.q_proj", cfg.qkvBias);
+            NDArray k = project(in, "self_attn.k_proj", cfg.qkvBias);
+            NDArray v = project(in, "self_attn.v_proj", cfg.qkvBias);
             NDArray[] kv = keysValues(b, t, k, v, rope);
             NDArray h = attention(b, t, query(b, t, q, rope), kv[0], kv[1], mask);
             return feedForward(residual(x, h, "post_attention_layernorm.weight"), false);
@@ -217,10 +273,14 @@ public final class TransformerStack {
             long b = x.getShape().get(0), t = x.getShape().get(1);
             int heads = cfg.numAttentionHeads;
             long q = (long) heads * cfg.headDim, kv = (long) cfg.numKeyValueHeads * cfg.headDim;
-            NDArray projected = Ops.linear(x, params.fused(qkv));
+            NDArray in = pre ? norm(x, "input_layernorm.weight") : x;
+            NDArray projected = Ops.linear(in, params.fused(qkv));
+            if (qkvBias != null) {
+                projected = projected.add(params.fused(qkvBias));
+            }
             NDArray query;
             NDArray[] all;
-            if (q == kv) {
+            if (q == kv && cfg.qkNorm == OlmoConfig.QkNorm.WHOLE_PROJECTION) {
                 // q and k of one width: their QK-norms are two rows of one norm, and they rotate together.
                 NDList parts = projected.reshape(b, t, 3, q).split(new long[] {2}, 2);
                 NDArray normed = Ops.rmsNorm(parts.get(0), params.fused(qkNorm).reshape(2, q), (float) cfg.rmsNormEps);
@@ -237,17 +297,24 @@ public final class TransformerStack {
             return feedForward(residual(x, h, "post_attention_layernorm.weight"), true);
         }
 
-        /** Queries {@code [B, heads, T, headDim]}: QK-norm over the whole projection, before the split into heads. */
+        /** Queries {@code [B, heads, T, headDim]}: QK-norm (if any), split into heads, RoPE. */
         private NDArray query(long b, long t, NDArray q, NDList rope) {
-            NDArray normed = Ops.rmsNorm(q, w("self_attn.q_norm.weight"), (float) cfg.rmsNormEps);
-            return RotaryEmbedding.apply(heads(normed, b, t, cfg.numAttentionHeads), rope);
+            return RotaryEmbedding.apply(normedHeads(q, b, t, cfg.numAttentionHeads, "self_attn.q_norm.weight"), rope);
         }
 
         /** Rotated keys and values {@code [B, kvHeads, T, headDim]}. */
         private NDArray[] keysValues(long b, long t, NDArray k, NDArray v, NDList rope) {
-            NDArray normed = Ops.rmsNorm(k, w("self_attn.k_norm.weight"), (float) cfg.rmsNormEps);
-            return new NDArray[] {RotaryEmbedding.apply(heads(normed, b, t, cfg.numKeyValueHeads), rope),
+            return new NDArray[] {RotaryEmbedding.apply(normedHeads(k, b, t, cfg.numKeyValueHeads, "self_attn.k_norm.weight"), rope),
                     heads(v, b, t, cfg.numKeyValueHeads)};
+        }
+
+        /** A projection {@code [B, T, n·hd]} split into n heads, with the family's QK-norm before (OLMo) or after (Qwen 3) the split. */
+        private NDArray normedHeads(NDArray a, long b, long t, int n, String normName) {
+            return switch (cfg.qkNorm) {
+                case NONE -> heads(a, b, t, n);
+                case WHOLE_PROJECTION -> heads(norm(a, normName), b, t, n);
+                case PER_HEAD -> norm(heads(a, b, t, n), normName);
+            };
         }
 
         /** {@code [B, T, ..]} of n·hd values → {@code [B, n, T, hd]} (one position: the same memory order, so a view). */
@@ -275,16 +342,28 @@ public final class TransformerStack {
                 }
                 out = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3);
             }
-            return Ops.linear(out.reshape(b, t, (long) heads * hd), w("self_attn.o_proj.weight"));
+            return project(out.reshape(b, t, (long) heads * hd), "self_attn.o_proj", cfg.outputBias);
         }
 
+        /** The residual sum after a sublayer's output {@code h}: OLMo normalises {@code h}, pre-norm layers add it as is. */
         private NDArray residual(NDArray x, NDArray h, String norm) {
-            return x.add(Ops.rmsNorm(h, w(norm), (float) cfg.rmsNormEps));
+            return x.add(pre ? h : norm(h, norm));
         }
 
         private NDArray feedForward(NDArray x, boolean fused) {
-            NDArray f = fused ? Ops.swiGluFused(x, params.fused(gateUp), w("mlp.down_proj.weight"))
-                    : Ops.swiGlu(x, w("mlp.gate_proj.weight"), w("mlp.up_proj.weight"), w("mlp.down_proj.weight"));
+            NDArray in = pre ? norm(x, "post_attention_layernorm.weight") : x;
+            NDArray f;
+            if (fused) {
+                NDArray gu = Ops.linear(in, params.fused(gateUp));
+                if (gateUpBias != null) {
+                    gu = gu.add(params.fused(gateUpBias));
+                }
+                NDList parts = gu.split(2, gu.getShape().dimension() - 1);
+                f = project(Ops.silu(parts.get(0)).mul(parts.get(1)), "mlp.down_proj", cfg.mlpBias);
+            } else {
+                f = project(Ops.silu(project(in, "mlp.gate_proj", cfg.mlpBias)).mul(project(in, "mlp.up_proj", cfg.mlpBias)),
+                        "mlp.down_proj", cfg.mlpBias);
+            }
             return residual(x, f, "post_feedforward_layernorm.weight");
         }
 

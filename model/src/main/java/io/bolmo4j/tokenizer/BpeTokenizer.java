@@ -27,7 +27,7 @@ import java.util.stream.IntStream;
  * as it would be by Python or Rust; every other input behaves as {@code text.getBytes(UTF_8)}.
  */
 public final class BpeTokenizer {
-    /** The end-of-text token of GPT-2 and cl100k vocabularies. */
+    /** The end-of-text token of GPT-2, cl100k and Qwen vocabularies. */
     public static final String END_OF_TEXT = "<|endoftext|>";
     /** dolma2's padding token. */
     public static final String PAD = "<|pad|>";
@@ -44,6 +44,7 @@ public final class BpeTokenizer {
     private final PreTokenizer preTokenizer;
     private final PostProcessor postProcessor;
     private final Decoder decoder;
+    private final DocumentTokens document;
 
     private BpeTokenizer(TokenizerJson json, String file) {
         vocab = json.vocab;
@@ -77,6 +78,42 @@ public final class BpeTokenizer {
         }
         model = new BpeModel(vocab, merges, json.byteLevel, json.options);
         addedVocabulary = new AddedVocabulary(json.addedTokens, normalizer);
+        document = DocumentTokens.of(this);
+    }
+
+    /** A view of {@code t} with other document ids; everything else is shared. */
+    private BpeTokenizer(BpeTokenizer t, DocumentTokens document) {
+        vocab = t.vocab;
+        added.putAll(t.added);
+        specials.putAll(t.specials);
+        idToString = t.idToString;
+        idToBytes = t.idToBytes;
+        isSpecial = t.isSpecial;
+        model = t.model;
+        addedVocabulary = t.addedVocabulary;
+        normalizer = t.normalizer;
+        preTokenizer = t.preTokenizer;
+        postProcessor = t.postProcessor;
+        decoder = t.decoder;
+        this.document = document;
+    }
+
+    /**
+     * This tokenizer with the BOS, end-of-text and pad ids a model directory declares (see {@link DocumentTokens});
+     * ids must be in the vocabulary.
+     */
+    public BpeTokenizer withDocumentTokens(DocumentTokens tokens) {
+        for (OptionalInt id : List.of(tokens.bos(), tokens.endOfText(), tokens.pad())) {
+            if (id.isPresent()) {
+                bytes(id.getAsInt());
+            }
+        }
+        return new BpeTokenizer(this, tokens);
+    }
+
+    /** The BOS, end-of-text and pad ids: the vocabulary's usual names unless {@link #withDocumentTokens} set others. */
+    public DocumentTokens documentTokens() {
+        return document;
     }
 
     /**
@@ -87,6 +124,9 @@ public final class BpeTokenizer {
      */
     public static BpeTokenizer load(Path tokenizerJson) {
         String json;
+        if (Files.exists(tokenizerJson) && !Files.isRegularFile(tokenizerJson)) { // a named pipe would block the read
+            throw new TokenizerException("cannot read " + tokenizerJson + ": not a regular file");
+        }
         try {
             json = Files.readString(tokenizerJson, StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -277,15 +317,25 @@ public final class BpeTokenizer {
     }
 
     /**
-     * @return the id of {@code <|endoftext|>}
-     * @throws TokenizerException if the vocabulary has none
+     * @return the end-of-text id, which ends a document ({@link DocumentTokens#endOfText()})
+     * @throws TokenizerException if the vocabulary has none of the usual names and none was declared
      */
     public int eosId() {
-        return tokenId(END_OF_TEXT).orElseThrow(() -> new TokenizerException("the vocabulary has no " + END_OF_TEXT));
+        return document.endOfText().orElseThrow(() -> new TokenizerException("the vocabulary has no end-of-text token "
+                + DocumentTokens.END_OF_TEXT_NAMES + "; name it in config.json (eos_token_id) or tokenizer_config.json (eos_token)"));
     }
 
-    /** @return the id of {@code <|pad|>}, if any */
+    /**
+     * @return the id a text starts with ({@link DocumentTokens#bos()}: a dedicated BOS, else end-of-text)
+     * @throws TokenizerException if there is none
+     */
+    public int bosId() {
+        return document.bos().orElseThrow(() -> new TokenizerException("the vocabulary has no BOS or end-of-text token "
+                + DocumentTokens.BOS_NAMES + " " + DocumentTokens.END_OF_TEXT_NAMES + "; name it in config.json (bos_token_id)"));
+    }
+
+    /** @return the padding id, if any ({@link DocumentTokens#pad()}) */
     public OptionalInt padId() {
-        return tokenId(PAD);
+        return document.pad();
     }
 }

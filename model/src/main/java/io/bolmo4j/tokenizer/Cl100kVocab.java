@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * Builds Hugging Face tokenizer.json files from OpenAI's cl100k_base ranks (read from jtokkit's bundled
  * {@code cl100k_base.tiktoken}): either the whole vocabulary with OLMo 2 dolma2's special ids, or only its first
- * N ranks plus {@code <|endoftext|>} (id N) and {@code <|pad|>} (id N + 1), a small teacher vocabulary.
+ * N ranks plus {@code <|endoftext|>} (id N) and {@code <|pad|>} (id N + 1), or other special tokens, a small
+ * teacher vocabulary.
  * <p>
  * tiktoken stores ranks, not merges. The merge of the token of rank r is recovered by running BPE on its bytes with
  * the ranks below r until two parts remain. The file sets {@code ignore_merges} as tiktoken looks a whole pre-token
@@ -50,13 +51,23 @@ public final class Cl100kVocab {
      * @return the first {@code n} ranks with {@code <|endoftext|>} = n and {@code <|pad|>} = n + 1
      */
     public static Cl100kVocab firstRanks(int n) {
+        return firstRanks(n, List.of(BpeTokenizer.END_OF_TEXT, BpeTokenizer.PAD));
+    }
+
+    /**
+     * @param specials special tokens, given ids n, n + 1, ... in this order (e.g. Qwen's {@code <|endoftext|>},
+     *                 {@code <|im_start|>}, {@code <|im_end|>})
+     * @return the first {@code n} ranks with these special tokens
+     */
+    public static Cl100kVocab firstRanks(int n, List<String> specials) {
         if (n < 256 || n > RANKS) {
             throw new IllegalArgumentException("rank count must be in 256.." + RANKS + ", got " + n);
         }
-        Map<String, Integer> specials = new LinkedHashMap<>();
-        specials.put(BpeTokenizer.END_OF_TEXT, n);
-        specials.put(BpeTokenizer.PAD, n + 1);
-        return new Cl100kVocab(n, specials);
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        for (String s : specials) {
+            ids.put(s, n + ids.size());
+        }
+        return new Cl100kVocab(n, ids);
     }
 
     /** @return all cl100k ranks with the dolma2 special ids (vocabulary size 100278, ids 100256 and 100261..100275 unused) */

@@ -28,9 +28,9 @@ import java.util.stream.Stream;
 import static io.bolmo4j.train.Settings.require;
 
 /**
- * Pretrains an OLMo 2 from scratch on a token stream (the built-in teacher's recipe) with the {@link Trainer}: next-token
- * cross-entropy, fp32. Each step's batch is drawn from a generator seeded by (seed, step), so a run resumed from a
- * checkpoint sees exactly the batches an uninterrupted run would.
+ * Pretrains a small subword model (OLMo 2, or another {@link OlmoConfig.Family}) from scratch on a token stream (the
+ * built-in teacher's recipe) with the {@link Trainer}: next-token cross-entropy, fp32. Each step's batch is drawn from a
+ * generator seeded by (seed, step), so a run resumed from a checkpoint sees exactly the batches an uninterrupted run would.
  */
 public final class OlmoPretrainer {
     /** Recipe; defaults are the built-in teacher's. */
@@ -67,6 +67,7 @@ public final class OlmoPretrainer {
     private final int[] train;
     private final int[] validation;
     private volatile long stopAfter = Long.MAX_VALUE;
+    private String startsFrom = "the model given";
 
     /**
      * @param trainDocs documents to train on, joined with the end-of-text token
@@ -91,6 +92,12 @@ public final class OlmoPretrainer {
         stopAfter = step;
     }
 
+    /** How checkpoints name the model this run starts from (e.g. {@code "base runs/olmo"}), next to its fingerprint. */
+    public OlmoPretrainer startsFrom(String name) {
+        startsFrom = name;
+        return this;
+    }
+
     public int trainTokens() {
         return train.length;
     }
@@ -98,6 +105,9 @@ public final class OlmoPretrainer {
     private int[] tokens(Iterable<Document> docs) {
         IntStream.Builder b = IntStream.builder();
         for (Document d : docs) {
+            if (tokenizer.bosId() != tokenizer.eosId()) {
+                b.add(tokenizer.bosId()); // a dedicated BOS (Llama's) starts each document, as scoring will
+            }
             Arrays.stream(tokenizer.encodeIds(d.text())).forEach(b);
             b.add(tokenizer.eosId());
         }
@@ -109,19 +119,19 @@ public final class OlmoPretrainer {
         return Stream.concat(TrainCheckpoint.names("checkpoint").stream(), Stream.of("train_log.csv")).toList();
     }
 
-    /** As {@link #run(Path, String, boolean)}, refusing a checkpoint made with other settings. */
+    /** As {@link #run(Path, Map, boolean)} with a tokenizer.json alone, refusing a checkpoint made with other settings. */
     public double run(Path out, String tokenizerJson) {
-        return run(out, tokenizerJson, false);
+        return run(out, Map.of("tokenizer.json", tokenizerJson.getBytes(StandardCharsets.UTF_8)), false);
     }
 
     /**
      * Trains into {@code out}: resumes from {@code out/checkpoint} if present (one made with other settings only with
      * {@code resumeAnyway}), logs to {@code out/train_log.csv}, and finally writes the Hugging Face directory (bf16
-     * weights, tokenizer.json).
+     * weights and {@code tokenizerFiles}: tokenizer.json, and tokenizer_config.json where the family has one).
      *
      * @return the final validation bits per byte (NaN when stopped early by {@link #stopAfter})
      */
-    public double run(Path out, String tokenizerJson, boolean resumeAnyway) {
+    public double run(Path out, Map<String, byte[]> tokenizerFiles, boolean resumeAnyway) {
         try {
             Files.createDirectories(out);
         } catch (IOException e) {
@@ -136,7 +146,7 @@ public final class OlmoPretrainer {
         if (!run.finished()) {
             return Double.NaN;
         }
-        OlmoCheckpoint.save(model, out, true, Map.of("tokenizer.json", tokenizerJson.getBytes(StandardCharsets.UTF_8)));
+        OlmoCheckpoint.save(model, out, true, tokenizerFiles);
         Double last = run.log().isEmpty() ? null : run.log().get(run.log().size() - 1).parts().get(VALIDATION);
         return last != null ? last : validationBitsPerByte();
     }
@@ -167,6 +177,11 @@ public final class OlmoPretrainer {
             @Override
             public String unit() {
                 return "tokens";
+            }
+
+            @Override
+            public RunIdentity startsFrom() {
+                return RunIdentity.of(startsFrom, model.params().asMap());
             }
 
             @Override
@@ -225,10 +240,23 @@ public final class OlmoPretrainer {
         return nll / Math.log(2) / bytes;
     }
 
-    /** The built-in teacher's architecture for a tokenizer of {@code ids} ids (vocab padded to a multiple of 128). */
+    /** The built-in teacher's architecture (OLMo 2) for a tokenizer of {@code ids} ids (vocab padded to a multiple of 128). */
     public static OlmoConfig teacherConfig(BpeTokenizer tok, int d, int layers, int heads, int ffn, int maxPositions) {
-        return OlmoConfig.of("olmo2", (tok.vocabSize() + 127) / 128 * 128, d, ffn, layers, heads, heads, maxPositions)
+        return teacherConfig(OlmoConfig.Family.OLMO2, tok, d, layers, heads, ffn, maxPositions);
+    }
+
+    /**
+     * A small model of {@code family} shaped as the family publishes its small models: OLMo 2 with untied embeddings
+     * and as many key/value heads as query heads; Llama 3.2, Qwen 2.5 / 3 with tied embeddings, grouped-query attention
+     * (half as many key/value heads) and the BOS id in config.json.
+     */
+    public static OlmoConfig teacherConfig(OlmoConfig.Family family, BpeTokenizer tok, int d, int layers, int heads, int ffn,
+                                           int maxPositions) {
+        boolean olmo = family.isOlmo();
+        OlmoConfig c = OlmoConfig.of(family.modelType, (tok.vocabSize() + 127) / 128 * 128, d, ffn, layers, heads,
+                        olmo ? heads : Math.max(1, heads / 2), maxPositions)
                 .with("eos_token_id", tok.eosId())
                 .with("pad_token_id", tok.padId().orElse(tok.eosId()));
+        return olmo ? c : c.with("tie_word_embeddings", true).with("bos_token_id", tok.bosId());
     }
 }

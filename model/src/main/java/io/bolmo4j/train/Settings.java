@@ -143,7 +143,8 @@ public final class Settings {
         return camel.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
     }
 
-    private static String kebab(String camel) {
+    /** {@code camelCase} as {@code camel-case}. */
+    public static String kebab(String camel) {
         return snake(camel).replace('_', '-');
     }
 

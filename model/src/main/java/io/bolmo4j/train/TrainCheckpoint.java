@@ -22,7 +22,8 @@ import java.util.Map;
 /**
  * A resumable training checkpoint: parameters and AdamW moments in fp32 safetensors plus a JSON state (step and
  * whatever the trainer needs). Written into a temporary folder that then replaces the old one, so a kill at any
- * moment leaves the previous complete checkpoint.
+ * moment leaves the previous complete checkpoint. The {@link Trainer} reads the {@link #state} first and loads the
+ * weights only once it accepts the checkpoint.
  */
 public final class TrainCheckpoint {
     private TrainCheckpoint() {}
@@ -76,6 +77,16 @@ public final class TrainCheckpoint {
 
     public static boolean exists(Path dir) {
         return Files.exists(latest(dir).resolve("state.json"));
+    }
+
+    /** The saved state of the latest checkpoint in {@code dir}, without touching any weights. */
+    public static JsonObject state(Path dir) {
+        Path d = latest(dir);
+        try {
+            return JsonParser.parseString(Files.readString(d.resolve("state.json"))).getAsJsonObject();
+        } catch (IOException e) {
+            throw new CheckpointException(d + ": cannot read training checkpoint: " + e.getMessage(), e);
+        }
     }
 
     /** Loads parameters and moments in place and returns the saved state. */

@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  * The one optimisation loop of bolmo4j, for pretraining and both Bolmo stages: AdamW over the parameters the
  * {@link Objective} trains, the {@link Loop}'s learning-rate schedule, a non-finite loss stopping the run before it
  * touches the weights, global-norm clipping, a progress bar, a log of every step, and resumable checkpoints that
- * record the run's settings and refuse to continue with others. An objective supplies the step: its batch, forward
- * and backward.
+ * record the run's settings and the model it started from ({@link RunIdentity}) and refuse to continue with others.
+ * An objective supplies the step: its batch, forward and backward.
  */
 public final class Trainer {
     /** Parameters trained at {@code lrScale} times the loop's learning rate (the rest stay frozen). */
@@ -61,6 +61,12 @@ public final class Trainer {
 
         /** What the step's batch counts, e.g. {@code bytes} (progress shows it per second). */
         String unit();
+
+        /**
+         * The model this run starts from (the teacher a Stage 1 distils, the Bolmo a Stage 2 continues, the base a
+         * fine-tune tunes), asked before the first step: a checkpoint another model started is never resumed.
+         */
+        RunIdentity startsFrom();
 
         /** Metrics measured after (1-based) step {@code step}, e.g. validation, added to its log. */
         default Map<String, Double> evaluate(int step, boolean last) {
@@ -129,9 +135,10 @@ public final class Trainer {
         LrSchedule schedule = loop.learningRates();
         List<Step> log = new ArrayList<>();
         JsonObject recorded = recorded(settings, objective.data());
+        RunIdentity identity = objective.startsFrom();
         try {
             if (checkpoints != null && TrainCheckpoint.exists(checkpoints.dir())) {
-                resume(opt, loop, recorded, log, onStep);
+                resume(opt, loop, recorded, identity, log, onStep);
             }
             double before = log.isEmpty() ? 0 : log.get(log.size() - 1).seconds();
             long t0 = System.nanoTime();
@@ -163,7 +170,7 @@ public final class Trainer {
                     progress.update(s + 1, metrics);
                     boolean stop = objective.stopsAfter(s + 1) && !last;
                     if (checkpoints != null && ((s + 1) % checkpoints.every() == 0 || last || stop)) {
-                        TrainCheckpoint.save(checkpoints.dir(), params, opt, state(loop, recorded, log));
+                        TrainCheckpoint.save(checkpoints.dir(), params, opt, state(loop, recorded, identity, log));
                     }
                     if (stop) {
                         return new Run(log, false);
@@ -185,9 +192,10 @@ public final class Trainer {
         return o;
     }
 
-    private JsonObject state(Loop loop, JsonObject settings, List<Step> log) {
+    private JsonObject state(Loop loop, JsonObject settings, RunIdentity identity, List<Step> log) {
         JsonObject st = new JsonObject();
         st.addProperty("stage", label);
+        identity.recordIn(st);
         st.addProperty("steps", loop.steps());
         st.add("settings", settings);
         st.addProperty("step", log.size());
@@ -196,17 +204,20 @@ public final class Trainer {
     }
 
     /**
-     * Loads the checkpoint and replays its log into {@code log} and {@code onStep}. A checkpoint of another run is
-     * refused; one made with other settings too, unless {@link Checkpoints#resumeAnyway()}.
+     * Loads the checkpoint and replays its log into {@code log} and {@code onStep}. A checkpoint of another run or
+     * started from another model is refused; one made with other settings too, unless
+     * {@link Checkpoints#resumeAnyway()}. A refused checkpoint leaves the weights as they were.
      */
-    private void resume(AdamW opt, Loop loop, JsonObject settings, List<Step> log, Consumer<Step> onStep) {
+    private void resume(AdamW opt, Loop loop, JsonObject settings, RunIdentity identity, List<Step> log,
+                        Consumer<Step> onStep) {
         Path dir = checkpoints.dir();
-        JsonObject st = TrainCheckpoint.load(dir, params, opt);
+        JsonObject st = TrainCheckpoint.state(dir);
         String was = st.has("stage") ? st.get("stage").getAsString() : "an unnamed run";
         if (!label.equals(was)) {
             throw new IllegalArgumentException(dir + " holds a checkpoint of " + was + ", not of " + label
                     + ": use another checkpoint folder or delete it");
         }
+        identity.check(dir, st); // no setting overrides it: the checkpoint's weights would mix two models
         String changed = differences(st.has("settings") ? st.getAsJsonObject("settings") : new JsonObject(), settings);
         if (!changed.isEmpty()) {
             if (!checkpoints.resumeAnyway()) {
@@ -216,6 +227,7 @@ public final class Trainer {
             }
             System.err.println(label + ": resuming anyway with changed settings (" + changed + ")");
         }
+        TrainCheckpoint.load(dir, params, opt);
         for (JsonElement e : st.getAsJsonArray("log")) {
             Step s = GSON.fromJson(e, Step.class);
             log.add(s);

@@ -22,8 +22,13 @@ final class Jinja2Oracle {
 
     private Jinja2Oracle() {}
 
-    /** One rendering: a template, the messages, the globals. */
-    record Case(String template, List<Map<String, Object>> messages, boolean addGenerationPrompt, String bos, String eos) {}
+    /** One rendering: a template, the messages, the globals, and further variables (e.g. {@code enable_thinking}, {@code tools}). */
+    record Case(String template, List<Map<String, Object>> messages, boolean addGenerationPrompt, String bos, String eos,
+                Map<String, Object> variables) {
+        Case(String template, List<Map<String, Object>> messages, boolean addGenerationPrompt, String bos, String eos) {
+            this(template, messages, addGenerationPrompt, bos, eos, Map.of());
+        }
+    }
 
     /** What jinja2 produced: the text, or the error it raised. */
     record Result(String text, String error) {}
@@ -51,6 +56,7 @@ final class Jinja2Oracle {
             o.addProperty("add_generation_prompt", c.addGenerationPrompt());
             o.addProperty("bos_token", c.bos());
             o.addProperty("eos_token", c.eos());
+            o.add("variables", gson.toJsonTree(c.variables()));
             in.add(o);
         }
         Process p = new ProcessBuilder(PYTHON, SCRIPT.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.bolmo4j.olmo.BuiltinModels;
 import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.tokenizer.DocumentTokens;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalInt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -55,7 +57,10 @@ class SpecialTokensTest {
     @Test
     void eosAsIntOrListAndGenerationConfigListAllStop() throws IOException {
         write("config.json", "{\"eos_token_id\": " + EOT + ", \"pad_token_id\": " + PAD + "}");
-        assertEquals(new SpecialTokens(EOT, List.of(EOT)), read(null), "OLMo 2: a single EOS is also the BOS");
+        SpecialTokens olmo2 = read(null);
+        assertEquals(EOT, olmo2.bos(), "OLMo 2: a single EOS is also the BOS");
+        assertEquals(List.of(EOT), olmo2.stops());
+        assertEquals(new DocumentTokens(OptionalInt.of(EOT), OptionalInt.of(EOT), OptionalInt.of(PAD)), olmo2.document());
         write("config.json", "{\"eos_token_id\": [" + IM_END + ", " + EOT + "]}");
         SpecialTokens listed = read(null);
         assertEquals(List.of(IM_END, EOT), listed.stops());
@@ -74,7 +79,10 @@ class SpecialTokensTest {
         assertEquals(PAD, read(null).bos());
         write("config.json", "{\"eos_token_id\": [" + IM_END + "], \"bos_token_id\": null}");
         write(ChatTemplate.TOKENIZER_CONFIG, "{\"bos_token\": \"<|im_start|>\", \"eos_token\": \"<|endoftext|>\"}");
-        assertEquals(new SpecialTokens(IM_START, List.of(IM_END, EOT)), read(null));
+        SpecialTokens declared = read(null);
+        assertEquals(IM_START, declared.bos());
+        assertEquals(List.of(IM_END, EOT), declared.stops());
+        assertEquals(OptionalInt.of(EOT), declared.document().endOfText(), "<|im_end|> ends turns, <|endoftext|> documents");
         write("config.json", "{}");
         ChatTemplate chatml = ChatTemplate.of(ChatTemplateJinja2Test.resource("chatml.jinja"), "chatml", null, "<|endoftext|>");
         assertEquals(List.of(EOT, IM_END), read(chatml).stops(), "ChatML's <|im_end|> ends a turn");

@@ -110,6 +110,47 @@ class BolmoCoreRecipeTest {
         assertTrue(r.dotlist().contains("train_module.bolmo_config.loss_weights=[1.0,1.0,1.0,4.0]"));
     }
 
+    /**
+     * bolmo-core 7f3c6b5 trains the local mLSTM with {@code chunk_size=128} and no padding ({@code XLSTMConfig.build};
+     * mlstm_kernels asserts {@code S % CHUNK_SIZE == 0}), on byte sequences of SEQUENCE_LENGTH × BYTE_EXPANSION_FACTOR,
+     * and the teacher reads SEQUENCE_LENGTH subword tokens: for the OLMo-2-1B shape (context 4,096) every export of
+     * both stages must keep both rules, as near the bytes asked for as they allow.
+     */
+    @Test
+    void instanceLengthsAreWholeLocalChunksWithinTheTeachersContext() {
+        int chunk = 128, context = 4096;
+        for (int bytes : List.of(64, 256, 1000, 18000, 24576, 31050, 100000)) {
+            for (double bytesPerToken : List.of(2.9, 4.2, 4.749, 6.0)) {
+                Stage1.Config c1 = Stage1.Config.defaults().with("batch", 16).with("bytesPerExample", bytes);
+                Stage2.Config c2 = Stage2.Config.defaults().with("batch", 16).with("bytesPerExample", bytes);
+                for (BolmoCoreRecipe r : List.of(BolmoCoreRecipe.stage1(c1, oneB(), bytesPerToken, ONE_NODE, 100),
+                        BolmoCoreRecipe.stage2(c2, oneB(), bytesPerToken, ONE_NODE, 100))) {
+                    String what = "stage " + r.stage() + ", " + bytes + " bytes at " + bytesPerToken + " bytes/token";
+                    int tokens = Integer.parseInt(r.env().get("SEQUENCE_LENGTH"));
+                    int bytePositions = tokens * Integer.parseInt(r.env().get("BYTE_EXPANSION_FACTOR"));
+                    assertEquals(0, bytePositions % chunk, what + ": " + bytePositions + " byte positions");
+                    assertTrue(tokens >= 1 && tokens <= context, what + ": " + tokens + " tokens");
+                    double asked = bytes / bytesPerToken;
+                    assertTrue(Math.abs(tokens - asked) <= 32 || tokens == context && asked > context
+                            || tokens == chunk / 2 && asked < chunk / 2.0, what + ": " + tokens + " tokens for " + asked);
+                    assertEquals(16 * bytePositions, r.overrides().get("data_loader.global_batch_size"), what);
+                    assertEquals(0, (int) r.overrides().get("train_module.rank_microbatch_size") % chunk, what);
+                }
+            }
+        }
+        // the figures of issue #22: 3,790 tokens (22,740 bytes) for Stage 1, 5,175 tokens (beyond the context) for Stage 2
+        Stage1.Config s1 = Stage1.Config.defaults().with("batch", 32).with("bytesPerExample", 18000);
+        assertEquals("3776", BolmoCoreRecipe.stage1(s1, oneB(), 18000 / 3790.0, ONE_NODE, 100).env().get("SEQUENCE_LENGTH"));
+        Stage2.Config s2 = Stage2.Config.defaults().with("batch", 32).with("bytesPerExample", 24570);
+        BolmoCoreRecipe capped = BolmoCoreRecipe.stage2(s2, oneB(), 24570 / 5175.0, ONE_NODE, 100);
+        assertEquals("4096", capped.env().get("SEQUENCE_LENGTH"), "Ai2's own 24,576 byte positions");
+        assertTrue(capped.mappings().stream().anyMatch(m -> m.note().contains("capped at the teacher's context of 4096")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BolmoCoreRecipe.stage1(
+                Stage1.Config.defaults(), BolmoConfig.fromTeacher(OlmoConfig.of("olmo2", 100352, 2048, 8192, 16, 16, 16, 48),
+                        100278), 4.2, ONE_NODE, 100));
+        assertTrue(e.getMessage().contains("context of 48 tokens"), e.getMessage());
+    }
+
     @Test
     void settingsWithoutEquivalentAreListed() throws IOException {
         BolmoCoreRecipe s1 = BolmoCoreRecipe.stage1(Stage1.Config.defaults().with("byteDistillWeight", 1), tiny(), 4, ONE_NODE, 100);
@@ -147,6 +188,16 @@ class BolmoCoreRecipeTest {
                 .with("model_type", "olmo3");
         assertEquals(Optional.of("olmo3_7B"), BolmoCoreRequirements.olmoArch(olmo3_7b));
         assertEquals(Optional.empty(), BolmoCoreRequirements.olmoArch(OlmoConfig.of("olmo2", 100352, 2048, 8192, 18, 16, 16, 4096)));
+        // the shape alone is not the model: olmo-core fixes RoPE theta, the norms' epsilon and olmo3_7B's windows
+        for (Map.Entry<OlmoConfig, String> differs : Map.of(olmo2_1b.with("rope_theta", 10000.0), "rope_theta 10000 (500000)",
+                olmo2_1b.with("rms_norm_eps", 1e-5), "rms_norm_eps 1.0E-5 (1.0E-6)",
+                olmo3_7b.with("sliding_window", 2048), "sliding_window 2048 (4096)").entrySet()) {
+            assertEquals(Optional.empty(), BolmoCoreRequirements.olmoArch(differs.getKey()), differs.getValue());
+            List<String> blockers = BolmoCoreRequirements.blockers(BolmoConfig.fromTeacher(differs.getKey(), 100278), dolma2,
+                    dolma2.eosId());
+            assertEquals(1, blockers.size(), blockers.toString());
+            assertTrue(blockers.get(0).contains(differs.getValue()), blockers.get(0));
+        }
     }
 
     private static void checkAgainstFixture(BolmoCoreRecipe r, String script) throws IOException {

@@ -10,25 +10,35 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-/** Debian's /usr/bin/python3 with numpy, the independent reader of the exported arrays. */
+/** Debian's programs the export checks use: /usr/bin/python3 with numpy (the independent reader of the arrays), shellcheck. */
 final class Python {
     private Python() {}
 
     /** Skips the calling test when numpy is missing (CI installs it, and there a missing numpy fails). */
     static void assumeNumpy() {
+        assumeTrue(installed("python3-numpy", "the numpy reader checks", "/usr/bin/python3", "-c", "import numpy"),
+                "/usr/bin/python3 with numpy not installed");
+    }
+
+    /**
+     * Whether {@code probe} runs: a Debian package's program or module some checks need. Absent, the checks are skipped
+     * with one line naming {@code what} and the package, except on CI, which installs them all (see .ci/run).
+     */
+    static boolean installed(String debianPackage, String what, String... probe) {
         boolean ok;
         try {
-            ok = new ProcessBuilder("/usr/bin/python3", "-c", "import numpy").redirectErrorStream(true).start().waitFor() == 0;
+            ok = new ProcessBuilder(probe).redirectErrorStream(true).start().waitFor() == 0;
         } catch (IOException | InterruptedException e) {
             ok = false;
         }
         if (!ok && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("CI must install python3-numpy (see .ci/run)");
+            throw new AssertionError("CI must install " + debianPackage + " (see .ci/run)");
         }
         if (!ok) {
-            System.err.println("SKIPPED the numpy reader checks: /usr/bin/python3 has no numpy (sudo apt-get install python3-numpy)");
+            System.err.println("SKIPPED " + what + ": " + debianPackage + " is not installed (sudo apt-get install "
+                    + debianPackage + ")");
         }
-        assumeTrue(ok, "/usr/bin/python3 with numpy not installed");
+        return ok;
     }
 
     /** Runs a script of src/test/python and parses its JSON output. */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HfCheckpointTest {
@@ -37,6 +39,28 @@ class HfCheckpointTest {
         JsonObject c = new JsonObject();
         c.addProperty("model_type", "olmo2");
         return c;
+    }
+
+    /** config.json marks a whole checkpoint: a save stopped half way (here by a file it cannot write) leaves none. */
+    @Test
+    void aSaveThatStopsHalfWayNeverReadsAsACheckpoint() throws IOException {
+        HfCheckpoint.save(dir, config(), tensors(1), 1 << 20, Map.of("tokenizer.json", "{}".getBytes(StandardCharsets.UTF_8)));
+        Files.createDirectories(dir.resolve("chat_template.jinja").resolve("in the way"));
+        assertThrows(RuntimeException.class, () -> HfCheckpoint.save(dir, config(), tensors(2), 1 << 20,
+                Map.of("chat_template.jinja", "{{ x }}".getBytes(StandardCharsets.UTF_8))));
+        assertFalse(Files.exists(dir.resolve(HfCheckpoint.CONFIG)), "neither the old config nor the new one");
+        CheckpointException e = assertThrows(CheckpointException.class, () -> HfCheckpoint.open(dir));
+        assertTrue(e.getMessage().contains("weights but no config.json: a save that did not finish"), e.getMessage());
+    }
+
+    @Test
+    void aNamedPipeIsRefusedNotWaitedOn() throws Exception {
+        HfCheckpoint.save(dir, config(), tensors(1), 1 << 20, Map.of());
+        Files.delete(dir.resolve(HfCheckpoint.SINGLE));
+        assertEquals(0, new ProcessBuilder("mkfifo", dir.resolve(HfCheckpoint.SINGLE).toString()).start().waitFor());
+        CheckpointException e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(CheckpointException.class,
+                () -> HfCheckpoint.open(dir)));
+        assertTrue(e.getMessage().contains("model.safetensors: not a regular file (a named pipe"), e.getMessage());
     }
 
     @Test

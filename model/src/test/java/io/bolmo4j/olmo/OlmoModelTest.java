@@ -131,7 +131,9 @@ class OlmoModelTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.logits(new int[] {1, 20}));
             assertTrue(e.getMessage().contains("20"), e.getMessage());
         }
-        assertThrows(IllegalArgumentException.class, () -> cfg.with("model_type", "llama"));
+        IllegalArgumentException family = assertThrows(IllegalArgumentException.class, () -> cfg.with("model_type", "gemma3"));
+        assertTrue(family.getMessage().contains("unsupported model_type 'gemma3' (supported: olmo2, olmo3, llama, qwen2, qwen3)"),
+                family.getMessage());
         assertThrows(IllegalArgumentException.class, () -> cfg.with("num_key_value_heads", 3));
         assertThrows(IllegalArgumentException.class, () -> cfg.with("hidden_size", "big"));
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Token for token against Hugging Face's Rust tokenizers (through DJL): the real dolma2 tokenizer.json and files that
+ * Token for token against Hugging Face's Rust tokenizers (through DJL): the real dolma2, Qwen 3 and Llama 3
+ * tokenizer.json files and files that
  * exercise every supported feature, over real and adversarial text. For each text: ids and offsets without and with
  * {@code add_special_tokens}, and decoding with and without special tokens. Prints the figures.
  * <p>
@@ -95,6 +96,16 @@ class HuggingFaceAgreementTest {
     @Test
     void realDolma2Tokenizer() {
         assertEquals(0, agree("dolma2 (real)", dolma2()));
+    }
+
+    @Test
+    void realQwen3Tokenizer() {
+        assertEquals(0, agree("Qwen 3 (real, 151,669 ids)", FamilyTokenizers.file("qwen3")));
+    }
+
+    @Test
+    void realLlama3Tokenizer() {
+        assertEquals(0, agree("Llama 3 (real, 128,256 ids)", FamilyTokenizers.file("llama3")));
     }
 
     @Test

@@ -5,6 +5,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.BolmoModel;
+import io.bolmo4j.chat.ChatTemplate;
+import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.WeightType;
@@ -15,7 +17,6 @@ import io.bolmo4j.olmo.TransformerStack;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -32,6 +33,9 @@ public final class BolmoCheckpoint {
 
     /** True when {@code dir/config.json} says {@code model_type: bolmo}. */
     public static boolean isBolmo(Path dir) {
+        if (!Files.isRegularFile(dir.resolve(HfCheckpoint.CONFIG))) {
+            return false; // missing, or a named pipe that would block: the OLMo loader reports it
+        }
         try {
             JsonObject cfg = JsonParser.parseString(Files.readString(dir.resolve(HfCheckpoint.CONFIG)))
                     .getAsJsonObject();
@@ -75,31 +79,30 @@ public final class BolmoCheckpoint {
 
     /** The teacher tokenizer whose vocabulary defines the subword-suffix ids ({@link SubwordTokenizerFile#find}). */
     public static BpeTokenizer subwordTokenizer(Path dir) {
-        return BpeTokenizer.load(SubwordTokenizerFile.find(dir, null, System.getenv()));
+        Path file = SubwordTokenizerFile.find(dir, null);
+        BpeTokenizer t = TeacherTokenizer.ofBolmo(dir, file).tokenizer();
+        LoadedBolmo.requireVocabulary(config(dir), t, file.toString());
+        return t;
     }
 
-    /** Writes config.json, the weights and the teacher's tokenizer.json + tokenizer_config.json. */
+    /** {@link #save(BolmoModel, Path, boolean, TeacherTokenizer)} with a teacher known only by its tokenizer.json. */
     public static void save(BolmoModel model, Path dir, boolean bf16, String teacherTokenizerJson) {
+        save(model, dir, bf16, TeacherTokenizer.ofJson(teacherTokenizerJson));
+    }
+
+    /**
+     * Writes config.json, the weights and the files that let transformers load the folder as a released Bolmo
+     * ({@link TransformersFiles}), the teacher's tokenizer among them.
+     */
+    public static void save(BolmoModel model, Path dir, boolean bf16, TeacherTokenizer teacher) {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         model.params().asMap().forEach((name, a) -> {
             float[] data = Ops.toFloats(a);
             long[] shape = a.getShape().getShape();
             tensors.put(name, bf16 ? HostTensor.bf16(data, shape) : HostTensor.f32(data, shape));
         });
-        JsonObject cfg = model.config().toJson();
+        JsonObject cfg = TransformersFiles.config(model.config().toJson(), model.config(), teacher);
         cfg.addProperty("torch_dtype", bf16 ? "bfloat16" : "float32");
-        HfCheckpoint.save(dir, cfg, tensors, OlmoCheckpoint.SHARD_BYTES, tokenizerFiles(teacherTokenizerJson));
-    }
-
-    /** The teacher's tokenizer.json and a tokenizer_config.json for it, as a Bolmo directory carries them. */
-    public static Map<String, byte[]> tokenizerFiles(String teacherTokenizerJson) {
-        JsonObject tokCfg = new JsonObject();
-        tokCfg.addProperty("tokenizer_class", "PreTrainedTokenizerFast");
-        tokCfg.addProperty("eos_token", BpeTokenizer.END_OF_TEXT);
-        tokCfg.addProperty("model_max_length", 1 << 20);
-        Map<String, byte[]> extra = new LinkedHashMap<>();
-        extra.put("tokenizer.json", teacherTokenizerJson.getBytes(StandardCharsets.UTF_8));
-        extra.put("tokenizer_config.json", (tokCfg + "\n").getBytes(StandardCharsets.UTF_8));
-        return extra;
+        HfCheckpoint.save(dir, cfg, tensors, OlmoCheckpoint.SHARD_BYTES, TransformersFiles.files(model.config(), teacher));
     }
 }

@@ -1,13 +1,16 @@
 package io.bolmo4j.bolmo.checkpoint;
 
+import io.bolmo4j.hub.Hub;
+import io.bolmo4j.hub.HubRepo;
+import io.bolmo4j.hub.HubSettings;
 import io.bolmo4j.io.CheckpointException;
+import io.bolmo4j.tokenizer.BpeTokenizer;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Where a Bolmo directory's subword vocabulary (its teacher's {@code tokenizer.json}, which defines the suffix
@@ -17,27 +20,46 @@ import java.util.Optional;
  */
 public final class SubwordTokenizerFile {
     static final String FILE = "tokenizer.json";
+    /** The folder of a saved Bolmo that holds its teacher's tokenizer files (tokenizer.json, its config, chat template). */
+    public static final String TEACHER_FOLDER = "teacher";
+    /** What a tokenizer repository holds for transformers' AutoTokenizer: its top-level JSON files and templates. */
+    private static final Predicate<String> TOKENIZER_FILES = f -> !f.contains("/") && (f.endsWith(".json") || f.endsWith(".jinja"));
 
     private SubwordTokenizerFile() {}
 
+    /** {@link #find(Path, Path, Map)} with the hub settings of this process ({@link HubSettings#current()}). */
+    public static Path find(Path dir, Path explicit) {
+        return find(dir, explicit, HubSettings.current());
+    }
+
     /**
-     * In order: {@code dir/tokenizer.json}; {@code explicit} (when not null); {@code original_identifier} as a local
-     * directory beside or under {@code dir}; the Hugging Face cache
-     * ({@code models--ORG--NAME/snapshots/<refs/main>/tokenizer.json} under {@link #hubCache}).
+     * In order: {@code dir/tokenizer.json}; {@code explicit} (when not null); {@code dir/teacher/tokenizer.json} (where
+     * bolmo4j saves the teacher's tokenizer); {@code original_identifier} as a local directory beside or under
+     * {@code dir}; the Hugging Face cache ({@code models--ORG--NAME/snapshots/<refs/main>/tokenizer.json}, see
+     * {@link HubSettings}).
      *
      * @param env the environment to read {@code HF_HUB_CACHE} / {@code HF_HOME} from ({@code System.getenv()})
      * @throws CheckpointException saying which file to download and where to put it, when none is found
      */
     public static Path find(Path dir, Path explicit, Map<String, String> env) {
+        return find(dir, explicit, HubSettings.from(env));
+    }
+
+    private static Path find(Path dir, Path explicit, HubSettings settings) {
+        if (explicit != null && !Files.isRegularFile(explicit)) { // a file named is a file wanted, whichever is used
+            throw new CheckpointException("subword tokenizer " + explicit + (Files.exists(explicit) ? " is not a regular file"
+                    : " does not exist"));
+        }
         Path local = dir.resolve(FILE);
         if (Files.exists(local)) {
             return local;
         }
         if (explicit != null) {
-            if (!Files.isRegularFile(explicit)) {
-                throw new CheckpointException("subword tokenizer " + explicit + " does not exist");
-            }
             return explicit;
+        }
+        Path saved = dir.resolve(TEACHER_FOLDER).resolve(FILE);
+        if (Files.exists(saved)) {
+            return saved;
         }
         String original = BolmoCheckpoint.config(dir).originalTokenizer();
         if (original == null) {
@@ -48,37 +70,26 @@ public final class SubwordTokenizerFile {
         if (Files.exists(sibling)) {
             return sibling;
         }
-        Path hub = hubCache(env);
-        return inHubCache(hub, original).orElseThrow(() -> new CheckpointException(dir + " has no " + FILE + " and "
-                + original + " is not in the Hugging Face cache " + hub + ": download its " + FILE
-                + " (huggingface-cli download " + original + " " + FILE + ") or copy it to " + local));
+        Hub hub = new Hub(settings);
+        return inHubCache(hub, dir, original).orElseThrow(() -> new CheckpointException(dir + " has no " + FILE + " and "
+                + original + " is not in the Hugging Face cache " + hub.settings().cache() + ": download its " + FILE
+                + " (bolmo4j download " + original + " --include " + FILE + ", or huggingface-cli download " + original + " "
+                + FILE + ") or copy it to " + local));
     }
 
-    /** The hub cache: {@code $HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else {@code ~/.cache/huggingface/hub}. */
-    public static Path hubCache(Map<String, String> env) {
-        String hubCache = env.get("HF_HUB_CACHE");
-        if (hubCache != null && !hubCache.isBlank()) {
-            return Path.of(hubCache);
-        }
-        String home = env.get("HF_HOME");
-        if (home != null && !home.isBlank()) {
-            return Path.of(home, "hub");
-        }
-        return Path.of(System.getProperty("user.home"), ".cache", "huggingface", "hub");
-    }
-
-    /** {@code repoId}'s file at the revision {@code refs/main} names, if the cache holds it. */
-    static Optional<Path> inHubCache(Path hub, String repoId) {
-        Path repo = hub.resolve("models--" + repoId.replace("/", "--"));
-        Path ref = repo.resolve("refs").resolve("main");
-        if (!Files.isRegularFile(ref)) {
+    /**
+     * {@code repoId}'s tokenizer.json in the hub cache. A Bolmo that itself came from the Hub (its folder is a cache
+     * snapshot) brings its tokenizer from there too, as transformers would, unless HF_HUB_OFFLINE is set.
+     */
+    private static Optional<Path> inHubCache(Hub hub, Path dir, String repoId) {
+        if (!HubRepo.looksLike(repoId)) {
             return Optional.empty();
         }
-        try {
-            Path file = repo.resolve("snapshots").resolve(Files.readString(ref).trim()).resolve(FILE);
-            return Files.exists(file) ? Optional.of(file) : Optional.empty();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + ref, e);
+        HubRepo repo = HubRepo.parse(repoId);
+        Optional<Path> cached = hub.cachedFile(repo, FILE);
+        if (cached.isPresent() || hub.settings().offline() || Hub.repoOf(dir).isEmpty()) {
+            return cached;
         }
+        return Optional.of(hub.resolve(repo, TOKENIZER_FILES).resolve(FILE)).filter(Files::exists);
     }
 }

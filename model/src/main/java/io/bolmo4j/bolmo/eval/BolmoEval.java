@@ -25,6 +25,16 @@ import java.util.stream.IntStream;
 public final class BolmoEval {
     /** Held-out characters an evaluation reads unless told otherwise (an equal share of each built-in source). */
     public static final int DEFAULT_HELD_OUT = 20_000;
+    /** The fewest held-out characters a report means something on: 25 of each of the four built-in sources. */
+    public static final int MIN_HELD_OUT = 100;
+
+    /** Checks a held-out size before any work, in the words of {@code name} (an option, a parameter). */
+    public static void requireHeldOut(String name, long chars) {
+        if (chars < MIN_HELD_OUT) {
+            throw new IllegalArgumentException(name + " must be an integer >= " + MIN_HELD_OUT + " (25 characters of each"
+                    + " built-in source), got " + chars);
+        }
+    }
     /** Bytes per scored chunk (whole tokens). */
     public static final int CHUNK_BYTES = 512;
 
@@ -104,7 +114,7 @@ public final class BolmoEval {
             }
             bytes += real - 1;
             if (teacher != null) {
-                int[] withBos = IntStream.concat(IntStream.of(tok.eosId()), Arrays.stream(tokens)).toArray();
+                int[] withBos = IntStream.concat(IntStream.of(tok.bosId()), Arrays.stream(tokens)).toArray();
                 for (double v : new LikelihoodScorer(teacher).tokenNll(withBos)) {
                     teacherNll += v;
                 }

@@ -40,6 +40,7 @@ public final class BolmoGenerator {
     private int maxPatchBytes = 128;
     private int minNewBytes;
     private List<String> stopTexts = List.of();
+    private boolean stoppedAtContext;
 
     /** Decodes with a DJL model, on the inference engine of each generation. */
     public BolmoGenerator(BolmoModel model, SubwordSuffixTrie trie) {
@@ -96,6 +97,11 @@ public final class BolmoGenerator {
      */
     public record Generation(int[] ids, boolean[] boundaries, int promptLength, String text, List<float[]> stepLogits) {}
 
+    /** Whether the last generation ended because its patches filled the global model's context. */
+    public boolean stoppedAtContext() {
+        return stoppedAtContext;
+    }
+
     /** Continues {@code prompt}, streaming complete UTF-8 text to {@code onText}. */
     public Generation generate(String prompt, SamplingOptions options, Consumer<String> onText) {
         return generate(ByteTokenizer.encode(prompt), options, false, onText);
@@ -112,11 +118,18 @@ public final class BolmoGenerator {
         StringBuilder text = new StringBuilder();
         List<float[]> steps = new ArrayList<>();
         int n = promptIds.length;
-        int[] ids = Arrays.copyOf(promptIds, n + options.maxNewTokens() + 1);
+        int context = config.global.maxPositionEmbeddings; // in patches: the global model's positions
+        // room for a short generation; a long one grows the arrays (any --max-new, however large, costs what it makes)
+        int[] ids = Arrays.copyOf(promptIds, n + Math.min(options.maxNewTokens(), 1 << 16) + 1);
         boolean[] ends = new boolean[ids.length];
         int generated = 0;
-        try (Decoding decoding = decoding(Math.min(n + options.maxNewTokens() + 1, config.global.maxPositionEmbeddings))) {
+        stoppedAtContext = false;
+        try (Decoding decoding = decoding((int) Math.min((long) n + options.maxNewTokens() + 1, context))) {
             float[] logits = prefill(promptIds, ends, decoding);
+            if (decoding.patches() > context) {
+                throw new IllegalArgumentException("the prompt makes " + decoding.patches() + " patches; the global model's"
+                        + " context is " + context + " (max_position_embeddings)");
+            }
             int tok;
             if (n > 1) { // the last prompt byte is forced; only its patch-end flag is chosen
                 int forced = promptIds[n - 1];
@@ -142,6 +155,14 @@ public final class BolmoGenerator {
                     boolean boundary = ByteTokenizer.isFused(tok) || sinceBoundary + 1 >= maxPatchBytes;
                     if (x < ByteTokenizer.OFFSET) {
                         break; // BOS/EOS or another special ends the text
+                    }
+                    if (boundary && decoding.patches() >= context) {
+                        stoppedAtContext = true; // the global model has no position left for this patch
+                        break;
+                    }
+                    if (len == ids.length) {
+                        ids = Arrays.copyOf(ids, 2 * len);
+                        ends = Arrays.copyOf(ends, 2 * len);
                     }
                     ids[len] = x;
                     ends[len] = boundary;
@@ -201,6 +222,9 @@ public final class BolmoGenerator {
 
         float[] step(int byteId, int subword, boolean endsPatch);
 
+        /** Patches in the global model's KV cache. */
+        int patches();
+
         @Override
         void close();
     }
@@ -224,6 +248,11 @@ public final class BolmoGenerator {
                 @Override
                 public float[] step(int byteId, int subword, boolean endsPatch) {
                     return session.step(byteId, subword, endsPatch);
+                }
+
+                @Override
+                public int patches() {
+                    return session.patches();
                 }
 
                 @Override
@@ -268,6 +297,11 @@ public final class BolmoGenerator {
                 s = kept(model.step(Ops.ids(m, new int[] {byteId}, 1), Ops.ids(m, new int[] {subword}, 1), endsPatch, s, cache), s, m);
             }
             return s.logits().toFloatArray();
+        }
+
+        @Override
+        public int patches() {
+            return cache.length();
         }
 
         @Override

@@ -56,15 +56,17 @@ public final class TaskVector {
 
     /**
      * Checks that base and instruct share an architecture and that the base is the model this Bolmo was byteified from
-     * (same global layer count and widths).
+     * (same family of layers, global layer count and widths).
      */
     public static void checkArchitectures(BolmoConfig bolmo, OlmoConfig instruct, OlmoConfig base) {
-        if (base.hiddenSize != instruct.hiddenSize || base.numHiddenLayers != instruct.numHiddenLayers
+        if (base.family != instruct.family || base.hiddenSize != instruct.hiddenSize || base.numHiddenLayers != instruct.numHiddenLayers
                 || base.intermediateSize != instruct.intermediateSize || base.numKeyValueHeads != instruct.numKeyValueHeads) {
             throw new IllegalArgumentException("instruct model " + instruct + " does not share the base's architecture " + base);
         }
         OlmoConfig g = bolmo.global;
-        if (g.hiddenSize != base.hiddenSize || g.numHiddenLayers != base.numHiddenLayers || g.intermediateSize != base.intermediateSize) {
+        boolean sameLayers = g.normPlacement == base.normPlacement && g.qkNorm == base.qkNorm && g.qkvBias == base.qkvBias;
+        if (!sameLayers || g.hiddenSize != base.hiddenSize || g.numHiddenLayers != base.numHiddenLayers
+                || g.intermediateSize != base.intermediateSize) {
             throw new IllegalArgumentException("the base " + base + " is not the model this Bolmo was byteified from (global model "
                     + g + ")");
         }

@@ -1,6 +1,11 @@
 package io.bolmo4j.bolmo.merge;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
+import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
+import io.bolmo4j.bolmo.checkpoint.TeacherTokenizer;
+import io.bolmo4j.bolmo.checkpoint.TransformersFiles;
 import io.bolmo4j.io.AtomicFiles;
 import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.CheckpointWriter;
@@ -35,9 +40,13 @@ import java.util.stream.Stream;
  * rounded to nearest even into the Bolmo tensor's own dtype. A streamed merge therefore equals {@link TaskVector#merge}
  * followed by a save in that dtype bit for bit. Other tensors are copied byte for byte.
  * <p>
- * The base must be the model the Bolmo was byteified from: each global layer tensor of the base is compared with the
- * Bolmo's (relative L2 distance ‖θ_bolmo − θ_base‖ / ‖θ_base‖, in the same pass, merged tensors first), and the merge
- * stops at the first one above {@link Options#maxBaseDistance()}. The output is written into a hidden temp folder
+ * The base must be the model the Bolmo was byteified from, and the instruct model a post-training of the base: each
+ * global layer tensor of the base is compared with the Bolmo's (relative L2 distance ‖θ_bolmo − θ_base‖ / ‖θ_base‖)
+ * and the instruct model's with the base's, and the merge refuses any above {@link Options#maxBaseDistance()},
+ * respectively {@link Options#maxTaskVector()}. The
+ * same validation ({@link #plan(Path, Path, Path, Options)}: options, configs, shapes, and the distances on a sample of
+ * every global tensor) runs before a merge writes anything and for a dry run, so a dry run promises only what the
+ * merge does; the merge then checks the exact distances in its pass. The output is written into a hidden temp folder
  * beside {@code out} and renamed to it when complete; a failed merge leaves nothing.
  */
 public final class TaskVectorMerge {
@@ -46,7 +55,15 @@ public final class TaskVectorMerge {
      * the same shape is about 140 % away (independent weights of one scale).
      */
     public static final double DEFAULT_MAX_BASE_DISTANCE = 0.5;
+    /**
+     * Default bound on the task vector's size, ‖θ_instruct − θ_base‖ / ‖θ_base‖ per global tensor: post-training moves
+     * weights by a few per cent, and leaves room for far more; an instruct model unrelated to the base is ~140 % away.
+     */
+    public static final double DEFAULT_MAX_TASK_VECTOR = 1.0;
     private static final int CHUNK = 1 << 20; // elements per step: 4 MB of fp32 per model
+    /** The validation's sample of a tensor: this many blocks of {@link #SAMPLE_BLOCK} values, evenly spaced. */
+    private static final int SAMPLE_BLOCKS = 16;
+    private static final int SAMPLE_BLOCK = 4096;
 
     private TaskVectorMerge() {}
 
@@ -55,36 +72,44 @@ public final class TaskVectorMerge {
      *
      * @param alpha the task vector's weight
      * @param maxBaseDistance largest relative L2 distance allowed between a global tensor of the base and the Bolmo's
+     * @param maxTaskVector largest relative L2 distance allowed between a global tensor of the instruct model and the base's
      * @param shardBytes largest safetensors shard written
      */
-    public record Options(double alpha, double maxBaseDistance, long shardBytes) {
+    public record Options(double alpha, double maxBaseDistance, double maxTaskVector, long shardBytes) {
         public Options {
             if (!Double.isFinite(alpha)) {
                 throw new IllegalArgumentException("alpha must be finite, got " + alpha);
             }
             if (!(maxBaseDistance >= 0)) {
-                throw new IllegalArgumentException("the largest base distance must be ≥ 0, got " + maxBaseDistance);
+                throw new IllegalArgumentException("maxBaseDistance must be >= 0, got " + maxBaseDistance);
+            }
+            if (!(maxTaskVector >= 0)) {
+                throw new IllegalArgumentException("maxTaskVector must be >= 0, got " + maxTaskVector);
             }
             if (shardBytes < 1) {
                 throw new IllegalArgumentException("shard size must be positive, got " + shardBytes);
             }
         }
 
-        /** α = 1, {@link #DEFAULT_MAX_BASE_DISTANCE}, shards of {@link OlmoCheckpoint#SHARD_BYTES}. */
+        /** α = 1, {@link #DEFAULT_MAX_BASE_DISTANCE}, {@link #DEFAULT_MAX_TASK_VECTOR}, shards of {@link OlmoCheckpoint#SHARD_BYTES}. */
         public static Options defaults() {
-            return new Options(1.0, DEFAULT_MAX_BASE_DISTANCE, OlmoCheckpoint.SHARD_BYTES);
+            return new Options(1.0, DEFAULT_MAX_BASE_DISTANCE, DEFAULT_MAX_TASK_VECTOR, OlmoCheckpoint.SHARD_BYTES);
         }
 
         public Options withAlpha(double a) {
-            return new Options(a, maxBaseDistance, shardBytes);
+            return new Options(a, maxBaseDistance, maxTaskVector, shardBytes);
         }
 
         public Options withMaxBaseDistance(double d) {
-            return new Options(alpha, d, shardBytes);
+            return new Options(alpha, d, maxTaskVector, shardBytes);
+        }
+
+        public Options withMaxTaskVector(double d) {
+            return new Options(alpha, maxBaseDistance, d, shardBytes);
         }
 
         public Options withShardBytes(long b) {
-            return new Options(alpha, maxBaseDistance, b);
+            return new Options(alpha, maxBaseDistance, maxTaskVector, b);
         }
     }
 
@@ -110,10 +135,19 @@ public final class TaskVectorMerge {
      */
     public record Result(Plan plan, Path out, int shards, double seconds, String farthestTensor, double baseDistance) {}
 
-    /** The plan for merging {@code instruct − base} into {@code bolmo}, after checking the three configs agree. */
+    /** {@link #plan(Path, Path, Path, Options)} with {@link Options#defaults()}. */
     public static Plan plan(Path bolmo, Path instruct, Path base) {
+        return plan(bolmo, instruct, base, Options.defaults());
+    }
+
+    /**
+     * The plan for merging {@code instruct − base} into {@code bolmo}, after the validation a merge makes before it
+     * writes: the three configs agree, the tensors match, and on a sample of every global tensor the base is the
+     * Bolmo's source and the instruct model a post-training of the base.
+     */
+    public static Plan plan(Path bolmo, Path instruct, Path base, Options options) {
         try (Inputs in = Inputs.open(bolmo, instruct, base)) {
-            return in.plan();
+            return in.validated(options);
         }
     }
 
@@ -124,7 +158,7 @@ public final class TaskVectorMerge {
             throw new CheckpointException(out + ": already exists; the merge writes a new directory");
         }
         try (Inputs in = Inputs.open(bolmo, instruct, base)) {
-            Plan plan = in.plan();
+            Plan plan = in.validated(options);
             Path tmp = tempDirFor(out);
             try {
                 Merger m = new Merger(in, options);
@@ -132,6 +166,7 @@ public final class TaskVectorMerge {
                 for (String f : plan.copiedFiles()) {
                     Files.copy(bolmo.resolve(f), tmp.resolve(f), StandardCopyOption.COPY_ATTRIBUTES);
                 }
+                takeInstructChat(bolmo, instruct, tmp, in.config());
                 Files.deleteIfExists(out); // an empty directory: the rename cannot replace it
                 Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
                 return new Result(plan, out, shards, (System.nanoTime() - start) / 1e9, m.farthest, m.farthestDistance);
@@ -140,6 +175,27 @@ public final class TaskVectorMerge {
             } finally {
                 AtomicFiles.deleteQuietly(tmp); // after the move there is nothing left to delete
             }
+        }
+    }
+
+    /**
+     * The merged Bolmo answers like the instruct model, so it takes its chat template, special tokens and stop ids (the
+     * teacher's vocabulary stays: it defines the suffix embeddings), and names it as original_identifier.
+     */
+    private static void takeInstructChat(Path bolmo, Path instruct, Path out, BolmoConfig config) throws IOException {
+        if (!Files.isRegularFile(instruct.resolve("tokenizer.json"))) {
+            return; // an instruct model without tokenizer files has no chat to give
+        }
+        TeacherTokenizer teacher;
+        try {
+            teacher = TeacherTokenizer.ofBolmo(bolmo, SubwordTokenizerFile.find(bolmo, null)).withChatOf(TeacherTokenizer.of(instruct));
+        } catch (CheckpointException e) {
+            return; // no teacher vocabulary at hand (e.g. not in the hub cache): the Bolmo's files stay as they were
+        }
+        JsonObject json = JsonParser.parseString(Files.readString(out.resolve(HfCheckpoint.CONFIG))).getAsJsonObject();
+        HfCheckpoint.writeAtomically(out.resolve(HfCheckpoint.CONFIG), HfCheckpoint.pretty(TransformersFiles.config(json, config, teacher)));
+        for (Map.Entry<String, byte[]> f : TransformersFiles.files(config, teacher).entrySet()) {
+            HfCheckpoint.writeAtomically(out.resolve(f.getKey()), f.getValue());
         }
     }
 
@@ -191,6 +247,39 @@ public final class TaskVectorMerge {
                 }
             }
             return new Plan(merged, kept, bytes, otherFiles(bolmo.dir()));
+        }
+
+        /** {@link #plan()} after the distance checks on a sample of every global tensor. */
+        Plan validated(Options options) {
+            Plan plan = plan();
+            Set<String> global = TransformerStack.shapes(config.global).keySet();
+            ByteBuffer io = ByteBuffer.allocate(SAMPLE_BLOCK * 4);
+            for (String n : plan.merged().keySet()) {
+                if (global.contains(n)) {
+                    requireClose(this, n, sampledDistance(bolmo, base, n, io), sampledDistance(instruct, base, n, io), options);
+                }
+            }
+            return plan;
+        }
+
+        /** ‖a − b‖ / ‖b‖ of tensor {@code name} over evenly spaced blocks of it (all of it when small). */
+        private static double sampledDistance(HfCheckpoint a, HfCheckpoint b, String name, ByteBuffer io) {
+            long n = a.info(name).elements();
+            int blocks = (int) Math.min(SAMPLE_BLOCKS, Math.max(1, n / SAMPLE_BLOCK));
+            float[] x = new float[SAMPLE_BLOCK], y = new float[SAMPLE_BLOCK];
+            double diff2 = 0, norm2 = 0;
+            for (int k = 0; k < blocks; k++) {
+                long from = n * k / blocks;
+                int len = (int) Math.min(SAMPLE_BLOCK, n - from);
+                read(a, name, from, len, x, io);
+                read(b, name, from, len, y, io);
+                for (int i = 0; i < len; i++) {
+                    double d = x[i] - y[i];
+                    diff2 += d * d;
+                    norm2 += y[i] * (double) y[i];
+                }
+            }
+            return distance(diff2, norm2);
         }
 
         private static Map<String, long[]> shapes(HfCheckpoint c) {
@@ -252,16 +341,17 @@ public final class TaskVectorMerge {
             long n = tb.elements();
             float a = (float) options.alpha();
             boolean check = globalLayers.contains(name);
-            double diff2 = 0, norm2 = 0;
+            double diff2 = 0, norm2 = 0, tuned2 = 0;
             for (long from = 0; from < n; from += CHUNK) {
                 int len = (int) Math.min(CHUNK, n - from);
-                read(in.bolmo(), name, from, len, theta);
-                read(in.instruct(), name, from, len, instruct);
-                read(in.base(), name, from, len, base);
+                read(in.bolmo(), name, from, len, theta, io);
+                read(in.instruct(), name, from, len, instruct, io);
+                read(in.base(), name, from, len, base, io);
                 for (int k = 0; k < len; k++) {
                     if (check) {
-                        double d = theta[k] - base[k];
+                        double d = theta[k] - base[k], t = instruct[k] - base[k];
                         diff2 += d * d;
+                        tuned2 += t * t;
                         norm2 += base[k] * (double) base[k];
                     }
                     theta[k] = theta[k] + (instruct[k] - base[k]) * a; // the in-memory merge's fp32 operations, in order
@@ -271,13 +361,8 @@ public final class TaskVectorMerge {
                 w.write(io.flip());
             }
             if (check) {
-                double dist = norm2 > 0 ? Math.sqrt(diff2 / norm2) : diff2 > 0 ? Double.POSITIVE_INFINITY : 0;
-                if (dist > options.maxBaseDistance()) {
-                    throw new IllegalArgumentException(String.format(Locale.ROOT,
-                            "%s: tensor '%s' differs from the Bolmo's by %.1f %% (relative L2 distance, limit %.1f %%): "
-                                    + "the base must be the model %s was byteified from",
-                            in.base().dir(), name, 100 * dist, 100 * options.maxBaseDistance(), in.bolmo().dir()));
-                }
+                double dist = distance(diff2, norm2);
+                requireClose(in, name, dist, distance(tuned2, norm2), options);
                 if (dist > farthestDistance) {
                     farthestDistance = dist;
                     farthest = name;
@@ -285,12 +370,6 @@ public final class TaskVectorMerge {
             }
         }
 
-        private void read(HfCheckpoint c, String name, long from, int len, float[] dst) {
-            TensorInfo t = c.info(name);
-            io.clear().limit(len * t.dtype().size());
-            c.read(name, from * t.dtype().size(), io);
-            t.dtype().decode(io.flip(), dst, len);
-        }
 
         private void copy(String name, CheckpointWriter w) {
             TensorInfo t = in.bolmo().info(name);
@@ -300,6 +379,38 @@ public final class TaskVectorMerge {
                 in.bolmo().read(name, off, io);
                 w.write(io.flip());
             }
+        }
+    }
+
+    /** Values {@code [from, from + len)} of tensor {@code name} as fp32, read through {@code io}. */
+    private static void read(HfCheckpoint c, String name, long from, int len, float[] dst, ByteBuffer io) {
+        TensorInfo t = c.info(name);
+        io.clear().limit(len * t.dtype().size());
+        c.read(name, from * t.dtype().size(), io);
+        t.dtype().decode(io.flip(), dst, len);
+    }
+
+    /** Relative L2 distance from squared sums: ‖difference‖² and ‖reference‖². */
+    private static double distance(double diff2, double norm2) {
+        return norm2 > 0 ? Math.sqrt(diff2 / norm2) : diff2 > 0 ? Double.POSITIVE_INFINITY : 0;
+    }
+
+    /**
+     * The merge's one rule on its inputs: the base within {@link Options#maxBaseDistance()} of the Bolmo (it is the
+     * model the Bolmo was byteified from) and the instruct model within {@link Options#maxTaskVector()} of the base (a
+     * post-training of it).
+     */
+    private static void requireClose(Inputs in, String name, double bolmoToBase, double instructToBase, Options options) {
+        if (bolmoToBase > options.maxBaseDistance()) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: tensor '%s' differs from the Bolmo's by"
+                    + " %.1f %% (relative L2 distance, limit %.1f %%): the base must be the model %s was byteified from",
+                    in.base().dir(), name, 100 * bolmoToBase, 100 * options.maxBaseDistance(), in.bolmo().dir()));
+        }
+        if (instructToBase > options.maxTaskVector()) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: tensor '%s' differs from the base's by"
+                    + " %.1f %% (relative L2 distance, limit %.1f %%): the instruct model must be a post-training of the"
+                    + " base %s", in.instruct().dir(), name, 100 * instructToBase, 100 * options.maxTaskVector(),
+                    in.base().dir()));
         }
     }
 

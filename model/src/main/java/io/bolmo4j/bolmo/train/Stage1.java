@@ -79,6 +79,12 @@ public final class Stage1 extends StageTrainer {
                 (batch, s) -> step(batch, config), onStep);
     }
 
+    /** The teacher's layers (the global model): the local models start from the seed, a setting of their own. */
+    @Override
+    Map<String, NDArray> startingWeights() {
+        return params(true);
+    }
+
     /**
      * The losses of one Stage 1 step (paper §3.2.1): boundary BCE, encoder loss, exact patch distillation and byte
      * cross-entropy, bolmo4j's byte-level distillation (NaN when its weight is 0), and the boundary accuracy.

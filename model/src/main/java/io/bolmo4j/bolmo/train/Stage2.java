@@ -45,8 +45,9 @@ public final class Stage2 extends StageTrainer {
         public Config {
             require(loop != null, "loop", "the loop settings", loop);
             require(bytesPerExample >= 8, "bytesPerExample", "an integer >= 8", bytesPerExample);
-            require(targetBytesPerPatch >= 0 && Double.isFinite(targetBytesPerPatch), "targetBytesPerPatch",
-                    "a finite number >= 0", targetBytesPerPatch);
+            // merges only lengthen patches, and a patch holds at least one byte: a target in (0, 1] would train as 0
+            require(targetBytesPerPatch == 0 || targetBytesPerPatch > 1 && Double.isFinite(targetBytesPerPatch),
+                    "targetBytesPerPatch", "0 (the subword boundaries) or a finite number > 1", targetBytesPerPatch);
             require(compressionSteps >= 0, "compressionSteps", "an integer >= 0", compressionSteps);
             require(merges != null, "merges", "one of " + Arrays.toString(Merges.values()), merges);
         }
@@ -118,7 +119,7 @@ public final class Stage2 extends StageTrainer {
      */
     double[] teacherScores(int[] tokens, Merges merges) {
         int n = tokens.length;
-        int[] in = IntStream.concat(IntStream.of(tokenizer.eosId()), Arrays.stream(tokens, 0, n - 1)).toArray();
+        int[] in = IntStream.concat(IntStream.of(tokenizer.bosId()), Arrays.stream(tokens, 0, n - 1)).toArray();
         try (NDScope ignored = new NDScope()) {
             NDManager m = teacher.params().manager();
             NDArray logp = teacher.logits(Ops.ids(m, in, 1, n), null).logSoftmax(-1);

@@ -6,6 +6,7 @@ import io.bolmo4j.bolmo.SubwordSuffixTrie;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.Recipe;
+import io.bolmo4j.train.RunIdentity;
 import io.bolmo4j.train.Trainer;
 
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ public abstract class StageTrainer {
     protected final BpeTokenizer tokenizer;
     protected final SubwordSuffixTrie trie;
     private Trainer.Checkpoints checkpoints;
+    private String startsFrom = "the model given";
 
     StageTrainer(BolmoModel student, BpeTokenizer tokenizer) {
         this.student = student;
@@ -49,6 +51,16 @@ public abstract class StageTrainer {
     /** As {@link #checkpoints(Path, int)}; {@code resumeAnyway} continues a checkpoint made with other settings. */
     public void checkpoints(Path dir, int every, boolean resumeAnyway) {
         checkpoints = new Trainer.Checkpoints(dir, every, resumeAnyway);
+    }
+
+    /** How checkpoints name the model this run starts from (e.g. {@code "teacher runs/olmo"}), next to its fingerprint. */
+    public void startsFrom(String name) {
+        this.startsFrom = name;
+    }
+
+    /** The weights that identify what a run starts from ({@link RunIdentity}): all of them, unless a stage says less. */
+    Map<String, NDArray> startingWeights() {
+        return student.params().asMap();
     }
 
     /** Runs {@code config}'s loop over batches of {@code texts}, {@code step} giving each batch's losses at a step. */
@@ -85,6 +97,11 @@ public abstract class StageTrainer {
             @Override
             public String unit() {
                 return "bytes";
+            }
+
+            @Override
+            public RunIdentity startsFrom() {
+                return RunIdentity.of(startsFrom, startingWeights());
             }
         };
         return new Trainer(label, student.params(), checkpoints).run(config, objective, onStep).log();

@@ -15,8 +15,8 @@ import java.util.function.BiPredicate;
 /**
  * Examples of whole teacher tokens, the batch both stages train on (docs/bolmo.md §2.2, §6.2): the bytes of the tokens
  * after a BOS, padded to a fixed length, with the subword boundaries as patch ends; the teacher sees
- * {@code [eos] ++ tokens}, so teacher position j lines up with student patch j. The masks the losses need are built
- * here, with the batch.
+ * {@code [bos] ++ tokens} (its BOS id, OLMo's end-of-text), so teacher position j lines up with student patch j. The
+ * masks the losses need are built here, with the batch.
  */
 public final class TokenBatch {
     public final int batch;
@@ -26,7 +26,7 @@ public final class TokenBatch {
     public final int[][] subwords;    // [B][L] expanded ids
     public final boolean[][] ends;    // [B][L] subword patch ends (the boundary targets y)
     public final int[][] labels;      // [B][L] fused next-byte labels, -1 where none
-    public final int[][] teacherIds;  // [B][P] [eos, t_0, ..., t_{m-1}], padded with eos
+    public final int[][] teacherIds;  // [B][P] [bos, t_0, ..., t_{m-1}], padded with bos
     public final int[][] targets;     // [B][P] t_j predicted at teacher position j, -1 where none
     public final int[] realBytes;     // per row
     public final int[] tokens;        // m per row
@@ -65,7 +65,7 @@ public final class TokenBatch {
             for (int i = 0; i + 1 < pos; i++) {
                 labels[b][i] = bytes[b][i + 1] + (ends[b][i + 1] ? ByteTokenizer.FUSED : 0);
             }
-            Arrays.fill(teacherIds[b], tok.eosId());
+            Arrays.fill(teacherIds[b], tok.bosId());
             Arrays.fill(targets[b], -1);
             for (int j = 0; j < t.length; j++) {
                 teacherIds[b][j + 1] = t[j];

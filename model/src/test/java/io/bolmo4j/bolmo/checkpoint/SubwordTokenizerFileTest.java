@@ -8,6 +8,7 @@ import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.chat.Message;
 import io.bolmo4j.generate.SamplingOptions;
+import io.bolmo4j.io.AtomicFiles;
 import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.olmo.BuiltinModels;
 import io.bolmo4j.olmo.OlmoConfig;
@@ -51,6 +52,7 @@ class SubwordTokenizerFileTest {
         }
         Files.delete(bolmo.resolve("tokenizer.json"));
         Files.delete(bolmo.resolve(ChatTemplate.TOKENIZER_CONFIG));
+        AtomicFiles.deleteTree(bolmo.resolve(SubwordTokenizerFile.TEACHER_FOLDER)); // released Bolmos ship no teacher files
         JsonObject c = JsonParser.parseString(Files.readString(bolmo.resolve("config.json"))).getAsJsonObject();
         c.add("auto_map", JsonParser.parseString("{\"AutoConfig\": \"configuration_bolmo.BolmoConfig\","
                 + " \"AutoModelForCausalLM\": \"modeling_bolmo.BolmoForCausalLM\"}"));
@@ -97,7 +99,8 @@ class SubwordTokenizerFileTest {
         assertEquals(tokenizerJson, SubwordTokenizerFile.find(bolmo, tokenizerJson, Map.of()), "an explicit file before the cache");
 
         // the found vocabulary loads the model, and the chat template beside it is the teacher's
-        try (LoadedBolmo lb = new LoadedBolmo(BolmoCheckpoint.load(bolmo), BpeTokenizer.load(cached), LoadedBolmo.chatTemplate(bolmo, cached), cached)) {
+        try (LoadedBolmo lb = new LoadedBolmo(BolmoCheckpoint.load(bolmo), BpeTokenizer.load(cached), LoadedBolmo.chatTemplate(bolmo, cached),
+                TeacherTokenizer.ofBolmo(bolmo, cached))) {
             ChatTemplate t = lb.chatTemplate().orElseThrow();
             List<Message> hi = List.of(Message.user("Hi"));
             assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", t.render(hi, true));

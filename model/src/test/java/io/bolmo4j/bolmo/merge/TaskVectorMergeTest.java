@@ -139,7 +139,7 @@ class TaskVectorMergeTest {
         assertTrue(p.merged().containsKey("model.norm.weight"));
         assertTrue(p.kept().get("lm_head.weight").startsWith("shapes differ: [520, 32] vs [512, 32]"), p.kept().get("lm_head.weight"));
         assertEquals("not in the instruct model", p.kept().get("model.local_encoder.byte_embedding.weight"));
-        assertEquals(List.of("config.json", "tokenizer.json", "tokenizer_config.json"), p.copiedFiles());
+        assertEquals(List.of("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json"), p.copiedFiles());
         long values = 0;
         for (long[] s : TransformerStack.shapes(CFG).values()) {
             values += s[0] * (s.length > 1 ? s[1] : 1);
