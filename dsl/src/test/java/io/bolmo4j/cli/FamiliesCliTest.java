@@ -193,8 +193,9 @@ class FamiliesCliTest {
         JsonObject bolmoConfig = JsonParser.parseString(Files.readString(bolmo.resolve("config.json"))).getAsJsonObject();
         assertEquals(JsonParser.parseString(CONFIGS.get(family)).getAsJsonObject().get("model_type").getAsString(),
                 bolmoConfig.get("teacher_model_type").getAsString(), "the Bolmo records its teacher's family");
+        JsonObject teacherCfg = JsonParser.parseString(Files.readString(bolmo.resolve("teacher/tokenizer_config.json"))).getAsJsonObject();
+        assertEquals(END_OF_TEXT.get(family), teacherCfg.get("eos_token").getAsString(), "the teacher's tokens travel with the Bolmo");
         JsonObject tokCfg = JsonParser.parseString(Files.readString(bolmo.resolve("tokenizer_config.json"))).getAsJsonObject();
-        assertEquals(END_OF_TEXT.get(family), tokCfg.get("eos_token").getAsString());
         assertTrue(tokCfg.has("chat_template"), "the teacher's chat template travels with the Bolmo");
 
         String[] bolmoTok = CliTest.run("tokenize", bolmo.toString(), "--text", "a" + END_OF_TEXT.get(family) + "b", "--add-special-tokens");

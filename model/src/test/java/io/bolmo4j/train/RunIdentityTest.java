@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -61,7 +62,7 @@ class RunIdentityTest {
             String fingerprint = RunIdentity.of("", b.params().asMap()).fingerprint();
             OlmoPretrainer p = new OlmoPretrainer(b, VOCAB.tokenizer(), TRAIN, VALID, CFG).startsFrom("base runs/b");
             for (boolean anyway : new boolean[] {false, true}) { // no setting overrides it
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.run(out, VOCAB.toJson(), anyway));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.run(out, Map.of("tokenizer.json", VOCAB.toJson().getBytes(StandardCharsets.UTF_8)), anyway));
                 assertTrue(e.getMessage().contains("was started from base runs/a (weights #")
                         && e.getMessage().contains("not from this run's base runs/b (weights #" + fingerprint + ")"), e.getMessage());
             }

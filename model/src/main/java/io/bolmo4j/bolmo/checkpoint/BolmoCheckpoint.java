@@ -5,7 +5,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.BolmoModel;
-import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;

@@ -4,7 +4,6 @@ import io.bolmo4j.hub.Hub;
 import io.bolmo4j.hub.HubRepo;
 import io.bolmo4j.hub.HubSettings;
 import io.bolmo4j.io.CheckpointException;
-import io.bolmo4j.tokenizer.BpeTokenizer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
