@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An OLMo 2 / Olmo 3 causal LM on the Java engine: {@link OlmoModel}'s token embedding, layers, final norm and LM
- * head, with weights held as stored. Built over a checkpoint's mapped files ({@link #load}) or over a DJL model's
- * parameters in place ({@link #of}).
+ * A causal LM of any {@link OlmoConfig.Family} (OLMo 2/3, Llama 3.x / SmolLM2, Qwen 2.5, Qwen 3) on the Java engine:
+ * {@link OlmoModel}'s token embedding, layers, final norm and LM head (the embedding when tied), with weights held as
+ * stored. Built over a checkpoint's mapped files ({@link #load}) or over a DJL model's parameters in place ({@link #of}).
  */
 public final class CpuOlmo {
     /** Positions whose logits are computed at once when scoring (bounds the logits held: 16 × vocabulary floats). */
@@ -34,17 +34,17 @@ public final class CpuOlmo {
         this.embed = w.matrix(ParameterLayout.EMBED, cfg.vocabSize, cfg.hiddenSize);
         this.stack = new CpuTransformer(cfg, w, parallel);
         this.norm = w.vector(ParameterLayout.NORM, shapes.get(ParameterLayout.NORM)[0]);
-        this.lmHead = w.matrix(ParameterLayout.LM_HEAD, cfg.vocabSize, cfg.hiddenSize);
+        this.lmHead = cfg.tieWordEmbeddings ? embed : w.matrix(ParameterLayout.LM_HEAD, cfg.vocabSize, cfg.hiddenSize);
     }
 
     /**
-     * Maps the weights of an OLMo 2/3 checkpoint directory as the files store them; weights the config does not
-     * describe, and non-finite values, are errors, as for {@link OlmoCheckpoint#load}.
+     * Maps the weights of a checkpoint directory of a supported family as the files store them; weights the config does
+     * not describe, and non-finite values, are errors, as for {@link OlmoCheckpoint#load}.
      */
     public static CpuOlmo load(Path dir) {
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             OlmoConfig cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve(HfCheckpoint.CONFIG).toString());
-            ckpt.requireNoneUnused(OlmoCheckpoint.expectedShapes(cfg).keySet());
+            ckpt.requireNoneUnused(OlmoCheckpoint.knownTensors(cfg));
             return new CpuOlmo(cfg, Weights.mapped(ckpt));
         }
     }

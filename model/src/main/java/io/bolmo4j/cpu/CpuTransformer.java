@@ -11,11 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@link TransformerStack}'s layers in the Java engine: the same config, tensor names and shapes, and RoPE
- * frequencies ({@link RotaryEmbedding.Frequencies}); vectors in, vectors out. OLMo 2 / Olmo 3 layers are post-norm,
- * with QK-norm over the whole q and k projections, grouped-query attention, and sliding-window layers that use
- * unscaled RoPE. What another family changes (where the norms sit, biases, per-head QK-norm) is one predicate or one
- * tensor of {@link Layer}.
+ * {@link TransformerStack}'s layers in the Java engine, for every {@link OlmoConfig.Family}: the same config, tensor
+ * names and shapes, and RoPE frequencies ({@link RotaryEmbedding.Frequencies}); vectors in, vectors out. The families'
+ * differences are read from the same config fields the DJL path reads: where the norms sit ({@code normPlacement}:
+ * OLMo's post-norm, Llama's and Qwen's pre-norm), the QK-norm (none, over the whole projection, or per head), the
+ * q/k/v, output and SwiGLU biases, {@code head_dim}, grouped-query attention, and sliding-window layers (with unscaled
+ * RoPE in Olmo 3, the scaled one in Qwen).
  */
 final class CpuTransformer {
     private final OlmoConfig cfg;
@@ -32,7 +33,8 @@ final class CpuTransformer {
         this.qDim = cfg.numAttentionHeads * cfg.headDim;
         this.kvDim = cfg.numKeyValueHeads * cfg.headDim;
         ropeFull = new Rope(RotaryEmbedding.Frequencies.of(cfg.headDim, cfg.ropeTheta, cfg.ropeScaling, cfg.maxPositionEmbeddings));
-        ropeSliding = new Rope(RotaryEmbedding.Frequencies.of(cfg.headDim, cfg.ropeTheta, null, cfg.maxPositionEmbeddings));
+        ropeSliding = cfg.slidingLayersScaleRope ? ropeFull
+                : new Rope(RotaryEmbedding.Frequencies.of(cfg.headDim, cfg.ropeTheta, null, cfg.maxPositionEmbeddings));
         Map<String, long[]> shapes = TransformerStack.shapes(cfg);
         layers = new Layer[cfg.numHiddenLayers];
         for (int i = 0; i < layers.length; i++) {
@@ -74,7 +76,7 @@ final class CpuTransformer {
         return Arrays.stream(layers).flatMap(l -> Arrays.stream(l.matrices())).toList();
     }
 
-    /** One decoder layer's tensors and maths. */
+    /** One decoder layer's tensors and maths; a tensor the family does not have is null. */
     private final class Layer {
         private final Matrix q;
         private final Matrix k;
@@ -83,10 +85,23 @@ final class CpuTransformer {
         private final Matrix gate;
         private final Matrix up;
         private final Matrix down;
+        private final float[] qBias;
+        private final float[] kBias;
+        private final float[] vBias;
+        private final float[] oBias;
+        private final float[] gateBias;
+        private final float[] upBias;
+        private final float[] downBias;
+        /** QK-norm weights: {@code [heads·head_dim]} over the whole projection, {@code [head_dim]} per head. */
         private final float[] qNorm;
         private final float[] kNorm;
+        /** Pre-norm: before attention. */
+        private final float[] inputNorm;
+        /** Pre-norm: before the SwiGLU; post-norm: on the attention's output. */
         private final float[] postAttention;
+        /** Post-norm: on the SwiGLU's output. */
         private final float[] postFeedForward;
+        private final boolean pre;
         private final Rope rope;
         private final int window;
 
@@ -105,36 +120,80 @@ final class CpuTransformer {
             gate = w.matrix(shapes, p, "mlp.gate_proj.weight");
             up = w.matrix(shapes, p, "mlp.up_proj.weight");
             down = w.matrix(shapes, p, "mlp.down_proj.weight");
-            qNorm = w.vector(shapes, p, "self_attn.q_norm.weight");
-            kNorm = w.vector(shapes, p, "self_attn.k_norm.weight");
+            qBias = optional(w, shapes, p, "self_attn.q_proj.bias");
+            kBias = optional(w, shapes, p, "self_attn.k_proj.bias");
+            vBias = optional(w, shapes, p, "self_attn.v_proj.bias");
+            oBias = optional(w, shapes, p, "self_attn.o_proj.bias");
+            gateBias = optional(w, shapes, p, "mlp.gate_proj.bias");
+            upBias = optional(w, shapes, p, "mlp.up_proj.bias");
+            downBias = optional(w, shapes, p, "mlp.down_proj.bias");
+            qNorm = optional(w, shapes, p, "self_attn.q_norm.weight");
+            kNorm = optional(w, shapes, p, "self_attn.k_norm.weight");
+            inputNorm = optional(w, shapes, p, "input_layernorm.weight");
             postAttention = w.vector(shapes, p, "post_attention_layernorm.weight");
-            postFeedForward = w.vector(shapes, p, "post_feedforward_layernorm.weight");
+            postFeedForward = optional(w, shapes, p, "post_feedforward_layernorm.weight");
+            pre = cfg.normPlacement == OlmoConfig.NormPlacement.PRE;
             boolean sliding = cfg.isSliding(i);
             rope = sliding ? ropeSliding : ropeFull;
             window = sliding ? cfg.slidingWindow : Integer.MAX_VALUE;
+        }
+
+        /** The vector {@code p + name} if the config's tensors ({@link TransformerStack#shapes}) have it, else null. */
+        private static float[] optional(Weights w, Map<String, long[]> shapes, String p, String name) {
+            return shapes.containsKey(name) ? w.vector(shapes, p, name) : null;
         }
 
         Matrix[] matrices() {
             return new Matrix[] {q, k, v, o, gate, up, down};
         }
 
-        /** {@code x = x + RMSNorm(Attention(x))}, then {@code x = x + RMSNorm(SwiGLU(x))}, for positions from {@code start}. */
+        /**
+         * For positions from {@code start}, post-norm (OLMo): {@code x += RMSNorm(Attention(x))}, {@code x +=
+         * RMSNorm(SwiGLU(x))}; pre-norm (Llama, Qwen): {@code x += Attention(RMSNorm(x))}, {@code x += SwiGLU(RMSNorm(x))}.
+         */
         void forward(float[] x, int t, int start, float[] keys, float[] values) {
             float eps = (float) cfg.rmsNormEps;
-            float[][] qkv = Products.of(parallel, x, t, q, k, v);
-            float[] queries = Vectors.rmsNorm(qkv[0], qDim, qNorm, eps);
-            float[] newKeys = Vectors.rmsNorm(qkv[1], kvDim, kNorm, eps);
+            int d = cfg.hiddenSize;
+            float[][] qkv = Products.of(parallel, pre ? Vectors.rmsNorm(x, d, inputNorm, eps) : x, t, q, k, v);
+            Vectors.addToRows(qkv[0], qBias);
+            Vectors.addToRows(qkv[1], kBias);
+            Vectors.addToRows(qkv[2], vBias);
+            float[] queries = qkNormed(qkv[0], qDim, qNorm, eps);
+            float[] newKeys = qkNormed(qkv[1], kvDim, kNorm, eps);
             for (int i = 0; i < t; i++) {
                 rope.rotate(queries, i * qDim, cfg.numAttentionHeads, start + i);
                 rope.rotate(newKeys, i * kvDim, cfg.numKeyValueHeads, start + i);
             }
             System.arraycopy(newKeys, 0, keys, start * kvDim, t * kvDim);
             System.arraycopy(qkv[2], 0, values, start * kvDim, t * kvDim);
-            float[] attended = attention(queries, t, start, keys, values);
-            Vectors.addNormed(x, Products.of(parallel, attended, t, o), cfg.hiddenSize, postAttention, eps);
-            float[][] gu = Products.of(parallel, x, t, gate, up);
+            float[] attended = Products.of(parallel, attention(queries, t, start, keys, values), t, o);
+            Vectors.addToRows(attended, oBias);
+            residual(x, attended, postAttention, eps);
+            float[][] gu = Products.of(parallel, pre ? Vectors.rmsNorm(x, d, postAttention, eps) : x, t, gate, up);
+            Vectors.addToRows(gu[0], gateBias);
+            Vectors.addToRows(gu[1], upBias);
             Vectors.siluTimes(gu[0], gu[1]);
-            Vectors.addNormed(x, Products.of(parallel, gu[0], t, down), cfg.hiddenSize, postFeedForward, eps);
+            float[] f = Products.of(parallel, gu[0], t, down);
+            Vectors.addToRows(f, downBias);
+            residual(x, f, postFeedForward, eps);
+        }
+
+        /** {@code x += h} (pre-norm), or {@code x += RMSNorm(h)} with {@code postNorm} (post-norm). */
+        private void residual(float[] x, float[] h, float[] postNorm, float eps) {
+            if (pre) {
+                Vectors.add(x, h);
+            } else {
+                Vectors.addNormed(x, h, cfg.hiddenSize, postNorm, eps);
+            }
+        }
+
+        /** Projections {@code [t, width]} after the family's QK-norm: none, over the whole width, or over each head. */
+        private float[] qkNormed(float[] a, int width, float[] w, float eps) {
+            return switch (cfg.qkNorm) {
+                case NONE -> a;
+                case WHOLE_PROJECTION -> Vectors.rmsNorm(a, width, w, eps);
+                case PER_HEAD -> Vectors.rmsNorm(a, cfg.headDim, w, eps);
+            };
         }
 
         /**

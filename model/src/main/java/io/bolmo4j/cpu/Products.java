@@ -71,12 +71,7 @@ final class Products {
     /** {@code x · Wᵀ + b}. */
     static float[] of(Parallel parallel, float[] x, int tokens, Matrix w, float[] bias) {
         float[] y = of(parallel, x, tokens, w);
-        for (int t = 0; t < tokens; t++) {
-            int o = t * bias.length;
-            for (int r = 0; r < bias.length; r++) {
-                y[o + r] += bias[r];
-            }
-        }
+        Vectors.addToRows(y, bias);
         return y;
     }
 }

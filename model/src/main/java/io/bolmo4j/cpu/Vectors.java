@@ -21,9 +21,25 @@ final class Vectors {
 
     /** {@code x += RMSNorm(h) · w}, row by row: a post-norm residual. */
     static void addNormed(float[] x, float[] h, int n, float[] w, float eps) {
-        float[] normed = rmsNorm(h, n, w, eps);
+        add(x, rmsNorm(h, n, w, eps));
+    }
+
+    /** {@code x += h}. */
+    static void add(float[] x, float[] h) {
         for (int i = 0; i < x.length; i++) {
-            x[i] += normed[i];
+            x[i] += h[i];
+        }
+    }
+
+    /** {@code y[r] += b} for each row of {@code y [rows, b.length]}; nothing when {@code b} is null (no bias). */
+    static void addToRows(float[] y, float[] b) {
+        if (b == null) {
+            return;
+        }
+        for (int o = 0; o < y.length; o += b.length) {
+            for (int i = 0; i < b.length; i++) {
+                y[o + i] += b[i];
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import io.bolmo4j.bolmo.SubwordSuffixTrie;
 import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
+import io.bolmo4j.olmo.FamiliesTest;
 import io.bolmo4j.olmo.KvCache;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.tokenizer.BpeTokenizer;
@@ -36,8 +37,12 @@ class CpuBolmoTest {
 
     /** A Bolmo on an Olmo 3 global model (a sliding window of 3, GQA) with 4 local heads and an odd local SwiGLU. */
     static BolmoModel model(long seed, int lookahead) {
-        OlmoConfig teacher = OlmoConfig.of("olmo3", 640, 32, 64, 2, 4, 2, 256).with("sliding_window", 3)
-                .with("layer_types", List.of(OlmoConfig.SLIDING, OlmoConfig.FULL));
+        return model(OlmoConfig.of("olmo3", 640, 32, 64, 2, 4, 2, 256).with("sliding_window", 3)
+                .with("layer_types", List.of(OlmoConfig.SLIDING, OlmoConfig.FULL)), seed, lookahead);
+    }
+
+    /** A Bolmo on {@code teacher}'s layers with 4 local heads and an odd local SwiGLU. */
+    static BolmoModel model(OlmoConfig teacher, long seed, int lookahead) {
         BolmoConfig cfg = BolmoConfig.fromTeacher(teacher, TOK.vocabSize()).with("num_local_heads", 4)
                 .with("local_intermediate_size", 45).with("num_local_decoder_layers", 2)
                 .with("boundary_predictor_lookahead", lookahead);
@@ -70,6 +75,22 @@ class CpuBolmoTest {
         for (int lookahead : new int[] {1, 0}) {
             try (BolmoModel m = model(3, lookahead)) {
                 assertForwardAgrees(m, CpuBolmo.of(m));
+            }
+        }
+    }
+
+    /** Bolmos byteified from Llama (every bias), Qwen 2.5 (sliding layers) and Qwen 3 (per-head QK-norm) teachers. */
+    @Test
+    void globalModelsOfEveryFamilyAgreeWithTheDjlPath() {
+        long seed = 20;
+        for (OlmoConfig teacher : List.of(FamiliesTest.llamaBiases(), FamiliesTest.qwen2Sliding(), FamiliesTest.qwen3())) {
+            try (BolmoModel m = model(teacher, seed, 1)) {
+                FamiliesTest.perturb(m.params(), seed++);
+                assertForwardAgrees(m, CpuBolmo.of(m));
+                BolmoCheckpoint.save(m, dir.resolve(teacher.modelType), true, "{}");
+            }
+            try (BolmoModel exact = BolmoCheckpoint.load(dir.resolve(teacher.modelType))) {
+                assertForwardAgrees(exact, CpuBolmo.load(dir.resolve(teacher.modelType)));
             }
         }
     }

@@ -8,12 +8,14 @@ import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.olmo.FamiliesTest;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.olmo.WeightTypeTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Java engine's OLMo against the DJL path: logits within 1e-5 relative, for every weight type and layer kind. */
+/**
+ * The Java engine's causal LM against the DJL path: logits within 1e-5 relative, for every family, weight type and
+ * layer kind.
+ */
 class CpuOlmoTest {
     static final int[] IDS = {1, 5, 9, 2, 44, 3, 17, 60, 8, 12, 33, 7, 21, 0, 66};
     static final double TOLERANCE = 1e-5;
@@ -69,6 +74,66 @@ class CpuOlmoTest {
         llama3.addProperty("high_freq_factor", 4.0);
         llama3.addProperty("original_max_position_embeddings", 16);
         assertAgrees(OlmoConfig.of("olmo2", 67, 64, 96, 2, 2, 1, 64).with("rope_scaling", llama3), 4);
+    }
+
+    /**
+     * Every family's configs of FamiliesTest (Llama tied with Llama 3 RoPE, Llama with every bias, Qwen 2.5 with q/k/v
+     * biases and sliding layers, Qwen 3 with per-head QK-norm and an explicit head_dim, grouped or not), Qwen's sliding
+     * layers under YaRN (scaled there, unlike Olmo 3's) and OLMo 2 with attention biases: norms and biases random, full
+     * logits and cached steps past the window.
+     */
+    static List<OlmoConfig> families() {
+        JsonObject yarn = new JsonObject();
+        yarn.addProperty("rope_type", "yarn");
+        yarn.addProperty("factor", 4.0);
+        yarn.addProperty("original_max_position_embeddings", 8);
+        return List.of(FamiliesTest.llamaTied(), FamiliesTest.llamaBiases(), FamiliesTest.qwen2Sliding(),
+                FamiliesTest.qwen2Sliding().with("rope_scaling", yarn), FamiliesTest.qwen3(),
+                FamiliesTest.qwen3().with("num_key_value_heads", 4).with("use_sliding_window", true).with("sliding_window", 3)
+                        .with("max_window_layers", 0),
+                OlmoConfig.of("olmo2", 67, 64, 96, 2, 4, 2, 64).with("attention_bias", true));
+    }
+
+    /** {@link #IDS} within the config's vocabulary. */
+    private static int[] ids(OlmoConfig cfg) {
+        return Arrays.stream(IDS).map(i -> i % cfg.vocabSize).toArray();
+    }
+
+    @Test
+    void everyFamilyAgreesWithTheDjlPathInFullAndCachedSteps() {
+        long seed = 10;
+        for (OlmoConfig cfg : families()) {
+            try (OlmoModel m = OlmoModel.random(cfg, seed)) {
+                FamiliesTest.perturb(m.params(), seed++);
+                CpuOlmo cpu = CpuOlmo.of(m);
+                int[] ids = ids(cfg);
+                float[][] full = m.logits(ids);
+                double err = relativeError(cpu.logits(ids), full);
+                assertTrue(err < TOLERANCE, cfg + ": relative logit error " + err);
+                CpuKvCache cache = cpu.newCache(3);
+                cpu.next(new int[] {ids[0], ids[1], ids[2]}, cache);
+                for (int t = 3; t < ids.length; t++) {
+                    double step = relativeError(new float[][] {cpu.next(new int[] {ids[t]}, cache)}, new float[][] {full[t]});
+                    assertTrue(step < TOLERANCE, cfg + ", cached step at position " + t + ": relative logit error " + step);
+                }
+            }
+        }
+    }
+
+    @Test
+    void mappedCheckpointsOfEveryFamilyAgreeWithTheDjlPath() {
+        long seed = 30;
+        for (OlmoConfig cfg : families()) {
+            try (OlmoModel m = OlmoModel.random(cfg, seed)) {
+                FamiliesTest.perturb(m.params(), seed++);
+                OlmoCheckpoint.save(m, dir.resolve("s" + seed), true, Map.of()); // bf16; tied: the files hold no lm_head
+            }
+            try (OlmoModel exact = OlmoCheckpoint.load(dir.resolve("s" + seed))) {
+                int[] ids = ids(cfg);
+                double err = relativeError(CpuOlmo.load(dir.resolve("s" + seed)).logits(ids), exact.logits(ids));
+                assertTrue(err < TOLERANCE, cfg + ": relative logit error " + err);
+            }
+        }
     }
 
     /** Saves {@code m} with every tensor converted by {@code type} (bf16, f16 or f32 HostTensors). */
