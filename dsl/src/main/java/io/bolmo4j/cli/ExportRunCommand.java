@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /** Hands a Stage 1 / Stage 2 recipe to bolmo-core: data, configuration, launch script and README in one run directory. */
 @Command(name = "export-run", description = "Write a run directory for bolmo-core (Ai2's multi-GPU trainer): the data"
@@ -62,17 +61,23 @@ final class ExportRunCommand implements Runnable {
 
     @Override
     public void run() {
-        Map<String, Object> settings = stageSettings(); // refused before the output is claimed
+        // the stage settings given, by name: what is unset keeps the stage's default; refused before the output is claimed
+        Map<String, Object> settings = new LinkedHashMap<>(SettingOptions.given(spec, Stage1.Config.defaults()));
+        settings.putAll(SettingOptions.given(spec, Stage2.Config.defaults()));
         List<Outputs.Input> inputs = new ArrayList<>(List.of(new Outputs.Input("--teacher", teacher)));
         data.forEach(d -> inputs.add(new Outputs.Input("--data", d)));
         outputs.folder(out, List.of(), inputs.toArray(Outputs.Input[]::new));
         ExportedRun run = Bolmo.exportRun(teacher, out, r -> {
             r.engine(engine).stage(stage).data(data.toArray(Path[]::new)).nodes(nodes).gpusPerNode(gpus)
                     .microBatch(microBatch).checkpointEvery(checkpointEvery).options(s -> settings.forEach(s::set));
-            if (localEncoder != null || localDecoder != null) {
+            if (localEncoder != null || localDecoder != null) { // what is unset keeps the default architecture
                 r.architecture(a -> {
-                    ifSet(localEncoder, a::encoderLayers);
-                    ifSet(localDecoder, a::decoderLayers);
+                    if (localEncoder != null) {
+                        a.encoderLayers(localEncoder);
+                    }
+                    if (localDecoder != null) {
+                        a.decoderLayers(localDecoder);
+                    }
                 });
             }
         });
@@ -84,19 +89,5 @@ final class ExportRunCommand implements Runnable {
         run.blockers().forEach(b -> System.out.println("not runnable unmodified: " + b));
         System.out.println("next: see " + run.dir().resolve("README.md") + " (install, convert-teacher.sh, launch.sh,"
                 + " unshard.sh, bolmo4j import-run)");
-    }
-
-    /** The stage settings given, by name (what is unset keeps the stage's default; the other stage's are refused). */
-    private Map<String, Object> stageSettings() {
-        Map<String, Object> given = new LinkedHashMap<>(SettingOptions.given(spec, Stage1.Config.defaults()));
-        given.putAll(SettingOptions.given(spec, Stage2.Config.defaults()));
-        return given;
-    }
-
-    /** Passes an option on only when it was given, so that what is unset keeps the stage's default. */
-    private static <T> void ifSet(T value, Consumer<T> setter) {
-        if (value != null) {
-            setter.accept(value);
-        }
     }
 }

@@ -2,6 +2,8 @@ package io.bolmo4j.dsl;
 
 import io.bolmo4j.bolmo.BolmoConfig;
 
+import java.util.function.Consumer;
+
 /**
  * The local parts of a Bolmo that a Stage 1 architecture check can vary (paper §4, Table 3): encoder and decoder
  * depth, the subword-suffix embeddings and causal vs non-causal boundary prediction. Defaults are the paper's (1 encoder
@@ -13,6 +15,13 @@ public final class Architecture {
     private boolean suffixEmbeddings = true;
     private boolean causalBoundaries = false;
     private long seed;
+
+    /** The architecture {@code options} describe. */
+    static Architecture of(Consumer<Architecture> options) {
+        Architecture a = new Architecture();
+        options.accept(a);
+        return a;
+    }
 
     /** mLSTM layers of the local encoder (default 1). */
     public Architecture encoderLayers(int n) {

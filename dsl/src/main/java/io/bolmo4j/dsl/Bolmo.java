@@ -68,8 +68,7 @@ public final class Bolmo implements AutoCloseable {
 
     /** As {@link #byteify(Olmo)} with a different local architecture, e.g. {@code a -> a.decoderLayers(2)}. */
     public static Bolmo byteify(Olmo teacher, Consumer<Architecture> architecture) {
-        Architecture a = new Architecture();
-        architecture.accept(a);
+        Architecture a = Architecture.of(architecture);
         return byteify(teacher, a.seed(), a::apply);
     }
 
@@ -119,15 +118,9 @@ public final class Bolmo implements AutoCloseable {
 
     /** {@link #exportRun(Olmo, Path, Consumer)} from the teacher's directory, without loading its weights. */
     public static ExportedRun exportRun(Path teacher, Path out, Consumer<RunExport> options) {
-        RunExport r = new RunExport();
-        options.accept(r);
+        RunExport r = RunExport.of(options);
         BolmoConfig cfg = BolmoCoreExport.bolmoConfig(teacher);
-        if (r.architecture() != null) {
-            Architecture a = new Architecture();
-            r.architecture().accept(a);
-            cfg = a.apply(cfg);
-        }
-        return r.write(teacher, cfg, out);
+        return r.write(teacher, r.architecture() == null ? cfg : Architecture.of(r.architecture()).apply(cfg), out);
     }
 
     /** {@link #exportRun(Olmo, Path, Consumer)} with this Bolmo's local architecture (it needs its teacher attached). */
@@ -135,8 +128,7 @@ public final class Bolmo implements AutoCloseable {
         if (teacher == null) {
             throw new IllegalStateException("exportRun tokenizes the data with the teacher's directory: attach it with teacher(olmo)");
         }
-        RunExport r = new RunExport();
-        options.accept(r);
+        RunExport r = RunExport.of(options);
         if (r.architecture() != null) {
             throw new IllegalArgumentException("this Bolmo's architecture is exported; architecture(...) belongs to Bolmo.exportRun(teacher, ...)");
         }

@@ -29,7 +29,14 @@ public final class RunExport {
     private int checkpointEvery = 1000;
     private long tokensPerFile = BolmoCoreExport.DEFAULT_TOKENS_PER_FILE;
 
-    RunExport() {}
+    private RunExport() {}
+
+    /** The export {@code options} describe. */
+    static RunExport of(Consumer<RunExport> options) {
+        RunExport r = new RunExport();
+        options.accept(r);
+        return r;
+    }
 
     /** The trainer to hand the run to; only {@code bolmo-core} (default) exists. */
     public RunExport engine(String name) {

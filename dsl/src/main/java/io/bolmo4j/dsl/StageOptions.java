@@ -29,7 +29,11 @@ public final class StageOptions {
 
     StageOptions(int stage) {
         this.stage = stage;
-        this.config = stage == 1 ? Stage1.Config.defaults() : Stage2.Config.defaults();
+        this.config = defaults(stage);
+    }
+
+    private static Record defaults(int stage) {
+        return stage == 1 ? Stage1.Config.defaults() : Stage2.Config.defaults();
     }
 
     /**
@@ -41,8 +45,7 @@ public final class StageOptions {
      */
     public StageOptions set(String setting, Object value) {
         if (!Settings.names(config).contains(setting)) {
-            Record other = stage == 1 ? Stage2.Config.defaults() : Stage1.Config.defaults();
-            throw new IllegalArgumentException(setting + (Settings.names(other).contains(setting)
+            throw new IllegalArgumentException(setting + (Settings.names(defaults(3 - stage)).contains(setting)
                     ? " is one of the Stage " + (3 - stage) + " settings, not of Stage " + stage : " is no stage setting")
                     + "; Stage " + stage + " settings: " + String.join(", ", Settings.names(config)));
         }
@@ -57,8 +60,7 @@ public final class StageOptions {
 
     /** Starts from a whole config (the command line builds and checks its config before loading anything). */
     public <R extends Record & Recipe<R>> StageOptions config(R c) {
-        Record expected = stage == 1 ? Stage1.Config.defaults() : Stage2.Config.defaults();
-        if (c.getClass() != expected.getClass()) {
+        if (c.getClass() != config.getClass()) {
             throw new IllegalArgumentException("a " + c.getClass().getSimpleName() + " is not the config of Stage " + stage);
         }
         config = c;

@@ -158,42 +158,12 @@ public final class OlmoPretrainer {
     }
 
     private Trainer.Objective objective() {
-        return new Trainer.Objective() {
-            @Override
-            public List<Trainer.Trained> trained() {
-                return List.of(new Trainer.Trained(model.params().asMap(), 1));
-            }
-
-            @Override
-            public Trainer.Measured step(int s) {
-                return new Trainer.Measured(new NextToken(OlmoPretrainer.this.step(s)), (long) cfg.loop().batch() * cfg.context());
-            }
-
-            @Override
-            public String data() {
-                return train.length + " tokens #" + Integer.toHexString(Arrays.hashCode(train));
-            }
-
-            @Override
-            public String unit() {
-                return "tokens";
-            }
-
-            @Override
-            public RunIdentity startsFrom() {
-                return RunIdentity.of(startsFrom, model.params().asMap());
-            }
-
-            @Override
-            public Map<String, Double> evaluate(int step, boolean last) {
-                return step % cfg.evalEvery() == 0 || last ? Map.of(VALIDATION, validationBitsPerByte()) : Map.of();
-            }
-
-            @Override
-            public boolean stopsAfter(int step) {
-                return step >= stopAfter;
-            }
-        };
+        return new Trainer.Objective(List.of(new Trainer.Trained(model.params().asMap(), 1)),
+                s -> new Trainer.Measured(new NextToken(step(s)), (long) cfg.loop().batch() * cfg.context()),
+                train.length + " tokens #" + Integer.toHexString(Arrays.hashCode(train)), "tokens",
+                RunIdentity.of(startsFrom, model.params().asMap()),
+                (step, last) -> step % cfg.evalEvery() == 0 || last ? Map.of(VALIDATION, validationBitsPerByte()) : Map.of(),
+                step -> step >= stopAfter);
     }
 
     /** One forward/backward on the step's batch; returns the mean loss in nats per token. */
@@ -209,9 +179,7 @@ public final class OlmoPretrainer {
             }
         }
         try (NDScope ignored = new NDScope(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDManager m = model.params().manager();
-            NDArray logp = model.logits(Ops.longs(m, in, b, t), null).logSoftmax(-1);
-            NDArray loss = logp.gather(Ops.longs(m, target, b, t, 1), 2).neg().mean();
+            NDArray loss = targetLogProbs(in, target, b, t).neg().mean();
             gc.backward(loss);
             return loss.getFloat();
         }
@@ -232,12 +200,16 @@ public final class OlmoPretrainer {
                 bytes += tokenizer.isSpecial((int) target[j]) ? 0 : tokenizer.tokenBytes((int) target[j]).length;
             }
             try (NDScope ignored = new NDScope()) {
-                NDManager m = model.params().manager();
-                NDArray logp = model.logits(Ops.longs(m, in, 1, t), null).logSoftmax(-1);
-                nll -= logp.gather(Ops.longs(m, target, 1, t, 1), 2).sum().getFloat();
+                nll -= targetLogProbs(in, target, 1, t).sum().getFloat();
             }
         }
         return nll / Math.log(2) / bytes;
+    }
+
+    /** The model's log-probability of each target token after its input window, {@code [b, t, 1]}. */
+    private NDArray targetLogProbs(long[] in, long[] target, int b, int t) {
+        NDManager m = model.params().manager();
+        return model.logits(Ops.longs(m, in, b, t), null).logSoftmax(-1).gather(Ops.longs(m, target, b, t, 1), 2);
     }
 
     /** The built-in teacher's architecture (OLMo 2) for a tokenizer of {@code ids} ids (vocab padded to a multiple of 128). */

@@ -16,7 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 
 /**
  * The one optimisation loop of bolmo4j, for pretraining and both Bolmo stages: AdamW over the parameters the
@@ -48,34 +51,24 @@ public final class Trainer {
     /** A step's losses, and how many units (bytes, tokens) its batch held. */
     public record Measured(StepLosses losses, long units) {}
 
-    /** What a run optimises. */
-    public interface Objective {
-        /** The parameters to train. */
-        List<Trained> trained();
-
-        /** Forward and backward of step {@code s}'s batch (a function of the seed and {@code s}, so a resume repeats it). */
-        Measured step(int s);
-
-        /** A fingerprint of the training data, recorded with the settings: a resume on other data is refused. */
-        String data();
-
-        /** What the step's batch counts, e.g. {@code bytes} (progress shows it per second). */
-        String unit();
-
-        /**
-         * The model this run starts from (the teacher a Stage 1 distils, the Bolmo a Stage 2 continues, the base a
-         * fine-tune tunes), asked before the first step: a checkpoint another model started is never resumed.
-         */
-        RunIdentity startsFrom();
-
-        /** Metrics measured after (1-based) step {@code step}, e.g. validation, added to its log. */
-        default Map<String, Double> evaluate(int step, boolean last) {
-            return Map.of();
-        }
-
-        /** Whether to end the run with a checkpoint after (1-based) step {@code step}, as if interrupted. */
-        default boolean stopsAfter(int step) {
-            return false;
+    /**
+     * What a run optimises.
+     *
+     * @param trained    the parameters to train
+     * @param step       forward and backward of step s's batch (a function of the seed and s, so a resume repeats it)
+     * @param data       a fingerprint of the training data, recorded with the settings: a resume on other data is refused
+     * @param unit       what a step's batch counts, e.g. {@code bytes} (progress shows it per second)
+     * @param startsFrom the model this run starts from (the teacher a Stage 1 distils, the Bolmo a Stage 2 continues,
+     *                   the base a fine-tune tunes): a checkpoint another model started is never resumed
+     * @param evaluate   metrics measured after (1-based) step s, the last step or not, e.g. validation, added to its log
+     * @param stopsAfter whether to end the run with a checkpoint after (1-based) step s, as if interrupted
+     */
+    public record Objective(List<Trained> trained, IntFunction<Measured> step, String data, String unit,
+                            RunIdentity startsFrom, BiFunction<Integer, Boolean, Map<String, Double>> evaluate,
+                            IntPredicate stopsAfter) {
+        /** An objective with no evaluation that runs to its last step. */
+        public Objective(List<Trained> trained, IntFunction<Measured> step, String data, String unit, RunIdentity startsFrom) {
+            this(trained, step, data, unit, startsFrom, (s, last) -> Map.of(), s -> false);
         }
     }
 
@@ -149,7 +142,7 @@ public final class Trainer {
                                 + "; the model keeps the weights of that step");
                     }
                     long ts = System.nanoTime();
-                    Measured m = objective.step(s);
+                    Measured m = objective.step().apply(s);
                     double loss = m.losses().total();
                     if (!Double.isFinite(loss)) {
                         throw new IllegalStateException(label + " loss is " + loss + " at step " + s
@@ -161,14 +154,14 @@ public final class Trainer {
                     double perSecond = m.units() / ((System.nanoTime() - ts) / 1e9);
                     boolean last = s + 1 == loop.steps();
                     Map<String, Double> parts = m.losses().parts();
-                    parts.putAll(objective.evaluate(s + 1, last));
+                    parts.putAll(objective.evaluate().apply(s + 1, last));
                     Step st = new Step(s + 1, lr, loss, parts, norm, perSecond, before + (System.nanoTime() - t0) / 1e9);
                     log.add(st);
                     onStep.accept(st);
                     Map<String, Object> metrics = new LinkedHashMap<>(parts);
                     metrics.put(objective.unit() + "/s", Math.round(perSecond));
                     progress.update(s + 1, metrics);
-                    boolean stop = objective.stopsAfter(s + 1) && !last;
+                    boolean stop = objective.stopsAfter().test(s + 1) && !last;
                     if (checkpoints != null && ((s + 1) % checkpoints.every() == 0 || last || stop)) {
                         TrainCheckpoint.save(checkpoints.dir(), params, opt, state(loop, recorded, identity, log));
                     }

@@ -73,37 +73,14 @@ public abstract class StageTrainer {
             throw new IllegalArgumentException("no training examples: the texts are empty or shorter than two tokens");
         }
         Batches batches = new Batches(examples, config.loop().batch(), config.loop().seed());
-        Trainer.Objective objective = new Trainer.Objective() {
-            @Override
-            public List<Trainer.Trained> trained() {
-                return trained;
-            }
-
-            @Override
-            public Trainer.Measured step(int s) {
-                TokenBatch batch = TokenBatch.of(batches.at(s), tokenizer, trie, bytesPerExample);
-                return new Trainer.Measured(step.apply(batch, s), Arrays.stream(batch.realBytes).asLongStream().sum());
-            }
-
-            @Override
-            public String data() {
-                long h = 1;
-                for (int[] e : examples) {
-                    h = 31 * h + Arrays.hashCode(e);
-                }
-                return examples.size() + " examples #" + Long.toHexString(h);
-            }
-
-            @Override
-            public String unit() {
-                return "bytes";
-            }
-
-            @Override
-            public RunIdentity startsFrom() {
-                return RunIdentity.of(startsFrom, startingWeights());
-            }
-        };
+        long h = 1;
+        for (int[] e : examples) {
+            h = 31 * h + Arrays.hashCode(e);
+        }
+        Trainer.Objective objective = new Trainer.Objective(trained, s -> {
+            TokenBatch batch = TokenBatch.of(batches.at(s), tokenizer, trie, bytesPerExample);
+            return new Trainer.Measured(step.apply(batch, s), Arrays.stream(batch.realBytes).asLongStream().sum());
+        }, examples.size() + " examples #" + Long.toHexString(h), "bytes", RunIdentity.of(startsFrom, startingWeights()));
         return new Trainer(label, student.params(), checkpoints).run(config, objective, onStep).log();
     }
 
