@@ -8,6 +8,7 @@ import io.bolmo4j.io.HostTensor;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
+import io.bolmo4j.olmo.BuiltinModels;
 import io.bolmo4j.olmo.FamiliesTest;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.olmo.WeightTypeTest;
@@ -133,6 +134,17 @@ class CpuOlmoTest {
                 double err = relativeError(CpuOlmo.load(dir.resolve("s" + seed)).logits(ids), exact.logits(ids));
                 assertTrue(err < TOLERANCE, cfg + ": relative logit error " + err);
             }
+        }
+    }
+
+    /** The built-in Qwen 3 (trained, bf16, tied, per-head QK-norm, GQA, head_dim 64) mapped as shipped: its logits. */
+    @Test
+    void builtInTinyQwen3AgreesWithTheDjlPath() {
+        Path qwen = BuiltinModels.path(BuiltinModels.TINY_QWEN3);
+        int[] ids = {4096, 312, 17, 1030, 99, 2048, 5, 777, 4000, 64};
+        try (OlmoModel exact = OlmoCheckpoint.load(qwen)) {
+            double err = relativeError(CpuOlmo.load(qwen).logits(ids), exact.logits(ids));
+            assertTrue(err < TOLERANCE, "relative logit error " + err);
         }
     }
 
