@@ -2,6 +2,8 @@
 #   docker build -t bolmo4j .
 #   docker run --rm -p 8888:8888 bolmo4j        # open the http://127.0.0.1:8888/?token=... URL it prints
 # The image runs the same set-up steps as CI (.ci/run): kernel/ci-setup.sh, the Maven build, `bolmo4j kernel install`.
+# The Java inference engine needs the JDK's Vector API module: the launcher and the installed kernelspec start their
+# JVMs with --add-modules jdk.incubator.vector (a java command of your own needs it too; without it DJL runs inference).
 FROM debian:bookworm
 ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8
 RUN apt-get update \

@@ -2,11 +2,16 @@ package io.bolmo4j.cli;
 
 import io.bolmo4j.bench.ShapeBench;
 import io.bolmo4j.bench.SpeedBench;
+import io.bolmo4j.bench.PythonAnchor;
+import io.bolmo4j.cpu.InferenceEngine;
+import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.WeightType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Locale;
 
 /** The benchmarks' options: {@link SpeedBench} by default, {@link ShapeBench} with {@code --shape} or {@code --config}. */
 @Command(name = "bench", description = "Benchmark: GEMM GFLOP/s, forward and decode tokens/s, model-FLOP utilisation.")
@@ -52,15 +57,26 @@ final class BenchCommand implements Runnable {
     @Option(names = "--cache", description = "folder of the random checkpoints (default: ~/.cache/bolmo4j/bench or $BOLMO4J_BENCH_CACHE)")
     Path cache;
 
+    @Option(names = "--anchor-venv", paramLabel = "DIR", description = "a Python venv with torch and transformers: decoding"
+            + " is compared with transformers on the same folder (default: $" + PythonAnchor.ENV + "; skipped without one)")
+    Path anchorVenv;
+
+    @Mixin
+    EngineOption engine;
+
     @Override
     public void run() {
         Main.configureBackend();
+        engine.apply();
+        System.out.println("device " + Backend.device() + ", threads " + Backend.threads() + ", inference engine "
+                + InferenceEngine.current().name().toLowerCase(Locale.ROOT));
         if (shape != null || config != null) {
             ShapeBench.Target t = shape != null ? ShapeBench.Target.published(shape) : ShapeBench.Target.ofConfig(config);
             ShapeBench.run(t, new ShapeBench.Options(dtype, prefill, Math.min(decode, 16), Math.min(repeats, 3), verifyMerge,
-                    cache != null ? cache : ShapeBench.defaultCache(), stage1Steps), System.out);
+                    cache != null ? cache : ShapeBench.defaultCache(), PythonAnchor.find(anchorVenv, System.out), stage1Steps),
+                    System.out);
             return;
         }
-        SpeedBench.run(new SpeedBench.Options(modelDir, seq, decode, repeats, bolmo), System.out);
+        SpeedBench.run(new SpeedBench.Options(modelDir, seq, decode, repeats, bolmo, anchorVenv), System.out);
     }
 }

@@ -1,5 +1,6 @@
 package io.bolmo4j.cli;
 
+import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.hub.HubException;
 import picocli.CommandLine;
@@ -83,6 +84,7 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         device = null; // options of an earlier in-process run do not carry over
         threads = null;
+        InferenceEngine.configure(null); // --engine of an earlier in-process run neither
         CommandLine cl = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         // --help and --version on every command, also the ones added later (help has its own)
         cl.getSubcommands().values().stream().map(CommandLine::getCommandSpec)

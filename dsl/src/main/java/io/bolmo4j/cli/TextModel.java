@@ -5,6 +5,7 @@ import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.LoadedOlmo;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,6 +29,9 @@ final class TextModel {
             description = WeightTypeOption.DESCRIPTION)
     WeightType dtype;
 
+    @Mixin
+    EngineOption engine;
+
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
@@ -36,12 +40,13 @@ final class TextModel {
         return SettingOptions.config(spec, SamplingOptions.defaults());
     }
 
-    /** Loads the checkpoint, applies {@code bolmo} or {@code olmo} to it by its kind, and closes it. */
+    /** Loads the checkpoint on the chosen engine, applies {@code bolmo} or {@code olmo} to it by its kind, and closes it. */
     <R> R apply(Function<LoadedBolmo, R> bolmo, Function<LoadedOlmo, R> olmo) {
         if (subwordTokenizer != null && !Files.isRegularFile(subwordTokenizer)) {
             throw new IllegalArgumentException("--subword-tokenizer " + subwordTokenizer
                     + (Files.exists(subwordTokenizer) ? " is not a regular file" : ": no such file"));
         }
+        engine.apply();
         if (BolmoCheckpoint.isBolmo(dir)) {
             try (LoadedBolmo lm = LoadedBolmo.load(dir, subwordTokenizer, dtype)) {
                 return bolmo.apply(lm);

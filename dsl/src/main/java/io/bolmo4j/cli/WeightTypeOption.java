@@ -5,8 +5,9 @@ import picocli.CommandLine.ITypeConverter;
 
 /** Reads {@code --dtype auto|float32|float16}. */
 final class WeightTypeOption implements ITypeConverter<WeightType> {
-    static final String DESCRIPTION = "weight matrices as auto (the checkpoint's width: bf16 stays 2 bytes), float32 "
-            + "(default; exact, fastest) or float16 (half the memory)";
+    static final String DESCRIPTION = "DJL engine: weight matrices as auto (the checkpoint's width: bf16 stays 2 bytes),"
+            + " float32 (default; exact) or float16 (half the memory). The Java engine (the CPU default, see --engine)"
+            + " reads the weights as the file stores them";
 
     @Override
     public WeightType convert(String value) {

@@ -142,7 +142,7 @@ public final class Olmo implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Olmo(" + dir + ": " + lm.model().config() + ")";
+        return "Olmo(" + dir + ": " + lm.config() + ")";
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.bolmo4j.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.bolmo4j.cpu.CpuOlmo;
 import io.bolmo4j.io.SafetensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,7 +95,18 @@ class TransformersLogitsTest {
             double err = relativeError(read(s.logits()), read(ours));
             System.out.printf("%s: bolmo4j logits vs %s, relative error %.2e%n", names.get(i), versions, err);
             assertTrue(err <= 1e-4, names.get(i) + ": relative error " + err);
+            // the Java inference engine on the same files (mapped as written), against the same oracle
+            float[] java = Arrays.stream(CpuOlmo.load(s.dir()).logits(s.ids())).reduce(new float[0], TransformersLogitsTest::concat);
+            double javaErr = relativeError(read(s.logits()), java);
+            System.out.printf("%s: java engine logits vs %s, relative error %.2e%n", names.get(i), versions, javaErr);
+            assertTrue(javaErr <= 1e-4, names.get(i) + ", java engine: relative error " + javaErr);
         }
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] c = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     static float[] read(Path file) {

@@ -13,6 +13,10 @@ import io.bolmo4j.bolmo.ByteTokenizer;
 import io.bolmo4j.bolmo.SubwordSuffixTrie;
 import io.bolmo4j.bolmo.checkpoint.BolmoCheckpoint;
 import io.bolmo4j.bolmo.generate.BolmoGenerator;
+import io.bolmo4j.cpu.CpuBolmo;
+import io.bolmo4j.cpu.CpuOlmo;
+import io.bolmo4j.cpu.InferenceEngine;
+import io.bolmo4j.cpu.Matrix;
 import io.bolmo4j.bolmo.merge.TaskVector;
 import io.bolmo4j.bolmo.merge.TaskVectorMerge;
 import io.bolmo4j.bolmo.train.Stage1;
@@ -49,6 +53,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.IntStream;
@@ -57,7 +62,9 @@ import java.util.stream.IntStream;
  * A benchmark on a random checkpoint of a released model's shape ({@code bolmo4j bench --shape}): writes the bf16
  * checkpoint once into a cache folder, then reports load seconds, resident memory, prefill and decode speed against
  * the GEMM rate and the memory-bandwidth limit, and for Bolmo shapes an out-of-core task-vector merge (in a child
- * JVM, so its peak memory is its own), checked against the engine's in-memory merge arithmetic when asked.
+ * JVM, so its peak memory is its own), checked against the engine's in-memory merge arithmetic when asked. On the Java
+ * engine, decoding is compared with transformers on the same folder ({@link PythonAnchor}) and with the
+ * rate at which the engine reads the weights, and a Bolmo with its teacher's decode bytes/s.
  */
 public final class ShapeBench {
     /** Seed of the Bolmo's tensors and of its base (which therefore share their global layers); the instruct's is +1. */
@@ -71,7 +78,8 @@ public final class ShapeBench {
      * @param stage1Steps of a subword shape: instead of prefill and decode, byteify it and time this many Stage 1 steps
      *                    (0: none)
      */
-    public record Options(WeightType dtype, int prefill, int decode, int repeats, boolean verifyMerge, Path cache, int stage1Steps) {}
+    public record Options(WeightType dtype, int prefill, int decode, int repeats, boolean verifyMerge, Path cache,
+                          Optional<PythonAnchor> anchor, int stage1Steps) {}
 
     /** What is benchmarked: a subword model, or a Bolmo whose global model it is. */
     public record Target(String name, OlmoConfig teacher, BolmoConfig bolmo) {
@@ -128,6 +136,15 @@ public final class ShapeBench {
             }
         }
 
+        /** The cache name of the teacher's shape: {@code olmo2-1b} for {@code bolmo-1b}, {@code olmo3-7b} for {@code bolmo-7b}. */
+        String teacherName() {
+            return switch (name) {
+                case "bolmo-1b" -> "olmo2-1b";
+                case "bolmo-7b" -> "olmo3-7b";
+                default -> name + "-teacher";
+            };
+        }
+
         Map<String, long[]> shapes() {
             return bolmo != null ? bolmo.tensorShapes() : OlmoCheckpoint.expectedShapes(teacher);
         }
@@ -164,22 +181,32 @@ public final class ShapeBench {
         writeTokenizer(model);
         out.printf(Locale.ROOT, "shape %-20s: %,d parameters, bf16 random checkpoint in %s%n", target.name(),
                 target.parameters(), model);
-        double gemm = Timing.gemmGflops(1024, o.repeats());
-        double copy = Timing.copyGbPerSecond(o.repeats());
-        out.printf(Locale.ROOT, "fp32 GEMM 1024^3         : %8.1f GFLOP/s%n", gemm);
-        out.printf(Locale.ROOT, "memory copy              : %8.1f GB/s read+written (decode bound: weights / %.1f GB/s)%n",
-                copy, copy / 2);
-        long need = residentEstimate();
+        boolean stage1 = target.bolmo() == null && o.stage1Steps() > 0; // training: always the DJL engine
+        boolean java = !stage1 && InferenceEngine.current() == InferenceEngine.JAVA;
+        long need = java ? 2 * target.parameters() : residentEstimate(); // the Java engine maps the bf16 files
         long avail = Memory.available();
         if (avail > 0 && need > 0.6 * avail) { // leave the rest to the activations, the JVM and other users of the machine
-            out.printf(Locale.ROOT, "load/prefill/decode      : skipped: the weights need ~%.1f GB as %s, %.1f GB available%n",
-                    need / 1e9, o.dtype(), avail / 1e9);
-        } else if (target.bolmo() == null && o.stage1Steps() > 0) {
+            out.printf(Locale.ROOT, "load/prefill/decode      : skipped: the weights need ~%.1f GB%s, %.1f GB available%n",
+                    need / 1e9, java ? "" : " as " + o.dtype(), avail / 1e9);
+        } else if (stage1) {
             benchStage1(model);
-        } else if (target.bolmo() == null) {
-            benchOlmo(model, gemm, copy);
+        } else if (java) {
+            if (target.bolmo() == null) {
+                javaOlmo(model);
+            } else {
+                javaBolmo(dir.getParent(), model);
+            }
         } else {
-            benchBolmo(model, gemm, copy);
+            double gemm = Timing.gemmGflops(1024, o.repeats());
+            double copy = Timing.copyGbPerSecond(o.repeats());
+            out.printf(Locale.ROOT, "fp32 GEMM 1024^3         : %8.1f GFLOP/s%n", gemm);
+            out.printf(Locale.ROOT, "memory copy              : %8.1f GB/s read+written (decode bound: weights / %.1f GB/s)%n",
+                    copy, copy / 2);
+            if (target.bolmo() == null) {
+                benchOlmo(model, gemm, copy);
+            } else {
+                benchBolmo(model, gemm, copy);
+            }
         }
         if (target.bolmo() != null) {
             benchMerge(dir, model);
@@ -222,6 +249,110 @@ public final class ShapeBench {
                     + " bandwidth limit (%.2f/s)%n", o.decode(), dec, bytes / 1e9, 100 * dec / limit, limit);
         }
         reportPeak();
+    }
+
+    /**
+     * The Java engine on the mapped bf16 checkpoint: load, prefill, decode against the weights' read rate and
+     * transformers (bf16, the same threads), resident memory against the file.
+     */
+    private void javaOlmo(Path dir) {
+        long t0 = System.nanoTime();
+        CpuOlmo m = CpuOlmo.load(dir);
+        long file = fileBytes(dir);
+        out.printf(Locale.ROOT, "load (java engine)       : %8.1f s, weights mapped as stored (%.2f GB of files), resident %.2f GB%n",
+                (System.nanoTime() - t0) / 1e9, file / 1e9, Memory.resident() / 1e9);
+        double dec = JavaDecode.olmo(m, o.decode(), o.repeats());
+        long step = m.stepMatrices().stream().mapToLong(Matrix::bytes).sum();
+        double read = step / Timing.median(o.repeats(), m::readStepWeights) / 1e9;
+        out.printf(Locale.ROOT, "read bandwidth (%d thr.)  : %8.2f GB/s (the step's weights streamed once: decode's limit %.2f tokens/s)%n",
+                InferenceEngine.threads(), read, read * 1e9 / step);
+        out.printf(Locale.ROOT, "decode   (%3d tokens)   : %8.2f tokens/s, %.2f GB of weights per step: %.1f %% of the read bandwidth%n",
+                o.decode(), dec, step / 1e9, 100 * dec * step / 1e9 / read);
+        long resident = Memory.resident();
+        out.printf(Locale.ROOT, "resident after decode    : %8.2f GB = %.2f x the checkpoint's files%n", resident / 1e9, (double) resident / file);
+        OlmoConfig c = m.config();
+        int[] ids = new Random(0).ints(o.prefill(), 0, c.vocabSize).toArray();
+        double fwd = o.prefill() / Timing.median(o.repeats(), () -> m.next(ids, m.newCache(ids.length)));
+        double flops = Timing.forwardFlopsPerToken(c, o.prefill()) - 2.0 * c.vocabSize * c.hiddenSize * (o.prefill() - 1) / o.prefill();
+        out.printf(Locale.ROOT, "prefill  (T=%4d)        : %8.2f tokens/s, %.1f GFLOP/s%n", o.prefill(), fwd, fwd * flops / 1e9);
+        o.anchor().ifPresent(a -> a.decode(dir, "bfloat16", InferenceEngine.threads(), JavaDecode.PROMPT_TOKENS, o.decode(),
+                o.repeats(), out).ifPresent(hf -> out.printf(Locale.ROOT,
+                "decode vs transformers   : %8.2f tokens/s vs %.2f (bf16): %.2f x%n", dec, hf, dec / hf)));
+    }
+
+    /**
+     * A Bolmo on the Java engine: load, prefill, free decoding (random boundaries), and decoding at its teacher's
+     * token boundaries on held-out text (a trained Bolmo's patches are about its teacher's tokens) against the
+     * teacher's decode bytes/s on the same text; the teacher is the {@code olmo2-1b}-style shape of its global model,
+     * written into {@code cache} when absent.
+     */
+    private void javaBolmo(Path cache, Path dir) {
+        BpeTokenizer tok = subwordVocab(target.bolmo().subwordVocabSize).tokenizer();
+        String text = String.join("", BuiltinCorpus.heldOut(8000));
+        int[] ids = ByteTokenizer.encode(text);
+        int bytes = Math.min(ids.length - 1, JavaDecode.PROMPT_TOKENS + 8 * o.decode());
+        ids = Arrays.copyOf(ids, bytes + 1);
+        int[] tokens = tok.encodeIds(new String(Arrays.copyOfRange(text.getBytes(StandardCharsets.UTF_8), 0, bytes), StandardCharsets.UTF_8));
+        double bytesPerToken = (double) bytes / tokens.length;
+        double teacher = teacherTokensPerSecond(cache);
+        long t0 = System.nanoTime();
+        CpuBolmo m = CpuBolmo.load(dir);
+        out.printf(Locale.ROOT, "load (java engine)       : %8.1f s, weights mapped as stored (%.2f GB of files), resident %.2f GB%n",
+                (System.nanoTime() - t0) / 1e9, fileBytes(dir) / 1e9, Memory.resident() / 1e9);
+        SubwordSuffixTrie trie = SubwordSuffixTrie.of(tok);
+        int[] subs = trie.expand(ids);
+        int[] prefillIds = Arrays.copyOf(ids, Math.min(ids.length, o.prefill()));
+        int[] prefillSubs = trie.expand(prefillIds);
+        double fwd = prefillIds.length / Timing.median(o.repeats(), () -> m.forward(prefillIds, prefillSubs, null));
+        out.printf(Locale.ROOT, "prefill  (%4d bytes)   : %8.2f bytes/s%n", prefillIds.length, fwd);
+        BolmoGenerator gen = new BolmoGenerator(m, trie).maxPatchBytes(16).minNewBytes(o.decode());
+        double free = o.decode() / Timing.median(o.repeats(), () -> gen.generate("The", SamplingOptions.greedy(o.decode()), s -> { }));
+        out.printf(Locale.ROOT, "decode   (%3d bytes)    : %8.2f bytes/s (free generation, random boundaries)%n", o.decode(), free);
+        boolean[] ends = tokenEnds(tok, ids, tokens);
+        double forced = JavaDecode.bolmo(m, ids, subs, ends, JavaDecode.PROMPT_TOKENS, o.repeats());
+        double teacherBytes = teacher * bytesPerToken;
+        out.printf(Locale.ROOT, "decode at token patches  : %8.2f bytes/s (%d bytes, %.2f bytes per patch) = %.2f x the teacher's"
+                + " %.2f bytes/s (%.2f tokens/s x %.2f bytes/token)%n", forced, bytes - JavaDecode.PROMPT_TOKENS, bytesPerToken,
+                forced / teacherBytes, teacherBytes, teacher, bytesPerToken);
+        reportPeak();
+    }
+
+    /** The teacher's Java-engine decode tokens/s: its global model's shape as a subword model, in {@code cache}. */
+    private double teacherTokensPerSecond(Path cache) {
+        OlmoConfig teacher = target.teacher();
+        Path model = ensure(cache.resolve(target.teacherName()).resolve("model"), teacher.toJson(),
+                OlmoCheckpoint.expectedShapes(teacher), SEED);
+        double rate = JavaDecode.olmo(CpuOlmo.load(model), o.decode(), o.repeats());
+        out.printf(Locale.ROOT, "teacher decode           : %8.2f tokens/s (%s, java engine)%n", rate, teacher);
+        System.gc(); // unmaps the teacher's files before the Bolmo's are read
+        return rate;
+    }
+
+    /** Patch ends at the last byte of every token of {@code ids} (BOS first), as the teacher's tokenizer cuts the text. */
+    private static boolean[] tokenEnds(BpeTokenizer tok, int[] ids, int[] tokens) {
+        boolean[] ends = new boolean[ids.length];
+        ends[0] = true;
+        int at = 0;
+        for (int t : tokens) {
+            at += tok.tokenBytes(t).length;
+            if (at < ends.length) {
+                ends[at] = true;
+            }
+        }
+        return ends;
+    }
+
+    /** Bytes of a checkpoint's safetensors files. */
+    private static long fileBytes(Path dir) {
+        try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+            long b = 0;
+            for (Path f : ckpt.files()) {
+                b += Files.size(f);
+            }
+            return b;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

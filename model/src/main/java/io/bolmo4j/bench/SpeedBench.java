@@ -1,10 +1,13 @@
 package io.bolmo4j.bench;
 
+import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.Byteify;
 import io.bolmo4j.bolmo.LoadedBolmo;
 import io.bolmo4j.bolmo.generate.BolmoGenerator;
 import io.bolmo4j.bolmo.train.Stage1;
+import io.bolmo4j.cpu.CpuOlmo;
+import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.data.BuiltinCorpus;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.generate.SamplingOptions;
@@ -23,12 +26,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 
 /**
  * Side-by-side speed figures in one run ({@code bolmo4j bench}): the engine's fp32 GEMM rate, a model's forward and
  * decode tokens/s, the model-FLOP utilisation (forward FLOP/s as a fraction of the GEMM rate), and on request Bolmo's
- * Stage 1 training, prefill and decode bytes/s next to the teacher's decode. Medians of repeated runs.
+ * Stage 1 training, prefill and decode bytes/s next to the teacher's decode. Medians of repeated runs. Inference
+ * (forward, decode) runs on the process's {@link InferenceEngine}; on the Java engine, decoding a checkpoint folder is
+ * also compared with Hugging Face transformers on the same folder.
  */
 public final class SpeedBench {
     private SpeedBench() {}
@@ -38,13 +44,13 @@ public final class SpeedBench {
      * @param seq      forward sequence length
      * @param decode   tokens decoded per run
      * @param repeats  timed repeats per figure
-     * @param bolmo    also byteify the model and report Bolmo's figures
+     * @param bolmo      also byteify the model and report Bolmo's figures
+     * @param anchorVenv the Python environment of the anchors ({@link PythonAnchor#find}), or null
      */
-    public record Options(Path modelDir, int seq, int decode, int repeats, boolean bolmo) {}
+    public record Options(Path modelDir, int seq, int decode, int repeats, boolean bolmo, Path anchorVenv) {}
 
     /** Runs the benchmark, printing one line per figure to {@code out}. */
     public static void run(Options o, PrintStream out) {
-        out.println("device " + Backend.device() + ", threads " + System.getProperty("ai.djl.pytorch.num_threads", "default"));
         double gemm = Timing.gemmGflops(1024, o.repeats());
         out.printf(Locale.ROOT, "fp32 GEMM 1024^3         : %8.1f GFLOP/s (median of %d)%n", gemm, o.repeats());
         try (OlmoModel model = o.modelDir() != null ? OlmoCheckpoint.load(o.modelDir())
@@ -71,14 +77,35 @@ public final class SpeedBench {
             out.printf(Locale.ROOT, "decode   (batch 1, %3d)  : %8.1f tokens/s (incl. prefill of 16), MFU %.2f%%, %.0f %% of the"
                     + " bandwidth limit (%.0f tokens/s: %.1f MB of fp32 weights per token)%n",
                     n, decTps, 100 * decMfu, 100 * decTps / limit, limit, stepBytes / 1e6);
+            boolean versusTransformers = o.modelDir() != null && InferenceEngine.current() == InferenceEngine.JAVA;
+            Optional<PythonAnchor> anchor = versusTransformers || o.bolmo() ? PythonAnchor.find(o.anchorVenv(), out) : Optional.empty();
+            if (versusTransformers) {
+                versusTransformers(o, n, anchor, out);
+            }
             if (o.bolmo()) {
-                bolmo(o, model, out);
+                bolmo(o, model, anchor, out);
             }
         }
     }
 
-    /** Bolmo figures on the same global model, batch 1, side by side with the teacher's decode speed in bytes/s. */
-    private static void bolmo(Options o, OlmoModel teacher, PrintStream out) {
+    /**
+     * The Java engine's decoding of the folder's weights as stored against transformers' (fp32, the same threads),
+     * both timed as the anchor script times it: a 16-token prefill, then single-token steps.
+     */
+    private static void versusTransformers(Options o, int n, Optional<PythonAnchor> anchor, PrintStream out) {
+        double java = JavaDecode.olmo(CpuOlmo.load(o.modelDir()), n, o.repeats());
+        out.printf(Locale.ROOT, "decode, java engine      : %8.1f tokens/s (weights as stored, %d steps after a %d-token prefill)%n",
+                java, n - 1, JavaDecode.PROMPT_TOKENS);
+        anchor.ifPresent(a -> a.decode(o.modelDir(), "float32", Backend.threads(),
+                JavaDecode.PROMPT_TOKENS, n, o.repeats(), out).ifPresent(hf -> out.printf(Locale.ROOT,
+                "decode vs transformers   : %8.1f tokens/s vs %.1f (fp32): %.2f x%n", java, hf, java / hf)));
+    }
+
+    /**
+     * Bolmo figures on the same global model, batch 1, side by side with the teacher's decode speed in bytes/s, and
+     * the Stage 1 step side by side with PyTorch eager's at the same sizes.
+     */
+    private static void bolmo(Options o, OlmoModel teacher, Optional<PythonAnchor> anchor, PrintStream out) {
         BpeTokenizer tok = o.modelDir() != null && Files.exists(o.modelDir().resolve("tokenizer.json"))
                 ? BpeTokenizer.load(o.modelDir().resolve("tokenizer.json"))
                 : Cl100kVocab.firstRanks(Math.min(8192, teacher.config().vocabSize - 2)).tokenizer();
@@ -90,8 +117,10 @@ public final class SpeedBench {
         double teacherTps = n / Timing.median(o.repeats(), () -> new OlmoGenerator(teacher).usableVocabulary(tok.vocabSize())
                 .generate(prompt, SamplingOptions.greedy(n)));
         try (BolmoModel b = Byteify.fromTeacher(teacher, tok.vocabSize(), 0)) {
-            double paperRate = stage1Rate(new Stage1(b, teacher, tok), text, 0, o.repeats());
-            double distillRate = stage1Rate(new Stage1(b, teacher, tok), text, 1, o.repeats());
+            Stage1.Config paper = Stage1.Config.defaults().with("steps", o.repeats() + 1).with("lr", 1e-4).with("warmupFraction", 0)
+                    .with("byteDistillWeight", 0);
+            double paperRate = stage1Rate(new Stage1(b, teacher, tok), text, paper);
+            double distillRate = stage1Rate(new Stage1(b, teacher, tok), text, paper.with("byteDistillWeight", 1));
             LoadedBolmo lb = new LoadedBolmo(b, tok);
             String prefillText = text.substring(0, Math.min(text.length(), 1024));
             int prefillBytes = prefillText.getBytes(StandardCharsets.UTF_8).length;
@@ -117,14 +146,25 @@ public final class SpeedBench {
             out.printf(Locale.ROOT, "bolmo prefill (batch 1)  : %8.1f bytes/s (%d bytes)%n", prefill, prefillBytes);
             out.printf(Locale.ROOT, "bolmo decode  (batch 1)  : %8.1f bytes/s = %.2f x the teacher's (%d bytes, %.1f bytes per patch,"
                     + " untrained boundaries)%n", decodeRate, decodeRate / teacherBytes, decodeBytes, (double) decodeBytes / Math.max(1, ends[0]));
+            anchor.ifPresent(a -> a.stage1(stage1Sizes(teacher.config(), b.config(), paper, bytesPerToken), Backend.threads(),
+                    o.repeats(), out).ifPresent(torch -> out.printf(Locale.ROOT,
+                    "stage 1 vs pytorch eager : %8.1f bytes/s vs %.1f (the paper's loss): %.2f x%n", paperRate, torch, paperRate / torch)));
         }
     }
 
-    /** Median bytes/s of {@code repeats} Stage 1 steps after one warm-up step, at byte-distillation weight {@code w}. */
-    private static double stage1Rate(Stage1 s1, String text, double w, int repeats) {
+    /** The sizes of a Stage 1 step with {@code teacher}, the local models of {@code bolmo} and {@code cfg}'s batch. */
+    private static PythonAnchor.Stage1Sizes stage1Sizes(OlmoConfig teacher, BolmoConfig bolmo, Stage1.Config cfg, double bytesPerToken) {
+        return new PythonAnchor.Stage1Sizes(teacher.hiddenSize, teacher.numAttentionHeads, teacher.numKeyValueHeads,
+                teacher.numHiddenLayers, teacher.intermediateSize, teacher.vocabSize, bolmo.numLocalHeads,
+                bolmo.localIntermediateSize, bolmo.numLocalEncoderLayers, bolmo.numLocalDecoderLayers,
+                Math.min(cfg.encoderLayers(), teacher.numHiddenLayers), cfg.tau(), cfg.loop().batch(), cfg.bytesPerExample(),
+                bytesPerToken);
+    }
+
+    /** Median bytes/s of {@code cfg}'s steps after the first (a warm-up step). */
+    private static double stage1Rate(Stage1 s1, String text, Stage1.Config cfg) {
         List<Double> rates = new ArrayList<>();
-        s1.run(List.of(text), Stage1.Config.defaults().with("steps", repeats + 1).with("lr", 1e-4).with("warmupFraction", 0)
-                .with("byteDistillWeight", w), st -> rates.add(st.perSecond()));
+        s1.run(List.of(text), cfg, st -> rates.add(st.perSecond()));
         List<Double> timed = rates.subList(1, rates.size()).stream().sorted().toList();
         return timed.get(timed.size() / 2);
     }

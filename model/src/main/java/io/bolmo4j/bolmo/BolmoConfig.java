@@ -193,6 +193,14 @@ public final class BolmoConfig {
                 ? t.getAsJsonObject().get("original_identifier").getAsString() : null;
     }
 
+    /** Fails when the {@code patches} patches of a text of {@code bytes} bytes do not fit the global model's context. */
+    public void checkPatches(int bytes, int patches) {
+        if (patches > global.maxPositionEmbeddings) {
+            throw new IllegalArgumentException("the text's " + bytes + " bytes form " + patches + " patches, more than the"
+                    + " global model's context of " + global.maxPositionEmbeddings + " (max_position_embeddings)");
+        }
+    }
+
     /** The family of the teacher whose layers are the global model ({@code olmo2}, {@code llama}, {@code qwen3}, ...). */
     public String teacherFamily() {
         return global.modelType;

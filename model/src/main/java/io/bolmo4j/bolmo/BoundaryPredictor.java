@@ -17,10 +17,11 @@ import java.util.Map;
  * Table 3 "End, C"): {@code p_t} compares {@code h_{t−1}} with {@code h_t}, so byte t's decision cannot see byte t+1.
  */
 public final class BoundaryPredictor {
-    private static final String Q = ParameterLayout.LOCAL_ENCODER + "boundary_predictor_module.q_proj_layer.weight";
-    private static final String K = ParameterLayout.LOCAL_ENCODER + "boundary_predictor_module.k_proj_layer.weight";
+    public static final String Q = ParameterLayout.LOCAL_ENCODER + "boundary_predictor_module.q_proj_layer.weight";
+    public static final String K = ParameterLayout.LOCAL_ENCODER + "boundary_predictor_module.k_proj_layer.weight";
     /** log p of "never a boundary". */
-    static final float NEVER = -100000f;
+    public static final float NEVER = -100000f;
+    private static final float HALF = (float) Math.log(0.5);
 
     private final Params params;
     private final int lookahead;
@@ -71,13 +72,17 @@ public final class BoundaryPredictor {
         long b = logp.getShape().get(0), l = logp.getShape().get(1);
         float[] v = logp.toFloatArray();
         boolean[][] out = new boolean[(int) b][(int) l];
-        float half = (float) Math.log(0.5);
         for (int i = 0; i < b; i++) {
             for (int t = 0; t < l; t++) {
-                out[i][t] = v[(int) (i * l + t)] > half;
+                out[i][t] = isBoundary(v[(int) (i * l + t)]);
             }
         }
         return out;
+    }
+
+    /** The decision for one boundary log-probability: {@code p > 0.5}, strictly. */
+    public static boolean isBoundary(float logp) {
+        return logp > HALF;
     }
 
     private static NDArray l2Normalize(NDArray x) {

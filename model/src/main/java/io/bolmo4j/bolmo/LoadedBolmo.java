@@ -7,6 +7,8 @@ import io.bolmo4j.bolmo.checkpoint.TeacherTokenizer;
 import io.bolmo4j.bolmo.generate.BolmoGenerator;
 import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.chat.ChatTemplate;
+import io.bolmo4j.cpu.CpuBolmo;
+import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.data.ContinuationScore;
 import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.engine.Backend;
@@ -28,13 +30,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A Bolmo with its teacher's subword vocabulary, the one loaded-model type of the family: text in, text, scores or
- * logits out, and saved as a Hugging Face directory.
+ * logits out, and saved as a Hugging Face directory. Loaded for the Java inference engine ({@link InferenceEngine}),
+ * the weights stay in the mapped files and the DJL model is only loaded when {@link #model()} is asked for (training,
+ * merges, saving); from then on inference uses it, as it may change.
  */
 public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel {
-    private final BolmoModel model;
+    private final BolmoConfig config;
+    /** The DJL model; null until {@link #model()} loads it when {@link #mapped} serves inference. */
+    private BolmoModel model;
+    private final Supplier<BolmoModel> loader;
+    /** The Java engine over the mapped checkpoint, or null. */
+    private CpuBolmo mapped;
     private final BpeTokenizer subwordTokenizer;
     private final TeacherTokenizer teacherTokenizer;
     private final SubwordSuffixTrie trie;
@@ -64,8 +74,16 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      *                             model (null: {@link #save} is refused)
      */
     public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template, TeacherTokenizer teacherFiles) {
-        requireVocabulary(model.config(), teacherTokenizer, "teacher tokenizer");
+        this(model.config(), model, null, null, teacherTokenizer, template, teacherFiles);
+    }
+
+    private LoadedBolmo(BolmoConfig config, BolmoModel model, CpuBolmo mapped, Supplier<BolmoModel> loader,
+                        BpeTokenizer teacherTokenizer, ChatTemplate template, TeacherTokenizer teacherFiles) {
+        requireVocabulary(config, teacherTokenizer, "teacher tokenizer");
+        this.config = config;
         this.model = model;
+        this.mapped = mapped;
+        this.loader = loader;
         this.subwordTokenizer = teacherTokenizer;
         this.teacherTokenizer = teacherFiles;
         this.trie = SubwordSuffixTrie.of(teacherTokenizer);
@@ -94,11 +112,20 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         return load(dir, subwordTokenizer, WeightType.FLOAT32);
     }
 
-    /** As {@link #load(Path, Path)} with the global model's weight matrices held as {@code type}. */
+    /**
+     * As {@link #load(Path, Path)}. On the Java engine the weights are mapped as stored and {@code type} applies when
+     * the DJL model is asked for; on DJL the global model's weight matrices are held as {@code type}.
+     */
     public static LoadedBolmo load(Path dir, Path subwordTokenizer, WeightType type) {
         Path tokFile = SubwordTokenizerFile.find(dir, subwordTokenizer, System.getenv());
         TeacherTokenizer teacher = TeacherTokenizer.ofBolmo(dir, tokFile);
-        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), teacher.tokenizer(), chatTemplate(dir, tokFile), teacher);
+        ChatTemplate template = chatTemplate(dir, tokFile);
+        if (InferenceEngine.current() == InferenceEngine.JAVA) {
+            CpuBolmo mapped = CpuBolmo.load(dir);
+            return new LoadedBolmo(mapped.config(), null, mapped, () -> BolmoCheckpoint.load(dir, type), teacher.tokenizer(),
+                    template, teacher);
+        }
+        return new LoadedBolmo(BolmoCheckpoint.load(dir, type), teacher.tokenizer(), template, teacher);
     }
 
     /**
@@ -119,17 +146,26 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /** Continues a prompt rendered by a chat template; stops at BOS/EOS and at the template's end-of-turn strings. */
     @Override
     public String generateRendered(String rendered, SamplingOptions options, Consumer<String> onText) {
-        Backend.noGrad();
+        noGrad();
         int[] ids = ByteTokenizer.encode(rendered, subwordTokenizer);
         if (ids.length > 1 && ids[1] == ByteTokenizer.BOS) {
             ids = Arrays.copyOfRange(ids, 1, ids.length); // the template wrote the BOS itself
         }
-        BolmoGenerator g = new BolmoGenerator(model, trie).stopAt(stopTexts);
+        BolmoGenerator g = generator().stopAt(stopTexts);
         return noticeIfCut(g, g.generate(ids, options, false, onText), options);
     }
 
+    /** The DJL model (loaded now if the Java engine served inference so far). */
     public BolmoModel model() {
+        if (model == null) {
+            model = loader.get();
+            mapped = null;
+        }
         return model;
+    }
+
+    public BolmoConfig config() {
+        return config;
     }
 
     public SubwordSuffixTrie trie() {
@@ -143,10 +179,11 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
 
     /**
      * The same Bolmo chatting like {@code instruct} (after a task-vector merge): its chat template, special tokens and
-     * stop ids, also into {@link #save}.
+     * stop ids, also into {@link #save}. It shares this one's weights (mapped, or the DJL model once loaded).
      */
     public LoadedBolmo withChatOf(Path instruct, ChatTemplate instructTemplate) {
-        return new LoadedBolmo(model, subwordTokenizer, instructTemplate != null ? instructTemplate : template,
+        return new LoadedBolmo(config, model, mapped, loader, subwordTokenizer,
+                instructTemplate != null ? instructTemplate : template,
                 teacherTokenizer == null ? null : teacherTokenizer.withChatOf(TeacherTokenizer.of(instruct)));
     }
 
@@ -159,7 +196,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         if (teacherTokenizer == null) {
             throw new IllegalStateException("this Bolmo was built without its teacher's tokenizer files, which a checkpoint needs");
         }
-        BolmoCheckpoint.save(model, dir, false, teacherTokenizer.withDocumentTokens(subwordTokenizer));
+        BolmoCheckpoint.save(model(), dir, false, teacherTokenizer.withDocumentTokens(subwordTokenizer));
     }
 
     /**
@@ -167,8 +204,8 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      * global model's context, with a notice on stderr. Returns the generated text.
      */
     public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
-        Backend.noGrad();
-        BolmoGenerator g = new BolmoGenerator(model, trie);
+        noGrad();
+        BolmoGenerator g = generator();
         return noticeIfCut(g, g.generate(prompt, options, onText), options);
     }
 
@@ -177,7 +214,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         if (g.stoppedAtContext()) {
             System.err.println("\n[generation stopped after " + (gen.ids().length - gen.promptLength()) + " of "
                     + options.maxNewTokens() + " bytes: prompt and continuation fill the global model's context of "
-                    + model.config().global.maxPositionEmbeddings + " patches (max_position_embeddings)]");
+                    + config.global.maxPositionEmbeddings + " patches (max_position_embeddings)]");
         }
         return gen.text();
     }
@@ -206,18 +243,20 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     }
 
     public Logits logits(String text) {
-        Backend.noGrad();
+        noGrad();
         int[] ids = ByteTokenizer.encode(text);
         if (ids.length < 2) {
             throw new IllegalArgumentException("need at least one byte of text");
         }
+        CpuBolmo java = java();
+        if (java != null) {
+            CpuBolmo.Forward f = java.forward(ids, trie.expand(ids), null);
+            config.checkPatches(ids.length - 1, f.patches());
+            return new Logits(ids, f.logits(), f.boundaryLogProb(), f.boundaries());
+        }
         try (NDScope ignored = new NDScope()) {
             BolmoModel.Forward f = model.forward(ids, trie, null);
-            int context = model.config().global.maxPositionEmbeddings;
-            if (f.patches().count(0) > context) {
-                throw new IllegalArgumentException("the text's " + (ids.length - 1) + " bytes form " + f.patches().count(0)
-                        + " patches, more than the global model's context of " + context + " (max_position_embeddings)");
-            }
+            config.checkPatches(ids.length - 1, f.patches().count(0));
             boolean[] b = new boolean[ids.length];
             for (int t = 0; t < ids.length; t++) {
                 b[t] = f.patches().isBoundary(0, t);
@@ -236,7 +275,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      * scored in windows of {@value #WINDOW} new bytes after up to {@value #CONTEXT} bytes of context, with a progress bar.
      */
     public TextScore score(String text) {
-        Backend.noGrad();
+        noGrad();
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (utf8.length == 0) {
             throw new IllegalArgumentException("cannot score an empty text");
@@ -278,7 +317,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      */
     @Override
     public ContinuationScore score(String context, String continuation) {
-        Backend.noGrad();
+        noGrad();
         int from = context.getBytes(StandardCharsets.UTF_8).length;
         int[] ids = ByteTokenizer.encode(context + continuation + "\n");
         int n = ids.length - 2 - from;
@@ -287,36 +326,62 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         }
         double[] logProbs = new double[n];
         boolean[] greedy = new boolean[n];
-        try (NDScope ignored = new NDScope()) {
-            float[] lp = model.forward(ids, trie, null).logits().logSoftmax(-1).toFloatArray();
-            for (int i = 0; i < n; i++) {
-                int t = from + i, row = t * ByteTokenizer.VOCAB; // position t predicts id t+1
-                double best = Double.NEGATIVE_INFINITY;
-                int arg = -1;
-                for (int v = 0; v < ByteTokenizer.FUSED; v++) {
-                    double p = Math.exp(lp[row + v]) + Math.exp(lp[row + v + ByteTokenizer.FUSED]);
-                    if (p > best) {
-                        best = p;
-                        arg = v;
-                    }
+        float[] lp = logSoftmax(ids);
+        for (int i = 0; i < n; i++) {
+            int t = from + i, row = t * ByteTokenizer.VOCAB; // position t predicts id t+1
+            double best = Double.NEGATIVE_INFINITY;
+            int arg = -1;
+            for (int v = 0; v < ByteTokenizer.FUSED; v++) {
+                double p = Math.exp(lp[row + v]) + Math.exp(lp[row + v + ByteTokenizer.FUSED]);
+                if (p > best) {
+                    best = p;
+                    arg = v;
                 }
-                int next = ids[t + 1];
-                logProbs[i] = Math.min(0, ByteTokenizer.foldedLogProb(lp, t, next));
-                greedy[i] = arg == next;
             }
+            int next = ids[t + 1];
+            logProbs[i] = Math.min(0, ByteTokenizer.foldedLogProb(lp, t, next));
+            greedy[i] = arg == next;
         }
         return new ContinuationScore(logProbs, greedy);
     }
 
     /** Folded NLL of bytes {@code [from, to)} of the window (byte i is id i+1, predicted at position i). */
     private double windowNll(int[] ids, int from, int to) {
+        return ByteTokenizer.foldedNll(logSoftmax(ids), ids, from, to);
+    }
+
+    /** The log-softmax of the full forward's logits {@code [L, 520]} over BOS-prefixed byte ids, on the inference engine. */
+    private float[] logSoftmax(int[] ids) {
+        CpuBolmo java = java();
+        if (java != null) {
+            return java.forward(ids, trie.expand(ids), null).logSoftmax();
+        }
         try (NDScope ignored = new NDScope()) {
-            return ByteTokenizer.foldedNll(model.forward(ids, trie, null).logits().logSoftmax(-1).toFloatArray(), ids, from, to);
+            return model.forward(ids, trie, null).logits().logSoftmax(-1).toFloatArray();
+        }
+    }
+
+    /** The Java engine's model when it serves inference, else null. */
+    private CpuBolmo java() {
+        return mapped != null ? mapped : CpuBolmo.forInference(model);
+    }
+
+    /** A generator on the engine that serves inference. */
+    private BolmoGenerator generator() {
+        return mapped != null ? new BolmoGenerator(mapped, trie) : new BolmoGenerator(model, trie);
+    }
+
+    /** Stops autograd recording for inference on the DJL model; the mapped files need no DJL engine at all. */
+    private void noGrad() {
+        if (mapped == null) {
+            Backend.noGrad();
         }
     }
 
     @Override
     public void close() {
-        model.close();
+        if (model != null) {
+            model.close();
+        }
     }
 }

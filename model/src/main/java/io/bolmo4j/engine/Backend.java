@@ -5,7 +5,12 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.util.Enumeration;
 import java.util.Locale;
+import java.util.Properties;
 
 /**
  * Where tensors live and how many threads compute them.
@@ -94,6 +99,51 @@ public final class Backend {
     public static int threads() {
         start();
         return JniUtils.getNumThreads();
+    }
+
+    /**
+     * The thread count of the settings, without starting the engine: the engine's own once it runs, else the one
+     * configured, else all cores.
+     */
+    public static synchronized int threadSetting() {
+        if (root != null) {
+            return JniUtils.getNumThreads();
+        }
+        Integer t = threadSetting != null ? threadSetting : intSetting("bolmo4j.threads", "BOLMO4J_THREADS");
+        return t != null ? checkedThreads(t) : Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * Whether tensors live on a GPU. Without starting the engine when the answer is known: a {@code cpu} device
+     * setting, or a build without CUDA natives (no {@code native/lib/pytorch.properties} of a {@code cu*} flavor on
+     * the class path), never has one.
+     */
+    public static synchronized boolean onGpu() {
+        if (root == null) {
+            String setting = stringSetting(deviceSetting, "bolmo4j.device", "BOLMO4J_DEVICE", "auto").trim().toLowerCase(Locale.ROOT);
+            if (setting.equals("cpu") || (setting.equals("auto") && !cudaNatives())) {
+                return false;
+            }
+        }
+        return device().getDeviceType().equals(Device.Type.GPU);
+    }
+
+    private static boolean cudaNatives() {
+        try {
+            Enumeration<URL> found = Backend.class.getClassLoader().getResources("native/lib/pytorch.properties");
+            while (found.hasMoreElements()) {
+                Properties p = new Properties();
+                try (InputStream in = found.nextElement().openStream()) {
+                    p.load(in);
+                }
+                if (p.getProperty("flavor", "").startsWith("cu")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            return true; // unknown: let the engine look
+        }
     }
 
     private static int checkedThreads(int threads) {

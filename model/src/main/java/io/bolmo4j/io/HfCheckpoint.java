@@ -105,6 +105,11 @@ public final class HfCheckpoint implements AutoCloseable {
         file(name).read(name, offset, dst);
     }
 
+    /** A read-only little-endian mapping of a tensor's bytes (see {@link SafetensorsFile#map}). */
+    public ByteBuffer map(String name) {
+        return file(name).map(name);
+    }
+
     /** A tensor's values as fp32. */
     public float[] readFloats(String name) {
         return file(name).readFloats(name);

@@ -135,6 +135,24 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /**
+     * A read-only mapping of exactly tensor {@code name}'s bytes (little-endian), for engines that compute on the
+     * weights where they lie: the pages become resident as they are read and stay shared with the page cache. The
+     * mapping outlives this file's channel.
+     */
+    public ByteBuffer map(String name) {
+        TensorInfo t = info(name);
+        long len = t.end() - t.begin();
+        if (len > Integer.MAX_VALUE) {
+            throw new CheckpointException(path + ": tensor '" + name + "' has " + len + " bytes, more than one mapping holds (2 GiB)");
+        }
+        try {
+            return channel.map(FileChannel.MapMode.READ_ONLY, t.begin(), len).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new CheckpointException(path + ": cannot map tensor '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
     /** Values of an I64 (or I32, widened) tensor. */
     public long[] readLongs(String name) {
         TensorInfo t = info(name);

@@ -3,6 +3,8 @@ package io.bolmo4j.olmo;
 import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.chat.SpecialTokens;
+import io.bolmo4j.cpu.CpuOlmo;
+import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.data.ContinuationScore;
 import io.bolmo4j.data.ScoringModel;
 import io.bolmo4j.engine.Backend;
@@ -20,11 +22,21 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
-/** An OLMo checkpoint directory loaded with its {@code tokenizer.json}: text in, text or scores out. */
+/**
+ * An OLMo checkpoint directory loaded with its {@code tokenizer.json}: text in, text or scores out. Loaded for the
+ * Java inference engine ({@link InferenceEngine}), the weights stay in the mapped files and the DJL model is only
+ * loaded when {@link #model()} is asked for (training, merges); from then on inference uses it, as it may change.
+ */
 public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel {
-    private final OlmoModel model;
+    private final OlmoConfig config;
+    /** The DJL model; null until {@link #model()} loads it when {@link #mapped} serves inference. */
+    private OlmoModel model;
+    private final Supplier<OlmoModel> loader;
+    /** The Java engine over the mapped checkpoint, or null. */
+    private CpuOlmo mapped;
     private final BpeTokenizer tokenizer;
     private final SpecialTokens special;
     private final ChatTemplate template;
@@ -39,11 +51,19 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
      * @param template the model's chat template, or null
      */
     public LoadedOlmo(OlmoModel model, BpeTokenizer tokenizer, SpecialTokens special, ChatTemplate template) {
-        if (tokenizer.vocabSize() > model.config().vocabSize) {
+        this(model.config(), model, null, null, tokenizer, special, template);
+    }
+
+    private LoadedOlmo(OlmoConfig config, OlmoModel model, CpuOlmo mapped, Supplier<OlmoModel> loader,
+                       BpeTokenizer tokenizer, SpecialTokens special, ChatTemplate template) {
+        if (tokenizer.vocabSize() > config.vocabSize) {
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize()
-                    + " ids but the model's vocab_size is " + model.config().vocabSize);
+                    + " ids but the model's vocab_size is " + config.vocabSize);
         }
+        this.config = config;
         this.model = model;
+        this.mapped = mapped;
+        this.loader = loader;
         this.tokenizer = tokenizer.withDocumentTokens(special.document());
         this.special = special;
         this.template = template;
@@ -57,7 +77,10 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         return load(dir, WeightType.FLOAT32);
     }
 
-    /** Loads weights with their matrices held as {@code type}, and {@code DIR/tokenizer.json}. */
+    /**
+     * Loads weights and {@code DIR/tokenizer.json}. On the Java engine the weights are mapped as stored and
+     * {@code type} applies when the DJL model is asked for; on DJL the matrices are held as {@code type}.
+     */
     public static LoadedOlmo load(Path dir, WeightType type) {
         HfCheckpoint.requireComplete(dir);
         Path tok = dir.resolve("tokenizer.json");
@@ -67,11 +90,24 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         BpeTokenizer tokenizer = BpeTokenizer.load(tok);
         ChatTemplate template = ChatTemplate.find(dir).orElse(null);
         SpecialTokens special = SpecialTokens.read(dir, tokenizer, template);
+        if (InferenceEngine.current() == InferenceEngine.JAVA) {
+            CpuOlmo mapped = CpuOlmo.load(dir);
+            return new LoadedOlmo(mapped.config(), null, mapped, () -> OlmoCheckpoint.load(dir, type), tokenizer, special, template);
+        }
         return new LoadedOlmo(OlmoCheckpoint.load(dir, type), tokenizer, special, template);
     }
 
+    /** The DJL model (loaded now if the Java engine served inference so far). */
     public OlmoModel model() {
+        if (model == null) {
+            model = loader.get();
+            mapped = null;
+        }
         return model;
+    }
+
+    public OlmoConfig config() {
+        return config;
     }
 
     /** The tokenizer, with the document ids (BOS, end-of-text, pad) this model's directory declares. */
@@ -109,10 +145,10 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
     }
 
     private String stream(int[] ids, SamplingOptions options, Consumer<String> onText) {
-        Backend.noGrad();
+        noGrad();
         Utf8Stream utf8 = new Utf8Stream();
         StringBuilder all = new StringBuilder();
-        OlmoGenerator generator = new OlmoGenerator(model).usableVocabulary(tokenizer.vocabSize());
+        OlmoGenerator generator = generator();
         int[] generated = generator.generate(ids, options, id -> {
             String piece = utf8.accept(tokenizer.tokenBytes(id));
             all.append(piece);
@@ -124,7 +160,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         onText.accept(rest);
         if (generator.stoppedAtContext()) {
             System.err.println("\n[generation stopped after " + generated.length + " of " + options.maxNewTokens()
-                    + " tokens: prompt and continuation fill the model's context of " + model.config().maxPositionEmbeddings
+                    + " tokens: prompt and continuation fill the model's context of " + config.maxPositionEmbeddings
                     + " tokens (max_position_embeddings)]");
         }
         return all.toString();
@@ -137,9 +173,9 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
     @Override
     public String generate(String prompt, int maxNewBytes) {
         StringBuilder out = new StringBuilder();
-        int context = model.config().maxPositionEmbeddings;
+        int context = config.maxPositionEmbeddings;
         int[] ids = keepLast(withBos(tokenizer.encodeIds(prompt)), context - Math.min(maxNewBytes + 1, context / 2));
-        int[] gen = new OlmoGenerator(model).usableVocabulary(tokenizer.vocabSize()).generate(ids,
+        int[] gen = generator().generate(ids,
                 SamplingOptions.greedy(maxNewBytes + 1), id -> {
                     out.append(tokenizer.decode(new int[] {id}));
                     return out.length() < maxNewBytes;
@@ -150,12 +186,12 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
     /** Teacher-forced log-probabilities of the continuation's tokens (tokenised together with the context). */
     @Override
     public ContinuationScore score(String context, String continuation) {
-        Backend.noGrad();
+        noGrad();
         int[] ctx = tokenizer.encodeIds(context);
         int[] all = withBos(tokenizer.encodeIds(context + continuation));
         int mismatch = Arrays.mismatch(ctx, 0, ctx.length, all, 1, all.length);
         int firstNew = 1 + (mismatch < 0 ? ctx.length : mismatch); // the context's tokens that survive unchanged
-        int drop = Math.max(0, all.length - 1 - model.config().maxPositionEmbeddings); // context too long: keep its end
+        int drop = Math.max(0, all.length - 1 - config.maxPositionEmbeddings); // context too long: keep its end
         if (drop > 0) {
             if (firstNew - drop < 1) {
                 throw new IllegalArgumentException("the continuation alone is longer than the model's context");
@@ -163,7 +199,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
             all = keepLast(all, all.length - drop);
             firstNew -= drop;
         }
-        float[][] logits = model.logits(Arrays.copyOf(all, all.length - 1));
+        float[][] logits = logits(Arrays.copyOf(all, all.length - 1));
         int n = all.length - firstNew;
         if (n <= 0) {
             throw new IllegalArgumentException("the continuation adds no token");
@@ -191,12 +227,12 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
      * window of {@link LikelihoodScorer} shows a progress bar.
      */
     public TextScore score(String text) {
-        Backend.noGrad();
+        noGrad();
         int[] ids = tokenizer.encodeIds(text);
         if (ids.length == 0) {
             throw new IllegalArgumentException("cannot score an empty text");
         }
-        LikelihoodScorer scorer = new LikelihoodScorer(model);
+        LikelihoodScorer scorer = mapped != null ? new LikelihoodScorer(mapped) : new LikelihoodScorer(model);
         double[] nll;
         if (ids.length < scorer.window()) {
             nll = scorer.tokenNll(withBos(ids));
@@ -209,6 +245,17 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         return new TextScore(Arrays.stream(nll).sum(), text.getBytes(StandardCharsets.UTF_8).length, ids.length);
     }
 
+    /** A generator on the engine that serves inference, within the tokenizer's ids. */
+    private OlmoGenerator generator() {
+        return (mapped != null ? new OlmoGenerator(mapped) : new OlmoGenerator(model)).usableVocabulary(tokenizer.vocabSize());
+    }
+
+    /** Logits {@code [T][vocab]} of ids from position 0, on the engine that serves inference. */
+    private float[][] logits(int[] ids) {
+        CpuOlmo java = mapped != null ? mapped : CpuOlmo.forInference(model);
+        return java != null ? java.logits(ids) : model.logits(ids);
+    }
+
     /** The BOS and the last {@code n − 1} ids, when {@code ids} is longer than {@code n}. */
     private static int[] keepLast(int[] ids, int n) {
         return ids.length <= n ? ids
@@ -219,8 +266,17 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         return IntStream.concat(IntStream.of(special.bos()), IntStream.of(ids)).toArray();
     }
 
+    /** Stops autograd recording for inference on the DJL model; the mapped files need no DJL engine at all. */
+    private void noGrad() {
+        if (mapped == null) {
+            Backend.noGrad();
+        }
+    }
+
     @Override
     public void close() {
-        model.close();
+        if (model != null) {
+            model.close();
+        }
     }
 }

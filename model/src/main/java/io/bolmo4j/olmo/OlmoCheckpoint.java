@@ -53,11 +53,7 @@ public final class OlmoCheckpoint {
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             OlmoConfig cfg = OlmoConfig.fromJson(ckpt.config(), dir.resolve("config.json").toString());
             Map<String, long[]> shapes = expectedShapes(cfg);
-            Set<String> known = new LinkedHashSet<>(shapes.keySet());
-            if (cfg.tieWordEmbeddings) {
-                known.add(ParameterLayout.LM_HEAD); // a copy of the embedding some exporters keep; transformers ignores it
-            }
-            ckpt.requireNoneUnused(known);
+            ckpt.requireNoneUnused(knownTensors(cfg));
             Params params = Params.create();
             try {
                 params.loadAll(ckpt, shapes, n -> shapes.get(n).length == 2
@@ -151,6 +147,18 @@ public final class OlmoCheckpoint {
             String tokenizer = Files.exists(tok) ? tok.getFileName().toString() : "none (tokenizer.json missing)";
             return new Summary(cfg, cfg.parameterCount(), weights, tokenizer);
         }
+    }
+
+    /**
+     * The tensors a checkpoint of {@code cfg} may hold: {@link #expectedShapes}' and, when tied, an {@code lm_head.weight}
+     * (a copy of the embedding some exporters keep; transformers ignores it).
+     */
+    public static Set<String> knownTensors(OlmoConfig cfg) {
+        Set<String> known = new LinkedHashSet<>(expectedShapes(cfg).keySet());
+        if (cfg.tieWordEmbeddings) {
+            known.add(ParameterLayout.LM_HEAD);
+        }
+        return known;
     }
 
     /** Every tensor a checkpoint of {@code c} must hold, with its shape (no LM head when tied to the embedding). */

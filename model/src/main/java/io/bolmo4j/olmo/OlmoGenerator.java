@@ -2,6 +2,8 @@ package io.bolmo4j.olmo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.cpu.CpuKvCache;
+import io.bolmo4j.cpu.CpuOlmo;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.generate.Sampler;
 import io.bolmo4j.generate.SamplingOptions;
@@ -13,15 +15,32 @@ import java.util.stream.IntStream;
 /**
  * Token-by-token generation with a KV cache: one prefill over the prompt, then one forward of a single token per
  * step. Stops at {@code maxNewTokens}, at a stop id, or when the context reaches {@code max_position_embeddings}.
+ * Runs on the inference engine ({@link io.bolmo4j.cpu.InferenceEngine}): a DJL model's steps go to the Java engine
+ * on the CPU.
  */
 public final class OlmoGenerator {
+    private final OlmoConfig config;
+    /** The DJL model, or null when generating with a Java engine model. */
     private final OlmoModel model;
+    private final CpuOlmo cpu;
     private int usableVocab;
     private boolean stoppedAtContext;
 
+    /** Generates with a DJL model, on the inference engine of each generation. */
     public OlmoGenerator(OlmoModel model) {
+        this(model.config(), model, null);
+    }
+
+    /** Generates on the Java engine. */
+    public OlmoGenerator(CpuOlmo model) {
+        this(model.config(), null, model);
+    }
+
+    private OlmoGenerator(OlmoConfig config, OlmoModel model, CpuOlmo cpu) {
+        this.config = config;
         this.model = model;
-        this.usableVocab = model.config().vocabSize;
+        this.cpu = cpu;
+        this.usableVocab = config.vocabSize;
     }
 
     /**
@@ -29,8 +48,8 @@ public final class OlmoGenerator {
      * the ids their tokenizer can decode.
      */
     public OlmoGenerator usableVocabulary(int n) {
-        if (n < 1 || n > model.config().vocabSize) {
-            throw new IllegalArgumentException("usable vocabulary must be in [1, " + model.config().vocabSize + "], got " + n);
+        if (n < 1 || n > config.vocabSize) {
+            throw new IllegalArgumentException("usable vocabulary must be in [1, " + config.vocabSize + "], got " + n);
         }
         usableVocab = n;
         return this;
@@ -43,8 +62,8 @@ public final class OlmoGenerator {
      * @param stopIds ids that end generation (not included in the result), e.g. the EOS id
      */
     public int[] generate(int[] prompt, SamplingOptions options, IntPredicate onToken, int... stopIds) {
-        model.checkIds(prompt);
-        int limit = model.config().maxPositionEmbeddings;
+        OlmoModel.checkIds(config, prompt);
+        int limit = config.maxPositionEmbeddings;
         if (prompt.length >= limit) {
             throw new IllegalArgumentException("prompt has " + prompt.length + " tokens; the model's context is " + limit);
         }
@@ -53,8 +72,8 @@ public final class OlmoGenerator {
         int room = Math.min(options.maxNewTokens(), limit - prompt.length); // the context bounds any --max-new
         int[] out = new int[room];
         int n = 0;
-        try (KvCache cache = model.newCache(prompt.length + room)) {
-            float[] logits = lastLogits(prompt, cache);
+        try (Steps steps = steps(prompt.length + room)) {
+            float[] logits = steps.feed(prompt);
             while (n < options.maxNewTokens()) {
                 int next = sampler.sample(logits);
                 if (IntStream.of(stopIds).anyMatch(id -> id == next)) {
@@ -65,11 +84,11 @@ public final class OlmoGenerator {
                     break;
                 }
                 // The next token would sit at position cache.length() + 1, which must be inside the context.
-                if (cache.length() + 1 >= limit) {
+                if (steps.length() + 1 >= limit) {
                     stoppedAtContext = true;
                     break;
                 }
-                logits = lastLogits(new int[] {next}, cache);
+                logits = steps.feed(new int[] {next});
             }
         }
         return Arrays.copyOf(out, n);
@@ -85,13 +104,62 @@ public final class OlmoGenerator {
         return generate(prompt, options, id -> true, stopIds);
     }
 
-    private float[] lastLogits(int[] ids, KvCache cache) {
-        try (NDScope ignored = new NDScope()) {
-            NDArray h = model.hidden(Ops.ids(model.params().manager(), ids, 1, ids.length), cache);
-            NDArray last = h.get(":, -1:, :");
-            float[] logits = model.head(last).toFloatArray();
-            Arrays.fill(logits, usableVocab, logits.length, Float.NEGATIVE_INFINITY);
-            return logits;
+    /** Cached decoding on one engine: the next token's logits after feeding ids, and the positions fed so far. */
+    private interface Steps extends AutoCloseable {
+        float[] feed(int[] ids);
+
+        int length();
+
+        @Override
+        void close();
+    }
+
+    private Steps steps(int positions) {
+        CpuOlmo java = cpu != null ? cpu : CpuOlmo.forInference(model);
+        if (java != null) {
+            CpuKvCache cache = java.newCache(positions);
+            return new Steps() {
+                @Override
+                public float[] feed(int[] ids) {
+                    return usable(java.next(ids, cache));
+                }
+
+                @Override
+                public int length() {
+                    return cache.length();
+                }
+
+                @Override
+                public void close() {
+                    // plain Java arrays
+                }
+            };
         }
+        KvCache cache = model.newCache(positions);
+        return new Steps() {
+            @Override
+            public float[] feed(int[] ids) {
+                try (NDScope ignored = new NDScope()) {
+                    NDArray h = model.hidden(Ops.ids(model.params().manager(), ids, 1, ids.length), cache);
+                    return usable(model.head(h.get(":, -1:, :")).toFloatArray());
+                }
+            }
+
+            @Override
+            public int length() {
+                return cache.length();
+            }
+
+            @Override
+            public void close() {
+                cache.close();
+            }
+        };
+    }
+
+    /** The logits with the ids past the usable vocabulary at −∞. */
+    private float[] usable(float[] logits) {
+        Arrays.fill(logits, usableVocab, logits.length, Float.NEGATIVE_INFINITY);
+        return logits;
     }
 }

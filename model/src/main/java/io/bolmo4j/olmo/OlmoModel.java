@@ -88,11 +88,7 @@ public final class OlmoModel implements AutoCloseable {
 
     /** Logits for one sequence of ids as a Java array {@code [T][vocab]} (no BOS is added), within the context. */
     public float[][] logits(int[] ids) {
-        checkIds(ids);
-        if (ids.length > config.maxPositionEmbeddings) {
-            throw new IllegalArgumentException(ids.length + " ids do not fit the model's context of "
-                    + config.maxPositionEmbeddings + " positions (max_position_embeddings)");
-        }
+        checkFits(config, ids);
         try (NDScope ignored = new NDScope()) {
             float[] flat = logits(Ops.ids(params.manager(), ids, 1, ids.length), null).toFloatArray();
             int v = config.vocabSize;
@@ -112,6 +108,20 @@ public final class OlmoModel implements AutoCloseable {
 
     /** Rejects ids outside the vocabulary with a clear message instead of an engine error. */
     public void checkIds(int[] ids) {
+        checkIds(config, ids);
+    }
+
+    /** Rejects ids outside {@code config}'s vocabulary or longer than its context, with a clear message (every engine). */
+    public static void checkFits(OlmoConfig config, int[] ids) {
+        checkIds(config, ids);
+        if (ids.length > config.maxPositionEmbeddings) {
+            throw new IllegalArgumentException(ids.length + " ids do not fit the model's context of "
+                    + config.maxPositionEmbeddings + " positions (max_position_embeddings)");
+        }
+    }
+
+    /** Rejects ids outside {@code config}'s vocabulary with a clear message (for every engine). */
+    public static void checkIds(OlmoConfig config, int[] ids) {
         if (ids.length == 0) {
             throw new IllegalArgumentException("empty id sequence");
         }

@@ -12,10 +12,10 @@ import io.bolmo4j.engine.Ops;
  * Rotary position embedding in Hugging Face's rotate-half convention: the angle of dimension pair j is
  * {@code pos · inv_freq[j]}, and cos/sin are repeated over both halves of the head. Supports default, linear,
  * YaRN and Llama-3 frequency scaling. Tables are computed in fp32 exactly as PyTorch does, so long positions agree.
+ * The frequency maths ({@link Frequencies}) is shared with the Java inference engine.
  */
-final class RotaryEmbedding {
-    private final float[] invFreq;
-    private final float attentionScaling;
+public final class RotaryEmbedding {
+    private final Frequencies frequencies;
     private final int headDim;
     private final NDManager manager;
     /** rotate_half as a signed permutation matrix {@code [headDim, headDim]}: {@code x·R} is exact and one engine call. */
@@ -27,27 +27,8 @@ final class RotaryEmbedding {
     RotaryEmbedding(NDManager manager, int headDim, double theta, JsonObject scaling, int maxPositionEmbeddings) {
         this.manager = manager;
         this.headDim = headDim;
+        this.frequencies = Frequencies.of(headDim, theta, scaling, maxPositionEmbeddings);
         int half = headDim / 2;
-        float[] base = new float[half];
-        for (int j = 0; j < half; j++) {
-            base[j] = (float) (1.0 / (float) Math.pow(theta, (float) (2 * j) / headDim));
-        }
-        String type = scaling == null ? "default" : OlmoConfig.ropeType(scaling);
-        float scale = 1f;
-        switch (type) {
-            case "default" -> { }
-            case "linear" -> {
-                float f = scaling.get("factor").getAsFloat();
-                for (int j = 0; j < half; j++) {
-                    base[j] /= f;
-                }
-            }
-            case "yarn" -> scale = yarn(base, theta, scaling, maxPositionEmbeddings);
-            case "llama3" -> llama3(base, scaling);
-            default -> throw new IllegalArgumentException("unsupported rope_scaling type '" + type + "'");
-        }
-        this.invFreq = base;
-        this.attentionScaling = scale;
         float[] r = new float[headDim * headDim];
         for (int j = 0; j < half; j++) {
             r[(j + half) * headDim + j] = -1; // output j < half is −x[j + half]
@@ -55,6 +36,53 @@ final class RotaryEmbedding {
         }
         this.rotateHalf = Ops.floats(manager, r, headDim, headDim);
         NDScope.unregister(rotateHalf);
+    }
+
+    /**
+     * The inverse frequencies of the {@code headDim / 2} dimension pairs and the factor cos and sin are scaled by
+     * (YaRN's attention scaling; 1 otherwise).
+     */
+    public record Frequencies(float[] inverse, float attentionScaling) {
+        /** The RoPE of a layer: {@code scaling} is its {@code rope_scaling} object, null for the default RoPE. */
+        public static Frequencies of(int headDim, double theta, JsonObject scaling, int maxPositionEmbeddings) {
+            int half = headDim / 2;
+            float[] base = new float[half];
+            for (int j = 0; j < half; j++) {
+                base[j] = (float) (1.0 / (float) Math.pow(theta, (float) (2 * j) / headDim));
+            }
+            String type = scaling == null ? "default" : OlmoConfig.ropeType(scaling);
+            float scale = 1f;
+            switch (type) {
+                case "default" -> { }
+                case "linear" -> {
+                    float f = scaling.get("factor").getAsFloat();
+                    for (int j = 0; j < half; j++) {
+                        base[j] /= f;
+                    }
+                }
+                case "yarn" -> scale = yarn(base, headDim, theta, scaling, maxPositionEmbeddings);
+                case "llama3" -> llama3(base, scaling);
+                default -> throw new IllegalArgumentException("unsupported rope_scaling type '" + type + "'");
+            }
+            return new Frequencies(base, scale);
+        }
+
+        /**
+         * Writes cos and sin of position {@code pos} for every dimension of a head ({@code 2 · inverse.length}
+         * values, both halves alike) into {@code cos} and {@code sin} from {@code at} on.
+         */
+        public void angles(int pos, float[] cos, float[] sin, int at) {
+            int half = inverse.length;
+            for (int j = 0; j < half; j++) {
+                float angle = (float) pos * inverse[j];
+                float cv = (float) Math.cos(angle) * attentionScaling;
+                float sv = (float) Math.sin(angle) * attentionScaling;
+                cos[at + j] = cv;
+                cos[at + j + half] = cv;
+                sin[at + j] = sv;
+                sin[at + j + half] = sv;
+            }
+        }
     }
 
     /**
@@ -77,19 +105,10 @@ final class RotaryEmbedding {
             return;
         }
         int n = Math.max(length, Math.max(2 * cached, 256));
-        int half = headDim / 2;
         float[] c = new float[n * headDim];
         float[] s = new float[n * headDim];
         for (int pos = 0; pos < n; pos++) {
-            for (int j = 0; j < half; j++) {
-                float angle = (float) pos * invFreq[j];
-                float cv = (float) Math.cos(angle) * attentionScaling;
-                float sv = (float) Math.sin(angle) * attentionScaling;
-                c[pos * headDim + j] = cv;
-                c[pos * headDim + j + half] = cv;
-                s[pos * headDim + j] = sv;
-                s[pos * headDim + j + half] = sv;
-            }
+            frequencies.angles(pos, c, s, pos * headDim);
         }
         if (cos != null) {
             cos.close();
@@ -102,9 +121,8 @@ final class RotaryEmbedding {
         cached = n;
     }
 
-    private float yarn(float[] invFreq, double theta, JsonObject sc, int maxPos) {
+    private static float yarn(float[] invFreq, int dim, double theta, JsonObject sc, int maxPos) {
         double factor = sc.get("factor").getAsDouble();
-        int dim = headDim;
         int original = sc.has("original_max_position_embeddings")
                 ? sc.get("original_max_position_embeddings").getAsInt() : maxPos;
         double betaFast = sc.has("beta_fast") ? sc.get("beta_fast").getAsDouble() : 32;

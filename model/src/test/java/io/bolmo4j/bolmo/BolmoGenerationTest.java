@@ -2,6 +2,7 @@ package io.bolmo4j.bolmo;
 
 import ai.djl.ndarray.NDScope;
 import io.bolmo4j.bolmo.generate.BolmoGenerator;
+import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.olmo.OlmoConfig;
@@ -9,10 +10,13 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.tokenizer.Cl100kVocab;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BolmoGenerationTest {
@@ -128,5 +132,40 @@ class BolmoGenerationTest {
             }
             assertTrue(stoppedEarly > 0, "without the minimum some generation ends at a special");
         }
+    }
+
+    /**
+     * A Bolmo whose global model has 8 positions: a generation with one byte per patch stops when its patches fill
+     * them, and a prompt of more patches is refused, on the Java engine and on DJL alike (the same greedy bytes).
+     */
+    @Test
+    void generationStopsWhenItsPatchesFillTheGlobalContextOnEitherEngine() {
+        OlmoConfig teacher = OlmoConfig.of("olmo2", 640, 32, 64, 2, 4, 2, 8);
+        BolmoConfig cfg = BolmoConfig.fromTeacher(teacher, TOK.vocabSize()).with("num_local_heads", 4);
+        SubwordSuffixTrie trie = SubwordSuffixTrie.of(TOK);
+        List<int[]> generated = new ArrayList<>();
+        try (BolmoModel m = BolmoModel.random(cfg, 9)) {
+            for (String engine : List.of("java", "djl")) {
+                InferenceEngine.configure(engine);
+                try {
+                    BolmoGenerator g = new BolmoGenerator(m, trie).maxPatchBytes(1).minNewBytes(50);
+                    BolmoGenerator.Generation gen = g.generate(ByteTokenizer.encode("Hi"), SamplingOptions.greedy(50), false, s -> { });
+                    assertTrue(g.stoppedAtContext(), engine);
+                    int patches = 0;
+                    for (boolean end : gen.boundaries()) {
+                        patches += end ? 1 : 0;
+                    }
+                    assertEquals(8, patches, engine + ": the patches fill the context, no more");
+                    assertTrue(gen.ids().length - gen.promptLength() < 50, engine);
+                    generated.add(gen.ids());
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BolmoGenerator(m, trie)
+                            .generate(ByteTokenizer.encode("Call me Ishmael. ".repeat(20)), SamplingOptions.greedy(4), false, s -> { }));
+                    assertTrue(e.getMessage().contains("patches; the global model's context is 8"), engine + ": " + e.getMessage());
+                } finally {
+                    InferenceEngine.configure(null);
+                }
+            }
+        }
+        assertArrayEquals(generated.get(0), generated.get(1), "the same greedy bytes on both engines");
     }
 }

@@ -3,6 +3,7 @@ package io.bolmo4j.olmo;
 import ai.djl.ndarray.NDArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.bolmo4j.engine.Params;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.ParameterLayout;
 import org.junit.jupiter.api.Test;
@@ -23,23 +24,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * checked in the command-line module's TransformersLogitsTest): the config differences, the tensors a checkpoint holds,
  * cached decoding equal to a full forward, and a save/load round trip.
  */
-class FamiliesTest {
+public class FamiliesTest {
     @TempDir
     Path dir;
 
-    static OlmoConfig llamaTied() {
+    public static OlmoConfig llamaTied() {
         return OlmoConfig.of("llama", 90, 32, 48, 2, 4, 2, 256).with("tie_word_embeddings", true)
                 .with("rope_scaling", JsonParser.parseString("{\"rope_type\": \"llama3\", \"factor\": 8.0,"
                         + " \"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0, \"original_max_position_embeddings\": 64}"));
     }
 
-    static OlmoConfig qwen2Sliding() {
+    public static OlmoConfig qwen2Sliding() {
         return OlmoConfig.of("qwen2", 70, 32, 40, 3, 4, 4, 256).with("use_sliding_window", true)
                 .with("sliding_window", 4).with("max_window_layers", 1);
     }
 
-    static OlmoConfig qwen3() {
+    public static OlmoConfig qwen3() {
         return OlmoConfig.of("qwen3", 80, 32, 48, 2, 4, 2, 256).with("head_dim", 24).with("tie_word_embeddings", true);
+    }
+
+    /** Llama with {@code attention_bias} (q/k/v and output) and {@code mlp_bias}, one key/value head for three. */
+    public static OlmoConfig llamaBiases() {
+        return OlmoConfig.of("llama", 60, 24, 40, 2, 3, 1, 128).with("attention_bias", true).with("mlp_bias", true);
     }
 
     @Test
@@ -87,26 +93,25 @@ class FamiliesTest {
     }
 
     /** Gives norms and biases random values, so that cached and full forwards use every one of them. */
-    static void perturb(OlmoModel m, long seed) {
+    public static void perturb(Params params, long seed) {
         Random rng = new Random(seed);
-        for (Map.Entry<String, NDArray> e : Map.copyOf(m.params().asMap()).entrySet()) {
+        for (Map.Entry<String, NDArray> e : Map.copyOf(params.asMap()).entrySet()) {
             String n = e.getKey();
             if (n.endsWith(".bias") || n.endsWith("norm.weight")) {
                 float[] v = e.getValue().toFloatArray();
                 for (int i = 0; i < v.length; i++) {
                     v[i] = (n.endsWith(".bias") ? 0f : 1f) + 0.2f * (float) rng.nextGaussian();
                 }
-                m.params().put(n, v, e.getValue().getShape().getShape());
+                params.put(n, v, e.getValue().getShape().getShape());
             }
         }
     }
 
     @Test
     void cachedDecodingEqualsTheFullForward() {
-        OlmoConfig llamaBiases = OlmoConfig.of("llama", 60, 24, 40, 2, 3, 1, 128).with("attention_bias", true).with("mlp_bias", true);
-        for (OlmoConfig cfg : List.of(llamaTied(), llamaBiases, qwen2Sliding(), qwen3(), qwen3().with("num_key_value_heads", 4))) {
+        for (OlmoConfig cfg : List.of(llamaTied(), llamaBiases(), qwen2Sliding(), qwen3(), qwen3().with("num_key_value_heads", 4))) {
             try (OlmoModel m = OlmoModel.random(cfg, 5); KvCache cache = m.newCache(2)) {
-                perturb(m, 6);
+                perturb(m.params(), 6);
                 int[] ids = new Random(7).ints(17, 0, cfg.vocabSize).toArray();
                 double worst = OlmoModelTest.cachedVsFull(m, cache, ids, 5, 1, 1, 3, 1, 1, 1, 4);
                 assertTrue(worst <= 1e-4, cfg + ": max abs diff " + worst);
@@ -121,7 +126,7 @@ class FamiliesTest {
             int[] ids = {3, 1, 4, 1, 5, 9, 2, 6};
             float[][] before;
             try (OlmoModel m = OlmoModel.random(cfg, 8)) {
-                perturb(m, 9);
+                perturb(m.params(), 9);
                 before = m.logits(ids);
                 OlmoCheckpoint.save(m, d, false, Map.of());
             }

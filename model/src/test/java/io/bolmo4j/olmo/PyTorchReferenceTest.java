@@ -21,11 +21,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Compares our logits with an independent PyTorch forward of the same checkpoint directory
  * ({@code src/test/python/olmo_reference.py}, Debian's python3-torch). Skipped where PyTorch is absent, except in CI.
  */
-class PyTorchReferenceTest {
+public class PyTorchReferenceTest {
     @TempDir
     Path dir;
 
-    static boolean torchAvailable() {
+    public static boolean torchAvailable() {
         try {
             Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").redirectErrorStream(true).start();
             boolean ok = p.waitFor() == 0;

@@ -28,14 +28,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Weight matrices held as 2-byte fp16 against the fp32 path, on random OLMo 3 checkpoints (sliding windows, GQA). */
-class WeightTypeTest {
+public class WeightTypeTest {
     static final int[] IDS = {1, 5, 9, 2, 44, 3, 17, 60, 8, 12, 33, 7};
 
     @TempDir
     Path dir;
 
     /** Largest |a − b| over the largest |a|. */
-    static double relativeError(float[][] a, float[][] b) {
+    public static double relativeError(float[][] a, float[][] b) {
         double diff = 0, scale = 0;
         for (int t = 0; t < a.length; t++) {
             for (int v = 0; v < a[t].length; v++) {

@@ -25,10 +25,10 @@ import java.util.stream.Collectors;
 public final class KernelInstaller {
     /**
      * JVM flags for a fast start (C1 only, serial GC, class-data sharing that falls back quietly if the build changed
-     * after install), the exit guard, and {@code %env} support.
+     * after install), the exit guard, {@code %env} support, and the Vector API of the Java inference engine.
      */
     public static final List<String> JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xlog:cds=off",
-            "-Djava.security.manager=allow", "--add-opens", "java.base/java.util=ALL-UNNAMED", "-Dai.djl.offline=true");
+            "-Djava.security.manager=allow", "--add-opens", "java.base/java.util=ALL-UNNAMED", "-Dai.djl.offline=true", "--add-modules", "jdk.incubator.vector");
 
     private KernelInstaller() {}
 

@@ -3,10 +3,12 @@ package io.bolmo4j.bolmo.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.bolmo.ByteTokenizer;
 import io.bolmo4j.bolmo.Patches;
 import io.bolmo4j.bolmo.SubwordSuffixTrie;
+import io.bolmo4j.cpu.CpuBolmo;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.generate.Sampler;
@@ -26,18 +28,34 @@ import java.util.stream.Stream;
  * Cached byte-level generation (docs/bolmo.md §5.2-5.3, batch 1). Prefill: the predictor places the prompt's patch boundaries
  * non-causally; the last prompt byte is rolled back and re-decided causally by the fused head. Decoding: each byte
  * steps the encoder and decoder mLSTMs; a byte chosen as fused (id ≥ 260) closes its patch and steps the global model
- * once, with a KV cache per patch. A patch never grows past {@link #maxPatchBytes} bytes.
+ * once, with a KV cache per patch. A patch never grows past {@link #maxPatchBytes} bytes. Runs on the inference
+ * engine ({@link io.bolmo4j.cpu.InferenceEngine}): a DJL model's steps go to the Java engine on the CPU.
  */
 public final class BolmoGenerator {
+    private final BolmoConfig config;
+    /** The DJL model, or null when decoding with a Java engine model. */
     private final BolmoModel model;
+    private final CpuBolmo cpu;
     private final SubwordSuffixTrie trie;
     private int maxPatchBytes = 128;
     private int minNewBytes;
     private List<String> stopTexts = List.of();
     private boolean stoppedAtContext;
 
+    /** Decodes with a DJL model, on the inference engine of each generation. */
     public BolmoGenerator(BolmoModel model, SubwordSuffixTrie trie) {
+        this(model.config(), model, null, trie);
+    }
+
+    /** Decodes on the Java engine. */
+    public BolmoGenerator(CpuBolmo model, SubwordSuffixTrie trie) {
+        this(model.config(), null, model, trie);
+    }
+
+    private BolmoGenerator(BolmoConfig config, BolmoModel model, CpuBolmo cpu, SubwordSuffixTrie trie) {
+        this.config = config;
         this.model = model;
+        this.cpu = cpu;
         this.trie = trie;
     }
 
@@ -100,20 +118,18 @@ public final class BolmoGenerator {
         StringBuilder text = new StringBuilder();
         List<float[]> steps = new ArrayList<>();
         int n = promptIds.length;
-        int context = model.config().global.maxPositionEmbeddings; // in patches: the global model's positions
+        int context = config.global.maxPositionEmbeddings; // in patches: the global model's positions
         // room for a short generation; a long one grows the arrays (any --max-new, however large, costs what it makes)
         int[] ids = Arrays.copyOf(promptIds, n + Math.min(options.maxNewTokens(), 1 << 16) + 1);
         boolean[] ends = new boolean[ids.length];
         int generated = 0;
         stoppedAtContext = false;
-        try (NDManager m = Backend.newManager(); KvCache cache = new KvCache(model.config().global.numHiddenLayers,
-                (int) Math.min((long) n + options.maxNewTokens() + 1, context))) {
-            BolmoModel.Cached s = prefill(promptIds, ends, m, cache);
-            if (cache.length() > context) {
-                throw new IllegalArgumentException("the prompt makes " + cache.length() + " patches; the global model's"
+        try (Decoding decoding = decoding((int) Math.min((long) n + options.maxNewTokens() + 1, context))) {
+            float[] logits = prefill(promptIds, ends, decoding);
+            if (decoding.patches() > context) {
+                throw new IllegalArgumentException("the prompt makes " + decoding.patches() + " patches; the global model's"
                         + " context is " + context + " (max_position_embeddings)");
             }
-            float[] logits = s.logits().toFloatArray();
             int tok;
             if (n > 1) { // the last prompt byte is forced; only its patch-end flag is chosen
                 int forced = promptIds[n - 1];
@@ -140,7 +156,7 @@ public final class BolmoGenerator {
                     if (x < ByteTokenizer.OFFSET) {
                         break; // BOS/EOS or another special ends the text
                     }
-                    if (boundary && cache.length() >= context) {
+                    if (boundary && decoding.patches() >= context) {
                         stoppedAtContext = true; // the global model has no position left for this patch
                         break;
                     }
@@ -159,8 +175,7 @@ public final class BolmoGenerator {
                             break;
                         }
                     }
-                    s = step(s, ids, len, boundary, m, cache);
-                    logits = s.logits().toFloatArray();
+                    logits = decoding.step(ids[len], trie.expandAt(ids, len), boundary);
                     sinceBoundary = boundary ? 0 : sinceBoundary + 1;
                     len++;
                     if (generated >= options.maxNewTokens()) {
@@ -188,32 +203,111 @@ public final class BolmoGenerator {
         return l;
     }
 
-    /** Feeds the prompt but its last byte (or the lone BOS), marking its patch ends in {@code ends}. */
-    private BolmoModel.Cached prefill(int[] prompt, boolean[] ends, NDManager m, KvCache cache) {
+    /** Feeds the prompt but its last byte (or the lone BOS), marking its patch ends in {@code ends}; returns the logits. */
+    private float[] prefill(int[] prompt, boolean[] ends, Decoding decoding) {
         int n = prompt.length;
-        try (NDScope ignored = new NDScope()) {
-            int[] subs = trie.expand(prompt);
-            boolean[] b;
-            if (n > 1) {
-                // boundary pass over the whole prompt, then roll back one byte
-                NDArray logp = model.encode(Ops.ids(m, prompt, 1, n), Ops.ids(m, subs, 1, n)).boundaryLogProb();
-                b = Arrays.copyOf(BolmoModel.boundaries(logp)[0], n - 1);
-            } else {
-                b = new boolean[] {true};
-            }
-            int len = b.length;
-            System.arraycopy(b, 0, ends, 0, len);
-            NDArray bytes = Ops.ids(m, Arrays.copyOf(prompt, len), 1, len);
-            NDArray subwords = Ops.ids(m, Arrays.copyOf(subs, len), 1, len);
-            return kept(model.prefill(bytes, subwords, Patches.of(new boolean[][] {b}), cache), null, m);
-        }
+        int[] subs = trie.expand(prompt);
+        // boundary pass over the whole prompt, then roll back one byte
+        boolean[] b = n > 1 ? Arrays.copyOf(decoding.boundaries(prompt, subs), n - 1) : new boolean[] {true};
+        int len = b.length;
+        System.arraycopy(b, 0, ends, 0, len);
+        return decoding.prefill(Arrays.copyOf(prompt, len), Arrays.copyOf(subs, len), b);
     }
 
-    /** Feeds byte {@code history[last]} after {@code s}. */
-    private BolmoModel.Cached step(BolmoModel.Cached s, int[] history, int last, boolean boundary, NDManager m, KvCache cache) {
-        try (NDScope ignored = new NDScope()) {
-            NDArray sub = Ops.ids(m, new int[] {trie.expandAt(history, last)}, 1);
-            return kept(model.step(Ops.ids(m, new int[] {history[last]}, 1), sub, boundary, s, cache), s, m);
+    /** Cached decoding on one engine: the predictor's boundaries, the prefill, and byte steps, each giving logits. */
+    private interface Decoding extends AutoCloseable {
+        boolean[] boundaries(int[] ids, int[] subwords);
+
+        float[] prefill(int[] bytes, int[] subwords, boolean[] ends);
+
+        float[] step(int byteId, int subword, boolean endsPatch);
+
+        /** Patches in the global model's KV cache. */
+        int patches();
+
+        @Override
+        void close();
+    }
+
+    /** Decoding on the inference engine, with a global KV cache for {@code positions} patches at first. */
+    private Decoding decoding(int positions) {
+        CpuBolmo java = cpu != null ? cpu : CpuBolmo.forInference(model);
+        if (java != null) {
+            CpuBolmo.Session session = java.newSession(positions);
+            return new Decoding() {
+                @Override
+                public boolean[] boundaries(int[] ids, int[] subwords) {
+                    return java.boundaries(ids, subwords);
+                }
+
+                @Override
+                public float[] prefill(int[] bytes, int[] subwords, boolean[] ends) {
+                    return session.prefill(bytes, subwords, ends);
+                }
+
+                @Override
+                public float[] step(int byteId, int subword, boolean endsPatch) {
+                    return session.step(byteId, subword, endsPatch);
+                }
+
+                @Override
+                public int patches() {
+                    return session.patches();
+                }
+
+                @Override
+                public void close() {
+                    // plain Java arrays
+                }
+            };
+        }
+        return new DjlDecoding(positions);
+    }
+
+    /** Decoding on DJL: the cached state lives in a manager of its own, each step's arrays in a scope. */
+    private final class DjlDecoding implements Decoding {
+        private final NDManager m = Backend.newManager();
+        private final KvCache cache;
+        private BolmoModel.Cached s;
+
+        DjlDecoding(int positions) {
+            cache = new KvCache(config.global.numHiddenLayers, positions);
+        }
+
+        @Override
+        public boolean[] boundaries(int[] ids, int[] subwords) {
+            try (NDScope ignored = new NDScope()) {
+                NDArray logp = model.encode(Ops.ids(m, ids, 1, ids.length), Ops.ids(m, subwords, 1, ids.length)).boundaryLogProb();
+                return BolmoModel.boundaries(logp)[0];
+            }
+        }
+
+        @Override
+        public float[] prefill(int[] bytes, int[] subwords, boolean[] ends) {
+            try (NDScope ignored = new NDScope()) {
+                NDArray b = Ops.ids(m, bytes, 1, bytes.length), sw = Ops.ids(m, subwords, 1, bytes.length);
+                s = kept(model.prefill(b, sw, Patches.of(new boolean[][] {ends}), cache), null, m);
+            }
+            return s.logits().toFloatArray();
+        }
+
+        @Override
+        public float[] step(int byteId, int subword, boolean endsPatch) {
+            try (NDScope ignored = new NDScope()) {
+                s = kept(model.step(Ops.ids(m, new int[] {byteId}, 1), Ops.ids(m, new int[] {subword}, 1), endsPatch, s, cache), s, m);
+            }
+            return s.logits().toFloatArray();
+        }
+
+        @Override
+        public int patches() {
+            return cache.length();
+        }
+
+        @Override
+        public void close() {
+            cache.close();
+            m.close();
         }
     }
 
