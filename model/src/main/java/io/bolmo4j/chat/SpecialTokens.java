@@ -70,11 +70,10 @@ public record SpecialTokens(DocumentTokens document, List<Integer> stops) {
      * The document ids of a subword vocabulary kept apart from its model (a Bolmo's teacher tokenizer): as its
      * tokenizer_config.json object names them (empty: none), else the vocabulary's usual names.
      *
-     * @param file names the tokenizer_config.json in errors
+     * @param dir the folder errors name as the tokenizer_config.json's
      */
-    public static DocumentTokens ofTokenizerConfig(Path file, JsonObject tokenizerConfig, BpeTokenizer tokenizer) {
-        return of(file.getParent() == null ? Path.of(".") : file.getParent(), new JsonObject(), new JsonObject(), tokenizerConfig,
-                tokenizer, null).document();
+    public static DocumentTokens ofTokenizerConfig(Path dir, JsonObject tokenizerConfig, BpeTokenizer tokenizer) {
+        return of(dir, new JsonObject(), new JsonObject(), tokenizerConfig, tokenizer, null).document();
     }
 
     private static JsonObject optional(Path file) {

@@ -1,6 +1,7 @@
 package io.bolmo4j.bolmo.checkpoint;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.chat.SpecialTokens;
@@ -82,8 +83,8 @@ public record TeacherTokenizer(Optional<String> hubId, Map<String, byte[]> files
      */
     public BpeTokenizer tokenizer() {
         BpeTokenizer vocabulary = BpeTokenizer.fromJson(tokenizerJson());
-        return vocabulary.withDocumentTokens(SpecialTokens.ofTokenizerConfig(Path.of(SubwordTokenizerFile.TEACHER_FOLDER,
-                ChatTemplate.TOKENIZER_CONFIG), tokenizerConfig(), vocabulary));
+        return vocabulary.withDocumentTokens(SpecialTokens.ofTokenizerConfig(Path.of(SubwordTokenizerFile.TEACHER_FOLDER),
+                tokenizerConfig(), vocabulary));
     }
 
     /**
@@ -104,9 +105,14 @@ public record TeacherTokenizer(Optional<String> hubId, Map<String, byte[]> files
         return new TeacherTokenizer(hubId, out);
     }
 
-    private JsonObject tokenizerConfig() {
+    /** The teacher's tokenizer_config.json, parsed (empty when it has none). */
+    JsonObject tokenizerConfig() {
         byte[] cfg = files.get(ChatTemplate.TOKENIZER_CONFIG);
-        return cfg == null ? new JsonObject() : JsonParser.parseString(new String(cfg, StandardCharsets.UTF_8)).getAsJsonObject();
+        try {
+            return cfg == null ? new JsonObject() : JsonParser.parseString(new String(cfg, StandardCharsets.UTF_8)).getAsJsonObject();
+        } catch (JsonParseException | IllegalStateException e) {
+            throw new CheckpointException("the teacher's " + ChatTemplate.TOKENIZER_CONFIG + " is not a JSON object: " + e.getMessage(), e);
+        }
     }
 
     /** The same tokenizer with another's chat template, special tokens and stop ids (an instruct model's, after a merge). */

@@ -4,13 +4,13 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.ByteTokenizer;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.chat.SpecialTokens;
+import io.bolmo4j.io.CheckpointException;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 
@@ -126,14 +126,10 @@ public final class TransformersFiles {
         if (jinja != null) {
             return new JsonPrimitive(new String(jinja, StandardCharsets.UTF_8));
         }
-        byte[] cfg = teacher.files().get(ChatTemplate.TOKENIZER_CONFIG);
-        if (cfg == null) {
-            return null;
-        }
         try {
-            JsonElement t = JsonParser.parseString(new String(cfg, StandardCharsets.UTF_8)).getAsJsonObject().get("chat_template");
+            JsonElement t = teacher.tokenizerConfig().get("chat_template");
             return t == null || t.isJsonNull() ? null : t;
-        } catch (JsonParseException | IllegalStateException e) {
+        } catch (CheckpointException e) {
             return null; // a malformed teacher config is reported where it is read for chatting (ChatTemplate.find)
         }
     }
