@@ -3,6 +3,7 @@ package io.bolmo4j.bench;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonSyntaxException;
+import io.bolmo4j.mlstm.MLstmCell;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,16 +74,17 @@ public final class PythonAnchor {
 
     /**
      * PyTorch eager's Stage 1 training rate (the paper's loss), bytes/s: the median of {@code steps} steps after a
-     * warm-up step; empty, with the reason on {@code out}, when the script fails.
+     * warm-up step, its mLSTM in the chunkwise form bolmo4j trains with (the same chunk size); empty, with the reason on {@code out}, when the script fails.
      */
     public OptionalDouble stage1(Stage1Sizes s, int threads, int steps, PrintStream out) {
         List<String> args = List.of("--d", s.d(), "--heads", s.heads(), "--kv-heads", s.kvHeads(), "--layers", s.layers(),
                 "--ffn", s.ffn(), "--vocab", s.vocab(), "--local-heads", s.localHeads(), "--local-ffn", s.localFfn(),
                 "--encoder-layers", s.encoderLayers(), "--decoder-layers", s.decoderLayers(), "--n", s.n(), "--tau", s.tau(),
                 "--batch", s.batch(), "--bytes", s.bytes(), "--bytes-per-token", s.bytesPerToken(), "--threads", threads,
-                "--steps", steps).stream().map(String::valueOf).toList();
+                "--steps", steps, "--chunk", MLstmCell.DEFAULT_CHUNK_SIZE).stream().map(String::valueOf).toList();
         Optional<JsonObject> r = run("stage1_step.py", args, out);
-        r.ifPresent(j -> out.printf(Locale.ROOT, "pytorch anchor           : torch %s, eager, %d thread(s)%n", j.get("torch").getAsString(), threads));
+        r.ifPresent(j -> out.printf(Locale.ROOT, "pytorch anchor           : torch %s, eager, %d thread(s), mLSTM chunks of %d%n", j.get("torch").getAsString(), threads,
+                MLstmCell.DEFAULT_CHUNK_SIZE));
         return r.map(j -> OptionalDouble.of(j.get("bytes_per_s").getAsDouble())).orElse(OptionalDouble.empty());
     }
 

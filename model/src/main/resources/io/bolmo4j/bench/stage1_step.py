@@ -4,15 +4,15 @@ distillation) written the way a PyTorch user would write it, at the sizes bolmo4
 and random bytes: only the time matters.
 
 The step: a frozen OLMo 2 teacher pass over the subword tokens (states after layer n and after the last layer, and
-its next-token log-probabilities); the local encoder (byte + subword-suffix embeddings, mLSTM layers in parallel form,
-SwiGLU); the cosine boundary predictor with lookahead 1 and its BCE; the last byte of each true subword patch
+its next-token log-probabilities); the local encoder (byte + subword-suffix embeddings, mLSTM layers in chunkwise
+form with bolmo4j's chunk size, SwiGLU); the cosine boundary predictor with lookahead 1 and its BCE; the last byte of each true subword patch
 pooled, through the first n global layers, against the teacher's states (encoder loss); the local decoder fed
 with the teacher's final states; the fused 520-way cross-entropy and the tau-KL patch distillation; backward, global
 norm clipping and an AdamW update of the local parameters only.
 
 usage: stage1_step.py [--d 256 --heads 4 --kv-heads 4 --layers 4 --ffn 704 --vocab 4224 --local-heads 16
                        --local-ffn 352 --encoder-layers 1 --decoder-layers 4 --n 4 --tau 5 --batch 8 --bytes 256
-                       --bytes-per-token 4.4 --threads 2 --steps 5]
+                       --bytes-per-token 4.4 --threads 2 --steps 5 --chunk 64]
 The last line is JSON: {"bytes_per_s": median over the timed steps, "rates": [...], "torch": ..., ...}.
 """
 import argparse
@@ -27,13 +27,13 @@ import torch.nn.functional as F
 ap = argparse.ArgumentParser()
 for name, default in [("d", 256), ("heads", 4), ("kv-heads", 4), ("layers", 4), ("ffn", 704), ("vocab", 4224),
                       ("local-heads", 16), ("local-ffn", 352), ("encoder-layers", 1), ("decoder-layers", 4), ("n", 4),
-                      ("batch", 8), ("bytes", 256), ("threads", 2), ("steps", 5)]:
+                      ("batch", 8), ("bytes", 256), ("threads", 2), ("steps", 5), ("chunk", 64)]:
     ap.add_argument("--" + name, type=int, default=default)
 ap.add_argument("--tau", type=float, default=5.0)
 ap.add_argument("--bytes-per-token", type=float, default=4.4)
 a = ap.parse_args()
-if a.heads % a.kv_heads or a.d % a.heads or a.d % (2 * a.local_heads):
-    ap.error("the heads must divide the widths (and the key/value heads the query heads)")
+if a.heads % a.kv_heads or a.d % a.heads or a.d % (2 * a.local_heads) or a.chunk < 1:
+    ap.error("the heads must divide the widths (and the key/value heads the query heads); chunks hold >= 1 byte")
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
 D, BYTES, VOCAB_BYTES = a.d, 256, 520
@@ -108,8 +108,8 @@ class Teacher(torch.nn.Module):
 
 
 class MLstmLayer(torch.nn.Module):
-    """RMSNorm, mLSTM (q, k of d/2, v of d, soft-capped exponential input gate, sigmoid forget gate, stabilised parallel
-    form, per-head LayerNorm, sigmoid output gate), residual; RMSNorm, SwiGLU, residual."""
+    """RMSNorm, mLSTM (q, k of d/2, v of d, soft-capped exponential input gate, sigmoid forget gate, stabilised
+    chunkwise form, per-head LayerNorm, sigmoid output gate), residual; RMSNorm, SwiGLU, residual."""
 
     def __init__(self):
         super().__init__()
@@ -123,24 +123,44 @@ class MLstmLayer(torch.nn.Module):
         self.gate, self.up, self.down = weight(a.local_ffn, D), weight(a.local_ffn, D), weight(D, a.local_ffn)
 
     def mlstm(self, u):
+        """Chunkwise form, as bolmo4j trains it: the parallel form within chunks of --chunk bytes, the stabilised
+        state (C, n, m) carried from chunk to chunk (one chunk = the plain parallel form)."""
         b, s, _ = u.shape
-        h = a.local_heads
 
         def heads(x):
-            return x.view(b, s, h, -1).transpose(1, 2)
+            return x.view(b, s, a.local_heads, -1).transpose(1, 2)
 
         q, k, v = heads(u @ self.q.T), heads(u @ self.k.T), heads(u @ self.v.T)
+        q = q * q.shape[-1] ** -0.5
         i = (15 * torch.tanh((u @ self.ig.T + self.ib) / 15)).transpose(1, 2)
-        f = (15 * torch.tanh((u @ self.fg.T + self.fb) / 15)).transpose(1, 2)
-        cum = torch.cumsum(F.logsigmoid(f), -1)
-        log_gates = cum[..., :, None] - cum[..., None, :] + i[..., None, :]
-        causal = torch.ones(s, s, dtype=torch.bool).tril()
-        log_gates = log_gates.masked_fill(~causal, float("-inf"))
-        m = log_gates.amax(-1, keepdim=True)
-        scores = (q @ k.transpose(-1, -2)) * (q.shape[-1] ** -0.5) * torch.exp(log_gates - m)
-        norm = torch.maximum(scores.sum(-1, keepdim=True).abs(), torch.exp(-m)) + 1e-6
-        hidden = F.layer_norm(scores @ v / norm, (v.shape[-1],), eps=1e-6).transpose(1, 2).reshape(b, s, D)
-        return (torch.sigmoid(u @ self.og.T) * hidden * self.mh) @ self.out.T
+        log_f = F.logsigmoid((15 * torch.tanh((u @ self.fg.T + self.fb) / 15)).transpose(1, 2))
+        c_state = n_state = m_state = None
+        hidden = []
+        for start in range(0, s, a.chunk):
+            part = slice(start, min(s, start + a.chunk))
+            qc, kc, vc, ic = q[:, :, part], k[:, :, part], v[:, :, part], i[:, :, part]
+            cum = torch.cumsum(log_f[:, :, part], -1)
+            causal = torch.ones(cum.shape[-1], cum.shape[-1], dtype=torch.bool).tril()
+            log_gates = (cum[..., :, None] - cum[..., None, :] + ic[..., None, :]).masked_fill(~causal, float("-inf"))
+            m = log_gates.amax(-1)
+            if m_state is not None:
+                m = torch.maximum(m, cum + m_state[..., None])
+            scores = (qc @ kc.transpose(-1, -2)) * torch.exp(log_gates - m[..., None])
+            num, den = scores @ vc, scores.sum(-1)
+            if m_state is not None:  # the carried state's contribution
+                carried = torch.exp(cum + m_state[..., None] - m)
+                num = num + (qc @ c_state) * carried[..., None]
+                den = den + (qc @ n_state[..., None]).squeeze(-1) * carried
+            hidden.append(num / (torch.maximum(den.abs(), torch.exp(-m)) + 1e-6)[..., None])
+            last, m_last = cum[..., -1], m[..., -1]
+            kw = kc * torch.exp(last[..., None] - m_last[..., None] - cum + ic)[..., None]
+            c_next, n_next = kw.transpose(-1, -2) @ vc, kw.sum(-2)
+            if m_state is not None:
+                decay = torch.exp(last + m_state - m_last)
+                c_next, n_next = c_next + c_state * decay[..., None, None], n_next + n_state * decay[..., None]
+            c_state, n_state, m_state = c_next, n_next, m_last
+        h = F.layer_norm(torch.cat(hidden, 2), (v.shape[-1],), eps=1e-6).transpose(1, 2).reshape(b, s, D)
+        return (torch.sigmoid(u @ self.og.T) * h * self.mh) @ self.out.T
 
     def forward(self, x):
         x = x + self.mlstm(rms_norm(x, self.n1, 1e-5))
