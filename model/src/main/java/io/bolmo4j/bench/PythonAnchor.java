@@ -73,19 +73,27 @@ public final class PythonAnchor {
                               int encoderLayers, int decoderLayers, int n, double tau, int batch, int bytes, double bytesPerToken) {}
 
     /**
-     * PyTorch eager's Stage 1 training rate (the paper's loss), bytes/s: the median of {@code steps} steps after a
-     * warm-up step, its mLSTM in the chunkwise form bolmo4j trains with (the same chunk size); empty, with the reason on {@code out}, when the script fails.
+     * What PyTorch eager's Stage 1 step measured: bytes/s (the median step) and the GFLOP of one step's matrix products
+     * (forward and backward) as PyTorch counts them, NaN where its torch cannot count.
      */
-    public OptionalDouble stage1(Stage1Sizes s, int threads, int steps, PrintStream out) {
+    public record Stage1Step(double bytesPerSecond, double gflopPerStep) {}
+
+    /**
+     * PyTorch eager's Stage 1 step (the paper's loss): the median of {@code steps} steps after a warm-up step, its mLSTM
+     * in the chunkwise form bolmo4j trains with (the same chunk size); empty, with the reason on {@code out}, when the
+     * script fails.
+     */
+    public Optional<Stage1Step> stage1(Stage1Sizes s, int threads, int steps, PrintStream out) {
         List<String> args = List.of("--d", s.d(), "--heads", s.heads(), "--kv-heads", s.kvHeads(), "--layers", s.layers(),
                 "--ffn", s.ffn(), "--vocab", s.vocab(), "--local-heads", s.localHeads(), "--local-ffn", s.localFfn(),
                 "--encoder-layers", s.encoderLayers(), "--decoder-layers", s.decoderLayers(), "--n", s.n(), "--tau", s.tau(),
                 "--batch", s.batch(), "--bytes", s.bytes(), "--bytes-per-token", s.bytesPerToken(), "--threads", threads,
                 "--steps", steps, "--chunk", MLstmCell.DEFAULT_CHUNK_SIZE).stream().map(String::valueOf).toList();
         Optional<JsonObject> r = run("stage1_step.py", args, out);
-        r.ifPresent(j -> out.printf(Locale.ROOT, "pytorch anchor           : torch %s, eager, %d thread(s), mLSTM chunks of %d%n", j.get("torch").getAsString(), threads,
-                MLstmCell.DEFAULT_CHUNK_SIZE));
-        return r.map(j -> OptionalDouble.of(j.get("bytes_per_s").getAsDouble())).orElse(OptionalDouble.empty());
+        r.ifPresent(j -> out.printf(Locale.ROOT, "pytorch anchor           : torch %s, eager, %d thread(s), mLSTM chunks of %d%n",
+                j.get("torch").getAsString(), threads, MLstmCell.DEFAULT_CHUNK_SIZE));
+        return r.map(j -> new Stage1Step(j.get("bytes_per_s").getAsDouble(),
+                j.get("gflop_per_step").isJsonNull() ? Double.NaN : j.get("gflop_per_step").getAsDouble()));
     }
 
     /** Runs the jar's script {@code script} with {@code args}; its last line of output is its JSON result. */

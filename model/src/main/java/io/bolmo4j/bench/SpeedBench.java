@@ -83,7 +83,7 @@ public final class SpeedBench {
                 versusTransformers(o, n, anchor, out);
             }
             if (o.bolmo()) {
-                bolmo(o, model, anchor, out);
+                bolmo(o, model, anchor, gemm, out);
             }
         }
     }
@@ -105,7 +105,7 @@ public final class SpeedBench {
      * Bolmo figures on the same global model, batch 1, side by side with the teacher's decode speed in bytes/s, and
      * the Stage 1 step side by side with PyTorch eager's at the same sizes.
      */
-    private static void bolmo(Options o, OlmoModel teacher, Optional<PythonAnchor> anchor, PrintStream out) {
+    private static void bolmo(Options o, OlmoModel teacher, Optional<PythonAnchor> anchor, double gemm, PrintStream out) {
         BpeTokenizer tok = o.modelDir() != null && Files.exists(o.modelDir().resolve("tokenizer.json"))
                 ? BpeTokenizer.load(o.modelDir().resolve("tokenizer.json"))
                 : Cl100kVocab.firstRanks(Math.min(8192, teacher.config().vocabSize - 2)).tokenizer();
@@ -146,9 +146,18 @@ public final class SpeedBench {
             out.printf(Locale.ROOT, "bolmo prefill (batch 1)  : %8.1f bytes/s (%d bytes)%n", prefill, prefillBytes);
             out.printf(Locale.ROOT, "bolmo decode  (batch 1)  : %8.1f bytes/s = %.2f x the teacher's (%d bytes, %.1f bytes per patch,"
                     + " untrained boundaries)%n", decodeRate, decodeRate / teacherBytes, decodeBytes, (double) decodeBytes / Math.max(1, ends[0]));
-            anchor.ifPresent(a -> a.stage1(stage1Sizes(teacher.config(), b.config(), paper, bytesPerToken), Backend.threads(),
-                    o.repeats(), out).ifPresent(torch -> out.printf(Locale.ROOT,
-                    "stage 1 vs pytorch eager : %8.1f bytes/s vs %.1f (the paper's loss): %.2f x%n", paperRate, torch, paperRate / torch)));
+            anchor.flatMap(a -> a.stage1(stage1Sizes(teacher.config(), b.config(), paper, bytesPerToken), Backend.threads(),
+                    o.repeats(), out)).ifPresent(torch -> {
+                        out.printf(Locale.ROOT, "stage 1 vs pytorch eager : %8.1f bytes/s vs %.1f (the paper's loss): %.2f x%n",
+                                paperRate, torch.bytesPerSecond(), paperRate / torch.bytesPerSecond());
+                        // the same step at the same sizes: PyTorch's FLOP count serves both
+                        double perByte = torch.gflopPerStep() / (paper.loop().batch() * paper.bytesPerExample());
+                        if (Double.isFinite(perByte)) {
+                            out.printf(Locale.ROOT, "  matrix products        : %8.1f GFLOP per step (PyTorch's count): bolmo4j %.1f GFLOP/s,"
+                                    + " PyTorch %.1f, fp32 GEMM %.1f%n", torch.gflopPerStep(), perByte * paperRate,
+                                    perByte * torch.bytesPerSecond(), gemm);
+                        }
+                    });
         }
     }
 

@@ -13,7 +13,8 @@ norm clipping and an AdamW update of the local parameters only.
 usage: stage1_step.py [--d 256 --heads 4 --kv-heads 4 --layers 4 --ffn 704 --vocab 4224 --local-heads 16
                        --local-ffn 352 --encoder-layers 1 --decoder-layers 4 --n 4 --tau 5 --batch 8 --bytes 256
                        --bytes-per-token 4.4 --threads 2 --steps 5 --chunk 64]
-The last line is JSON: {"bytes_per_s": median over the timed steps, "rates": [...], "torch": ..., ...}.
+The last line is JSON: {"bytes_per_s": median over the timed steps, "rates": [...], "gflop_per_step": the matrix
+products' GFLOP of one step as PyTorch counts them (null before torch 2.1), "torch": ..., ...}.
 """
 import argparse
 import json
@@ -239,10 +240,18 @@ def step(byte_ids, subword_ids, ends, tokens):
 
 data = [batch() for _ in range(2)]
 step(*data[0])  # warm-up
+try:  # the matrix products' FLOPs of one step (forward and backward), as PyTorch counts them (torch >= 2.1)
+    from torch.utils.flop_counter import FlopCounterMode
+    counter = FlopCounterMode(display=False)
+    with counter:
+        step(*data[1])
+    gflop = counter.get_total_flops() / 1e9
+except ImportError:
+    gflop = None
 rates = []
 for i in range(a.steps):
     t0 = time.perf_counter()
     step(*data[i % 2])
     rates.append(a.batch * a.bytes / (time.perf_counter() - t0))
 print(json.dumps({"bytes_per_s": statistics.median(rates), "rates": rates, "threads": a.threads, "batch": a.batch,
-                  "bytes": a.bytes, "torch": torch.__version__}))
+                  "bytes": a.bytes, "gflop_per_step": gflop, "torch": torch.__version__}))

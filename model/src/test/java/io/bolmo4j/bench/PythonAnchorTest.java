@@ -1,6 +1,7 @@
 package io.bolmo4j.bench;
 
 import io.bolmo4j.olmo.PyTorchReferenceTest;
+import io.bolmo4j.oracle.Python311;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.OptionalDouble;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,7 +23,11 @@ class PythonAnchorTest {
     Path dir;
 
     private static PythonAnchor.Stage1Sizes tiny(int kvHeads) {
-        return new PythonAnchor.Stage1Sizes(64, 2, kvHeads, 2, 96, 300, 4, 64, 1, 2, 1, 5.0, 2, 32, 3.0);
+        return tiny(kvHeads, 2);
+    }
+
+    private static PythonAnchor.Stage1Sizes tiny(int kvHeads, int batch) {
+        return new PythonAnchor.Stage1Sizes(64, 2, kvHeads, 2, 96, 300, 4, 64, 1, 2, 1, 5.0, batch, 96, 3.0);
     }
 
     @Test
@@ -35,10 +39,10 @@ class PythonAnchorTest {
         Optional<PythonAnchor> anchor = PythonAnchor.find(dir, out);
         assertTrue(anchor.isPresent(), bytes.toString(StandardCharsets.UTF_8));
 
-        OptionalDouble rate = anchor.get().stage1(tiny(1), 1, 1, out);
+        Optional<PythonAnchor.Stage1Step> step = anchor.get().stage1(tiny(1), 1, 1, out);
         String log = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(rate.isPresent(), log);
-        assertTrue(rate.getAsDouble() > 0 && Double.isFinite(rate.getAsDouble()), log);
+        assertTrue(step.isPresent(), log);
+        assertTrue(step.get().bytesPerSecond() > 0 && Double.isFinite(step.get().bytesPerSecond()), log);
         assertTrue(log.contains("pytorch anchor           : torch "), log);
 
         bytes.reset();
@@ -47,5 +51,19 @@ class PythonAnchorTest {
         String failed = bytes.toString(StandardCharsets.UTF_8);
         assertEquals(1, failed.strip().lines().count(), failed);
         assertTrue(failed.startsWith("python anchor            : stage1_step.py failed: "), failed);
+    }
+
+    @Test
+    void torch2CountsTheStepsMatrixProductsInProportionToTheBatch() throws Exception {
+        Python311.assume("torch");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        Path venv = Python311.python().orElseThrow().getParent().getParent();
+        PythonAnchor anchor = PythonAnchor.find(venv, out).orElseThrow(() -> new AssertionError(bytes));
+        // 96 bytes in two chunks of 64: the carried mLSTM state is part of the step
+        double one = anchor.stage1(tiny(1, 1), 1, 1, out).orElseThrow(() -> new AssertionError(bytes)).gflopPerStep();
+        double two = anchor.stage1(tiny(1, 2), 1, 1, out).orElseThrow(() -> new AssertionError(bytes)).gflopPerStep();
+        assertTrue(one > 0 && Double.isFinite(one), bytes.toString(StandardCharsets.UTF_8));
+        assertEquals(2 * one, two, 1e-9 * two, "every product has the batch as a dimension");
     }
 }
