@@ -2,6 +2,7 @@ package io.bolmo4j.cli;
 
 import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.bolmo.train.Stage2;
+import io.bolmo4j.export.BolmoCoreExport;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.train.OlmoPretrainer;
 import io.bolmo4j.train.SettingException;
@@ -27,36 +28,44 @@ import java.util.regex.Pattern;
 abstract class SettingOptions implements IModelTransformer {
     private static final Pattern LEADING_SETTING = Pattern.compile("^([a-z][A-Za-z0-9]*) ");
     private final List<Record> records;
-    private final boolean withDefaults;
+    private final List<Record> unsetUnlessGiven;
+
+    /** Options that default to the records' values. */
+    SettingOptions(Record... records) {
+        this(List.of(records), List.of());
+    }
 
     /**
-     * @param withDefaults whether the options default to the records' values (else an unset option is null: the
-     *                     settings of several records offered at once, applied only where given)
+     * @param unsetUnlessGiven records whose options are null unless given: the settings of several records offered at
+     *                         once, applied only where given
      */
-    SettingOptions(boolean withDefaults, Record... records) {
-        this.records = List.of(records);
-        this.withDefaults = withDefaults;
+    SettingOptions(List<Record> records, List<Record> unsetUnlessGiven) {
+        this.records = records;
+        this.unsetUnlessGiven = unsetUnlessGiven;
     }
 
     @Override
     public CommandSpec transform(CommandSpec spec) {
-        for (Record r : records) {
-            for (Settings.Entry e : Settings.of(r)) {
-                if (spec.findOption(e.option()) != null) {
-                    continue; // the same setting in two records (export-run's stages)
-                }
-                OptionSpec.Builder o = OptionSpec.builder(e.option()).type(box(e.type())).userObject(e.name())
-                        .paramLabel("<" + e.option().substring(2) + ">");
-                String candidates = e.type().isEnum() ? ": ${COMPLETION-CANDIDATES}" : "";
-                if (withDefaults) {
-                    o.defaultValue(String.valueOf(e.value())).description(e.help() + candidates + " (default ${DEFAULT-VALUE})");
-                } else {
-                    o.description(e.help() + candidates);
-                }
-                spec.addOption(o.build());
-            }
-        }
+        records.forEach(r -> add(spec, r, true));
+        unsetUnlessGiven.forEach(r -> add(spec, r, false));
         return spec;
+    }
+
+    private static void add(CommandSpec spec, Record r, boolean withDefaults) {
+        for (Settings.Entry e : Settings.of(r)) {
+            if (spec.findOption(e.option()) != null) {
+                continue; // the same setting in two records (export-run's stages)
+            }
+            OptionSpec.Builder o = OptionSpec.builder(e.option()).type(box(e.type())).userObject(e.name())
+                    .paramLabel("<" + e.option().substring(2) + ">");
+            String candidates = e.type().isEnum() ? ": ${COMPLETION-CANDIDATES}" : "";
+            if (withDefaults) {
+                o.defaultValue(String.valueOf(e.value())).description(e.help() + candidates + " (default ${DEFAULT-VALUE})");
+            } else {
+                o.description(e.help() + candidates);
+            }
+            spec.addOption(o.build());
+        }
     }
 
     /**
@@ -113,35 +122,38 @@ abstract class SettingOptions implements IModelTransformer {
     /** Stage 1's settings ({@code byteify}). */
     static final class Stage1Options extends SettingOptions {
         Stage1Options() {
-            super(true, Stage1.Config.defaults());
+            super(Stage1.Config.defaults());
         }
     }
 
     /** Stage 2's settings ({@code stage2}). */
     static final class Stage2Options extends SettingOptions {
         Stage2Options() {
-            super(true, Stage2.Config.defaults());
+            super(Stage2.Config.defaults());
         }
     }
 
-    /** Both stages' settings, unset unless given ({@code export-run}: the stage is an option too). */
-    static final class EitherStageOptions extends SettingOptions {
-        EitherStageOptions() {
-            super(false, Stage1.Config.defaults(), Stage2.Config.defaults());
+    /**
+     * An exported run's settings, and both stages' settings unset unless given ({@code export-run}: the stage is an
+     * option too).
+     */
+    static final class ExportRunOptions extends SettingOptions {
+        ExportRunOptions() {
+            super(List.of(BolmoCoreExport.Layout.defaults()), List.of(Stage1.Config.defaults(), Stage2.Config.defaults()));
         }
     }
 
     /** Pretraining's settings ({@code pretrain}). */
     static final class PretrainOptions extends SettingOptions {
         PretrainOptions() {
-            super(true, OlmoPretrainer.Config.defaults());
+            super(OlmoPretrainer.Config.defaults());
         }
     }
 
     /** How text is sampled ({@code generate}, {@code chat}): the same options and defaults for both. */
     static final class SamplingSettings extends SettingOptions {
         SamplingSettings() {
-            super(true, SamplingOptions.defaults());
+            super(SamplingOptions.defaults());
         }
     }
 }
