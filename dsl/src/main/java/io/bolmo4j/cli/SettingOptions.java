@@ -1,5 +1,6 @@
 package io.bolmo4j.cli;
 
+import io.bolmo4j.bolmo.merge.TaskVectorMerge;
 import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.bolmo.train.Stage2;
 import io.bolmo4j.export.BolmoCoreExport;
@@ -28,44 +29,36 @@ import java.util.regex.Pattern;
 abstract class SettingOptions implements IModelTransformer {
     private static final Pattern LEADING_SETTING = Pattern.compile("^([a-z][A-Za-z0-9]*) ");
     private final List<Record> records;
-    private final List<Record> unsetUnlessGiven;
-
-    /** Options that default to the records' values. */
-    SettingOptions(Record... records) {
-        this(List.of(records), List.of());
-    }
+    private final boolean withDefaults;
 
     /**
-     * @param unsetUnlessGiven records whose options are null unless given: the settings of several records offered at
-     *                         once, applied only where given
+     * @param withDefaults whether the options default to the records' values (else an unset option is null: the
+     *                     settings of several records offered at once, applied only where given)
      */
-    SettingOptions(List<Record> records, List<Record> unsetUnlessGiven) {
-        this.records = records;
-        this.unsetUnlessGiven = unsetUnlessGiven;
+    SettingOptions(boolean withDefaults, Record... records) {
+        this.records = List.of(records);
+        this.withDefaults = withDefaults;
     }
 
     @Override
     public CommandSpec transform(CommandSpec spec) {
-        records.forEach(r -> add(spec, r, true));
-        unsetUnlessGiven.forEach(r -> add(spec, r, false));
-        return spec;
-    }
-
-    private static void add(CommandSpec spec, Record r, boolean withDefaults) {
-        for (Settings.Entry e : Settings.of(r)) {
-            if (spec.findOption(e.option()) != null) {
-                continue; // the same setting in two records (export-run's stages)
+        for (Record r : records) {
+            for (Settings.Entry e : Settings.of(r)) {
+                if (spec.findOption(e.option()) != null) {
+                    continue; // the same setting in two records (export-run's stages)
+                }
+                OptionSpec.Builder o = OptionSpec.builder(e.option()).type(box(e.type())).userObject(e.name())
+                        .paramLabel("<" + e.option().substring(2) + ">");
+                String candidates = e.type().isEnum() ? ": ${COMPLETION-CANDIDATES}" : "";
+                if (withDefaults) {
+                    o.defaultValue(String.valueOf(e.value())).description(e.help() + candidates + " (default ${DEFAULT-VALUE})");
+                } else {
+                    o.description(e.help() + candidates);
+                }
+                spec.addOption(o.build());
             }
-            OptionSpec.Builder o = OptionSpec.builder(e.option()).type(box(e.type())).userObject(e.name())
-                    .paramLabel("<" + e.option().substring(2) + ">");
-            String candidates = e.type().isEnum() ? ": ${COMPLETION-CANDIDATES}" : "";
-            if (withDefaults) {
-                o.defaultValue(String.valueOf(e.value())).description(e.help() + candidates + " (default ${DEFAULT-VALUE})");
-            } else {
-                o.description(e.help() + candidates);
-            }
-            spec.addOption(o.build());
         }
+        return spec;
     }
 
     /**
@@ -73,8 +66,17 @@ abstract class SettingOptions implements IModelTransformer {
      * option and the value given, before anything is loaded or written.
      */
     static <R extends Record> R config(CommandSpec spec, R defaults) {
+        given(spec, defaults);
+        return applied(spec, defaults);
+    }
+
+    /**
+     * {@code defaults} with every setting its option holds, as the record's own validation takes them: a value out
+     * of range is the command's error (exit code 1, named by {@link #inOptionWords}), as one a layer below refuses.
+     */
+    static <R extends Record> R applied(CommandSpec spec, R defaults) {
         R config = defaults;
-        for (Map.Entry<String, Object> e : given(spec, defaults).entrySet()) {
+        for (Map.Entry<String, Object> e : held(spec, defaults).entrySet()) {
             config = Settings.with(config, e.getKey(), e.getValue());
         }
         return config;
@@ -82,17 +84,22 @@ abstract class SettingOptions implements IModelTransformer {
 
     /** The settings of {@code record} whose options hold a value (all of them where the options have defaults). */
     static Map<String, Object> given(CommandSpec spec, Record record) {
-        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, Object> values = held(spec, record);
         try {
-            for (Settings.Entry e : Settings.of(record)) {
-                Object value = spec.findOption(e.option()).getValue();
-                if (value != null) {
-                    values.put(e.name(), value);
-                    Settings.with(record, e.name(), value); // checks the value on its own, to name its option
-                }
-            }
+            values.forEach((name, value) -> Settings.with(record, name, value)); // each on its own, to name its option
         } catch (SettingException e) {
             throw new ParameterException(spec.commandLine(), e.messageFor(Settings.entry(record, e.setting()).option()));
+        }
+        return values;
+    }
+
+    private static Map<String, Object> held(CommandSpec spec, Record record) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Settings.Entry e : Settings.of(record)) {
+            Object value = spec.findOption(e.option()).getValue();
+            if (value != null) {
+                values.put(e.name(), value);
+            }
         }
         return values;
     }
@@ -122,38 +129,47 @@ abstract class SettingOptions implements IModelTransformer {
     /** Stage 1's settings ({@code byteify}). */
     static final class Stage1Options extends SettingOptions {
         Stage1Options() {
-            super(Stage1.Config.defaults());
+            super(true, Stage1.Config.defaults());
         }
     }
 
     /** Stage 2's settings ({@code stage2}). */
     static final class Stage2Options extends SettingOptions {
         Stage2Options() {
-            super(Stage2.Config.defaults());
+            super(true, Stage2.Config.defaults());
         }
     }
 
-    /**
-     * An exported run's settings, and both stages' settings unset unless given ({@code export-run}: the stage is an
-     * option too).
-     */
+    /** Both stages' settings, unset unless given ({@code export-run}: the stage is an option too), and the run's own. */
     static final class ExportRunOptions extends SettingOptions {
         ExportRunOptions() {
-            super(List.of(BolmoCoreExport.Layout.defaults()), List.of(Stage1.Config.defaults(), Stage2.Config.defaults()));
+            super(false, Stage1.Config.defaults(), Stage2.Config.defaults());
+        }
+
+        @Override
+        public CommandSpec transform(CommandSpec spec) { // the run's own settings with their defaults
+            return new SettingOptions(true, BolmoCoreExport.Layout.defaults()) {}.transform(super.transform(spec));
+        }
+    }
+
+    /** The merge's settings ({@code merge}). */
+    static final class MergeOptions extends SettingOptions {
+        MergeOptions() {
+            super(true, TaskVectorMerge.Options.defaults());
         }
     }
 
     /** Pretraining's settings ({@code pretrain}). */
     static final class PretrainOptions extends SettingOptions {
         PretrainOptions() {
-            super(OlmoPretrainer.Config.defaults());
+            super(true, OlmoPretrainer.Config.defaults());
         }
     }
 
     /** How text is sampled ({@code generate}, {@code chat}): the same options and defaults for both. */
     static final class SamplingSettings extends SettingOptions {
         SamplingSettings() {
-            super(SamplingOptions.defaults());
+            super(true, SamplingOptions.defaults());
         }
     }
 }

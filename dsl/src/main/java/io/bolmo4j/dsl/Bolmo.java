@@ -240,7 +240,7 @@ public final class Bolmo implements AutoCloseable {
         return mergeTaskVector(bolmo, instruct, base, out, o -> o);
     }
 
-    /** As {@link #mergeTaskVector(Path, Path, Path, Path)} with options, e.g. {@code o -> o.withAlpha(0.5)}. */
+    /** As {@link #mergeTaskVector(Path, Path, Path, Path)} with options, e.g. {@code o -> o.with("alpha", 0.5)}. */
     public static TaskVectorMerge.Result mergeTaskVector(Path bolmo, Path instruct, Path base, Path out,
                                                          UnaryOperator<TaskVectorMerge.Options> options) {
         return TaskVectorMerge.merge(bolmo, instruct, base, out, options.apply(TaskVectorMerge.Options.defaults()));
