@@ -159,10 +159,17 @@ abstract class SettingOptions implements IModelTransformer {
         }
     }
 
-    /** Pretraining's settings ({@code pretrain}). */
+    /** Pretraining's settings and the model's shape ({@code pretrain}). */
     static final class PretrainOptions extends SettingOptions {
         PretrainOptions() {
-            super(true, OlmoPretrainer.Config.defaults());
+            super(true, OlmoPretrainer.Config.defaults(), PretrainCommand.Shape.DEFAULTS);
+        }
+    }
+
+    /** Pretraining's settings with post-training's defaults ({@code finetune}). */
+    static final class FinetuneOptions extends SettingOptions {
+        FinetuneOptions() {
+            super(true, FinetuneCommand.DEFAULTS);
         }
     }
 
