@@ -52,11 +52,11 @@ final class FinetuneCommand implements Runnable {
     @Option(names = "--eval-per-task", defaultValue = "50", description = "held-out prompts per task (default ${DEFAULT-VALUE})")
     int evalPerTask;
 
-    @Mixin
-    Outputs outputs;
-
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    Outputs outputs;
 
     @Override
     public void run() {
