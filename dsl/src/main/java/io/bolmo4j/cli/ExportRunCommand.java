@@ -3,6 +3,7 @@ package io.bolmo4j.cli;
 import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.bolmo.train.Stage2;
 import io.bolmo4j.dsl.Bolmo;
+import io.bolmo4j.export.BolmoCoreExport;
 import io.bolmo4j.export.BolmoCoreRecipe;
 import io.bolmo4j.export.ExportedRun;
 import picocli.CommandLine.Command;
@@ -21,7 +22,7 @@ import java.util.Map;
 @Command(name = "export-run", description = "Write a run directory for bolmo-core (Ai2's multi-GPU trainer): the data"
         + " pre-tokenized in OLMo-core's numpy format, the recipe in bolmo-core's configuration names, a torchrun launch"
         + " script and a README. Unset stage options keep the stage's defaults.",
-        modelTransformer = SettingOptions.EitherStageOptions.class)
+        modelTransformer = SettingOptions.ExportRunOptions.class)
 final class ExportRunCommand implements Runnable {
     @Option(names = "--engine", defaultValue = "bolmo-core", description = "trainer to export for: bolmo-core (default)")
     String engine;
@@ -38,18 +39,6 @@ final class ExportRunCommand implements Runnable {
     @Option(names = "--out", required = true, description = "the run directory to write")
     Path out;
 
-    @Option(names = "--nodes", defaultValue = "1", description = "machines (default ${DEFAULT-VALUE})")
-    int nodes;
-
-    @Option(names = "--gpus-per-node", defaultValue = "8", description = "GPUs per machine (default ${DEFAULT-VALUE})")
-    int gpus;
-
-    @Option(names = "--micro-batch", defaultValue = "0", description = "instances per GPU per forward pass; 0 = a GPU's whole share (default ${DEFAULT-VALUE})")
-    int microBatch;
-
-    @Option(names = "--checkpoint-every", defaultValue = "1000", description = "steps between bolmo-core checkpoints (default ${DEFAULT-VALUE})")
-    int checkpointEvery;
-
     @Option(names = "--local-encoder-layers", description = "mLSTM layers of the local encoder (default 1)") Integer localEncoder;
     @Option(names = "--local-decoder-layers", description = "mLSTM layers of the local decoder (default 4)") Integer localDecoder;
 
@@ -61,15 +50,16 @@ final class ExportRunCommand implements Runnable {
 
     @Override
     public void run() {
-        // the stage settings given, by name: what is unset keeps the stage's default; refused before the output is claimed
+        // the settings given, by name: an unset stage setting keeps the stage's default; refused before the output is claimed
+        Map<String, Object> layout = SettingOptions.given(spec, BolmoCoreExport.Layout.defaults());
         Map<String, Object> settings = new LinkedHashMap<>(SettingOptions.given(spec, Stage1.Config.defaults()));
         settings.putAll(SettingOptions.given(spec, Stage2.Config.defaults()));
         List<Outputs.Input> inputs = new ArrayList<>(List.of(new Outputs.Input("--teacher", teacher)));
         data.forEach(d -> inputs.add(new Outputs.Input("--data", d)));
         outputs.folder(out, List.of(), inputs.toArray(Outputs.Input[]::new));
         ExportedRun run = Bolmo.exportRun(teacher, out, r -> {
-            r.engine(engine).stage(stage).data(data.toArray(Path[]::new)).nodes(nodes).gpusPerNode(gpus)
-                    .microBatch(microBatch).checkpointEvery(checkpointEvery).options(s -> settings.forEach(s::set));
+            r.engine(engine).stage(stage).data(data.toArray(Path[]::new)).options(s -> settings.forEach(s::set));
+            layout.forEach(r::set);
             if (localEncoder != null || localDecoder != null) { // what is unset keeps the default architecture
                 r.architecture(a -> {
                     if (localEncoder != null) {

@@ -9,7 +9,10 @@ import io.bolmo4j.tokenizer.BpeTokenizer;
 import io.bolmo4j.train.OlmoPretrainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,25 +28,20 @@ import java.util.Random;
  * Post-trains an OLMo on the instruction-style task mix (chat template of {@link InstructionTasks}) with some plain
  * corpus text against forgetting, then reports base vs. post-trained exact match on held-out prompts.
  */
-@Command(name = "finetune", description = "Post-train an OLMo on instruction-style tasks; report held-out accuracy before and after.")
+@Command(name = "finetune", description = "Post-train an OLMo on instruction-style tasks; report held-out accuracy before and after."
+        + " Validations and checkpoints come at each quarter of the steps unless --eval-every / --checkpoint-every say otherwise.",
+        modelTransformer = SettingOptions.FinetuneOptions.class)
 final class FinetuneCommand implements Runnable {
+    /** Pretraining's settings as post-training changes them; validations and checkpoints at each quarter of the run. */
+    static final OlmoPretrainer.Config DEFAULTS = OlmoPretrainer.Config.defaults().with("steps", 300).with("batch", 16)
+            .with("context", 128).with("lr", 1e-3).with("weightDecay", 0.0).with("seed", 99).with("evalEvery", 75)
+            .with("checkpointEvery", 75).with("evalWindows", 32);
+
     @Option(names = "--base", converter = ModelDir.class, required = true, description = "base OLMo directory (with tokenizer.json)")
     Path base;
 
     @Option(names = "--out", required = true, description = "output directory")
     Path out;
-
-    @Option(names = "--steps", defaultValue = "300", description = "steps (default ${DEFAULT-VALUE})")
-    int steps;
-
-    @Option(names = "--batch", defaultValue = "16", description = "sequences per step (default ${DEFAULT-VALUE})")
-    int batch;
-
-    @Option(names = "--context", defaultValue = "128", description = "tokens per sequence (default ${DEFAULT-VALUE})")
-    int context;
-
-    @Option(names = "--lr", defaultValue = "1e-3", description = "peak learning rate (default ${DEFAULT-VALUE})")
-    double lr;
 
     @Option(names = "--examples", defaultValue = "30000", description = "instruction examples (default ${DEFAULT-VALUE})")
     int examples;
@@ -54,14 +52,20 @@ final class FinetuneCommand implements Runnable {
     @Option(names = "--eval-per-task", defaultValue = "50", description = "held-out prompts per task (default ${DEFAULT-VALUE})")
     int evalPerTask;
 
-    @Option(names = "--seed", defaultValue = "99", description = "seed (default ${DEFAULT-VALUE})")
-    long seed;
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     Outputs outputs;
 
     @Override
     public void run() {
+        OlmoPretrainer.Config cfg = SettingOptions.config(spec, DEFAULTS);
+        ParseResult given = spec.commandLine().getParseResult();
+        int quarter = Math.max(1, cfg.loop().steps() / 4);
+        cfg = cfg.with("evalEvery", given.hasMatchedOption("--eval-every") ? cfg.evalEvery() : quarter)
+                .with("checkpointEvery", given.hasMatchedOption("--checkpoint-every") ? cfg.checkpointEvery() : quarter);
+        long seed = cfg.loop().seed();
         outputs.folder(out, OlmoPretrainer.resumable(), new Outputs.Input("--base", base));
         Main.configureBackend();
         InstructionTasks tasks = InstructionTasks.builtin(BpeTokenizer.load(base.resolve("tokenizer.json")));
@@ -82,9 +86,6 @@ final class FinetuneCommand implements Runnable {
         try (LoadedOlmo lm = LoadedOlmo.load(base)) {
             InstructionTasks.Accuracy before = InstructionTasks.exactMatch(lm::generate, heldOut);
             System.out.println("base     : " + before);
-            OlmoPretrainer.Config cfg = OlmoPretrainer.Config.defaults().with("steps", steps).with("batch", batch)
-                    .with("context", context).with("lr", lr).with("weightDecay", 0.0).with("seed", seed)
-                    .with("evalEvery", Math.max(1, steps / 4)).with("checkpointEvery", Math.max(1, steps / 4)).with("evalWindows", 32);
             new OlmoPretrainer(lm.model(), lm.tokenizer(), train, BuiltinCorpus.validation().toList(), cfg)
                     .startsFrom("base " + base).run(out, Files.readString(base.resolve("tokenizer.json")));
             InstructionTasks.Accuracy after = InstructionTasks.exactMatch(lm::generate, heldOut);

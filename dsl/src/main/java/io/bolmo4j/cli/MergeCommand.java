@@ -11,10 +11,10 @@ import picocli.CommandLine.Spec;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 
 @Command(name = "merge", description = "Task arithmetic on checkpoint directories, streamed tensor by tensor: "
-        + "OUT = BOLMO + alpha (INSTRUCT - BASE) on the global layers and the final norm (paper §5.2).")
+        + "OUT = BOLMO + alpha (INSTRUCT - BASE) on the global layers and the final norm (paper §5.2).",
+        modelTransformer = SettingOptions.MergeOptions.class)
 final class MergeCommand implements Runnable {
     @Option(names = "--bolmo", required = true, description = "the byteified model's directory")
     Path bolmo;
@@ -25,18 +25,6 @@ final class MergeCommand implements Runnable {
     @Option(names = "--base", required = true, converter = ModelDir.class,
             description = "the subword model the Bolmo was byteified from")
     Path base;
-
-    @Option(names = "--alpha", defaultValue = "1.0", description = "task vector weight (default ${DEFAULT-VALUE})")
-    double alpha;
-
-    @Option(names = "--max-base-distance", defaultValue = "" + TaskVectorMerge.DEFAULT_MAX_BASE_DISTANCE,
-            description = "largest relative L2 distance of a global tensor of BASE from the Bolmo's (default ${DEFAULT-VALUE})")
-    double maxBaseDistance;
-
-    @Option(names = "--max-task-vector", defaultValue = "" + TaskVectorMerge.DEFAULT_MAX_TASK_VECTOR,
-            description = "largest relative L2 distance of a global tensor of INSTRUCT from BASE's; an unrelated model is"
-                    + " ~1.4 away (default ${DEFAULT-VALUE})")
-    double maxTaskVector;
 
     @Option(names = "--dry-run", description = "print what would change, write nothing")
     boolean dryRun;
@@ -49,10 +37,9 @@ final class MergeCommand implements Runnable {
 
     @Override
     public void run() {
-        UnaryOperator<TaskVectorMerge.Options> options = o -> o.withAlpha(alpha).withMaxBaseDistance(maxBaseDistance)
-                .withMaxTaskVector(maxTaskVector);
+        TaskVectorMerge.Options options = SettingOptions.applied(spec, TaskVectorMerge.Options.defaults());
         if (dryRun) { // the merge's own validation, so that a dry run promises only what the merge does
-            print(Bolmo.planTaskVector(bolmo, instruct, base, options));
+            print(Bolmo.planTaskVector(bolmo, instruct, base, o -> options), options.alpha());
             return;
         }
         if (out == null) {
@@ -60,13 +47,13 @@ final class MergeCommand implements Runnable {
         }
         Outputs.claim(spec, out, new Outputs.Input("--bolmo", bolmo), new Outputs.Input("--instruct", instruct),
                 new Outputs.Input("--base", base));
-        TaskVectorMerge.Result r = Bolmo.mergeTaskVector(bolmo, instruct, base, out, options);
+        TaskVectorMerge.Result r = Bolmo.mergeTaskVector(bolmo, instruct, base, out, o -> options);
         System.out.printf(Locale.ROOT, "merged %d tensors (%,d values) into %s: %d weight file(s), %.1f s; "
                         + "farthest global tensor from the base: %s at %.2f %%%n", r.plan().merged().size(),
                 r.plan().mergedValues(), r.out(), r.shards(), r.seconds(), r.farthestTensor(), 100 * r.baseDistance());
     }
 
-    private void print(TaskVectorMerge.Plan p) {
+    private void print(TaskVectorMerge.Plan p, double alpha) {
         System.out.printf(Locale.ROOT, "would add %s x (%s - %s) to %d tensors (%,d values) of %s:%n",
                 alpha, instruct, base, p.merged().size(), p.mergedValues(), bolmo);
         for (Map.Entry<String, TensorSpec> e : p.merged().entrySet()) {

@@ -8,6 +8,7 @@ import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.Cl100kVocab;
 import io.bolmo4j.train.OlmoPretrainer;
+import io.bolmo4j.train.Setting;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,24 +33,6 @@ final class PretrainCommand implements Runnable {
             + " (tiny-qwen3: tied embeddings, per-head QK-norm, GQA, Qwen's special tokens), qwen2, llama (default ${DEFAULT-VALUE})")
     String arch;
 
-    @Option(names = "--vocab", defaultValue = "4096", description = "leading cl100k ranks in the tokenizer (default ${DEFAULT-VALUE})")
-    int vocab;
-
-    @Option(names = "--d", defaultValue = "256", description = "hidden size (default ${DEFAULT-VALUE})")
-    int d;
-
-    @Option(names = "--layers", defaultValue = "4", description = "layers (default ${DEFAULT-VALUE})")
-    int layers;
-
-    @Option(names = "--heads", defaultValue = "4", description = "attention heads (default ${DEFAULT-VALUE})")
-    int heads;
-
-    @Option(names = "--ffn", defaultValue = "704", description = "SwiGLU width (default ${DEFAULT-VALUE})")
-    int ffn;
-
-    @Option(names = "--cute-fraction", defaultValue = "0.03", description = "share of CUTE-style task documents (default ${DEFAULT-VALUE})")
-    double cuteFraction;
-
     @Option(names = "--resume-anyway", description = "continue OUT/checkpoint although it was made with other options"
             + " (they are listed); without it such a run is refused")
     boolean resumeAnyway;
@@ -60,21 +43,33 @@ final class PretrainCommand implements Runnable {
     @Mixin
     Outputs outputs;
 
+    /** The model and data pretrained, derived into {@code --vocab --d --layers --heads --ffn --cute-fraction}. */
+    record Shape(
+            @Setting("leading cl100k ranks in the tokenizer") int vocab,
+            @Setting("hidden size") int d,
+            @Setting("layers") int layers,
+            @Setting("attention heads") int heads,
+            @Setting("SwiGLU width") int ffn,
+            @Setting("share of CUTE-style task documents") double cuteFraction) {
+        static final Shape DEFAULTS = new Shape(4096, 256, 4, 4, 704, 0.03);
+    }
+
     @Override
     public void run() {
         OlmoConfig.Family family = OlmoConfig.Family.of(arch, "--arch");
         OlmoPretrainer.Config pc = SettingOptions.config(spec, OlmoPretrainer.Config.defaults());
+        Shape shape = SettingOptions.config(spec, Shape.DEFAULTS);
         long seed = pc.loop().seed();
         outputs.folder(out, OlmoPretrainer.resumable());
         Main.configureBackend();
-        FamilyVocabulary fv = FamilyVocabulary.of(family, vocab);
+        FamilyVocabulary fv = FamilyVocabulary.of(family, shape.vocab());
         Cl100kVocab v = fv.vocab();
-        OlmoConfig cfg = OlmoPretrainer.teacherConfig(family, v.tokenizer(), d, layers, heads, ffn, 1024);
+        OlmoConfig cfg = OlmoPretrainer.teacherConfig(family, v.tokenizer(), shape.d(), shape.layers(), shape.heads(), shape.ffn(), 1024);
         List<Document> train = new ArrayList<>(BuiltinCorpus.train().toList());
         long bytes = train.stream().mapToLong(x -> x.text().length()).sum();
         long cuteBytes = 0;
         Iterator<Document> cute = CuteTasks.builtin().documents(seed);
-        while (cuteBytes < bytes * cuteFraction) {
+        while (cuteBytes < bytes * shape.cuteFraction()) {
             Document doc = cute.next();
             train.add(doc);
             cuteBytes += doc.text().length();

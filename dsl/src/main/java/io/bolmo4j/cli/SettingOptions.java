@@ -1,7 +1,9 @@
 package io.bolmo4j.cli;
 
+import io.bolmo4j.bolmo.merge.TaskVectorMerge;
 import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.bolmo.train.Stage2;
+import io.bolmo4j.export.BolmoCoreExport;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.train.OlmoPretrainer;
 import io.bolmo4j.train.SettingException;
@@ -64,8 +66,17 @@ abstract class SettingOptions implements IModelTransformer {
      * option and the value given, before anything is loaded or written.
      */
     static <R extends Record> R config(CommandSpec spec, R defaults) {
+        given(spec, defaults);
+        return applied(spec, defaults);
+    }
+
+    /**
+     * {@code defaults} with every setting its option holds, as the record's own validation takes them: a value out
+     * of range is the command's error (exit code 1, named by {@link #inOptionWords}), as one a layer below refuses.
+     */
+    static <R extends Record> R applied(CommandSpec spec, R defaults) {
         R config = defaults;
-        for (Map.Entry<String, Object> e : given(spec, defaults).entrySet()) {
+        for (Map.Entry<String, Object> e : held(spec, defaults).entrySet()) {
             config = Settings.with(config, e.getKey(), e.getValue());
         }
         return config;
@@ -73,17 +84,22 @@ abstract class SettingOptions implements IModelTransformer {
 
     /** The settings of {@code record} whose options hold a value (all of them where the options have defaults). */
     static Map<String, Object> given(CommandSpec spec, Record record) {
-        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, Object> values = held(spec, record);
         try {
-            for (Settings.Entry e : Settings.of(record)) {
-                Object value = spec.findOption(e.option()).getValue();
-                if (value != null) {
-                    values.put(e.name(), value);
-                    Settings.with(record, e.name(), value); // checks the value on its own, to name its option
-                }
-            }
+            values.forEach((name, value) -> Settings.with(record, name, value)); // each on its own, to name its option
         } catch (SettingException e) {
             throw new ParameterException(spec.commandLine(), e.messageFor(Settings.entry(record, e.setting()).option()));
+        }
+        return values;
+    }
+
+    private static Map<String, Object> held(CommandSpec spec, Record record) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Settings.Entry e : Settings.of(record)) {
+            Object value = spec.findOption(e.option()).getValue();
+            if (value != null) {
+                values.put(e.name(), value);
+            }
         }
         return values;
     }
@@ -124,17 +140,36 @@ abstract class SettingOptions implements IModelTransformer {
         }
     }
 
-    /** Both stages' settings, unset unless given ({@code export-run}: the stage is an option too). */
-    static final class EitherStageOptions extends SettingOptions {
-        EitherStageOptions() {
+    /** Both stages' settings, unset unless given ({@code export-run}: the stage is an option too), and the run's own. */
+    static final class ExportRunOptions extends SettingOptions {
+        ExportRunOptions() {
             super(false, Stage1.Config.defaults(), Stage2.Config.defaults());
+        }
+
+        @Override
+        public CommandSpec transform(CommandSpec spec) { // the run's own settings with their defaults
+            return new SettingOptions(true, BolmoCoreExport.Layout.defaults()) {}.transform(super.transform(spec));
         }
     }
 
-    /** Pretraining's settings ({@code pretrain}). */
+    /** The merge's settings ({@code merge}). */
+    static final class MergeOptions extends SettingOptions {
+        MergeOptions() {
+            super(true, TaskVectorMerge.Options.defaults());
+        }
+    }
+
+    /** Pretraining's settings and the model's shape ({@code pretrain}). */
     static final class PretrainOptions extends SettingOptions {
         PretrainOptions() {
-            super(true, OlmoPretrainer.Config.defaults());
+            super(true, OlmoPretrainer.Config.defaults(), PretrainCommand.Shape.DEFAULTS);
+        }
+    }
+
+    /** Pretraining's settings with post-training's defaults ({@code finetune}). */
+    static final class FinetuneOptions extends SettingOptions {
+        FinetuneOptions() {
+            super(true, FinetuneCommand.DEFAULTS);
         }
     }
 

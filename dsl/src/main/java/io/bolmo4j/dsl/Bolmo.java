@@ -109,7 +109,7 @@ public final class Bolmo implements AutoCloseable {
      * Hands a stage of byteifying {@code teacher} to bolmo-core, Ai2's multi-GPU trainer of the released Bolmo models:
      * writes the run directory {@code out} with the training data pre-tokenized in OLMo-core's numpy format, the recipe
      * in bolmo-core's configuration names, a torchrun launch script and a README of the steps from there to
-     * {@link #importRun}, e.g. {@code Bolmo.exportRun(olmo, Path.of("runs/s1"), r -> r.data("corpus/").nodes(4)
+     * {@link #importRun}, e.g. {@code Bolmo.exportRun(olmo, Path.of("runs/s1"), r -> r.data("corpus/").set("nodes", 4)
      * .options(s -> s.steps(75_000).set("lr", 7e-4)).architecture(a -> a.decoderLayers(2)))}.
      */
     public static ExportedRun exportRun(Olmo teacher, Path out, Consumer<RunExport> options) {
@@ -240,7 +240,7 @@ public final class Bolmo implements AutoCloseable {
         return mergeTaskVector(bolmo, instruct, base, out, o -> o);
     }
 
-    /** As {@link #mergeTaskVector(Path, Path, Path, Path)} with options, e.g. {@code o -> o.withAlpha(0.5)}. */
+    /** As {@link #mergeTaskVector(Path, Path, Path, Path)} with options, e.g. {@code o -> o.with("alpha", 0.5)}. */
     public static TaskVectorMerge.Result mergeTaskVector(Path bolmo, Path instruct, Path base, Path out,
                                                          UnaryOperator<TaskVectorMerge.Options> options) {
         return TaskVectorMerge.merge(bolmo, instruct, base, out, options.apply(TaskVectorMerge.Options.defaults()));

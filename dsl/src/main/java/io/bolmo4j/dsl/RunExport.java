@@ -14,8 +14,9 @@ import java.util.function.Consumer;
 
 /**
  * How {@link Bolmo#exportRun} hands a stage to bolmo-core: which stage, its settings (the same {@link StageOptions} as
- * {@link Bolmo#stage1} / {@link Bolmo#stage2}), the training data and the GPUs. Defaults: Stage 1, one node of 8
- * GPUs, all of a GPU's share of the batch in one forward pass, a checkpoint every 1000 steps.
+ * {@link Bolmo#stage1} / {@link Bolmo#stage2}), the training data and the run's settings by name ({@link #set}).
+ * Defaults: Stage 1, one node of 8 GPUs, all of a GPU's share of the batch in one forward pass, a checkpoint every 1000
+ * steps.
  */
 public final class RunExport {
     private String engine = "bolmo-core";
@@ -23,11 +24,7 @@ public final class RunExport {
     private Consumer<StageOptions> stageOptions = s -> {};
     private Consumer<Architecture> architecture;
     private final List<Path> data = new ArrayList<>();
-    private int nodes = 1;
-    private int gpusPerNode = 8;
-    private int microBatch = 0;
-    private int checkpointEvery = 1000;
-    private long tokensPerFile = BolmoCoreExport.DEFAULT_TOKENS_PER_FILE;
+    private BolmoCoreExport.Layout layout = BolmoCoreExport.Layout.defaults();
 
     private RunExport() {}
 
@@ -82,33 +79,14 @@ public final class RunExport {
         return this;
     }
 
-    /** Machines (default 1). */
-    public RunExport nodes(int n) {
-        nodes = n;
-        return this;
-    }
-
-    /** GPUs per machine (default 8). */
-    public RunExport gpusPerNode(int n) {
-        gpusPerNode = n;
-        return this;
-    }
-
-    /** Instances per GPU per forward pass (default 0: a GPU's whole share of the batch at once). */
-    public RunExport microBatch(int n) {
-        microBatch = n;
-        return this;
-    }
-
-    /** Steps between bolmo-core's checkpoints (default 1000). */
-    public RunExport checkpointEvery(int n) {
-        checkpointEvery = n;
-        return this;
-    }
-
-    /** Token ids per array file (default 2^30). */
-    public RunExport tokensPerFile(long n) {
-        tokensPerFile = n;
+    /**
+     * One of the run's settings ({@link BolmoCoreExport.Layout}) by name: {@code nodes} (machines, default 1),
+     * {@code gpusPerNode} (8), {@code microBatch} (instances per GPU per forward pass; 0, the default, is a GPU's whole
+     * share of the batch), {@code checkpointEvery} (steps between bolmo-core's checkpoints, 1000) or
+     * {@code tokensPerFile} (token ids per array file, 2^30), e.g. {@code r.set("nodes", 4).set("gpusPerNode", 8)}.
+     */
+    public RunExport set(String setting, Object value) {
+        layout = layout.with(setting, value);
         return this;
     }
 
@@ -131,10 +109,9 @@ public final class RunExport {
         }
         StageOptions o = new StageOptions(stage);
         stageOptions.accept(o);
-        BolmoCoreExport.Layout layout = new BolmoCoreExport.Layout(data, out,
-                new BolmoCoreRecipe.Cluster(nodes, gpusPerNode, microBatch), checkpointEvery, tokensPerFile);
-        return stage == 1 ? BolmoCoreExport.stage1(teacher, bolmo, o.stage1(), layout)
-                : BolmoCoreExport.stage2(teacher, bolmo, o.stage2(), layout);
+        BolmoCoreExport.Layout at = layout.at(data, out);
+        return stage == 1 ? BolmoCoreExport.stage1(teacher, bolmo, o.stage1(), at)
+                : BolmoCoreExport.stage2(teacher, bolmo, o.stage2(), at);
     }
 
     Consumer<Architecture> architecture() {
@@ -143,6 +120,7 @@ public final class RunExport {
 
     @Override
     public String toString() {
-        return engine + " stage " + stage + " on " + nodes + " × " + gpusPerNode + " GPUs, data " + data;
+        return engine + " stage " + stage + " on " + layout.cluster().nodes() + " × " + layout.cluster().gpusPerNode()
+                + " GPUs, data " + data;
     }
 }

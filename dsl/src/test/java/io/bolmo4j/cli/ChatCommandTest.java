@@ -10,6 +10,7 @@ import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoGenerator;
 import io.bolmo4j.olmo.OlmoModel;
 import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.train.Settings;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,5 +88,31 @@ class ChatCommandTest {
         r = CliTest.run("chat", BuiltinModels.TINY, "--message", "hi");
         assertEquals("1", r[0]);
         assertTrue(r[2].strip().startsWith("bolmo4j chat: this model has no chat template") && r[2].strip().lines().count() == 1, r[2]);
+    }
+
+    @Test
+    void generateAndChatOfferTheSamplingSettingsWithTheSameDefaults() {
+        String generate = CliTest.run("generate", "--help")[1], chat = CliTest.run("chat", "--help")[1];
+        for (Settings.Entry e : Settings.of(SamplingOptions.defaults())) {
+            String help = optionHelp(generate, e.option());
+            assertEquals(help, optionHelp(chat, e.option()), e.option());
+            assertTrue(help.endsWith("(default " + e.value() + ")"), help);
+        }
+    }
+
+    /** The help of {@code option} in a command's {@code --help}, white space folded. */
+    private static String optionHelp(String usage, String option) {
+        StringBuilder help = new StringBuilder();
+        boolean in = false;
+        for (String line : usage.lines().toList()) {
+            if (line.matches(" {2,6}-.*")) { // an option's first line; its help continues further indented
+                in = line.strip().startsWith(option + "=");
+            }
+            if (in) {
+                help.append(' ').append(line.strip());
+            }
+        }
+        assertTrue(help.length() > 0, option + " not in:\n" + usage);
+        return help.toString().strip().replaceAll("\\s+", " ");
     }
 }

@@ -62,7 +62,7 @@ class ExportRunCommandTest {
     void dslExportsABolmosArchitectureAndImportsTheResult() throws Exception {
         Path runDir = dir.resolve("dsl-run");
         try (Olmo teacher = Olmo.tiny(); Bolmo bolmo = Bolmo.byteify(teacher, a -> a.decoderLayers(2))) {
-            ExportedRun exported = bolmo.exportRun(runDir, e -> e.data(text).gpusPerNode(2).options(s -> s.steps(50).set("byteDistillWeight", 0)));
+            ExportedRun exported = bolmo.exportRun(runDir, e -> e.data(text).set("gpusPerNode", 2).options(s -> s.steps(50).set("byteDistillWeight", 0)));
             assertTrue(exported.recipe().dotlist().contains("model.local_decoder.n_layers=2"));
             assertTrue(exported.recipe().unmapped().isEmpty());
             assertEquals(exported.recipe().mappings().size(), RunExport.settings(exported).rowCount());

@@ -34,7 +34,7 @@ class ScheduleSettingTest {
 
     @Test
     void theCommandLinesOfferItWithItsDefault() {
-        for (String command : new String[] {"byteify", "stage2", "pretrain", "export-run"}) {
+        for (String command : new String[] {"byteify", "stage2", "pretrain", "finetune", "export-run"}) {
             String[] r = CliTest.run(command, "--help");
             assertEquals("0", r[0], r[2]);
             assertTrue(r[1].contains("--schedule=<schedule>") && r[1].contains("LINEAR, COSINE"), command + ":\n" + r[1]);

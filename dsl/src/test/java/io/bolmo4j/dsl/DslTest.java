@@ -215,9 +215,9 @@ class DslTest {
         }
         Path base = dir.resolve("base"), unrelated = dir.resolve("instruct");
         assertEquals(Bolmo.planTaskVector(bolmo, base, base).merged().keySet(),
-                Bolmo.planTaskVector(bolmo, base, base, o -> o.withAlpha(0.5)).merged().keySet());
+                Bolmo.planTaskVector(bolmo, base, base, o -> o.with("alpha", 0.5)).merged().keySet());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Bolmo.planTaskVector(bolmo, base, base, o -> o.withAlpha(Double.NaN)));
+                () -> Bolmo.planTaskVector(bolmo, base, base, o -> o.with("alpha", Double.NaN)));
         assertEquals("alpha must be finite, got NaN", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Bolmo.planTaskVector(bolmo, unrelated, base));
         assertTrue(e.getMessage().contains("differs from the base's by"), e.getMessage());

@@ -14,8 +14,8 @@ public final class MergeProbe {
 
     public static void main(String[] args) {
         // the benchmark's checkpoints are random, so their distances mean nothing: only time and memory are measured
-        TaskVectorMerge.Options unchecked = TaskVectorMerge.Options.defaults().withMaxBaseDistance(Double.MAX_VALUE)
-                .withMaxTaskVector(Double.MAX_VALUE);
+        TaskVectorMerge.Options unchecked = TaskVectorMerge.Options.defaults().with("maxBaseDistance", Double.MAX_VALUE)
+                .with("maxTaskVector", Double.MAX_VALUE);
         TaskVectorMerge.Result r;
         try {
             r = TaskVectorMerge.merge(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]), Path.of(args[3]), unchecked);

@@ -4,7 +4,6 @@ import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.bolmo4j.bolmo.checkpoint.SubwordTokenizerFile;
-import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.LocalConfig;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.TransformerStack;
@@ -217,12 +216,11 @@ public final class BolmoConfig {
      * names it.
      */
     public Map<String, long[]> tensorShapes() {
-        Map<String, long[]> m = new LinkedHashMap<>(LocalEncoder.shapes(this));
-        m.putAll(BoundaryPredictor.shapes(this));
+        Map<String, long[]> m = new LinkedHashMap<>(LocalEncoder.tensors(this).shapes());
+        m.putAll(BoundaryPredictor.tensors(this).shapes());
         m.putAll(TransformerStack.shapes(global));
-        m.putAll(LocalDecoder.shapes(this));
-        m.put(ParameterLayout.NORM, new long[] {hiddenSize});
-        m.put(ParameterLayout.LM_HEAD, new long[] {BYTE_VOCAB, hiddenSize});
+        m.putAll(LocalDecoder.tensors(this).shapes());
+        m.putAll(BolmoModel.head(this).shapes());
         return m;
     }
 

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.engine.TensorTable;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.LocalStack;
 import io.bolmo4j.mlstm.MLstmCell;
@@ -61,19 +62,15 @@ public final class BolmoModel implements AutoCloseable {
 
     /** Creates every non-global tensor with its default initialisation (docs/bolmo.md §6.3 init where data-independent). */
     static void initLocal(BolmoConfig c, Params p, Random rng) {
-        LocalEncoder.init(c, p, rng);
-        BoundaryPredictor.init(c, p);
-        LocalDecoder.init(c, p, rng);
-        p.putConstant(ParameterLayout.NORM, 1f, c.hiddenSize);
-        p.putNormal(ParameterLayout.LM_HEAD, rng, 0.02, BolmoConfig.BYTE_VOCAB, c.hiddenSize);
+        for (TensorTable t : List.of(LocalEncoder.tensors(c), BoundaryPredictor.tensors(c), LocalDecoder.tensors(c), head(c))) {
+            t.init(p, rng);
+        }
     }
 
-    static float[] identity(int d) {
-        float[] eye = new float[d * d];
-        for (int i = 0; i < d; i++) {
-            eye[i * d + i] = 1f;
-        }
-        return eye;
+    /** The final norm (one) and the LM head over the 520 byte ids, N(0, 0.02). */
+    static TensorTable head(BolmoConfig c) {
+        return new TensorTable().constant(ParameterLayout.NORM, 1f, c.hiddenSize)
+                .normal(ParameterLayout.LM_HEAD, 0.02, BolmoConfig.BYTE_VOCAB, c.hiddenSize);
     }
 
     public BolmoConfig config() {

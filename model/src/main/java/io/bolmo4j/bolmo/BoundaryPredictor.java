@@ -4,10 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.engine.TensorTable;
 import io.bolmo4j.io.ParameterLayout;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The non-causal boundary predictor with one byte of lookahead (paper §3.1.1, docs/bolmo.md §3.4):
@@ -32,20 +31,12 @@ public final class BoundaryPredictor {
         this.lookahead = lookahead;
     }
 
-    /** The predictor's tensors (under the local encoder, as in Hugging Face), with their shapes. */
-    static Map<String, long[]> shapes(BolmoConfig c) {
-        long d = c.hiddenSize;
-        Map<String, long[]> m = new LinkedHashMap<>();
-        m.put(Q, new long[] {d, d});
-        m.put(K, new long[] {d, d});
-        return m;
-    }
-
-    /** Creates the projections as the identity (docs/bolmo.md §6.3 init): at first a boundary where h_t and h_{t+1} disagree. */
-    static void init(BolmoConfig c, Params p) {
-        long d = c.hiddenSize;
-        p.put(Q, BolmoModel.identity((int) d), d, d);
-        p.put(K, BolmoModel.identity((int) d), d, d);
+    /**
+     * The predictor's tensors (under the local encoder, as in Hugging Face): the projections as the identity
+     * (docs/bolmo.md §6.3 init), at first a boundary where h_t and h_{t+1} disagree.
+     */
+    static TensorTable tensors(BolmoConfig c) {
+        return new TensorTable().identity(Q, c.hiddenSize).identity(K, c.hiddenSize);
     }
 
     /** Boundary log-probabilities {@code [B, L]} from encoder states {@code h [B, L, d]}. */

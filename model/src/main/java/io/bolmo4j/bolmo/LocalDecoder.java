@@ -3,15 +3,13 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDArray;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.engine.TensorTable;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.LocalStack;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.mlstm.MLstmState;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 
 /**
  * The local decoder (docs/bolmo.md §3.6): {@code u = in_projection(h) + initial_norm(G_depooled)}, then four mLSTM+SwiGLU
@@ -33,24 +31,11 @@ public final class LocalDecoder {
         this.layers = new LocalStack(params, LAYERS, cfg.numLocalDecoderLayers, cfg.localConfig(), cell);
     }
 
-    /** The decoder's tensors in Hugging Face naming (docs/bolmo.md §1.2), with their shapes. */
-    static Map<String, long[]> shapes(BolmoConfig c) {
+    /** The decoder's tensors in Hugging Face naming (docs/bolmo.md §1.2): {@code in_projection} N(0, 1/d), mLSTM layers as theirs. */
+    static TensorTable tensors(BolmoConfig c) {
         long d = c.hiddenSize;
-        Map<String, long[]> m = new LinkedHashMap<>();
-        m.put(INITIAL_NORM, new long[] {d});
-        m.put(IN_PROJECTION, new long[] {d, d});
-        m.put(IN_PROJECTION_BIAS, new long[] {d});
-        m.putAll(LocalStack.shapes(LAYERS, c.numLocalDecoderLayers, c.localConfig()));
-        return m;
-    }
-
-    /** Creates the decoder's tensors: {@code in_projection} N(0, 1/d), mLSTM layers as theirs. */
-    static void init(BolmoConfig c, Params p, Random rng) {
-        long d = c.hiddenSize;
-        p.putConstant(INITIAL_NORM, 1f, d);
-        p.putNormal(IN_PROJECTION, rng, Math.sqrt(1.0 / d), d, d);
-        p.putConstant(IN_PROJECTION_BIAS, 0f, d);
-        LocalStack.init(p, LAYERS, c.numLocalDecoderLayers, c.localConfig(), rng);
+        return new TensorTable().constant(INITIAL_NORM, 1f, d).normal(IN_PROJECTION, Math.sqrt(1.0 / d), d, d)
+                .constant(IN_PROJECTION_BIAS, 0f, d).under(LAYERS, LocalStack.tensors(c.numLocalDecoderLayers, c.localConfig()));
     }
 
     /** {@code initial_norm} of global outputs; applied per patch before depooling (it is per vector, so equivalent). */

@@ -3,15 +3,13 @@ package io.bolmo4j.bolmo;
 import ai.djl.ndarray.NDArray;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.engine.TensorTable;
 import io.bolmo4j.io.ParameterLayout;
 import io.bolmo4j.mlstm.LocalStack;
 import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.mlstm.MLstmState;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 
 /**
  * The local encoder (docs/bolmo.md §3.3): byte embedding plus subword-suffix embedding, one mLSTM+SwiGLU layer, a final
@@ -38,32 +36,18 @@ public final class LocalEncoder {
         this.layers = new LocalStack(params, LAYERS, cfg.numLocalEncoderLayers, cfg.localConfig(), cell);
     }
 
-    /** The encoder's tensors in Hugging Face naming (docs/bolmo.md §1.2), with their shapes. */
-    static Map<String, long[]> shapes(BolmoConfig c) {
+    /**
+     * The encoder's tensors in Hugging Face naming (docs/bolmo.md §1.2): embeddings N(0, 0.02), mLSTM layers as theirs,
+     * the patch projection the identity.
+     */
+    static TensorTable tensors(BolmoConfig c) {
         long d = c.hiddenSize;
-        Map<String, long[]> m = new LinkedHashMap<>();
-        m.put(BYTE_EMBEDDING, new long[] {BolmoConfig.BYTE_VOCAB, d});
+        TensorTable t = new TensorTable().normal(BYTE_EMBEDDING, 0.02, BolmoConfig.BYTE_VOCAB, d);
         if (c.addExpandedEmbeddings) {
-            m.put(SUBWORD_EMBEDDING, new long[] {c.subwordVocabSize, d});
+            t.normal(SUBWORD_EMBEDDING, 0.02, c.subwordVocabSize, d);
         }
-        m.putAll(LocalStack.shapes(LAYERS, c.numLocalEncoderLayers, c.localConfig()));
-        m.put(NORM, new long[] {d});
-        m.put(OUT_PROJECTION, new long[] {d, d});
-        m.put(OUT_PROJECTION_BIAS, new long[] {d});
-        return m;
-    }
-
-    /** Creates the encoder's tensors: embeddings N(0, 0.02), mLSTM layers as theirs, the patch projection the identity. */
-    static void init(BolmoConfig c, Params p, Random rng) {
-        long d = c.hiddenSize;
-        p.putNormal(BYTE_EMBEDDING, rng, 0.02, BolmoConfig.BYTE_VOCAB, d);
-        if (c.addExpandedEmbeddings) {
-            p.putNormal(SUBWORD_EMBEDDING, rng, 0.02, c.subwordVocabSize, d);
-        }
-        LocalStack.init(p, LAYERS, c.numLocalEncoderLayers, c.localConfig(), rng);
-        p.putConstant(NORM, 1f, d);
-        p.put(OUT_PROJECTION, BolmoModel.identity((int) d), d, d);
-        p.putConstant(OUT_PROJECTION_BIAS, 0f, d);
+        return t.under(LAYERS, LocalStack.tensors(c.numLocalEncoderLayers, c.localConfig())).constant(NORM, 1f, d).identity(OUT_PROJECTION, d)
+                .constant(OUT_PROJECTION_BIAS, 0f, d);
     }
 
     /**

@@ -25,7 +25,7 @@ final class CpuLocalStack {
     CpuLocalStack(Weights w, String prefix, int depth, LocalConfig cfg, Parallel parallel) {
         this.cfg = cfg;
         this.parallel = parallel;
-        Map<String, long[]> shapes = LocalLayer.shapes(cfg);
+        Map<String, long[]> shapes = LocalLayer.tensors(cfg, 1).shapes();
         layers = new Layer[depth];
         for (int i = 0; i < depth; i++) {
             layers[i] = new Layer(w, prefix + i + ".", shapes);

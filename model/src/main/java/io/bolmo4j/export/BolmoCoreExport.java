@@ -12,6 +12,8 @@ import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.tokenizer.BpeTokenizer;
+import io.bolmo4j.train.Setting;
+import io.bolmo4j.train.SettingsRecord;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +24,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.function.Function;
+
+import static io.bolmo4j.train.Settings.require;
 
 /**
  * Hands a Stage 1 or Stage 2 recipe to bolmo-core (Ai2's OLMo-core fork that trained the released Bolmo models, with
@@ -41,17 +45,33 @@ public final class BolmoCoreExport {
     private BolmoCoreExport() {}
 
     /**
-     * Where and how a run is laid out.
+     * Where and how a run is laid out: the training data, the run directory and the run's settings (those of the
+     * {@code cluster}, and {@code checkpointEvery}, {@code tokensPerFile}), which the DSL and the command line change by
+     * name ({@link #with}).
      *
-     * @param data             training text: files or directories of plain text or Dolma JSONL(.gz)
-     * @param out              the run directory to write
-     * @param cluster          nodes × GPUs the batch is divided over
-     * @param checkpointEvery  steps between bolmo-core's (ephemeral) checkpoints
-     * @param maxTokensPerFile ids per array file
+     * @param data training text: files or directories of plain text or Dolma JSONL(.gz)
+     * @param out  the run directory to write
      */
-    public record Layout(List<Path> data, Path out, BolmoCoreRecipe.Cluster cluster, int checkpointEvery, long maxTokensPerFile) {
+    public record Layout(
+            List<Path> data,
+            Path out,
+            BolmoCoreRecipe.Cluster cluster,
+            @Setting("steps between bolmo-core checkpoints") int checkpointEvery,
+            @Setting("token ids per array file of the pre-tokenized data") long tokensPerFile) implements SettingsRecord<Layout> {
         public Layout {
             data = List.copyOf(data);
+            require(checkpointEvery >= 1, "checkpointEvery", "an integer >= 1", checkpointEvery);
+            require(tokensPerFile >= 1, "tokensPerFile", "an integer >= 1", tokensPerFile);
+        }
+
+        /** The default settings, with no data or run directory yet ({@link #at}): a checkpoint every 1000 steps. */
+        public static Layout defaults() {
+            return new Layout(List.of(), null, BolmoCoreRecipe.Cluster.defaults(), 1000, DEFAULT_TOKENS_PER_FILE);
+        }
+
+        /** These settings for {@code data} and the run directory {@code out}. */
+        public Layout at(List<Path> data, Path out) {
+            return new Layout(data, out, cluster, checkpointEvery, tokensPerFile);
         }
     }
 
@@ -111,7 +131,7 @@ public final class BolmoCoreExport {
             Files.createDirectories(out);
             // bolmo-core's NumpyByteFSLDataset reads uint32 whatever the vocabulary size
             PretokenizedData.Manifest data = PretokenizedData.write(layout.data(), t.tokenizerJson, t.tokenizer, t.eosId,
-                    TokenDtype.UINT32, out.resolve("data"), layout.maxTokensPerFile());
+                    TokenDtype.UINT32, out.resolve("data"), layout.tokensPerFile());
             BolmoCoreRecipe recipe = recipeOf.apply(data);
             List<String> blockers = BolmoCoreRequirements.blockers(t.bolmo, t.tokenizer, t.eosId);
             copyTokenizer(t, out.resolve("tokenizer"));

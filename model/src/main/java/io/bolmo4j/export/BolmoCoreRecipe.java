@@ -5,6 +5,7 @@ import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.bolmo.train.Stage2;
 import io.bolmo4j.train.Loop;
 import io.bolmo4j.train.LrSchedule;
+import io.bolmo4j.train.Setting;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -15,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+
+import static io.bolmo4j.train.Settings.require;
 
 /**
  * A bolmo4j stage recipe in bolmo-core's own terms (revision {@link BolmoCoreExport#REVISION}): the environment
@@ -57,24 +60,19 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
      */
     public record Mapping(String field, String value, String target, String note) {}
 
-    /**
-     * The GPUs a run is laid out for.
-     *
-     * @param nodes       machines
-     * @param gpusPerNode GPUs per machine (torchrun's --nproc-per-node)
-     * @param microBatch  instances per GPU per forward pass; 0 = all of a GPU's share of the batch at once
-     */
-    public record Cluster(int nodes, int gpusPerNode, int microBatch) {
+    /** The GPUs a run is laid out for; defaults: one node of 8 GPUs, a GPU's whole share of the batch at once. */
+    public record Cluster(
+            @Setting("machines") int nodes,
+            @Setting("GPUs per machine (torchrun's --nproc-per-node)") int gpusPerNode,
+            @Setting("instances per GPU per forward pass; 0 = a GPU's whole share of the batch") int microBatch) {
         public Cluster {
-            if (nodes < 1) {
-                throw new IllegalArgumentException("nodes must be >= 1, got " + nodes);
-            }
-            if (gpusPerNode < 1) {
-                throw new IllegalArgumentException("gpusPerNode must be >= 1, got " + gpusPerNode);
-            }
-            if (microBatch < 0) {
-                throw new IllegalArgumentException("microBatch must be >= 0, got " + microBatch);
-            }
+            require(nodes >= 1, "nodes", "an integer >= 1", nodes);
+            require(gpusPerNode >= 1, "gpusPerNode", "an integer >= 1", gpusPerNode);
+            require(microBatch >= 0, "microBatch", "an integer >= 0", microBatch);
+        }
+
+        public static Cluster defaults() {
+            return new Cluster(1, 8, 0);
         }
 
         public int gpus() {
@@ -269,9 +267,7 @@ public record BolmoCoreRecipe(int stage, Map<String, String> env, Map<String, Ob
             int steps = loop.steps(), batch = loop.batch();
             double lr = loop.lr(), warmup = loop.warmupFraction(), wd = loop.weightDecay(), clip = loop.clip();
             long seed = loop.seed();
-            if (checkpointEvery < 1) {
-                throw new IllegalArgumentException("checkpointEvery must be >= 1, got " + checkpointEvery);
-            }
+            require(checkpointEvery >= 1, "checkpointEvery", "an integer >= 1", checkpointEvery);
             if (batch % cluster.gpus() != 0) {
                 throw new IllegalArgumentException("batch " + batch + " is not a multiple of nodes × GPUs = "
                         + cluster.gpus() + ": every GPU takes whole instances");

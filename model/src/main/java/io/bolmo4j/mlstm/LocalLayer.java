@@ -4,10 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.engine.TensorTable;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Random;
 
 /**
  * Bolmo's local layer (docs/bolmo.md §3.1, {@code BolmoLocalLayer}):
@@ -28,38 +26,24 @@ public final class LocalLayer {
         this.prefix = prefix;
         this.cfg = cfg;
         this.xlstm = new MLstmLayer(params, prefix + "xlstm.", cfg, cell);
-        shapes(cfg).forEach((name, shape) -> params.get(prefix + name, shape));
+        tensors(cfg, 1).shapes().forEach((name, shape) -> params.get(prefix + name, shape));
         gateUp = new String[] {prefix + "mlp.gate_proj.weight", prefix + "mlp.up_proj.weight"};
         params.fused(gateUp);
     }
 
-    /** The layer's tensors (names relative to its prefix, the mLSTM's included) with their shapes. */
-    public static Map<String, long[]> shapes(LocalConfig cfg) {
-        Map<String, long[]> m = new LinkedHashMap<>();
-        m.put("pre_xlstm_layernorm.weight", new long[] {cfg.d()});
-        MLstmLayer.shapes(cfg).forEach((name, shape) -> m.put("xlstm." + name, shape));
-        m.put("pre_feedforward_layernorm.weight", new long[] {cfg.d()});
-        m.put("mlp.gate_proj.weight", new long[] {cfg.ffn(), cfg.d()});
-        m.put("mlp.up_proj.weight", new long[] {cfg.ffn(), cfg.d()});
-        m.put("mlp.down_proj.weight", new long[] {cfg.d(), cfg.ffn()});
-        return m;
-    }
-
     /**
-     * Creates the layer's parameters: norm weights one, the mLSTM as in {@link MLstmLayer#init}, SwiGLU input
-     * projections {@code N(0, 2/(5d))} and {@code down_proj} scaled by {@code 1/√(2·depth)} like {@code out_proj}.
+     * The layer's tensors (names relative to its prefix, the mLSTM's included), with their initialisation: norm
+     * weights one, the mLSTM as in {@link MLstmLayer#tensors}, SwiGLU input projections {@code N(0, 2/(5d))} and
+     * {@code down_proj} scaled by {@code 1/√(2·depth)} like {@code out_proj}.
      *
      * @param depth number of layers in the stack
      */
-    public static void init(Params params, String prefix, LocalConfig cfg, int depth, Random rng) {
+    public static TensorTable tensors(LocalConfig cfg, int depth) {
         double std = Math.sqrt(2.0 / (5.0 * cfg.d()));
-        params.putConstant(prefix + "pre_xlstm_layernorm.weight", 1f, cfg.d());
-        MLstmLayer.init(params, prefix + "xlstm.", cfg, depth, rng);
-        params.putConstant(prefix + "pre_feedforward_layernorm.weight", 1f, cfg.d());
-        params.putNormal(prefix + "mlp.gate_proj.weight", rng, std, cfg.ffn(), cfg.d());
-        params.putNormal(prefix + "mlp.up_proj.weight", rng, std, cfg.ffn(), cfg.d());
-        params.putNormal(prefix + "mlp.down_proj.weight", rng, std / Math.sqrt(2.0 * Math.max(1, depth)),
-                cfg.d(), cfg.ffn());
+        return new TensorTable().constant("pre_xlstm_layernorm.weight", 1f, cfg.d()).under("xlstm.", MLstmLayer.tensors(cfg, depth))
+                .constant("pre_feedforward_layernorm.weight", 1f, cfg.d()).normal("mlp.gate_proj.weight", std, cfg.ffn(), cfg.d())
+                .normal("mlp.up_proj.weight", std, cfg.ffn(), cfg.d())
+                .normal("mlp.down_proj.weight", std / Math.sqrt(2.0 * Math.max(1, depth)), cfg.d(), cfg.ffn());
     }
 
     /**

@@ -3,13 +3,11 @@ package io.bolmo4j.mlstm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.engine.TensorTable;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
@@ -33,21 +31,13 @@ public final class LocalStack {
         this.cfg = cfg;
     }
 
-    /** Creates the parameters of {@code depth} layers under {@code prefix} (see {@link LocalLayer#init}). */
-    public static void init(Params params, String prefix, int depth, LocalConfig cfg, Random rng) {
+    /** The tensors of {@code depth} layers named {@code 0.}, {@code 1.}, … (see {@link LocalLayer#tensors}). */
+    public static TensorTable tensors(int depth, LocalConfig cfg) {
+        TensorTable t = new TensorTable();
         for (int i = 0; i < depth; i++) {
-            LocalLayer.init(params, prefix + i + ".", cfg, depth, rng);
+            t.under(i + ".", LocalLayer.tensors(cfg, depth));
         }
-    }
-
-    /** The tensors of {@code depth} layers under {@code prefix}, with their shapes (see {@link LocalLayer#shapes}). */
-    public static Map<String, long[]> shapes(String prefix, int depth, LocalConfig cfg) {
-        Map<String, long[]> m = new LinkedHashMap<>();
-        for (int i = 0; i < depth; i++) {
-            String p = prefix + i + ".";
-            LocalLayer.shapes(cfg).forEach((n, shape) -> m.put(p + n, shape));
-        }
-        return m;
+        return t;
     }
 
     /** Zero states for every layer, created in {@code manager}. */

@@ -5,10 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.engine.TensorTable;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Random;
 import java.util.stream.Stream;
 
 /**
@@ -47,7 +45,7 @@ public final class MLstmLayer {
         this.prefix = prefix;
         this.cfg = cfg;
         this.cell = cell;
-        shapes(cfg).forEach((name, shape) -> params.get(prefix + name, shape));
+        tensors(cfg, 1).shapes().forEach((name, shape) -> params.get(prefix + name, shape));
         projections = Stream.of("q", "k", "v", "ogate_preact", "igate_preact", "fgate_preact")
                 .map(n -> prefix + n + ".weight").toArray(String[]::new);
         gateBiases = new String[] {prefix + "igate_preact.bias", prefix + "fgate_preact.bias"};
@@ -56,30 +54,29 @@ public final class MLstmLayer {
     }
 
     /**
-     * Creates the layer's parameters. Projections are {@code N(0, 2/(5d))} ("small init"), {@code out_proj} is
-     * further scaled by {@code 1/√(2·depth)} so that the residual stream does not grow with depth; gate weights are
-     * zero, the input-gate bias is {@value #IGATE_BIAS_INIT} and the forget-gate biases linspace(3, 6) over heads
-     * (gates start nearly closed to new input and retentive); the norm weight is one.
+     * The layer's tensors (names relative to its prefix), with their initialisation. Projections are
+     * {@code N(0, 2/(5d))} ("small init"), {@code out_proj} is further scaled by {@code 1/√(2·depth)} so that the
+     * residual stream does not grow with depth; gate weights are zero, the input-gate bias is {@value #IGATE_BIAS_INIT}
+     * and the forget-gate biases linspace(3, 6) over heads (gates start nearly closed to new input and retentive); the
+     * norm weight is one.
      *
      * @param depth number of residual layers in the stack this layer belongs to (for the output scaling)
      */
-    public static void init(Params params, String prefix, LocalConfig cfg, int depth, Random rng) {
-        double std = Math.sqrt(2.0 / (5.0 * cfg.d()));
-        int h = cfg.heads();
-        params.putNormal(prefix + "q.weight", rng, std, cfg.qkDim(), cfg.d());
-        params.putNormal(prefix + "k.weight", rng, std, cfg.qkDim(), cfg.d());
-        params.putNormal(prefix + "v.weight", rng, std, cfg.vDim(), cfg.d());
-        params.putNormal(prefix + "ogate_preact.weight", rng, std, cfg.vDim(), cfg.d());
-        params.putConstant(prefix + "igate_preact.weight", 0f, h, cfg.d());
-        params.putConstant(prefix + "igate_preact.bias", IGATE_BIAS_INIT, h);
-        params.putConstant(prefix + "fgate_preact.weight", 0f, h, cfg.d());
-        float[] fb = new float[h];
-        for (int i = 0; i < h; i++) {
-            fb[i] = h == 1 ? FGATE_BIAS_LOW : FGATE_BIAS_LOW + (FGATE_BIAS_HIGH - FGATE_BIAS_LOW) * i / (h - 1);
-        }
-        params.put(prefix + "fgate_preact.bias", fb, h);
-        params.putConstant(prefix + "multihead_norm.weight", 1f, cfg.vDim());
-        params.putNormal(prefix + "out_proj.weight", rng, std / Math.sqrt(2.0 * Math.max(1, depth)), cfg.d(), cfg.vDim());
+    public static TensorTable tensors(LocalConfig c, int depth) {
+        double std = Math.sqrt(2.0 / (5.0 * c.d()));
+        int h = c.heads();
+        return new TensorTable().normal("q.weight", std, c.qkDim(), c.d()).normal("k.weight", std, c.qkDim(), c.d())
+                .normal("v.weight", std, c.vDim(), c.d()).normal("ogate_preact.weight", std, c.vDim(), c.d())
+                .constant("igate_preact.weight", 0f, h, c.d()).constant("igate_preact.bias", IGATE_BIAS_INIT, h)
+                .constant("fgate_preact.weight", 0f, h, c.d()).values("fgate_preact.bias", () -> {
+                    float[] fb = new float[h];
+                    for (int i = 0; i < h; i++) {
+                        fb[i] = h == 1 ? FGATE_BIAS_LOW : FGATE_BIAS_LOW + (FGATE_BIAS_HIGH - FGATE_BIAS_LOW) * i / (h - 1);
+                    }
+                    return fb;
+                }, h)
+                .constant("multihead_norm.weight", 1f, c.vDim())
+                .normal("out_proj.weight", std / Math.sqrt(2.0 * Math.max(1, depth)), c.d(), c.vDim());
     }
 
     /**
@@ -138,21 +135,5 @@ public final class MLstmLayer {
 
     private NDArray p(String name) {
         return params.get(prefix + name);
-    }
-
-    /** The layer's tensors (names relative to its prefix) with their shapes. */
-    public static Map<String, long[]> shapes(LocalConfig c) {
-        Map<String, long[]> m = new LinkedHashMap<>();
-        m.put("q.weight", new long[] {c.qkDim(), c.d()});
-        m.put("k.weight", new long[] {c.qkDim(), c.d()});
-        m.put("v.weight", new long[] {c.vDim(), c.d()});
-        m.put("ogate_preact.weight", new long[] {c.vDim(), c.d()});
-        m.put("igate_preact.weight", new long[] {c.heads(), c.d()});
-        m.put("igate_preact.bias", new long[] {c.heads()});
-        m.put("fgate_preact.weight", new long[] {c.heads(), c.d()});
-        m.put("fgate_preact.bias", new long[] {c.heads()});
-        m.put("multihead_norm.weight", new long[] {c.vDim()});
-        m.put("out_proj.weight", new long[] {c.d(), c.vDim()});
-        return m;
     }
 }

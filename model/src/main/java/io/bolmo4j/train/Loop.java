@@ -16,7 +16,7 @@ public record Loop(
         @Setting("how the learning rate decays to zero after the warmup") LrSchedule.Decay schedule,
         @Setting("AdamW's decoupled weight decay (not on norms and embedding tables)") double weightDecay,
         @Setting("global gradient-norm clipping threshold") double clip,
-        @Setting("seed of the batch order (and of initialisation, where a run initialises)") long seed) {
+        @Setting("seed of the batch order (and of initialisation, where a run initialises)") long seed) implements SettingsRecord<Loop> {
     public Loop {
         require(steps >= 0, "steps", "an integer >= 0", steps);
         require(batch >= 1, "batch", "an integer >= 1", batch);
@@ -33,11 +33,6 @@ public record Loop(
      */
     public static Loop defaults() {
         return new Loop(300, 8, 2e-3, 0.1, LrSchedule.Decay.LINEAR, 0.1, 0.5, 0);
-    }
-
-    /** A copy with one setting changed by name (see {@link Recipe#with}). */
-    public Loop with(String setting, Object value) {
-        return Settings.with(this, setting, value);
     }
 
     /** The learning rate at each step. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.Params;
+import io.bolmo4j.engine.TensorTable;
 import io.bolmo4j.mlstm.MLstmCell.Form;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class LocalStackTest {
     static Params params(LocalConfig cfg, int depth, long seed) {
         Params p = Params.create();
         Random rng = new Random(seed);
-        LocalStack.init(p, PREFIX, depth, cfg, rng);
+        new TensorTable().under(PREFIX, LocalStack.tensors(depth, cfg)).init(p, rng);
         for (int i = 0; i < depth; i++) {
             String x = PREFIX + i + ".xlstm.";
             p.putNormal(x + "igate_preact.weight", rng, 0.5, cfg.heads(), cfg.d());

@@ -15,6 +15,8 @@ import io.bolmo4j.io.TensorSpec;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.TransformerStack;
+import io.bolmo4j.train.Setting;
+import io.bolmo4j.train.SettingsRecord;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,6 +31,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+
+import static io.bolmo4j.train.Settings.require;
 
 /**
  * Task arithmetic on checkpoint directories, out of core: {@code θ += α (θ_instruct − θ_base)} on the tensors
@@ -67,49 +71,23 @@ public final class TaskVectorMerge {
 
     private TaskVectorMerge() {}
 
-    /**
-     * How to merge.
-     *
-     * @param alpha the task vector's weight
-     * @param maxBaseDistance largest relative L2 distance allowed between a global tensor of the base and the Bolmo's
-     * @param maxTaskVector largest relative L2 distance allowed between a global tensor of the instruct model and the base's
-     * @param shardBytes largest safetensors shard written
-     */
-    public record Options(double alpha, double maxBaseDistance, double maxTaskVector, long shardBytes) {
+    /** How to merge; {@link #defaults()}, changed by name ({@link #with}) as the command line's options do. */
+    public record Options(
+            @Setting("task vector weight") double alpha,
+            @Setting("largest relative L2 distance of a global tensor of BASE from the Bolmo's") double maxBaseDistance,
+            @Setting("largest relative L2 distance of a global tensor of INSTRUCT from BASE's; an unrelated model is ~1.4"
+                    + " away") double maxTaskVector,
+            @Setting("largest safetensors shard written, in bytes") long shardBytes) implements SettingsRecord<Options> {
         public Options {
-            if (!Double.isFinite(alpha)) {
-                throw new IllegalArgumentException("alpha must be finite, got " + alpha);
-            }
-            if (!(maxBaseDistance >= 0)) {
-                throw new IllegalArgumentException("maxBaseDistance must be >= 0, got " + maxBaseDistance);
-            }
-            if (!(maxTaskVector >= 0)) {
-                throw new IllegalArgumentException("maxTaskVector must be >= 0, got " + maxTaskVector);
-            }
-            if (shardBytes < 1) {
-                throw new IllegalArgumentException("shard size must be positive, got " + shardBytes);
-            }
+            require(Double.isFinite(alpha), "alpha", "finite", alpha);
+            require(maxBaseDistance >= 0, "maxBaseDistance", ">= 0", maxBaseDistance);
+            require(maxTaskVector >= 0, "maxTaskVector", ">= 0", maxTaskVector);
+            require(shardBytes >= 1, "shardBytes", "an integer >= 1", shardBytes);
         }
 
         /** α = 1, {@link #DEFAULT_MAX_BASE_DISTANCE}, {@link #DEFAULT_MAX_TASK_VECTOR}, shards of {@link OlmoCheckpoint#SHARD_BYTES}. */
         public static Options defaults() {
             return new Options(1.0, DEFAULT_MAX_BASE_DISTANCE, DEFAULT_MAX_TASK_VECTOR, OlmoCheckpoint.SHARD_BYTES);
-        }
-
-        public Options withAlpha(double a) {
-            return new Options(a, maxBaseDistance, maxTaskVector, shardBytes);
-        }
-
-        public Options withMaxBaseDistance(double d) {
-            return new Options(alpha, d, maxTaskVector, shardBytes);
-        }
-
-        public Options withMaxTaskVector(double d) {
-            return new Options(alpha, maxBaseDistance, d, shardBytes);
-        }
-
-        public Options withShardBytes(long b) {
-            return new Options(alpha, maxBaseDistance, maxTaskVector, b);
         }
     }
 

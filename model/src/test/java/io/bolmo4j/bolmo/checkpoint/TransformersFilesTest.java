@@ -194,7 +194,7 @@ class TransformersFilesTest {
     void aMergedBolmoTakesTheInstructModelsTemplateAndStopIds() throws IOException {
         Path merged = root.resolve("merged");
         // the files are the point here: this "instruct" model is another random one, far from the base
-        TaskVectorMerge.merge(bolmo, instruct, base, merged, TaskVectorMerge.Options.defaults().withMaxTaskVector(Double.MAX_VALUE));
+        TaskVectorMerge.merge(bolmo, instruct, base, merged, TaskVectorMerge.Options.defaults().with("maxTaskVector", Double.MAX_VALUE));
         assertEquals(CHATML_TEMPLATE, json(merged.resolve("tokenizer_config.json")).get("chat_template").getAsString());
         assertEquals(Files.readString(instruct.resolve("generation_config.json")), Files.readString(merged.resolve("teacher/generation_config.json")),
                 "the instruct model's stop ids");

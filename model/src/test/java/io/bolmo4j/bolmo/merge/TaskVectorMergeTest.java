@@ -76,7 +76,7 @@ class TaskVectorMergeTest {
     void streamedMergeEqualsTheInMemoryMergeBitForBit() throws IOException {
         Path out = dir.resolve("merged");
         TaskVectorMerge.Result r = TaskVectorMerge.merge(bolmo, instruct, base, out,
-                TaskVectorMerge.Options.defaults().withAlpha(0.7).withShardBytes(16 << 10));
+                TaskVectorMerge.Options.defaults().with("alpha", 0.7).with("shardBytes", 16 << 10));
         assertTrue(r.shards() > 1, "small shards force an index: " + r.shards());
         assertTrue(Files.exists(out.resolve(HfCheckpoint.INDEX)));
         // noise of std 0.002 on weights of std 0.02: the farthest global tensor is about 10 % from the base, and passes
