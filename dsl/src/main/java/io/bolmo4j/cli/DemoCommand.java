@@ -16,7 +16,7 @@ import java.util.Locale;
  * The main job in one command: byteify the built-in teacher with a short Stage 1, then report what came out next to
  * the teacher. A second run reuses the saved Bolmo and only reports.
  */
-@Command(name = "demo", description = "Byteify the built-in teacher tiny-olmo (a short Stage 1, about 3 minutes on 2 cores),"
+@Command(name = "demo", description = "Byteify the built-in teacher tiny-olmo (a short Stage 1, about 4 minutes on 2 cores),"
         + " then report boundaries, bits per byte and generations next to the teacher.")
 final class DemoCommand implements Runnable {
     private static final String PROMPT = "The people of the United States";
@@ -25,7 +25,7 @@ final class DemoCommand implements Runnable {
     @Option(names = "--out", defaultValue = "runs/demo", description = "where the Bolmo is saved, and reused from (default ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--steps", defaultValue = "150", description = "Stage 1 steps when training (default ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "200", description = "Stage 1 steps when training (default ${DEFAULT-VALUE})")
     int steps;
 
     @Option(names = "--eval-bytes", defaultValue = "8000",

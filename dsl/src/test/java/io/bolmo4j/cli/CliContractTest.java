@@ -241,7 +241,7 @@ class CliContractTest {
         killedStage1(out);
         String[] r = run(byteify(out, "--lr", "0.003", "--batch", "3", "--seed", "7"));
         assertEquals("1", r[0], r[2]);
-        for (String change : new String[] {"lr was 0.002, now 0.003", "batch was 2, now 3", "seed was 0, now 7"}) {
+        for (String change : new String[] {"lr was 0.004, now 0.003", "batch was 2, now 3", "seed was 0, now 7"}) {
             assertTrue(r[2].contains(change), change + " missing: " + r[2]);
         }
         assertTrue(r[2].contains("--resume-anyway") && !r[2].contains("bytesPerExample was"), r[2]);

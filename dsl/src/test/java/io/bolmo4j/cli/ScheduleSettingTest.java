@@ -2,6 +2,7 @@ package io.bolmo4j.cli;
 
 import io.bolmo4j.dsl.Bolmo;
 import io.bolmo4j.dsl.Olmo;
+import io.bolmo4j.bolmo.train.Stage1;
 import io.bolmo4j.train.LrSchedule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,11 +48,12 @@ class ScheduleSettingTest {
         try (Olmo base = Olmo.load(teacher); Bolmo bolmo = Bolmo.byteify(base)
                 .stage1(s -> s.steps(6).set("batch", 2).set("bytesPerExample", 64).texts(TEXTS).set("schedule", "cosine"))) {
             List<Double> lr = bolmo.history().doubleColumn("lr").asList();
-            LrSchedule cosine = LrSchedule.warmup(2e-3, 6, 0.1, LrSchedule.Decay.COSINE);
+            double peak = Stage1.Config.defaults().loop().lr();
+            LrSchedule cosine = LrSchedule.warmup(peak, 6, 0.1, LrSchedule.Decay.COSINE);
             for (int s = 0; s < 6; s++) {
-                assertEquals(cosine.at(s), lr.get(s), 1e-12 * 2e-3, "step " + (s + 1));
+                assertEquals(cosine.at(s), lr.get(s), 1e-12 * peak, "step " + (s + 1));
             }
-            assertNotEquals(LrSchedule.warmupLinear(2e-3, 6, 0.1).at(3), lr.get(3), 1e-6, "not the linear decay");
+            assertNotEquals(LrSchedule.warmupLinear(peak, 6, 0.1).at(3), lr.get(3), 1e-6, "not the linear decay");
         }
     }
 

@@ -52,9 +52,13 @@ public final class Stage1 extends StageTrainer {
                     "a finite number >= 0", byteDistillWeight);
         }
 
-        /** 300 steps of 8 × 256 bytes at lr 2e-3, encoder loss through n = 4 layers, byte distillation weight 1. */
+        /**
+         * 300 steps of 8 × 256 bytes at lr 4e-3, encoder loss through n = 4 layers, byte distillation weight 3. Against
+         * the earlier lr 2e-3 and weight 1, on tiny-olmo: held-out bits/byte 1.33× the teacher's instead of 1.43× after
+         * 150 steps; 1.26× instead of 1.29× after 250 steps at lr 4e-3 alone (lr 8e-3 fell back to 1.43×).
+         */
         public static Config defaults() {
-            return new Config(Loop.defaults(), 256, 4, 5.0, 1.0);
+            return new Config(Loop.defaults().with("lr", 4e-3), 256, 4, 5.0, 3.0);
         }
     }
 
