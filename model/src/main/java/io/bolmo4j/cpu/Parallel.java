@@ -2,8 +2,8 @@ package io.bolmo4j.cpu;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Splits a loop over the engine's threads: the caller computes the first part, daemon worker threads the others. Small
@@ -24,7 +24,8 @@ final class Parallel {
 
     private final int threads;
     private final Worker[] workers;
-    private final ReentrantLock inUse = new ReentrantLock();
+    /** Not reentrant: a loop started inside a running part (even on the caller's thread) computes on its own thread. */
+    private final AtomicBoolean inUse = new AtomicBoolean();
 
     private Parallel(int threads) {
         this.threads = threads;
@@ -54,7 +55,7 @@ final class Parallel {
     /** Runs {@code body} over {@code [0, n)} in contiguous parts, one per thread when {@code work} is worth it. */
     void forRange(int n, long work, Range body) {
         int parts = work < MIN_WORK ? 1 : Math.min(threads, n);
-        if (parts <= 1 || !inUse.tryLock()) {
+        if (parts <= 1 || !inUse.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
@@ -67,7 +68,7 @@ final class Parallel {
                 workers[k - 1].join();
             }
         } finally {
-            inUse.unlock();
+            inUse.set(false);
         }
     }
 
