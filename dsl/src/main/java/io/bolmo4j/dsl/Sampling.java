@@ -1,7 +1,6 @@
 package io.bolmo4j.dsl;
 
 import io.bolmo4j.generate.SamplingOptions;
-import io.bolmo4j.train.Settings;
 
 /**
  * How new text is sampled, for {@link Olmo.Generation} and {@link Chat}: from {@link SamplingOptions#defaults()}, the
@@ -37,7 +36,7 @@ public abstract class Sampling<S extends Sampling<S>> {
 
     @SuppressWarnings("unchecked")
     private S set(String setting, Object value) {
-        options = Settings.with(options, setting, value);
+        options = options.with(setting, value);
         return (S) this;
     }
 

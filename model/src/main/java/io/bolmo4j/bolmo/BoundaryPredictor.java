@@ -7,7 +7,6 @@ import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.TensorTable;
 import io.bolmo4j.io.ParameterLayout;
 
-
 /**
  * The non-causal boundary predictor with one byte of lookahead (paper §3.1.1, docs/bolmo.md §3.4):
  * {@code p_t = (1 − cos(Wq h_t, Wk h_{t+1})) / 2}, clipped at {@code cos ≤ 1 − 1e-3}. Byte t ends its patch iff

@@ -1,6 +1,7 @@
 package io.bolmo4j.generate;
 
 import io.bolmo4j.train.Setting;
+import io.bolmo4j.train.SettingsRecord;
 
 import static io.bolmo4j.train.Settings.require;
 
@@ -17,7 +18,7 @@ public record SamplingOptions(
         @Setting("softmax temperature; 0 = greedy") double temperature,
         @Setting("keep the k most likely tokens; 0 = off") int topK,
         @Setting("nucleus sampling: keep the most likely tokens up to this mass; 1 = off") double topP,
-        @Setting("seed of the sampling") long seed) {
+        @Setting("seed of the sampling") long seed) implements SettingsRecord<SamplingOptions> {
     public SamplingOptions {
         require(maxNewTokens >= 0, "maxNewTokens", "an integer >= 0", maxNewTokens);
         require(temperature >= 0 && Double.isFinite(temperature), "temperature", "a finite number >= 0", temperature);

@@ -6,7 +6,6 @@ import io.bolmo4j.engine.Ops;
 import io.bolmo4j.engine.Params;
 import io.bolmo4j.engine.TensorTable;
 
-
 /**
  * Bolmo's local layer (docs/bolmo.md §3.1, {@code BolmoLocalLayer}):
  * {@code y = x + mLSTM(RMSNorm(x))}, {@code z = y + SwiGLU(RMSNorm(y))}, both norms with {@link LocalConfig#rmsEps()}.

@@ -29,7 +29,7 @@ public record Loop(
 
     /**
      * 300 steps of 8 examples at peak lr 2e-3 warmed up over 10 % of the steps, linear decay, weight decay 0.1, clipping at 0.5, seed
-     * 0 (Stage 1's loop; the other recipes change what differs).
+     * 0: the loop every recipe starts from, changing what differs (Stage 1 and Stage 2 their learning rates).
      */
     public static Loop defaults() {
         return new Loop(300, 8, 2e-3, 0.1, LrSchedule.Decay.LINEAR, 0.1, 0.5, 0);
