@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -43,7 +44,7 @@ class TaskVectorMergeTest {
     /** Adds N(0, std²) noise to the tensors {@code names} selects. */
     private static void perturb(Params p, Predicate<String> names, double std, long seed) {
         Random r = new Random(seed);
-        for (Map.Entry<String, NDArray> e : Map.copyOf(p.asMap()).entrySet()) {
+        for (Map.Entry<String, NDArray> e : new TreeMap<>(p.asMap()).entrySet()) { // one draw order on every JVM
             if (names.test(e.getKey())) {
                 float[] v = e.getValue().toFloatArray();
                 for (int i = 0; i < v.length; i++) {
