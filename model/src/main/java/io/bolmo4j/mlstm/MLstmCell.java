@@ -3,6 +3,7 @@ package io.bolmo4j.mlstm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.bolmo4j.engine.Ops;
@@ -152,15 +153,68 @@ public final class MLstmCell {
         if (seq <= chunkSize) {
             return parallel(q, k, v, ig, fg, init);
         }
-        List<NDArray> hs = new ArrayList<>();
-        MLstmState state = init;
-        for (long start = 0; start < seq; start += chunkSize) {
-            String idx = ":, :, " + start + ":" + Math.min(seq, start + chunkSize);
-            Result r = parallel(q.get(idx), k.get(idx), v.get(idx), ig.get(idx), fg.get(idx), state);
-            hs.add(r.h());
-            state = r.state();
+        long whole = seq / chunkSize * chunkSize;
+        if (whole == seq) {
+            return chunks(q, k, v, ig, fg, init);
         }
-        return new Result(NDArrays.concat(new NDList(hs), 2), state);
+        String head = ":, :, 0:" + whole, tail = ":, :, " + whole + ":";
+        Result r = chunks(q.get(head), k.get(head), v.get(head), ig.get(head), fg.get(head), init);
+        Result t = parallel(q.get(tail), k.get(tail), v.get(tail), ig.get(tail), fg.get(tail), r.state());
+        return new Result(NDArrays.concat(new NDList(r.h(), t.h()), 2), t.state());
+    }
+
+    /**
+     * The chunkwise form over whole chunks, as in the xLSTM kernels: each chunk's own contribution to its end state
+     * and its parallel form run for all chunks in one batch; only the states entering the chunks are carried from
+     * chunk to chunk, a few small ops each. A missing initial state is the zero state with m = 0, which is what the
+     * parallel form assumes.
+     */
+    private Result chunks(NDArray q, NDArray k, NDArray v, NDArray ig, NDArray fg, MLstmState init) {
+        Shape sh = q.getShape();
+        long bs = sh.get(0), heads = sh.get(1), count = sh.get(2) / chunkSize, dqk = sh.get(3), dv = v.getShape().get(3);
+        NDArray qc = q.reshape(bs, heads, count, chunkSize, dqk);
+        NDArray kc = k.reshape(bs, heads, count, chunkSize, dqk);
+        NDArray vc = v.reshape(bs, heads, count, chunkSize, dv);
+        NDArray igc = ig.reshape(bs, heads, count, chunkSize);
+        NDArray b = Ops.logSigmoid(fg.reshape(bs, heads, count, chunkSize)).cumSum(3);
+        // each chunk's keys weighted into the chunk's end state, stabilised by their own maximum
+        NDArray bLast = b.get(":, :, :, " + (chunkSize - 1));
+        NDArray w = bLast.expandDims(3).sub(b).add(igc);
+        NDArray mw = w.max(new int[] {3});
+        NDArray kw = kc.mul(w.sub(mw.expandDims(3)).exp().expandDims(4));
+        NDArray cOwn = kw.transpose(0, 1, 2, 4, 3).matMul(vc);
+        NDArray nOwn = kw.sum(new int[] {3});
+
+        NDManager nd = q.getManager();
+        NDArray c = init != null ? init.c() : nd.zeros(new Shape(bs, heads, dqk, dv), q.getDataType());
+        NDArray n = init != null ? init.n() : nd.zeros(new Shape(bs, heads, dqk), q.getDataType());
+        NDArray m = init != null ? init.m() : nd.zeros(new Shape(bs, heads), q.getDataType());
+        NDList cIn = new NDList(), nIn = new NDList(), mIn = new NDList();
+        for (long j = 0; j < count; j++) {
+            cIn.add(c);
+            nIn.add(n);
+            mIn.add(m);
+            String at = ":, :, " + j;
+            NDArray carried = bLast.get(at).add(m);
+            NDArray mwj = mw.get(at);
+            NDArray mNew = carried.maximum(mwj);
+            NDArray decay = carried.sub(mNew).exp().expandDims(2);
+            NDArray fresh = mwj.sub(mNew).exp().expandDims(2);
+            c = c.mul(decay.expandDims(3)).add(cOwn.get(at).mul(fresh.expandDims(3)));
+            n = n.mul(decay).add(nOwn.get(at).mul(fresh));
+            m = mNew;
+        }
+
+        NDArray logD = b.expandDims(4).sub(b.sub(igc).expandDims(3)).add(causalMask(q, chunkSize));
+        NDArray stateLog = b.add(NDArrays.stack(mIn, 2).expandDims(3));
+        NDArray mt = logD.max(new int[] {4}).maximum(stateLog);
+        NDArray qs = scaled(qc);
+        NDArray a = qs.matMul(kc.transpose(0, 1, 2, 4, 3)).mul(logD.sub(mt.expandDims(4)).exp());
+        NDArray g = stateLog.sub(mt).exp();
+        NDArray num = a.matMul(vc).add(qs.matMul(NDArrays.stack(cIn, 2)).mul(g.expandDims(4)));
+        NDArray den = a.sum(new int[] {4}).add(qs.matMul(NDArrays.stack(nIn, 2).expandDims(4)).squeeze(4).mul(g));
+        NDArray h = normalise(num, den, mt, 4).reshape(bs, heads, count * chunkSize, dv);
+        return new Result(h, new MLstmState(c, n, m));
     }
 
     private Result recurrent(NDArray q, NDArray k, NDArray v, NDArray ig, NDArray fg, MLstmState init) {

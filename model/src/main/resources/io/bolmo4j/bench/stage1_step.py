@@ -108,6 +108,43 @@ class Teacher(torch.nn.Module):
         return x
 
 
+def chunk_pass(q, k, v, i, log_f, c, state):
+    """The mLSTM over whole chunks of c positions, all chunks in one batch: each chunk's parallel form and its own
+    share of its end state at once; only the stabilised states (C, n, m) entering the chunks are carried chunk to chunk.
+    q, k, v [B, H, n*c, E], gates [B, H, n*c]; returns the hidden states and the state after the last chunk."""
+    bs, hs, s, _ = q.shape
+    n = s // c
+    q, k, v = (x.reshape(bs, hs, n, c, -1) for x in (q, k, v))
+    i, cum = i.reshape(bs, hs, n, c), torch.cumsum(log_f.reshape(bs, hs, n, c), -1)
+    last = cum[..., -1]
+    w = last[..., None] - cum + i  # log weight of each key in its chunk's end state
+    w_max = w.amax(-1)
+    kw = k * torch.exp(w - w_max[..., None])[..., None]
+    c_own, n_own = kw.transpose(-1, -2) @ v, kw.sum(-2)
+    c_state, n_state, m_state = state
+    c_in, n_in, m_in = [], [], []
+    for j in range(n):
+        c_in.append(c_state)
+        n_in.append(n_state)
+        m_in.append(m_state)
+        carried = last[:, :, j] + m_state
+        m_new = torch.maximum(carried, w_max[:, :, j])
+        decay, fresh = torch.exp(carried - m_new), torch.exp(w_max[:, :, j] - m_new)
+        c_state = c_state * decay[..., None, None] + c_own[:, :, j] * fresh[..., None, None]
+        n_state = n_state * decay[..., None] + n_own[:, :, j] * fresh[..., None]
+        m_state = m_new
+    causal = torch.ones(c, c, dtype=torch.bool).tril()
+    log_gates = (cum[..., :, None] - cum[..., None, :] + i[..., None, :]).masked_fill(~causal, float("-inf"))
+    state_log = cum + torch.stack(m_in, 2)[..., None]
+    m = torch.maximum(log_gates.amax(-1), state_log)
+    scores = (q @ k.transpose(-1, -2)) * torch.exp(log_gates - m[..., None])
+    carried = torch.exp(state_log - m)
+    num = scores @ v + (q @ torch.stack(c_in, 2)) * carried[..., None]
+    den = scores.sum(-1) + (q @ torch.stack(n_in, 2)[..., None]).squeeze(-1) * carried
+    hidden = num / (torch.maximum(den.abs(), torch.exp(-m)) + 1e-6)[..., None]
+    return hidden.reshape(bs, hs, n * c, -1), (c_state, n_state, m_state)
+
+
 class MLstmLayer(torch.nn.Module):
     """RMSNorm, mLSTM (q, k of d/2, v of d, soft-capped exponential input gate, sigmoid forget gate, stabilised
     chunkwise form, per-head LayerNorm, sigmoid output gate), residual; RMSNorm, SwiGLU, residual."""
@@ -124,8 +161,8 @@ class MLstmLayer(torch.nn.Module):
         self.gate, self.up, self.down = weight(a.local_ffn, D), weight(a.local_ffn, D), weight(D, a.local_ffn)
 
     def mlstm(self, u):
-        """Chunkwise form, as bolmo4j trains it: the parallel form within chunks of --chunk bytes, the stabilised
-        state (C, n, m) carried from chunk to chunk (one chunk = the plain parallel form)."""
+        """Chunkwise form, as bolmo4j trains it (and as the xLSTM kernels do): see chunk_pass. Whole chunks of --chunk
+        bytes go in one batch; a shorter tail is one more chunk, from the state the whole chunks leave."""
         b, s, _ = u.shape
 
         def heads(x):
@@ -135,31 +172,14 @@ class MLstmLayer(torch.nn.Module):
         q = q * q.shape[-1] ** -0.5
         i = (15 * torch.tanh((u @ self.ig.T + self.ib) / 15)).transpose(1, 2)
         log_f = F.logsigmoid((15 * torch.tanh((u @ self.fg.T + self.fb) / 15)).transpose(1, 2))
-        c_state = n_state = m_state = None
-        hidden = []
-        for start in range(0, s, a.chunk):
-            part = slice(start, min(s, start + a.chunk))
-            qc, kc, vc, ic = q[:, :, part], k[:, :, part], v[:, :, part], i[:, :, part]
-            cum = torch.cumsum(log_f[:, :, part], -1)
-            causal = torch.ones(cum.shape[-1], cum.shape[-1], dtype=torch.bool).tril()
-            log_gates = (cum[..., :, None] - cum[..., None, :] + ic[..., None, :]).masked_fill(~causal, float("-inf"))
-            m = log_gates.amax(-1)
-            if m_state is not None:
-                m = torch.maximum(m, cum + m_state[..., None])
-            scores = (qc @ kc.transpose(-1, -2)) * torch.exp(log_gates - m[..., None])
-            num, den = scores @ vc, scores.sum(-1)
-            if m_state is not None:  # the carried state's contribution
-                carried = torch.exp(cum + m_state[..., None] - m)
-                num = num + (qc @ c_state) * carried[..., None]
-                den = den + (qc @ n_state[..., None]).squeeze(-1) * carried
-            hidden.append(num / (torch.maximum(den.abs(), torch.exp(-m)) + 1e-6)[..., None])
-            last, m_last = cum[..., -1], m[..., -1]
-            kw = kc * torch.exp(last[..., None] - m_last[..., None] - cum + ic)[..., None]
-            c_next, n_next = kw.transpose(-1, -2) @ vc, kw.sum(-2)
-            if m_state is not None:
-                decay = torch.exp(last + m_state - m_last)
-                c_next, n_next = c_next + c_state * decay[..., None, None], n_next + n_state * decay[..., None]
-            c_state, n_state, m_state = c_next, n_next, m_last
+        state = (q.new_zeros(b, a.local_heads, q.shape[-1], v.shape[-1]), q.new_zeros(b, a.local_heads, q.shape[-1]),
+                 q.new_zeros(b, a.local_heads))
+        whole, hidden = s // a.chunk * a.chunk, []
+        for part, size in ((slice(0, whole), a.chunk), (slice(whole, s), s - whole)):
+            if size:
+                out, state = chunk_pass(q[:, :, part], k[:, :, part], v[:, :, part], i[:, :, part], log_f[:, :, part],
+                                        size, state)
+                hidden.append(out)
         h = F.layer_norm(torch.cat(hidden, 2), (v.shape[-1],), eps=1e-6).transpose(1, 2).reshape(b, s, D)
         return (torch.sigmoid(u @ self.og.T) * h * self.mh) @ self.out.T
 
