@@ -15,6 +15,10 @@ import java.util.regex.Pattern;
  *       {@code py_slice(messages, null, null, -1)} ({@link JinjaEngine#pySlice}).</li>
  * </ul>
  * Only the text inside {@code {{ }}} and {@code {% %}} is touched; strings, comments and raw blocks stay as written.
+ *
+ * <p>It also applies jinja2's {@code lstrip_blocks} here, because Jinjava's own option strips the spaces and tabs
+ * before every block tag: jinja2 strips them only when they are all the line holds before a block or comment tag
+ * ({@code [assistant] {% endif %}} keeps its space), and not before a tag opened with a plus ({@code {%+ if x %}}).
  */
 final class Jinja2Syntax {
     private static final Pattern KEYWORD = Pattern.compile("^(\\s*[A-Za-z_][A-Za-z_0-9]*\\s*=)(?!=)(.*)$", Pattern.DOTALL);
@@ -22,7 +26,7 @@ final class Jinja2Syntax {
 
     private Jinja2Syntax() {}
 
-    /** The template with every tag's expression rewritten. */
+    /** The template with every tag's expression rewritten and the line indentation of block and comment tags stripped. */
     static String rewrite(String source) {
         StringBuilder out = new StringBuilder();
         int i = 0;
@@ -33,25 +37,48 @@ final class Jinja2Syntax {
                 break;
             }
             char kind = source.charAt(open + 1);
+            out.append(source, i, open);
+            int body = open + 2; // where the tag's own text starts
+            if (kind == '%' || kind == '#') {
+                if (source.startsWith("+", body)) {
+                    body++; // {%+ keeps the indentation; Jinjava does not read the +
+                } else {
+                    lstrip(out);
+                }
+            }
             Matcher raw = RAW.matcher(source).region(open, source.length());
             if (kind == '%' && raw.lookingAt()) {
-                out.append(source, i, raw.end());
+                out.append(source, open, open + 2).append(source, body, raw.end());
                 i = raw.end();
             } else if (kind == '#') {
-                int end = source.indexOf("#}", open + 2);
+                int end = source.indexOf("#}", body);
                 end = end < 0 ? source.length() : end + 2;
-                out.append(source, i, end);
+                out.append(source, open, open + 2).append(source, body, end);
                 i = end;
             } else if (kind == '{' || kind == '%') {
-                int end = closing(source, open + 2, kind == '{' ? "}}" : "%}");
-                out.append(source, i, open + 2).append(expression(source.substring(open + 2, end)));
+                int end = closing(source, body, kind == '{' ? "}}" : "%}");
+                out.append(source, open, open + 2).append(expression(source.substring(body, end)));
                 i = end;
             } else {
-                out.append(source, i, open + 1);
+                out.append('{');
                 i = open + 1;
             }
         }
         return out.toString();
+    }
+
+    /**
+     * jinja2's {@code lstrip_blocks} before a block or comment tag: drops the spaces and tabs that end {@code out} when
+     * nothing else precedes them on their line.
+     */
+    private static void lstrip(StringBuilder out) {
+        int start = out.length();
+        while (start > 0 && (out.charAt(start - 1) == ' ' || out.charAt(start - 1) == '\t')) {
+            start--;
+        }
+        if (start == 0 || out.charAt(start - 1) == '\n') {
+            out.setLength(start);
+        }
     }
 
     /** Where the tag that starts before {@code from} ends ({@code close} outside string literals), or the end. */

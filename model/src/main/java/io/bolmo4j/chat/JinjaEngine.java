@@ -193,7 +193,7 @@ final class JinjaEngine {
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
-                .withLstripBlocks(true)
+                .withLstripBlocks(false) // Jinja2Syntax strips as jinja2 does; Jinjava's own option strips mid-line too
                 .withLegacyOverrides(PYTHON_LIKE)
                 .withKeepTrailingNewline(true)
                 .withInterperterFactory(new PythonPrinting())

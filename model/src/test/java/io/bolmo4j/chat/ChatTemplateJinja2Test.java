@@ -68,7 +68,7 @@ class ChatTemplateJinja2Test {
     @Test
     void theThreeFamiliesAndTheFeatureTemplateRenderAsJinja2Does() throws Exception {
         List<Jinja2Oracle.Case> cases = new ArrayList<>();
-        for (String t : List.of("chatml.jinja", "tulu.jinja", "llama3.jinja", "features.jinja", "python-syntax.jinja")) {
+        for (String t : List.of("chatml.jinja", "tulu.jinja", "llama3.jinja", "features.jinja", "python-syntax.jinja", "whitespace.jinja")) {
             String bos = t.startsWith("llama") ? LLAMA_BOS : BOS;
             for (List<Map<String, Object>> c : conversations()) {
                 for (boolean gen : new boolean[] {true, false}) {
