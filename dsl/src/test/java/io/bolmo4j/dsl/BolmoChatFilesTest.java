@@ -3,6 +3,7 @@ package io.bolmo4j.dsl;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.bolmo4j.bolmo.LoadedBolmo;
+import io.bolmo4j.bolmo.merge.TaskVectorTest;
 import io.bolmo4j.chat.Message;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
@@ -40,8 +41,9 @@ class BolmoChatFilesTest {
         int eos = vocab.specialTokens().get("<|endoftext|>");
         OlmoConfig cfg = OlmoConfig.of("olmo2", 512, 32, 64, 2, 4, 4, 256).with("eos_token_id", eos);
         for (String name : new String[] {"base", "instruct"}) {
-            try (OlmoModel m = OlmoModel.random(cfg, name.length())) {
-                OlmoCheckpoint.save(m, dir.resolve(name), false, Map.of("tokenizer.json", vocab.toJson().getBytes(StandardCharsets.UTF_8)));
+            // the instruct model is a post-training of the base, as a task-vector merge requires
+            try (OlmoModel base = OlmoModel.random(cfg, 4); OlmoModel instruct = TaskVectorTest.shifted(base, 8)) {
+                OlmoCheckpoint.save(name.equals("base") ? base : instruct, dir.resolve(name), false, Map.of("tokenizer.json", vocab.toJson().getBytes(StandardCharsets.UTF_8)));
             }
             JsonObject tc = new JsonObject();
             tc.addProperty("eos_token", "<|endoftext|>");

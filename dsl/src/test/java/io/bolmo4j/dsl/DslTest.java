@@ -1,6 +1,7 @@
 package io.bolmo4j.dsl;
 
 import io.bolmo4j.bolmo.LocalEncoder;
+import io.bolmo4j.bolmo.merge.TaskVectorTest;
 import io.bolmo4j.olmo.OlmoCheckpoint;
 import io.bolmo4j.olmo.OlmoConfig;
 import io.bolmo4j.olmo.OlmoModel;
@@ -36,8 +37,9 @@ class DslTest {
         // a context of 1,024: the CUTE prompts fit as patches of an untrained Bolmo (more patches than tokens)
         OlmoConfig cfg = OlmoConfig.of("olmo2", 512, 32, 64, 2, 4, 4, 1024).with("eos_token_id", vocab.specialTokens().get("<|endoftext|>"));
         for (String name : new String[] {"base", "instruct"}) {
-            try (OlmoModel m = OlmoModel.random(cfg, name.length())) {
-                OlmoCheckpoint.save(m, dir.resolve(name), false, Map.of("tokenizer.json", vocab.toJson().getBytes(StandardCharsets.UTF_8)));
+            // the instruct model is a post-training of the base, as a task-vector merge requires
+            try (OlmoModel base = OlmoModel.random(cfg, 4); OlmoModel instruct = TaskVectorTest.shifted(base, 8)) {
+                OlmoCheckpoint.save(name.equals("base") ? base : instruct, dir.resolve(name), false, Map.of("tokenizer.json", vocab.toJson().getBytes(StandardCharsets.UTF_8)));
             }
         }
     }
@@ -213,7 +215,10 @@ class DslTest {
         try (Olmo base = Olmo.load(dir.resolve("base")); Bolmo b = Bolmo.byteify(base)) {
             b.save(bolmo);
         }
-        Path base = dir.resolve("base"), unrelated = dir.resolve("instruct");
+        Path base = dir.resolve("base"), unrelated = dir.resolve("unrelated");
+        try (OlmoModel b = OlmoCheckpoint.load(base); OlmoModel other = OlmoModel.random(b.config(), 9)) {
+            OlmoCheckpoint.save(other, unrelated, false, Map.of());
+        }
         assertEquals(Bolmo.planTaskVector(bolmo, base, base).merged().keySet(),
                 Bolmo.planTaskVector(bolmo, base, base, o -> o.with("alpha", 0.5)).merged().keySet());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -2,6 +2,7 @@ package io.bolmo4j.bolmo.merge;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import io.bolmo4j.bolmo.BolmoConfig;
 import io.bolmo4j.bolmo.BolmoModel;
 import io.bolmo4j.engine.Backend;
@@ -73,8 +74,9 @@ public final class TaskVector {
     }
 
     /**
-     * Adds {@code α (instruct − base)} in place and returns the merged tensor names, after
-     * {@link #checkArchitectures}.
+     * Adds {@code α (instruct − base)} in place and returns the merged tensor names, after {@link #checkArchitectures}
+     * and the distance checks of {@link TaskVectorMerge} at its default limits (the base is the Bolmo's teacher, the
+     * instruct model a post-training of the base).
      */
     public static List<String> merge(BolmoModel bolmo, OlmoModel instruct, OlmoModel base, double alpha) {
         Backend.noGrad();
@@ -86,12 +88,25 @@ public final class TaskVector {
         if (names.isEmpty()) {
             throw new IllegalArgumentException("no tensor is shared by name and shape: nothing to merge");
         }
+        for (String n : names) { // all checked before any changes: a refused merge leaves the Bolmo as it was
+            try (NDScope ignored = new NDScope()) {
+                NDArray b = base.params().get(n);
+                double norm2 = squaredSum(b);
+                TaskVectorMerge.requireClose("the Bolmo", "the instruct model", "the base", n,
+                        TaskVectorMerge.distance(squaredSum(bolmo.params().get(n).toDevice(b.getDevice(), false).sub(b)), norm2),
+                        TaskVectorMerge.distance(squaredSum(instruct.params().get(n).sub(b)), norm2), TaskVectorMerge.Options.defaults());
+            }
+        }
         for (String n : names) {
             try (NDScope ignored = new NDScope()) {
                 addDelta(bolmo.params().get(n), instruct.params().get(n), base.params().get(n), (float) alpha);
             }
         }
         return names;
+    }
+
+    private static double squaredSum(NDArray x) {
+        return x.toType(DataType.FLOAT64, false).square().sum().getDouble();
     }
 
     /** {@code θ += (θ_instruct − θ_base)·α} in place, in fp32: the arithmetic {@link TaskVectorMerge} reproduces. */

@@ -234,7 +234,8 @@ public final class TaskVectorMerge {
             ByteBuffer io = ByteBuffer.allocate(SAMPLE_BLOCK * 4);
             for (String n : plan.merged().keySet()) {
                 if (global.contains(n)) {
-                    requireClose(this, n, sampledDistance(bolmo, base, n, io), sampledDistance(instruct, base, n, io), options);
+                    requireClose(bolmo.dir(), instruct.dir(), base.dir(), n, sampledDistance(bolmo, base, n, io),
+                            sampledDistance(instruct, base, n, io), options);
                 }
             }
             return plan;
@@ -340,7 +341,7 @@ public final class TaskVectorMerge {
             }
             if (check) {
                 double dist = distance(diff2, norm2);
-                requireClose(in, name, dist, distance(tuned2, norm2), options);
+                requireClose(in.bolmo().dir(), in.instruct().dir(), in.base().dir(), name, dist, distance(tuned2, norm2), options);
                 if (dist > farthestDistance) {
                     farthestDistance = dist;
                     farthest = name;
@@ -369,26 +370,27 @@ public final class TaskVectorMerge {
     }
 
     /** Relative L2 distance from squared sums: ‖difference‖² and ‖reference‖². */
-    private static double distance(double diff2, double norm2) {
+    static double distance(double diff2, double norm2) {
         return norm2 > 0 ? Math.sqrt(diff2 / norm2) : diff2 > 0 ? Double.POSITIVE_INFINITY : 0;
     }
 
     /**
-     * The merge's one rule on its inputs: the base within {@link Options#maxBaseDistance()} of the Bolmo (it is the
+     * The merge's one rule on its inputs, for merges of folders and of models in memory (named by {@code bolmo},
+     * {@code instruct} and {@code base}): the base within {@link Options#maxBaseDistance()} of the Bolmo (it is the
      * model the Bolmo was byteified from) and the instruct model within {@link Options#maxTaskVector()} of the base (a
      * post-training of it).
      */
-    private static void requireClose(Inputs in, String name, double bolmoToBase, double instructToBase, Options options) {
+    static void requireClose(Object bolmo, Object instruct, Object base, String name, double bolmoToBase, double instructToBase,
+                             Options options) {
         if (bolmoToBase > options.maxBaseDistance()) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: tensor '%s' differs from the Bolmo's by"
                     + " %.1f %% (relative L2 distance, limit %.1f %%): the base must be the model %s was byteified from",
-                    in.base().dir(), name, 100 * bolmoToBase, 100 * options.maxBaseDistance(), in.bolmo().dir()));
+                    base, name, 100 * bolmoToBase, 100 * options.maxBaseDistance(), bolmo));
         }
         if (instructToBase > options.maxTaskVector()) {
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%s: tensor '%s' differs from the base's by"
                     + " %.1f %% (relative L2 distance, limit %.1f %%): the instruct model must be a post-training of the"
-                    + " base %s", in.instruct().dir(), name, 100 * instructToBase, 100 * options.maxTaskVector(),
-                    in.base().dir()));
+                    + " base %s", instruct, name, 100 * instructToBase, 100 * options.maxTaskVector(), base));
         }
     }
 

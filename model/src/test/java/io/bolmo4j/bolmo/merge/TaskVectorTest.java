@@ -20,11 +20,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class TaskVectorTest {
+public class TaskVectorTest {
     static final OlmoConfig CFG = OlmoConfig.of("olmo2", 512, 32, 64, 2, 4, 4, 128);
 
-    /** base + a random delta on every tensor (embeddings and head included). */
-    private static OlmoModel shifted(OlmoModel base, long seed) {
+    /** base + a random delta on every tensor (embeddings and head included): a stand-in for a post-training of it. */
+    public static OlmoModel shifted(OlmoModel base, long seed) {
         Params p = Params.create();
         Random r = new Random(seed);
         for (Map.Entry<String, NDArray> e : base.params().asMap().entrySet()) {
@@ -72,6 +72,23 @@ class TaskVectorTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TaskVector.merge(bolmo, other, other, 1));
             assertTrue(e.getMessage().contains("byteified from"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> TaskVector.merge(bolmo, other, base, 1));
+        }
+    }
+
+    @Test
+    void anUnrelatedModelOfTheSameArchitectureIsRefusedAndNothingChanges() {
+        try (OlmoModel base = OlmoModel.random(CFG, 1); OlmoModel unrelated = OlmoModel.random(CFG, 9);
+             OlmoModel instruct = shifted(base, 2); BolmoModel bolmo = Byteify.fromTeacher(base, 402, 3)) {
+            Map<String, float[]> before = new HashMap<>();
+            bolmo.params().asMap().forEach((k, v) -> before.put(k, v.toFloatArray()));
+            IllegalArgumentException asInstruct = assertThrows(IllegalArgumentException.class,
+                    () -> TaskVector.merge(bolmo, unrelated, base, 1));
+            assertTrue(asInstruct.getMessage().contains("must be a post-training of the base"), asInstruct.getMessage());
+            IllegalArgumentException asBase = assertThrows(IllegalArgumentException.class,
+                    () -> TaskVector.merge(bolmo, shifted(unrelated, 4), unrelated, 1));
+            assertTrue(asBase.getMessage().contains("the base must be the model the Bolmo was byteified from"), asBase.getMessage());
+            bolmo.params().asMap().forEach((k, v) -> assertArrayEquals(before.get(k), v.toFloatArray(), k + " must not change"));
+            assertEquals(2 * 11 + 1, TaskVector.merge(bolmo, instruct, base, 1).size(), "the post-training merges");
         }
     }
 }
