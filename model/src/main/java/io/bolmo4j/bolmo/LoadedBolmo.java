@@ -68,7 +68,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      *                             model (null: {@link #save} is refused)
      */
     public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template, TeacherTokenizer teacherFiles) {
-        this(model.config(), EngineModels.of(model), teacherTokenizer, template, teacherFiles);
+        this(model.config(), new EngineModels<>(model, null, null), teacherTokenizer, template, teacherFiles);
     }
 
     private LoadedBolmo(BolmoConfig config, EngineModels<BolmoModel, CpuBolmo> engines, BpeTokenizer teacherTokenizer,
@@ -114,7 +114,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         ChatTemplate template = chatTemplate(dir, tokFile);
         if (InferenceEngine.current() == InferenceEngine.JAVA) {
             CpuBolmo mapped = CpuBolmo.load(dir);
-            return new LoadedBolmo(mapped.config(), EngineModels.mapped(mapped, () -> BolmoCheckpoint.load(dir, type)),
+            return new LoadedBolmo(mapped.config(), new EngineModels<>(null, mapped, () -> BolmoCheckpoint.load(dir, type)),
                     teacher.tokenizer(), template, teacher);
         }
         return new LoadedBolmo(BolmoCheckpoint.load(dir, type), teacher.tokenizer(), template, teacher);

@@ -20,20 +20,14 @@ public final class EngineModels<M, J> {
     /** The Java engine over the mapped checkpoint, or null. */
     private J mapped;
 
-    private EngineModels(M model, J mapped, Supplier<M> loader) {
+    /**
+     * A loaded DJL model ({@code mapped} and {@code loader} null), or the Java engine over a mapped checkpoint and how
+     * to load the DJL model when it is asked for ({@code model} null).
+     */
+    public EngineModels(M model, J mapped, Supplier<M> loader) {
         this.model = model;
         this.mapped = mapped;
         this.loader = loader;
-    }
-
-    /** A DJL model, loaded. */
-    public static <M, J> EngineModels<M, J> of(M model) {
-        return new EngineModels<>(model, null, null);
-    }
-
-    /** The Java engine over a mapped checkpoint, and how to load the DJL model when it is asked for. */
-    public static <M, J> EngineModels<M, J> mapped(J mapped, Supplier<M> loader) {
-        return new EngineModels<>(null, mapped, loader);
     }
 
     /** The DJL model (loaded now if the Java engine served inference so far). */

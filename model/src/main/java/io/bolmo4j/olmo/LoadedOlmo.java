@@ -46,7 +46,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
      * @param template the model's chat template, or null
      */
     public LoadedOlmo(OlmoModel model, BpeTokenizer tokenizer, SpecialTokens special, ChatTemplate template) {
-        this(model.config(), EngineModels.of(model), tokenizer, special, template);
+        this(model.config(), new EngineModels<>(model, null, null), tokenizer, special, template);
     }
 
     private LoadedOlmo(OlmoConfig config, EngineModels<OlmoModel, CpuOlmo> engines, BpeTokenizer tokenizer,
@@ -85,7 +85,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         SpecialTokens special = SpecialTokens.read(dir, tokenizer, template);
         if (InferenceEngine.current() == InferenceEngine.JAVA) {
             CpuOlmo mapped = CpuOlmo.load(dir);
-            return new LoadedOlmo(mapped.config(), EngineModels.mapped(mapped, () -> OlmoCheckpoint.load(dir, type)), tokenizer,
+            return new LoadedOlmo(mapped.config(), new EngineModels<>(null, mapped, () -> OlmoCheckpoint.load(dir, type)), tokenizer,
                     special, template);
         }
         return new LoadedOlmo(OlmoCheckpoint.load(dir, type), tokenizer, special, template);
