@@ -12,7 +12,7 @@ import java.nio.file.Path;
 /** Byteifies a subword checkpoint through the DSL: Bolmo initialised from the teacher, then Stage 1 distillation. */
 @Command(name = "byteify", description = "Byteify a subword teacher (OLMo 2/3, Llama, Qwen 2.5/3): initialise Bolmo from it"
         + " and run Stage 1 distillation.",
-        modelTransformer = SettingOptions.Stage1Options.class)
+        modelTransformer = SettingOptions.class)
 final class ByteifyCommand implements Runnable {
     @Option(names = "--teacher", converter = ModelDir.class, required = true, description = "subword checkpoint directory (OLMo 2/3, Llama, Qwen 2.5/3; with tokenizer.json)")
     Path teacher;

@@ -12,7 +12,7 @@ import java.util.List;
 
 @Command(name = "chat", description = "Chat with a model in its own chat template: one answer with --message, else a"
         + " conversation read line by line from the terminal (an empty line or end of input ends it).",
-        modelTransformer = SettingOptions.SamplingSettings.class)
+        modelTransformer = SettingOptions.class)
 final class ChatCommand implements Runnable {
     @Mixin
     TextModel model;

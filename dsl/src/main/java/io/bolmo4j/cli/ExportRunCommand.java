@@ -22,7 +22,7 @@ import java.util.Map;
 @Command(name = "export-run", description = "Write a run directory for bolmo-core (Ai2's multi-GPU trainer): the data"
         + " pre-tokenized in OLMo-core's numpy format, the recipe in bolmo-core's configuration names, a torchrun launch"
         + " script and a README. Unset stage options keep the stage's defaults.",
-        modelTransformer = SettingOptions.ExportRunOptions.class)
+        modelTransformer = SettingOptions.class)
 final class ExportRunCommand implements Runnable {
     @Option(names = "--engine", defaultValue = "bolmo-core", description = "trainer to export for: bolmo-core (default)")
     String engine;

@@ -30,7 +30,7 @@ import java.util.Random;
  */
 @Command(name = "finetune", description = "Post-train an OLMo on instruction-style tasks; report held-out accuracy before and after."
         + " Validations and checkpoints come at each quarter of the steps unless --eval-every / --checkpoint-every say otherwise.",
-        modelTransformer = SettingOptions.FinetuneOptions.class)
+        modelTransformer = SettingOptions.class)
 final class FinetuneCommand implements Runnable {
     /** Pretraining's settings as post-training changes them; validations and checkpoints at each quarter of the run. */
     static final OlmoPretrainer.Config DEFAULTS = OlmoPretrainer.Config.defaults().with("steps", 300).with("batch", 16)

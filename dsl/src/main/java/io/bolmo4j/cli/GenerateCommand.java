@@ -6,7 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "generate", description = "Continue a prompt, streaming the text as it is generated.",
-        modelTransformer = SettingOptions.SamplingSettings.class)
+        modelTransformer = SettingOptions.class)
 final class GenerateCommand implements Runnable {
     @Mixin
     TextModel model;

@@ -14,7 +14,7 @@ import java.util.Map;
 
 @Command(name = "merge", description = "Task arithmetic on checkpoint directories, streamed tensor by tensor: "
         + "OUT = BOLMO + alpha (INSTRUCT - BASE) on the global layers and the final norm (paper §5.2).",
-        modelTransformer = SettingOptions.MergeOptions.class)
+        modelTransformer = SettingOptions.class)
 final class MergeCommand implements Runnable {
     @Option(names = "--bolmo", required = true, description = "the byteified model's directory")
     Path bolmo;

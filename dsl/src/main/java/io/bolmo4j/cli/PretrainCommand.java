@@ -24,7 +24,7 @@ import java.util.Locale;
 /** Trains a built-in teacher (tiny-olmo, tiny-qwen3, or any small model of a family) from scratch on the built-in corpus. */
 @Command(name = "pretrain", description = "Pretrain a small OLMo 2 (or Qwen 3, Llama) from scratch on the built-in corpus"
         + " (resumes if OUT/checkpoint exists).",
-        modelTransformer = SettingOptions.PretrainOptions.class)
+        modelTransformer = SettingOptions.class)
 final class PretrainCommand implements Runnable {
     @Option(names = "--out", required = true, description = "output directory (HF layout + train_log.csv + checkpoint/)")
     Path out;

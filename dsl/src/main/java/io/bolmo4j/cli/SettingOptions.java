@@ -22,26 +22,39 @@ import java.util.regex.Pattern;
 /**
  * Command-line options derived from settings records ({@link Settings}): one option per setting, named, described
  * and defaulted by the record ({@code @Setting} on its components, its {@code defaults()}), so a setting added to a
- * record appears in {@code --help} without a line here. A command names its records with
- * {@code @Command(modelTransformer = SettingOptions.Stage1Options.class)}, and reads the values back with
- * {@link #config}.
+ * record appears in {@code --help} without a line here. A command has its records' options with
+ * {@code @Command(modelTransformer = SettingOptions.class)} and an entry in {@link #DEFAULTED}, and reads the values
+ * back with {@link #config}.
  */
-abstract class SettingOptions implements IModelTransformer {
+final class SettingOptions implements IModelTransformer {
     private static final Pattern LEADING_SETTING = Pattern.compile("^([a-z][A-Za-z0-9]*) ");
-    private final List<Record> records;
-    private final boolean withDefaults;
+
+    /** Each command's settings records, by the command's name; the options default to the records' values. */
+    private static final Map<String, List<Record>> DEFAULTED = Map.of(
+            "byteify", List.of(Stage1.Config.defaults()),
+            "stage2", List.of(Stage2.Config.defaults()),
+            "export-run", List.of(BolmoCoreExport.Layout.defaults()), // the run's own settings
+            "merge", List.of(TaskVectorMerge.Options.defaults()),
+            "pretrain", List.of(OlmoPretrainer.Config.defaults(), PretrainCommand.Shape.DEFAULTS), // and the model's shape
+            "finetune", List.of(FinetuneCommand.DEFAULTS), // pretraining's settings with post-training's defaults
+            "generate", List.of(SamplingOptions.defaults()), // how text is sampled: the same options and defaults
+            "chat", List.of(SamplingOptions.defaults())); // for both
 
     /**
-     * @param withDefaults whether the options default to the records' values (else an unset option is null: the
-     *                     settings of several records offered at once, applied only where given)
+     * Settings records offered with their options unset unless given (an unset option is null): the settings of
+     * several records offered at once, applied only where given ({@code export-run}: the stage is an option too).
      */
-    SettingOptions(boolean withDefaults, Record... records) {
-        this.records = List.of(records);
-        this.withDefaults = withDefaults;
-    }
+    private static final Map<String, List<Record>> UNSET = Map.of(
+            "export-run", List.of(Stage1.Config.defaults(), Stage2.Config.defaults()));
 
     @Override
     public CommandSpec transform(CommandSpec spec) {
+        add(spec, UNSET.getOrDefault(spec.name(), List.of()), false);
+        add(spec, DEFAULTED.get(spec.name()), true);
+        return spec;
+    }
+
+    private static void add(CommandSpec spec, List<Record> records, boolean withDefaults) {
         for (Record r : records) {
             for (Settings.Entry e : Settings.of(r)) {
                 if (spec.findOption(e.option()) != null) {
@@ -58,7 +71,6 @@ abstract class SettingOptions implements IModelTransformer {
                 spec.addOption(o.build());
             }
         }
-        return spec;
     }
 
     /**
@@ -124,59 +136,5 @@ abstract class SettingOptions implements IModelTransformer {
     private static Class<?> box(Class<?> type) {
         return type == int.class ? Integer.class : type == long.class ? Long.class : type == double.class ? Double.class
                 : type == boolean.class ? Boolean.class : type;
-    }
-
-    /** Stage 1's settings ({@code byteify}). */
-    static final class Stage1Options extends SettingOptions {
-        Stage1Options() {
-            super(true, Stage1.Config.defaults());
-        }
-    }
-
-    /** Stage 2's settings ({@code stage2}). */
-    static final class Stage2Options extends SettingOptions {
-        Stage2Options() {
-            super(true, Stage2.Config.defaults());
-        }
-    }
-
-    /** Both stages' settings, unset unless given ({@code export-run}: the stage is an option too), and the run's own. */
-    static final class ExportRunOptions extends SettingOptions {
-        ExportRunOptions() {
-            super(false, Stage1.Config.defaults(), Stage2.Config.defaults());
-        }
-
-        @Override
-        public CommandSpec transform(CommandSpec spec) { // the run's own settings with their defaults
-            return new SettingOptions(true, BolmoCoreExport.Layout.defaults()) {}.transform(super.transform(spec));
-        }
-    }
-
-    /** The merge's settings ({@code merge}). */
-    static final class MergeOptions extends SettingOptions {
-        MergeOptions() {
-            super(true, TaskVectorMerge.Options.defaults());
-        }
-    }
-
-    /** Pretraining's settings and the model's shape ({@code pretrain}). */
-    static final class PretrainOptions extends SettingOptions {
-        PretrainOptions() {
-            super(true, OlmoPretrainer.Config.defaults(), PretrainCommand.Shape.DEFAULTS);
-        }
-    }
-
-    /** Pretraining's settings with post-training's defaults ({@code finetune}). */
-    static final class FinetuneOptions extends SettingOptions {
-        FinetuneOptions() {
-            super(true, FinetuneCommand.DEFAULTS);
-        }
-    }
-
-    /** How text is sampled ({@code generate}, {@code chat}): the same options and defaults for both. */
-    static final class SamplingSettings extends SettingOptions {
-        SamplingSettings() {
-            super(true, SamplingOptions.defaults());
-        }
     }
 }

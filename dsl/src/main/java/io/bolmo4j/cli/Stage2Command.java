@@ -12,7 +12,7 @@ import java.nio.file.Path;
 
 /** Stage 2 on a byteified model through the DSL: end-to-end training, optionally towards more bytes per patch. */
 @Command(name = "stage2", description = "Stage 2: train a Bolmo directory end to end (optionally at a higher bytes-per-patch target).",
-        modelTransformer = SettingOptions.Stage2Options.class)
+        modelTransformer = SettingOptions.class)
 final class Stage2Command implements Runnable {
     @Parameters(index = "0", paramLabel = "DIR", converter = ModelDir.class,
             description = "Bolmo directory (e.g. from byteify) (or tiny-olmo, tiny-olmo-instruct, tiny-qwen3, or a Hub model ORG/NAME[@REV])")

@@ -35,7 +35,7 @@ final class TextModel {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    /** How to sample, from the command's sampling options ({@code generate}, {@code chat}: {@link SettingOptions.SamplingSettings}). */
+    /** How to sample, from the command's sampling options ({@code generate}, {@code chat}: {@link SettingOptions}). */
     SamplingOptions sampling() {
         return SettingOptions.config(spec, SamplingOptions.defaults());
     }

@@ -375,10 +375,7 @@ public final class ShapeBench {
             try (BolmoModel b = Byteify.fromTeacher(teacher, tok.vocabSize(), SEED)) {
                 out.printf(Locale.ROOT, "byteified                : %8.1f s after load, %,d Bolmo parameters, resident %.2f GB%n",
                         (System.nanoTime() - t1) / 1e9, b.params().count(), Memory.resident() / 1e9);
-                List<Double> rates = new ArrayList<>();
-                new Stage1(b, teacher, tok).run(texts, cfg, st -> rates.add(st.perSecond()));
-                List<Double> timed = rates.subList(Math.min(1, rates.size() - 1), rates.size()).stream().sorted().toList();
-                double rate = timed.get(timed.size() / 2);
+                double rate = SpeedBench.stage1Rate(new Stage1(b, teacher, tok), texts, cfg, Math.min(1, cfg.loop().steps() - 1));
                 out.printf(Locale.ROOT, "stage 1 (%3d steps)      : %8.1f bytes/s (batch %d x %d bytes: %.1f s per step, median after"
                         + " the first)%n", cfg.loop().steps(), rate, cfg.loop().batch(), cfg.bytesPerExample(),
                         cfg.loop().batch() * cfg.bytesPerExample() / rate);

@@ -124,8 +124,8 @@ public final class SpeedBench {
                     .with("byteDistillWeight", 0);
             // the process's first steps run slower for a dozen steps (the JIT, the engine's allocator): not timed
             new Stage1(b, teacher, tok).run(List.of(text), paper.with("steps", 12), st -> { });
-            double paperRate = stage1Rate(new Stage1(b, teacher, tok), text, paper);
-            double distillRate = stage1Rate(new Stage1(b, teacher, tok), text, paper.with("byteDistillWeight", 1));
+            double paperRate = stage1Rate(new Stage1(b, teacher, tok), List.of(text), paper, STAGE1_WARMUP);
+            double distillRate = stage1Rate(new Stage1(b, teacher, tok), List.of(text), paper.with("byteDistillWeight", 1), STAGE1_WARMUP);
             LoadedBolmo lb = new LoadedBolmo(b, tok);
             String prefillText = text.substring(0, Math.min(text.length(), 1024));
             int prefillBytes = prefillText.getBytes(StandardCharsets.UTF_8).length;
@@ -175,11 +175,11 @@ public final class SpeedBench {
                 bytesPerToken);
     }
 
-    /** Median bytes/s of {@code cfg}'s steps after the first {@link #STAGE1_WARMUP}, which run slower while the engine warms up. */
-    private static double stage1Rate(Stage1 s1, String text, Stage1.Config cfg) {
+    /** Median bytes/s of {@code cfg}'s steps after the first {@code warmup}, which run slower while the engine warms up. */
+    static double stage1Rate(Stage1 s1, List<String> texts, Stage1.Config cfg, int warmup) {
         List<Double> rates = new ArrayList<>();
-        s1.run(List.of(text), cfg, st -> rates.add(st.perSecond()));
-        List<Double> timed = rates.subList(STAGE1_WARMUP, rates.size()).stream().sorted().toList();
+        s1.run(texts, cfg, st -> rates.add(st.perSecond()));
+        List<Double> timed = rates.subList(warmup, rates.size()).stream().sorted().toList();
         return timed.get(timed.size() / 2);
     }
 }

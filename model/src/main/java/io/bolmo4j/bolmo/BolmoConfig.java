@@ -168,17 +168,7 @@ public final class BolmoConfig {
 
     /** A copy with some keys replaced (e.g. {@code with("num_local_decoder_layers", 2)}). */
     public BolmoConfig with(String key, Object value) {
-        JsonObject j = raw.deepCopy();
-        if (value instanceof Number n) {
-            j.addProperty(key, n);
-        } else if (value instanceof Boolean b) {
-            j.addProperty(key, b);
-        } else if (value instanceof JsonElement e) {
-            j.add(key, e);
-        } else {
-            j.addProperty(key, String.valueOf(value));
-        }
-        return new BolmoConfig(j, "<config>");
+        return new BolmoConfig(OlmoConfig.with(raw, key, value), "<config>");
     }
 
     public JsonObject toJson() {

@@ -8,10 +8,10 @@ import io.bolmo4j.bolmo.generate.BolmoGenerator;
 import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.cpu.CpuBolmo;
+import io.bolmo4j.cpu.EngineModels;
 import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.data.ContinuationScore;
 import io.bolmo4j.data.ScoringModel;
-import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.generate.SamplingOptions;
 import io.bolmo4j.io.HostTensor;
@@ -30,21 +30,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * A Bolmo with its teacher's subword vocabulary, the one loaded-model type of the family: text in, text, scores or
  * logits out, and saved as a Hugging Face directory. Loaded for the Java inference engine ({@link InferenceEngine}),
- * the weights stay in the mapped files and the DJL model is only loaded when {@link #model()} is asked for (training,
- * merges, saving); from then on inference uses it, as it may change.
+ * the weights stay in the mapped files until {@link #model()} is asked for ({@link EngineModels}).
  */
 public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel {
     private final BolmoConfig config;
-    /** The DJL model; null until {@link #model()} loads it when {@link #mapped} serves inference. */
-    private BolmoModel model;
-    private final Supplier<BolmoModel> loader;
-    /** The Java engine over the mapped checkpoint, or null. */
-    private CpuBolmo mapped;
+    private final EngineModels<BolmoModel, CpuBolmo> engines;
     private final BpeTokenizer subwordTokenizer;
     private final TeacherTokenizer teacherTokenizer;
     private final SubwordSuffixTrie trie;
@@ -74,16 +68,14 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      *                             model (null: {@link #save} is refused)
      */
     public LoadedBolmo(BolmoModel model, BpeTokenizer teacherTokenizer, ChatTemplate template, TeacherTokenizer teacherFiles) {
-        this(model.config(), model, null, null, teacherTokenizer, template, teacherFiles);
+        this(model.config(), new EngineModels<>(model, null, null), teacherTokenizer, template, teacherFiles);
     }
 
-    private LoadedBolmo(BolmoConfig config, BolmoModel model, CpuBolmo mapped, Supplier<BolmoModel> loader,
-                        BpeTokenizer teacherTokenizer, ChatTemplate template, TeacherTokenizer teacherFiles) {
+    private LoadedBolmo(BolmoConfig config, EngineModels<BolmoModel, CpuBolmo> engines, BpeTokenizer teacherTokenizer,
+                        ChatTemplate template, TeacherTokenizer teacherFiles) {
         requireVocabulary(config, teacherTokenizer, "teacher tokenizer");
         this.config = config;
-        this.model = model;
-        this.mapped = mapped;
-        this.loader = loader;
+        this.engines = engines;
         this.subwordTokenizer = teacherTokenizer;
         this.teacherTokenizer = teacherFiles;
         this.trie = SubwordSuffixTrie.of(teacherTokenizer);
@@ -122,8 +114,8 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
         ChatTemplate template = chatTemplate(dir, tokFile);
         if (InferenceEngine.current() == InferenceEngine.JAVA) {
             CpuBolmo mapped = CpuBolmo.load(dir);
-            return new LoadedBolmo(mapped.config(), null, mapped, () -> BolmoCheckpoint.load(dir, type), teacher.tokenizer(),
-                    template, teacher);
+            return new LoadedBolmo(mapped.config(), new EngineModels<>(null, mapped, () -> BolmoCheckpoint.load(dir, type)),
+                    teacher.tokenizer(), template, teacher);
         }
         return new LoadedBolmo(BolmoCheckpoint.load(dir, type), teacher.tokenizer(), template, teacher);
     }
@@ -146,7 +138,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     /** Continues a prompt rendered by a chat template; stops at BOS/EOS and at the template's end-of-turn strings. */
     @Override
     public String generateRendered(String rendered, SamplingOptions options, Consumer<String> onText) {
-        noGrad();
+        engines.noGrad();
         int[] ids = ByteTokenizer.encode(rendered, subwordTokenizer);
         if (ids.length > 1 && ids[1] == ByteTokenizer.BOS) {
             ids = Arrays.copyOfRange(ids, 1, ids.length); // the template wrote the BOS itself
@@ -157,11 +149,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
 
     /** The DJL model (loaded now if the Java engine served inference so far). */
     public BolmoModel model() {
-        if (model == null) {
-            model = loader.get();
-            mapped = null;
-        }
-        return model;
+        return engines.model();
     }
 
     public BolmoConfig config() {
@@ -182,8 +170,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      * stop ids, also into {@link #save}. It shares this one's weights (mapped, or the DJL model once loaded).
      */
     public LoadedBolmo withChatOf(Path instruct, ChatTemplate instructTemplate) {
-        return new LoadedBolmo(config, model, mapped, loader, subwordTokenizer,
-                instructTemplate != null ? instructTemplate : template,
+        return new LoadedBolmo(config, engines, subwordTokenizer, instructTemplate != null ? instructTemplate : template,
                 teacherTokenizer == null ? null : teacherTokenizer.withChatOf(TeacherTokenizer.of(instruct)));
     }
 
@@ -204,7 +191,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      * global model's context, with a notice on stderr. Returns the generated text.
      */
     public String generate(String prompt, SamplingOptions options, Consumer<String> onText) {
-        noGrad();
+        engines.noGrad();
         BolmoGenerator g = generator();
         return noticeIfCut(g, g.generate(prompt, options, onText), options);
     }
@@ -243,7 +230,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
     }
 
     public Logits logits(String text) {
-        noGrad();
+        engines.noGrad();
         int[] ids = ByteTokenizer.encode(text);
         if (ids.length < 2) {
             throw new IllegalArgumentException("need at least one byte of text");
@@ -255,7 +242,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
             return new Logits(ids, f.logits(), f.boundaryLogProb(), f.boundaries());
         }
         try (NDScope ignored = new NDScope()) {
-            BolmoModel.Forward f = model.forward(ids, trie, null);
+            BolmoModel.Forward f = engines.model().forward(ids, trie, null);
             config.checkPatches(ids.length - 1, f.patches().count(0));
             boolean[] b = new boolean[ids.length];
             for (int t = 0; t < ids.length; t++) {
@@ -275,7 +262,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      * scored in windows of {@value #WINDOW} new bytes after up to {@value #CONTEXT} bytes of context, with a progress bar.
      */
     public TextScore score(String text) {
-        noGrad();
+        engines.noGrad();
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         if (utf8.length == 0) {
             throw new IllegalArgumentException("cannot score an empty text");
@@ -317,7 +304,7 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
      */
     @Override
     public ContinuationScore score(String context, String continuation) {
-        noGrad();
+        engines.noGrad();
         int from = context.getBytes(StandardCharsets.UTF_8).length;
         int[] ids = ByteTokenizer.encode(context + continuation + "\n");
         int n = ids.length - 2 - from;
@@ -357,31 +344,23 @@ public final class LoadedBolmo implements AutoCloseable, ScoringModel, ChatModel
             return java.forward(ids, trie.expand(ids), null).logSoftmax();
         }
         try (NDScope ignored = new NDScope()) {
-            return model.forward(ids, trie, null).logits().logSoftmax(-1).toFloatArray();
+            return engines.model().forward(ids, trie, null).logits().logSoftmax(-1).toFloatArray();
         }
     }
 
     /** The Java engine's model when it serves inference, else null. */
     private CpuBolmo java() {
-        return mapped != null ? mapped : CpuBolmo.forInference(model);
+        return engines.mapped() != null ? engines.mapped() : CpuBolmo.forInference(engines.model());
     }
 
     /** A generator on the engine that serves inference. */
     private BolmoGenerator generator() {
-        return mapped != null ? new BolmoGenerator(mapped, trie) : new BolmoGenerator(model, trie);
-    }
-
-    /** Stops autograd recording for inference on the DJL model; the mapped files need no DJL engine at all. */
-    private void noGrad() {
-        if (mapped == null) {
-            Backend.noGrad();
-        }
+        CpuBolmo mapped = engines.mapped();
+        return mapped != null ? new BolmoGenerator(mapped, trie) : new BolmoGenerator(engines.model(), trie);
     }
 
     @Override
     public void close() {
-        if (model != null) {
-            model.close();
-        }
+        engines.loaded().ifPresent(BolmoModel::close);
     }
 }

@@ -7,8 +7,6 @@ import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.io.ParameterLayout;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -177,19 +175,6 @@ public final class CpuBolmo {
             decoder.forward(u, 1, decoderState);
             return head(u, 1);
         }
-    }
-
-    /** The weight matrices a decoded byte reads outside the global model (of the embeddings one row each, left out). */
-    public List<Matrix> localMatrices() {
-        List<Matrix> all = new ArrayList<>(encoder.matrices());
-        all.addAll(List.of(outProjection, inProjection, lmHead));
-        all.addAll(decoder.matrices());
-        return all;
-    }
-
-    /** The weight matrices the global model reads per patch. */
-    public List<Matrix> globalMatrices() {
-        return global.matrices();
     }
 
     /** The local encoder's normed states {@code h [L, d]}, continuing from {@code state}. */

@@ -6,7 +6,6 @@ import io.bolmo4j.mlstm.MLstmCell;
 import io.bolmo4j.mlstm.MLstmLayer;
 
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -54,11 +53,6 @@ final class CpuLocalStack {
         }
     }
 
-    /** The weight matrices one position reads, each once. */
-    List<Matrix> matrices() {
-        return Arrays.stream(layers).flatMap(l -> Arrays.stream(l.matrices())).toList();
-    }
-
     private final class Layer {
         private final float[] preXlstm;
         private final Matrix q;
@@ -92,10 +86,6 @@ final class CpuLocalStack {
             gate = w.matrix(shapes, p, "mlp.gate_proj.weight");
             up = w.matrix(shapes, p, "mlp.up_proj.weight");
             down = w.matrix(shapes, p, "mlp.down_proj.weight");
-        }
-
-        Matrix[] matrices() {
-            return new Matrix[] {q, k, v, ogate, igate, fgate, outProj, gate, up, down};
         }
 
         void forward(float[] x, int t, float[] c, float[] n, float[] m) {

@@ -5,6 +5,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.bolmo4j.data.Corpus;
 import io.bolmo4j.data.Document;
+import io.bolmo4j.io.Sha256;
 import io.bolmo4j.progress.Progress;
 import io.bolmo4j.tokenizer.BpeTokenizer;
 
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -143,7 +143,7 @@ public final class PretokenizedData {
 
     /** Hex SHA-256 of a file, streamed. */
     static String sha256(Path file) {
-        MessageDigest md = newSha256();
+        MessageDigest md = Sha256.digest();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
             in.transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
@@ -157,14 +157,6 @@ public final class PretokenizedData {
             return Files.size(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.bolmo4j.export;
 
+import io.bolmo4j.io.Sha256;
+
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -103,7 +105,7 @@ final class TokenArrayWriter implements AutoCloseable {
     private void openFile() throws IOException {
         name = String.format("part-%05d.npy", done.size());
         Files.createDirectories(dir);
-        digest = PretokenizedData.newSha256();
+        digest = Sha256.digest();
         out = new DigestOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(name)), 1 << 16), digest);
         meta = new OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(dir.resolve(name.replace(".npy", ".csv.gz")))),
                 StandardCharsets.UTF_8);

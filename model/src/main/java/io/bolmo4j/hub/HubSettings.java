@@ -58,11 +58,6 @@ public record HubSettings(URI endpoint, Path cache, boolean offline, Optional<St
         return new HubSettings(URI.create(endpoint), cache, offline, token);
     }
 
-    /** A copy that uses another endpoint (a mirror, or a test's loopback server). */
-    public HubSettings withEndpoint(URI endpoint) {
-        return new HubSettings(endpoint, cache, offline, token);
-    }
-
     /** Without the token, which must never reach a log. */
     @Override
     public String toString() {

@@ -1,6 +1,7 @@
 package io.bolmo4j.olmo;
 
 import io.bolmo4j.io.AtomicFiles;
+import io.bolmo4j.io.Sha256;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -75,7 +75,7 @@ public final class BuiltinModels {
     /** {@link #extract} into {@code cache}. */
     static Path unpack(String name, Path cache) {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        MessageDigest sha = sha256();
+        MessageDigest sha = Sha256.digest();
         for (String f : ALL_FILES) {
             try (InputStream in = BuiltinModels.class.getResourceAsStream("/models/" + name + "/" + f)) {
                 if (in == null && OPTIONAL_FILES.contains(f)) {
@@ -128,14 +128,6 @@ public final class BuiltinModels {
     private static void write(Path dir, Map<String, byte[]> files) throws IOException {
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
             Files.write(dir.resolve(f.getKey()), f.getValue());
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -4,10 +4,10 @@ import io.bolmo4j.chat.ChatModel;
 import io.bolmo4j.chat.ChatTemplate;
 import io.bolmo4j.chat.SpecialTokens;
 import io.bolmo4j.cpu.CpuOlmo;
+import io.bolmo4j.cpu.EngineModels;
 import io.bolmo4j.cpu.InferenceEngine;
 import io.bolmo4j.data.ContinuationScore;
 import io.bolmo4j.data.ScoringModel;
-import io.bolmo4j.engine.Backend;
 import io.bolmo4j.engine.WeightType;
 import io.bolmo4j.io.HfCheckpoint;
 import io.bolmo4j.generate.SamplingOptions;
@@ -22,21 +22,16 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 /**
  * An OLMo checkpoint directory loaded with its {@code tokenizer.json}: text in, text or scores out. Loaded for the
- * Java inference engine ({@link InferenceEngine}), the weights stay in the mapped files and the DJL model is only
- * loaded when {@link #model()} is asked for (training, merges); from then on inference uses it, as it may change.
+ * Java inference engine ({@link InferenceEngine}), the weights stay in the mapped files until {@link #model()} is
+ * asked for ({@link EngineModels}).
  */
 public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel {
     private final OlmoConfig config;
-    /** The DJL model; null until {@link #model()} loads it when {@link #mapped} serves inference. */
-    private OlmoModel model;
-    private final Supplier<OlmoModel> loader;
-    /** The Java engine over the mapped checkpoint, or null. */
-    private CpuOlmo mapped;
+    private final EngineModels<OlmoModel, CpuOlmo> engines;
     private final BpeTokenizer tokenizer;
     private final SpecialTokens special;
     private final ChatTemplate template;
@@ -51,19 +46,17 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
      * @param template the model's chat template, or null
      */
     public LoadedOlmo(OlmoModel model, BpeTokenizer tokenizer, SpecialTokens special, ChatTemplate template) {
-        this(model.config(), model, null, null, tokenizer, special, template);
+        this(model.config(), new EngineModels<>(model, null, null), tokenizer, special, template);
     }
 
-    private LoadedOlmo(OlmoConfig config, OlmoModel model, CpuOlmo mapped, Supplier<OlmoModel> loader,
-                       BpeTokenizer tokenizer, SpecialTokens special, ChatTemplate template) {
+    private LoadedOlmo(OlmoConfig config, EngineModels<OlmoModel, CpuOlmo> engines, BpeTokenizer tokenizer,
+                       SpecialTokens special, ChatTemplate template) {
         if (tokenizer.vocabSize() > config.vocabSize) {
             throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize()
                     + " ids but the model's vocab_size is " + config.vocabSize);
         }
         this.config = config;
-        this.model = model;
-        this.mapped = mapped;
-        this.loader = loader;
+        this.engines = engines;
         this.tokenizer = tokenizer.withDocumentTokens(special.document());
         this.special = special;
         this.template = template;
@@ -92,18 +85,15 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         SpecialTokens special = SpecialTokens.read(dir, tokenizer, template);
         if (InferenceEngine.current() == InferenceEngine.JAVA) {
             CpuOlmo mapped = CpuOlmo.load(dir);
-            return new LoadedOlmo(mapped.config(), null, mapped, () -> OlmoCheckpoint.load(dir, type), tokenizer, special, template);
+            return new LoadedOlmo(mapped.config(), new EngineModels<>(null, mapped, () -> OlmoCheckpoint.load(dir, type)), tokenizer,
+                    special, template);
         }
         return new LoadedOlmo(OlmoCheckpoint.load(dir, type), tokenizer, special, template);
     }
 
     /** The DJL model (loaded now if the Java engine served inference so far). */
     public OlmoModel model() {
-        if (model == null) {
-            model = loader.get();
-            mapped = null;
-        }
-        return model;
+        return engines.model();
     }
 
     public OlmoConfig config() {
@@ -145,7 +135,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
     }
 
     private String stream(int[] ids, SamplingOptions options, Consumer<String> onText) {
-        noGrad();
+        engines.noGrad();
         Utf8Stream utf8 = new Utf8Stream();
         StringBuilder all = new StringBuilder();
         OlmoGenerator generator = generator();
@@ -186,7 +176,7 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
     /** Teacher-forced log-probabilities of the continuation's tokens (tokenised together with the context). */
     @Override
     public ContinuationScore score(String context, String continuation) {
-        noGrad();
+        engines.noGrad();
         int[] ctx = tokenizer.encodeIds(context);
         int[] all = withBos(tokenizer.encodeIds(context + continuation));
         int mismatch = Arrays.mismatch(ctx, 0, ctx.length, all, 1, all.length);
@@ -227,12 +217,13 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
      * window of {@link LikelihoodScorer} shows a progress bar.
      */
     public TextScore score(String text) {
-        noGrad();
+        engines.noGrad();
         int[] ids = tokenizer.encodeIds(text);
         if (ids.length == 0) {
             throw new IllegalArgumentException("cannot score an empty text");
         }
-        LikelihoodScorer scorer = mapped != null ? new LikelihoodScorer(mapped) : new LikelihoodScorer(model);
+        CpuOlmo mapped = engines.mapped();
+        LikelihoodScorer scorer = mapped != null ? new LikelihoodScorer(mapped) : new LikelihoodScorer(engines.model());
         double[] nll;
         if (ids.length < scorer.window()) {
             nll = scorer.tokenNll(withBos(ids));
@@ -247,13 +238,14 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
 
     /** A generator on the engine that serves inference, within the tokenizer's ids. */
     private OlmoGenerator generator() {
-        return (mapped != null ? new OlmoGenerator(mapped) : new OlmoGenerator(model)).usableVocabulary(tokenizer.vocabSize());
+        CpuOlmo mapped = engines.mapped();
+        return (mapped != null ? new OlmoGenerator(mapped) : new OlmoGenerator(engines.model())).usableVocabulary(tokenizer.vocabSize());
     }
 
     /** Logits {@code [T][vocab]} of ids from position 0, on the engine that serves inference. */
     private float[][] logits(int[] ids) {
-        CpuOlmo java = mapped != null ? mapped : CpuOlmo.forInference(model);
-        return java != null ? java.logits(ids) : model.logits(ids);
+        CpuOlmo java = engines.mapped() != null ? engines.mapped() : CpuOlmo.forInference(engines.model());
+        return java != null ? java.logits(ids) : engines.model().logits(ids);
     }
 
     /** The BOS and the last {@code n − 1} ids, when {@code ids} is longer than {@code n}. */
@@ -266,17 +258,8 @@ public final class LoadedOlmo implements AutoCloseable, ScoringModel, ChatModel 
         return IntStream.concat(IntStream.of(special.bos()), IntStream.of(ids)).toArray();
     }
 
-    /** Stops autograd recording for inference on the DJL model; the mapped files need no DJL engine at all. */
-    private void noGrad() {
-        if (mapped == null) {
-            Backend.noGrad();
-        }
-    }
-
     @Override
     public void close() {
-        if (model != null) {
-            model.close();
-        }
+        engines.loaded().ifPresent(OlmoModel::close);
     }
 }

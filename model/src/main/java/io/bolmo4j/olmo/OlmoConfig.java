@@ -221,7 +221,15 @@ public final class OlmoConfig {
 
     /** A copy with some keys replaced, e.g. {@code with("sliding_window", 8)}. */
     public OlmoConfig with(String key, Object value) {
-        JsonObject j = raw.deepCopy();
+        return new OlmoConfig(with(raw, key, value), "<config>");
+    }
+
+    /**
+     * A copy of {@code json} with {@code key} set to {@code value}: null, a number, a boolean, a list (as strings),
+     * JSON, or any other value as text (what the configs' {@code with} write).
+     */
+    public static JsonObject with(JsonObject json, String key, Object value) {
+        JsonObject j = json.deepCopy();
         if (value == null) {
             j.add(key, JsonNull.INSTANCE);
         } else if (value instanceof Number n) {
@@ -237,7 +245,7 @@ public final class OlmoConfig {
         } else {
             j.addProperty(key, value.toString());
         }
-        return new OlmoConfig(j, "<config>");
+        return j;
     }
 
     /** The config as written to {@code config.json} (unknown keys preserved). */

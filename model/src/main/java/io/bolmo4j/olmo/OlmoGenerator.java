@@ -110,8 +110,10 @@ public final class OlmoGenerator {
 
         int length();
 
+        /** Frees what the engine keeps (the Java engine's plain arrays need nothing). */
         @Override
-        void close();
+        default void close() {
+        }
     }
 
     private Steps steps(int positions) {
@@ -127,11 +129,6 @@ public final class OlmoGenerator {
                 @Override
                 public int length() {
                     return cache.length();
-                }
-
-                @Override
-                public void close() {
-                    // plain Java arrays
                 }
             };
         }

@@ -3,12 +3,12 @@ package io.bolmo4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import com.google.gson.JsonObject;
+import io.bolmo4j.io.Sha256;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Map;
@@ -30,7 +30,7 @@ public record RunIdentity(String name, String fingerprint) {
 
     /** The identity of {@code params} (read, never changed) under {@code name}. */
     public static RunIdentity of(String name, Map<String, NDArray> params) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = Sha256.digest();
         for (Map.Entry<String, NDArray> e : new TreeMap<>(params).entrySet()) {
             NDArray p = e.getValue();
             sha.update(e.getKey().getBytes(StandardCharsets.UTF_8));
@@ -79,13 +79,5 @@ public record RunIdentity(String name, String fingerprint) {
     @Override
     public String toString() {
         return name + " (weights #" + fingerprint + ")";
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

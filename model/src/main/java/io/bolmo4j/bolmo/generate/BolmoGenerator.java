@@ -225,8 +225,10 @@ public final class BolmoGenerator {
         /** Patches in the global model's KV cache. */
         int patches();
 
+        /** Frees what the engine keeps (the Java engine's plain arrays need nothing). */
         @Override
-        void close();
+        default void close() {
+        }
     }
 
     /** Decoding on the inference engine, with a global KV cache for {@code positions} patches at first. */
@@ -253,11 +255,6 @@ public final class BolmoGenerator {
                 @Override
                 public int patches() {
                     return session.patches();
-                }
-
-                @Override
-                public void close() {
-                    // plain Java arrays
                 }
             };
         }
