@@ -176,7 +176,7 @@ class MLstmLayer(torch.nn.Module):
                  q.new_zeros(b, a.local_heads))
         whole, hidden = s // a.chunk * a.chunk, []
         for part, size in ((slice(0, whole), a.chunk), (slice(whole, s), s - whole)):
-            if size:
+            if part.stop > part.start:  # no whole chunk when the bytes are fewer than a chunk; no tail when they divide
                 out, state = chunk_pass(q[:, :, part], k[:, :, part], v[:, :, part], i[:, :, part], log_f[:, :, part],
                                         size, state)
                 hidden.append(out)
